@@ -1,0 +1,1 @@
+"""The Vimond Image Service origin: client serving, admin, platform invalidation APIs."""

@@ -1,0 +1,62 @@
+"""The origin app factory."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+import aiohttp
+from aiohttp import web
+
+from common.clock import Clock
+from common.errors import json_errors
+from common.events import EventLog
+from common.ids import IdGenerator
+from origin import keys
+from origin.backends import Backends
+from origin.routes import ROUTES
+from origin.settings import OriginSettings
+from origin.storage import Storage, open_storage
+
+
+def create_app(
+    settings: OriginSettings,
+    *,
+    clock: Clock | None = None,
+    events: EventLog | None = None,
+    storage: Storage | None = None,
+    ids: IdGenerator | None = None,
+) -> web.Application:
+    """The origin. ``storage`` may be shared (the stack and tests pass one in); without
+    it the app opens its own from ``settings.storage`` for its lifetime."""
+    clock = clock or Clock()
+    # Uploads are the largest bodies we accept; JSON handlers check their own, smaller limit.
+    app = web.Application(middlewares=[json_errors], client_max_size=settings.max_upload_bytes + 64 * 1024)
+    app[keys.SETTINGS] = settings
+    app[keys.CLOCK] = clock
+    app[keys.EVENTS] = events or EventLog(clock)
+    app[keys.IDS] = ids or IdGenerator(settings.id_seed)
+    app.add_routes(ROUTES)
+    app.cleanup_ctx.append(_storage_ctx(storage))
+    app.cleanup_ctx.append(_http_ctx)
+    return app
+
+
+def _storage_ctx(shared: Storage | None):  # type: ignore[no-untyped-def]
+    async def ctx(app: web.Application) -> AsyncIterator[None]:
+        async with contextlib.AsyncExitStack() as stack:
+            storage = shared or await stack.enter_async_context(open_storage(app[keys.SETTINGS].storage))
+            app[keys.STORAGE] = storage
+            app[keys.BACKENDS] = Backends.create(
+                app[keys.SETTINGS], storage, app[keys.CLOCK], app[keys.EVENTS], app[keys.IDS]
+            )
+            yield
+
+    return ctx
+
+
+async def _http_ctx(app: web.Application) -> AsyncIterator[None]:
+    # For fetchImage: never follows redirects to hosts configuration did not allow.
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=app[keys.SETTINGS].fetch_timeout)) as http:
+        app[keys.HTTP] = http
+        yield

@@ -1,0 +1,1 @@
+"""Image work as small functions composed by one pipeline (thumbor-style)."""

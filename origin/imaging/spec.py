@@ -1,0 +1,41 @@
+"""What to render: the contract between the serving layer and the Pillow pipeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Format = Literal["jpeg", "png", "webp", "avif"]
+Mode = Literal["crop", "includeAll"]
+
+CONTENT_TYPES: dict[str, str] = {
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "webp": "image/webp",
+    "avif": "image/avif",
+}
+
+
+@dataclass(frozen=True)
+class RenderSpec:
+    """A fully resolved variant. ``width``/``height``: the output box; when one is None
+    it follows the aspect of the source after crop (the output is exactly the box)."""
+
+    width: int | None
+    height: int | None
+    mode: Mode = "crop"
+    gravity: str = "center"
+    # Relative rectangle (left, top, right, bottom), 0.0–1.0, applied first.
+    crop: tuple[float, float, float, float] | None = None
+    rounded_corners: int = 0
+    format: Format = "jpeg"
+    quality: int = 85
+
+
+@dataclass(frozen=True)
+class Rendered:
+    body: bytes
+    content_type: str
+    width: int
+    height: int
+    cpu_seconds: float

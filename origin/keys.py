@@ -1,0 +1,25 @@
+"""Everything stored on the origin app, declared in one place."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import aiohttp
+from aiohttp import web
+
+from common.clock import Clock
+from common.events import EventLog
+from common.ids import IdGenerator
+from origin.settings import OriginSettings
+from origin.storage import Storage
+
+if TYPE_CHECKING:
+    from origin.backends import Backends
+
+SETTINGS = web.AppKey("settings", OriginSettings)
+CLOCK = web.AppKey("clock", Clock)
+EVENTS = web.AppKey("events", EventLog)
+IDS = web.AppKey("ids", IdGenerator)
+STORAGE = web.AppKey("storage", Storage)
+BACKENDS = web.AppKey("backends", "Backends")
+HTTP = web.AppKey("http", aiohttp.ClientSession)

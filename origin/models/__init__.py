@@ -1,0 +1,1 @@
+"""Origin state and rules (no HTTP): one backend per concern, as moto's models.py."""

@@ -1,0 +1,4 @@
+"""Placeholder: being written."""
+from aiohttp import web
+
+ROUTES: list[web.RouteDef] = []

@@ -1,0 +1,86 @@
+"""Origin settings: frozen, validated once, built by the CLI (factories never read the environment)."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from origin.models.fields import GRAVITIES, INCLUDE_ALL, TENANT_PATTERN
+from origin.storage.settings import StorageSettings
+
+DEV_JWT_SECRET = "cdnsim-development-secret-change-me-0123456789"
+
+
+@dataclass(frozen=True)
+class TenantSettings:
+    """Per-tenant serving defaults; tenants not listed get these defaults."""
+
+    name: str
+    access_key: str | None = None  # when set, clients must send X-vimond-access-key
+    use_resize_include_all: str = "UNSET"
+    resize_gravity: str = "center"
+
+    def __post_init__(self) -> None:
+        if not TENANT_PATTERN.match(self.name):
+            raise ValueError(f"bad tenant name {self.name!r}")
+        if self.use_resize_include_all not in INCLUDE_ALL or self.resize_gravity not in GRAVITIES:
+            raise ValueError(f"bad defaults for tenant {self.name!r}")
+
+
+@dataclass(frozen=True)
+class AuthSettings:
+    jwt_secret: str | None = DEV_JWT_SECRET  # HS256
+    jwt_public_key: str | None = None  # PEM; enables RS256
+    basic_users: tuple[tuple[str, str], ...] = ()  # legacy HTTP Basic (user, password)
+    trusted_networks: tuple[str, ...] = ("127.0.0.0/8", "::1/128")
+
+    def __post_init__(self) -> None:
+        if not (self.jwt_secret or self.jwt_public_key or self.basic_users):
+            raise ValueError("auth needs a JWT secret, a JWT public key or Basic users")
+        for net in self.trusted_networks:
+            ipaddress.ip_network(net)
+
+
+@dataclass(frozen=True)
+class OriginSettings:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    environment: str = "dev"
+    default_tenant: str = "demo"
+    tenants: tuple[TenantSettings, ...] = ()
+    storage: StorageSettings = field(default_factory=StorageSettings)
+    auth: AuthSettings = field(default_factory=AuthSettings)
+    max_body_bytes: int = 1024 * 1024  # admin JSON bodies
+    max_upload_bytes: int = 25 * 1024 * 1024
+    max_image_pixels: int = 50_000_000  # above this an upload is a decompression bomb
+    fetch_allowed_hosts: tuple[str, ...] = ()  # host names or *.suffix patterns; empty: none
+    fetch_timeout: float = 10.0
+    max_dimension: int = 4096
+    response_limit_bytes: int = 6 * 1024 * 1024
+    cache_control: str = "public, max-age=86400"
+    render_workers: int = field(default_factory=lambda: os.cpu_count() or 2)
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+    tls_self_signed: bool = False
+    id_seed: int | None = None
+    public_url: str | None = None  # how clients reach this origin (for 302 locations)
+
+    def __post_init__(self) -> None:
+        if not TENANT_PATTERN.match(self.default_tenant):
+            raise ValueError(f"bad default tenant {self.default_tenant!r}")
+        if not TENANT_PATTERN.match(self.environment):
+            raise ValueError(f"bad environment {self.environment!r}")
+        if self.max_body_bytes < 1024 or self.max_upload_bytes < 1024:
+            raise ValueError("body limits must be at least 1 KiB")
+        if not 16 <= self.max_dimension <= 20_000:
+            raise ValueError("max_dimension must be 16..20000")
+        if bool(self.tls_cert) != bool(self.tls_key):
+            raise ValueError("tls_cert and tls_key go together")
+
+    def tenant(self, name: str) -> TenantSettings:
+        for tenant in self.tenants:
+            if tenant.name == name:
+                return tenant
+        return TenantSettings(name)

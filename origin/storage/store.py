@@ -1,0 +1,304 @@
+"""The storage facade: S3 objects and DynamoDB items through boto3 on a sized thread pool.
+
+Everything the origin and the aggregator keep goes through :class:`Storage`, so that
+the embedded durability mirror (see :mod:`origin.storage.mirror`) sees every write.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import time
+from collections.abc import AsyncIterator, Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import boto3
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from origin.storage.embedded import EmbeddedMoto
+from origin.storage.mirror import Mirror
+from origin.storage.settings import AWS, StorageSettings
+
+T = TypeVar("T")
+
+TABLES = ("packs", "location_configs", "regions")
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+
+class ConditionFailed(Exception):
+    """A conditional DynamoDB write found another version than it expected."""
+
+
+class StorageUnavailable(Exception):
+    """The storage endpoint did not answer."""
+
+
+@dataclass(frozen=True)
+class Blob:
+    body: bytes
+    content_type: str
+    metadata: Mapping[str, str] = field(default_factory=dict)
+    last_modified: float = 0.0
+    etag: str = ""
+
+
+def _client_config(settings: StorageSettings) -> Config:
+    return Config(
+        max_pool_connections=settings.max_pool_connections,
+        connect_timeout=2,
+        read_timeout=20,
+        retries={"max_attempts": 2, "mode": "standard"},
+        s3={"addressing_style": "path"},
+    )
+
+
+class Storage:
+    def __init__(self, settings: StorageSettings, endpoint_url: str | None) -> None:
+        self.settings = settings
+        self.endpoint_url = endpoint_url
+        self.executor = ThreadPoolExecutor(settings.io_threads, thread_name_prefix="storage")
+        session = boto3.session.Session()
+        credentials: dict[str, str] = {}
+        if settings.access_key_id and settings.secret_access_key:
+            credentials = {
+                "aws_access_key_id": settings.access_key_id,
+                "aws_secret_access_key": settings.secret_access_key,
+            }
+        config = _client_config(settings)
+
+        def client(service: str, override: str | None) -> Any:
+            return session.client(
+                service,
+                endpoint_url=override or endpoint_url,
+                region_name=settings.region,
+                config=config,
+                **credentials,
+            )
+
+        self.s3 = client("s3", settings.s3_endpoint_url)
+        self.dynamodb = client("dynamodb", settings.dynamodb_endpoint_url)
+        self.streams = client("dynamodbstreams", settings.dynamodb_endpoint_url)
+        self.mirror: Mirror | None = None
+
+    # -- plumbing -------------------------------------------------------------------
+    async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.executor, functools.partial(fn, *args, **kwargs))
+
+    def table(self, name: str) -> str:
+        return self.settings.table(name)
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        if self.mirror:
+            self.mirror.close()
+
+    # -- resources ------------------------------------------------------------------
+    def create_resources(self) -> None:
+        existing = {b["Name"] for b in self.s3.list_buckets().get("Buckets", [])}
+        for bucket in (self.settings.originals_bucket, self.settings.variants_bucket):
+            if bucket not in existing:
+                self.s3.create_bucket(Bucket=bucket)
+        tables = set(self.dynamodb.list_tables().get("TableNames", []))
+        for name in TABLES:
+            if self.table(name) in tables:
+                continue
+            self.dynamodb.create_table(
+                TableName=self.table(name),
+                KeySchema=[
+                    {"AttributeName": "tenant", "KeyType": "HASH"},
+                    {"AttributeName": "id", "KeyType": "RANGE"},
+                ],
+                AttributeDefinitions=[
+                    {"AttributeName": "tenant", "AttributeType": "S"},
+                    {"AttributeName": "id", "AttributeType": "S"},
+                ],
+                BillingMode="PAY_PER_REQUEST",
+                StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+            )
+
+    # -- S3 -------------------------------------------------------------------------
+    async def put_object(
+        self, bucket: str, key: str, body: bytes, content_type: str, metadata: Mapping[str, str] | None = None
+    ) -> None:
+        await self.run(self._put_object, bucket, key, body, content_type, dict(metadata or {}))
+
+    def _put_object(self, bucket: str, key: str, body: bytes, content_type: str, metadata: dict[str, str]) -> None:
+        self.s3.put_object(Bucket=bucket, Key=key, Body=body, ContentType=content_type, Metadata=metadata)
+        if self.mirror and bucket == self.settings.originals_bucket:
+            self.mirror.put_object(bucket, key, body, content_type, metadata)
+
+    async def get_object(self, bucket: str, key: str) -> Blob | None:
+        return await self.run(self._get_object, bucket, key)
+
+    def _get_object(self, bucket: str, key: str) -> Blob | None:
+        try:
+            response = self.s3.get_object(Bucket=bucket, Key=key)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] in ("NoSuchKey", "404"):
+                return None
+            raise
+        return Blob(
+            body=response["Body"].read(),
+            content_type=response.get("ContentType", "application/octet-stream"),
+            metadata=response.get("Metadata", {}),
+            last_modified=response["LastModified"].timestamp(),
+            etag=response.get("ETag", "").strip('"'),
+        )
+
+    async def delete_object(self, bucket: str, key: str) -> None:
+        await self.run(self._delete_object, bucket, key)
+
+    def _delete_object(self, bucket: str, key: str) -> None:
+        self.s3.delete_object(Bucket=bucket, Key=key)
+        if self.mirror and bucket == self.settings.originals_bucket:
+            self.mirror.delete_object(bucket, key)
+
+    async def list_keys(self, bucket: str, prefix: str) -> list[str]:
+        return await self.run(self._list_keys, bucket, prefix)
+
+    def _list_keys(self, bucket: str, prefix: str) -> list[str]:
+        keys: list[str] = []
+        paginator = self.s3.get_paginator("list_objects_v2")
+        for page in paginator.paginate(Bucket=bucket, Prefix=prefix):
+            keys.extend(obj["Key"] for obj in page.get("Contents", []))
+        return keys
+
+    async def delete_prefix(self, bucket: str, prefix: str) -> int:
+        """Delete every object under ``prefix``; returns how many there were."""
+        return await self.run(self._delete_prefix, bucket, prefix)
+
+    def _delete_prefix(self, bucket: str, prefix: str) -> int:
+        keys = self._list_keys(bucket, prefix)
+        for start in range(0, len(keys), 1000):
+            chunk = keys[start : start + 1000]
+            self.s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": k} for k in chunk], "Quiet": True})
+            if self.mirror and bucket == self.settings.originals_bucket:
+                for key in chunk:
+                    self.mirror.delete_object(bucket, key)
+        return len(keys)
+
+    # -- DynamoDB -------------------------------------------------------------------
+    async def get_item(self, table: str, tenant: str, item_id: str) -> dict[str, Any] | None:
+        return await self.run(self._get_item, table, tenant, item_id)
+
+    def _get_item(self, table: str, tenant: str, item_id: str) -> dict[str, Any] | None:
+        response = self.dynamodb.get_item(
+            TableName=self.table(table), Key=_key(tenant, item_id), ConsistentRead=True
+        )
+        item = response.get("Item")
+        return _from_dynamo(item) if item else None
+
+    async def put_item(
+        self, table: str, item: Mapping[str, Any], *, expect_version: int | None | bool = False
+    ) -> None:
+        """Write ``item``. ``expect_version``: False → unconditional; None → must not exist;
+        an int → the stored ``version`` attribute must equal it."""
+        await self.run(self._put_item, table, dict(item), expect_version)
+
+    def _put_item(self, table: str, item: dict[str, Any], expect_version: int | None | bool) -> None:
+        kwargs: dict[str, Any] = {"TableName": self.table(table), "Item": _to_dynamo(item)}
+        if expect_version is None:
+            kwargs["ConditionExpression"] = "attribute_not_exists(id)"
+        elif expect_version is not False:
+            kwargs["ConditionExpression"] = "version = :v"
+            kwargs["ExpressionAttributeValues"] = {":v": {"N": str(int(expect_version))}}
+        try:
+            self.dynamodb.put_item(**kwargs)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                raise ConditionFailed(f"{table}/{item['tenant']}/{item['id']}") from None
+            raise
+        if self.mirror:
+            self.mirror.put_item(table, item)
+
+    async def delete_item(self, table: str, tenant: str, item_id: str) -> None:
+        await self.run(self._delete_item, table, tenant, item_id)
+
+    def _delete_item(self, table: str, tenant: str, item_id: str) -> None:
+        self.dynamodb.delete_item(TableName=self.table(table), Key=_key(tenant, item_id))
+        if self.mirror:
+            self.mirror.delete_item(table, tenant, item_id)
+
+    async def query(self, table: str, tenant: str) -> list[dict[str, Any]]:
+        """Every item of one tenant, ordered by id."""
+        return await self.run(self._query, table, tenant)
+
+    def _query(self, table: str, tenant: str) -> list[dict[str, Any]]:
+        paginator = self.dynamodb.get_paginator("query")
+        items: list[dict[str, Any]] = []
+        for page in paginator.paginate(
+            TableName=self.table(table),
+            KeyConditionExpression="tenant = :t",
+            ExpressionAttributeValues={":t": {"S": tenant}},
+            ConsistentRead=True,
+        ):
+            items.extend(_from_dynamo(i) for i in page.get("Items", []))
+        return items
+
+    # -- health ---------------------------------------------------------------------
+    async def check(self, service: str) -> dict[str, Any]:
+        """Really ask S3 or DynamoDB something; the latency in ms, or the error."""
+        started = time.perf_counter()
+        try:
+            if service == "s3":
+                await self.run(self.s3.head_bucket, Bucket=self.settings.originals_bucket)
+            else:
+                await self.run(self.dynamodb.describe_table, TableName=self.table("packs"))
+        except (BotoCoreError, ClientError) as exc:
+            return {"ok": False, "error": str(exc)[:300]}
+        return {"ok": True, "latencyMs": round((time.perf_counter() - started) * 1000, 2)}
+
+
+def _key(tenant: str, item_id: str) -> dict[str, Any]:
+    return {"tenant": {"S": tenant}, "id": {"S": item_id}}
+
+
+def _to_dynamo(item: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: _serializer.serialize(v) for k, v in item.items() if v is not None}
+
+
+def _from_dynamo(item: Mapping[str, Any]) -> dict[str, Any]:
+    out = {k: _deserializer.deserialize(v) for k, v in item.items()}
+    # Numbers come back as Decimal; our items only keep integers as numbers.
+    return {k: int(v) if type(v).__name__ == "Decimal" else v for k, v in out.items()}
+
+
+@contextlib.asynccontextmanager
+async def open_storage(settings: StorageSettings) -> AsyncIterator[Storage]:
+    """Storage ready to use: the embedded server started (and restored from the
+    data dir) when configured, buckets and tables created when asked."""
+    moto: EmbeddedMoto | None = None
+    endpoint: str | None
+    if settings.embedded:
+        moto = EmbeddedMoto()
+        endpoint = await asyncio.to_thread(moto.start)
+        if settings.access_key_id is None:
+            settings = _with_test_credentials(settings)
+    else:
+        endpoint = None if settings.endpoint_url == AWS else settings.endpoint_url
+    storage = Storage(settings, endpoint)
+    try:
+        if settings.create_resources or moto:
+            await storage.run(storage.create_resources)
+        if moto and settings.data_dir:
+            storage.mirror = Mirror(settings.data_dir / "storage.sqlite3")
+            await storage.run(storage.mirror.restore_into, storage)
+        storage.embedded = moto  # type: ignore[attr-defined]
+        yield storage
+    finally:
+        storage.close()
+        if moto:
+            await asyncio.to_thread(moto.stop)
+
+
+def _with_test_credentials(settings: StorageSettings) -> StorageSettings:
+    from dataclasses import replace
+
+    return replace(settings, access_key_id="testing", secret_access_key="testing")
