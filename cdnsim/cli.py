@@ -1,0 +1,46 @@
+"""``cdnsim``: one entry point, one module per subcommand.
+
+Each module in ``COMMANDS`` exposes ``add_arguments(parser)`` and ``run(args) -> int``;
+modules are imported only when their command runs, so that a slow or heavy import
+(Pillow pools, locust) costs nothing elsewhere.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+
+COMMANDS: dict[str, tuple[str, str]] = {
+    "run": ("cdnsim.commands.run", "the main job: start the embedded stack and exercise it"),
+    "origin": ("cdnsim.commands.origin", "run the origin (Vimond Image Service) alone"),
+    "edge": ("cdnsim.commands.edge", "run edge POPs (and a shield) in front of an origin"),
+    "token": ("cdnsim.commands.token", "print a development admin token"),
+    "bench": ("cdnsim.commands.bench", "benchmarks that print figures and write JSON"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cdnsim", description=__doc__.splitlines()[0])
+    parser.add_argument("--log-level", default="WARNING", help="DEBUG, INFO, WARNING (default), ERROR")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, (module_name, help_text) in COMMANDS.items():
+        command = sub.add_parser(name, help=help_text, description=help_text)
+        command.set_defaults(module=module_name)
+        _module(module_name).add_arguments(command)
+    return parser
+
+
+def _module(name: str):  # type: ignore[no-untyped-def]
+    return importlib.import_module(name)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    return int(_module(args.module).run(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
