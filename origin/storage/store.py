@@ -218,11 +218,24 @@ class Storage:
         if self.mirror:
             self.mirror.put_item(table, item)
 
-    async def delete_item(self, table: str, tenant: str, item_id: str) -> None:
-        await self.run(self._delete_item, table, tenant, item_id)
+    async def delete_item(
+        self, table: str, tenant: str, item_id: str, *, expect_version: int | bool = False
+    ) -> None:
+        """Delete one item. ``expect_version``: False → unconditional; an int → the stored
+        ``version`` must equal it (else :class:`ConditionFailed`)."""
+        await self.run(self._delete_item, table, tenant, item_id, expect_version)
 
-    def _delete_item(self, table: str, tenant: str, item_id: str) -> None:
-        self.dynamodb.delete_item(TableName=self.table(table), Key=_key(tenant, item_id))
+    def _delete_item(self, table: str, tenant: str, item_id: str, expect_version: int | bool = False) -> None:
+        kwargs: dict[str, Any] = {"TableName": self.table(table), "Key": _key(tenant, item_id)}
+        if expect_version is not False:
+            kwargs["ConditionExpression"] = "version = :v"
+            kwargs["ExpressionAttributeValues"] = {":v": {"N": str(int(expect_version))}}
+        try:
+            self.dynamodb.delete_item(**kwargs)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                raise ConditionFailed(f"{table}/{tenant}/{item_id}") from None
+            raise
         if self.mirror:
             self.mirror.delete_item(table, tenant, item_id)
 
