@@ -30,6 +30,8 @@ class RenderSpec:
     rounded_corners: int = 0
     format: Format = "jpeg"
     quality: int = 85
+    # Sources with more pixels than this are refused from their header, before decoding.
+    max_source_pixels: int = 100_000_000
 
 
 @dataclass(frozen=True)

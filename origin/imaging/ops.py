@@ -1,0 +1,125 @@
+"""Each image operation is one small function from an image and parameters to an image
+(thumbor-style); :mod:`origin.imaging.pipeline` composes them."""
+
+from __future__ import annotations
+
+import io
+from functools import lru_cache
+
+from PIL import Image, ImageChops, ImageDraw, features
+
+from origin.imaging import geometry
+from origin.imaging.geometry import Rect, Size
+
+RESAMPLE = Image.Resampling.LANCZOS
+# resize() first shrinks by a whole factor with reduce() (a cheap box average) while the
+# image stays at least this many times the target, then LANCZOS does the rest. 3.0 is, in
+# Pillow's own words, indistinguishable from a full LANCZOS pass (see the equivalence test).
+REDUCING_GAP = 3.0
+# Supersampling of the rounded-corner mask, so the arc is antialiased.
+_CORNER_SUPERSAMPLE = 4
+# zlib level for PNG: 3 is several times faster than the default 6 for a few % more bytes.
+PNG_COMPRESS_LEVEL = 3
+# libwebp effort 0 (fast) … 6 (slow); 4 is libwebp's default.
+WEBP_METHOD = 4
+AVIF_SPEED = 8
+TRANSPARENT = (0, 0, 0, 0)
+WHITE = (255, 255, 255)
+
+
+def crop_relative(image: Image.Image, rel: Rect | None) -> Image.Image:
+    """Keep the relative rectangle (left, top, right, bottom in 0.0–1.0) of the image."""
+    if rel is None:
+        return image
+    rect = geometry.crop_pixels(rel, image.size)
+    if rect == (0, 0, image.width, image.height):
+        return image
+    return image.crop(rect)
+
+
+def fill_box(image: Image.Image, box: Size, gravity: str) -> Image.Image:
+    """Scale the image to cover the whole box and cut the overflow at the gravity (crop mode)."""
+    region = geometry.fill_region(image.size, box, gravity)
+    if box == image.size and region == (0.0, 0.0, float(image.width), float(image.height)):
+        return image
+    return image.resize(box, RESAMPLE, box=region, reducing_gap=REDUCING_GAP)
+
+
+def fit_and_pad(image: Image.Image, box: Size, gravity: str) -> Image.Image:
+    """Scale the whole image to fit inside the box and pad the rest with fully transparent
+    pixels, placing the image at the gravity (includeAll mode)."""
+    fitted_size = geometry.fit_size(image.size, box)
+    if fitted_size != image.size:
+        image = image.resize(fitted_size, RESAMPLE, reducing_gap=REDUCING_GAP)
+    if fitted_size == box:
+        return image
+    canvas = Image.new("RGBA", box, TRANSPARENT)
+    # Without a mask paste copies the pixels, alpha included, so a transparent source stays so.
+    canvas.paste(
+        image.convert("RGBA") if image.mode != "RGBA" else image,
+        geometry.pad_offset(fitted_size, box, gravity),
+    )
+    return canvas
+
+
+def round_corners(image: Image.Image, radius: int) -> Image.Image:
+    """Make everything outside quarter circles of ``radius`` at the four corners transparent.
+
+    The radius is capped at half the shorter side; the inside keeps its own alpha."""
+    radius = min(radius, image.width // 2, image.height // 2)
+    if radius <= 0:
+        return image
+    mask = Image.new("L", image.size, 255)
+    corner = _corner_mask(radius)
+    mask.paste(corner, (0, 0))
+    mask.paste(corner.transpose(Image.Transpose.FLIP_LEFT_RIGHT), (image.width - radius, 0))
+    mask.paste(corner.transpose(Image.Transpose.FLIP_TOP_BOTTOM), (0, image.height - radius))
+    mask.paste(
+        corner.transpose(Image.Transpose.ROTATE_180), (image.width - radius, image.height - radius)
+    )
+    if image.mode == "RGBA":
+        mask = ImageChops.multiply(image.getchannel("A"), mask)
+    else:
+        image = image.convert("RGBA")
+    image.putalpha(mask)
+    return image
+
+
+@lru_cache(maxsize=64)
+def _corner_mask(radius: int) -> Image.Image:
+    """The top-left corner tile: opaque inside the quarter circle centred at (radius, radius)."""
+    big = radius * _CORNER_SUPERSAMPLE
+    tile = Image.new("L", (big, big), 0)
+    ImageDraw.Draw(tile).ellipse((0, 0, 2 * big - 1, 2 * big - 1), fill=255)
+    return tile.resize((radius, radius), Image.Resampling.BOX)
+
+
+def available_formats() -> tuple[str, ...]:
+    """Output formats this Pillow build can encode."""
+    optional = tuple(name for name in ("webp", "avif") if features.check(name))
+    return ("jpeg", "png", *optional)
+
+
+def flatten(image: Image.Image, background: tuple[int, int, int] = WHITE) -> Image.Image:
+    """Composite a transparent image onto an opaque background colour."""
+    if image.mode != "RGBA":
+        return image.convert("RGB") if image.mode != "RGB" else image
+    flat = Image.new("RGB", image.size, background)
+    flat.paste(image, mask=image.getchannel("A"))
+    return flat
+
+
+def encode(image: Image.Image, fmt: str, quality: int) -> bytes:
+    """Encode to ``jpeg`` (transparency flattened on white), ``png``, ``webp`` or ``avif``."""
+    out = io.BytesIO()
+    if fmt == "jpeg":
+        flatten(image).save(out, format="JPEG", quality=quality)
+    elif fmt == "png":
+        image.save(out, format="PNG", compress_level=PNG_COMPRESS_LEVEL)
+    elif fmt == "webp":
+        image.save(out, format="WEBP", quality=quality, method=WEBP_METHOD)
+    elif fmt == "avif" and "avif" in available_formats():
+        image.save(out, format="AVIF", quality=quality, speed=AVIF_SPEED)
+    else:
+        raise ValueError(f"cannot encode format {fmt!r}; available: {available_formats()}")
+    return out.getvalue()
