@@ -1,10 +1,47 @@
-"""Placeholder: being written."""
+"""``cdnsim origin``: the Vimond Image Service origin on its own."""
+
+from __future__ import annotations
+
 import argparse
+import asyncio
+import logging
+
+from aiohttp import web
+
+from cdnsim.origin_config import add_origin_arguments, origin_settings_from_args
+from cdnsim.runtime import run_until_signalled
+from cdnsim.tls import server_context
+from common.clock import Clock
+from origin.app import create_app
+
+log = logging.getLogger(__name__)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    pass
+    add_origin_arguments(parser)
+    parser.add_argument("--clock", default="real", help="real, scaled:N[@ANCHOR] or manual")
 
 
 def run(args: argparse.Namespace) -> int:
-    return 2
+    settings = origin_settings_from_args(args)
+    clock = Clock.parse(args.clock)
+    return asyncio.run(_serve(settings, clock))
+
+
+async def _serve(settings, clock: Clock) -> int:  # type: ignore[no-untyped-def]
+    app = create_app(settings, clock=clock)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    ssl_context = server_context(
+        settings.tls_cert, settings.tls_key, ["localhost"] if settings.tls_self_signed else None
+    )
+    site = web.TCPSite(runner, settings.host, settings.port, ssl_context=ssl_context)
+    await site.start()
+    port = runner.addresses[0][1]
+    scheme = "https" if ssl_context else "http"
+    print(f"origin listening on {scheme}://{settings.host}:{port} (tenant {settings.default_tenant})", flush=True)
+    try:
+        await run_until_signalled()
+    finally:
+        await runner.cleanup()
+    return 0

@@ -1,0 +1,98 @@
+"""Origin settings from the command line and the environment (only the CLI reads either).
+
+Environment variables (a flag wins over its variable):
+- ``AWS_ENDPOINT_URL``: S3 and DynamoDB endpoint (``embedded`` = in-process moto, the
+  default; ``aws`` = boto3's own resolution). ``AWS_ENDPOINT_URL_S3`` /
+  ``AWS_ENDPOINT_URL_DYNAMODB`` override per service, as boto3 itself reads them.
+- ``AWS_ACCESS_KEY_ID`` / ``AWS_SECRET_ACCESS_KEY`` / ``AWS_REGION``.
+- ``CDNSIM_JWT_SECRET``, ``CDNSIM_JWT_PUBLIC_KEY_FILE``, ``CDNSIM_BASIC_USERS`` (``user:pass,…``).
+- ``CDNSIM_FETCH_ALLOWED_HOSTS`` (``host,*.suffix,…``), ``CDNSIM_DATA_DIR``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from origin.settings import DEV_JWT_SECRET, AuthSettings, OriginSettings, TenantSettings
+from origin.storage.settings import EMBEDDED, StorageSettings
+
+
+def add_origin_arguments(parser: argparse.ArgumentParser) -> None:
+    env = os.environ.get
+    parser.add_argument("--host", default="127.0.0.1", help="listen address (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8080, help="listen port (0 = any free port)")
+    parser.add_argument("--environment", default="dev", help="the {env} of host names and the platform path")
+    parser.add_argument("--default-tenant", default="demo", help="tenant for hosts that do not name one")
+    parser.add_argument(
+        "--tenant-access-key",
+        action="append",
+        default=[],
+        metavar="TENANT=KEY",
+        help="require X-vimond-access-key KEY for TENANT's images (repeatable)",
+    )
+    parser.add_argument("--data-dir", type=Path, default=env("CDNSIM_DATA_DIR"), help="keep embedded storage here")
+    parser.add_argument("--endpoint-url", default=env("AWS_ENDPOINT_URL", EMBEDDED), help="S3/DynamoDB endpoint")
+    parser.add_argument("--s3-endpoint-url", default=env("AWS_ENDPOINT_URL_S3"))
+    parser.add_argument("--dynamodb-endpoint-url", default=env("AWS_ENDPOINT_URL_DYNAMODB"))
+    parser.add_argument("--aws-region", default=env("AWS_REGION", env("AWS_DEFAULT_REGION", "us-east-1")))
+    parser.add_argument("--originals-bucket", default="cdnsim-originals")
+    parser.add_argument("--variants-bucket", default="cdnsim-variants")
+    parser.add_argument("--table-prefix", default="cdnsim-")
+    parser.add_argument("--jwt-secret", default=env("CDNSIM_JWT_SECRET", DEV_JWT_SECRET))
+    parser.add_argument("--jwt-public-key-file", type=Path, default=env("CDNSIM_JWT_PUBLIC_KEY_FILE"))
+    parser.add_argument("--basic-users", default=env("CDNSIM_BASIC_USERS", ""), help="user:pass,… for legacy Basic")
+    parser.add_argument("--trusted-network", action="append", default=None, help="CIDR allowed over plain HTTP")
+    parser.add_argument("--fetch-allowed-hosts", default=env("CDNSIM_FETCH_ALLOWED_HOSTS", ""))
+    parser.add_argument("--tls-cert", type=Path, help="serve HTTPS with this certificate (PEM)")
+    parser.add_argument("--tls-key", type=Path, help="… and this key (PEM)")
+    parser.add_argument("--tls-self-signed", action="store_true", help="serve HTTPS with a generated certificate")
+    parser.add_argument("--render-workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--seed", type=int, default=None, help="seed the id generator (repeatable runs)")
+
+
+def origin_settings_from_args(args: argparse.Namespace) -> OriginSettings:
+    storage = StorageSettings(
+        endpoint_url=args.endpoint_url,
+        s3_endpoint_url=args.s3_endpoint_url,
+        dynamodb_endpoint_url=args.dynamodb_endpoint_url,
+        region=args.aws_region,
+        access_key_id=os.environ.get("AWS_ACCESS_KEY_ID"),
+        secret_access_key=os.environ.get("AWS_SECRET_ACCESS_KEY"),
+        originals_bucket=args.originals_bucket,
+        variants_bucket=args.variants_bucket,
+        table_prefix=args.table_prefix,
+        data_dir=args.data_dir,
+    )
+    public_key = args.jwt_public_key_file.read_text() if args.jwt_public_key_file else None
+    basic = tuple(tuple(pair.split(":", 1)) for pair in _split(args.basic_users) if ":" in pair)
+    auth = AuthSettings(
+        jwt_secret=args.jwt_secret or None,
+        jwt_public_key=public_key,
+        basic_users=basic,  # type: ignore[arg-type]
+        **({"trusted_networks": tuple(args.trusted_network)} if args.trusted_network else {}),
+    )
+    tenants = []
+    for pair in args.tenant_access_key:
+        name, _, key = pair.partition("=")
+        tenants.append(TenantSettings(name, access_key=key or None))
+    return OriginSettings(
+        host=args.host,
+        port=args.port,
+        environment=args.environment,
+        default_tenant=args.default_tenant,
+        tenants=tuple(tenants),
+        storage=storage,
+        auth=auth,
+        fetch_allowed_hosts=tuple(_split(args.fetch_allowed_hosts)),
+        render_workers=args.render_workers,
+        tls_cert=args.tls_cert,
+        tls_key=args.tls_key,
+        tls_self_signed=args.tls_self_signed,
+        id_seed=args.seed,
+    )
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in (value or "").split(",") if part.strip()]

@@ -1,0 +1,52 @@
+"""An origin served from a background thread with its own event loop, for clients that
+block (schemathesis, requests) in a test."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from aiohttp import web
+
+from common.clock import Clock
+from origin.app import create_app
+from origin.settings import OriginSettings
+
+
+@contextmanager
+def live_origin(settings: OriginSettings) -> Iterator[str]:
+    loop = asyncio.new_event_loop()
+    started = threading.Event()
+    state: dict[str, object] = {}
+
+    async def start() -> None:
+        runner = web.AppRunner(create_app(settings, clock=Clock.manual()), access_log=None)
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", 0).start()
+        state["runner"] = runner
+        state["url"] = f"http://127.0.0.1:{runner.addresses[0][1]}"
+
+    def serve() -> None:
+        asyncio.set_event_loop(loop)
+        try:
+            loop.run_until_complete(start())
+        except BaseException as exc:  # surfaced to the test thread below
+            state["error"] = exc
+        started.set()
+        if "error" not in state:
+            loop.run_forever()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    started.wait(60)
+    if "error" in state:
+        raise RuntimeError("origin did not start") from state["error"]  # type: ignore[arg-type]
+    try:
+        yield str(state["url"])
+    finally:
+        runner = state["runner"]
+        asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(60)  # type: ignore[attr-defined]
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(30)
