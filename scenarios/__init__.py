@@ -1,0 +1,1 @@
+"""Conformance scenarios: black-box programs over HTTP."""
