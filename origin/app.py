@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
@@ -14,7 +15,9 @@ from common.events import EventLog
 from common.ids import IdGenerator
 from origin import keys
 from origin.backends import Backends
+from origin.imaging.pool import RenderPool
 from origin.routes import ROUTES
+from origin.serving.backend import ServingBackend
 from origin.settings import OriginSettings
 from origin.storage import Storage, open_storage
 
@@ -39,6 +42,7 @@ def create_app(
     app.add_routes(ROUTES)
     app.cleanup_ctx.append(_storage_ctx(storage))
     app.cleanup_ctx.append(_http_ctx)
+    app.cleanup_ctx.append(_serving_ctx)
     return app
 
 
@@ -60,3 +64,15 @@ async def _http_ctx(app: web.Application) -> AsyncIterator[None]:
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=app[keys.SETTINGS].fetch_timeout)) as http:
         app[keys.HTTP] = http
         yield
+
+
+async def _serving_ctx(app: web.Application) -> AsyncIterator[None]:
+    # Renders run on their own processes (real parallelism); storage is ready by now
+    # because its context was entered first.
+    pool = RenderPool(app[keys.SETTINGS].render_workers)
+    app[keys.RENDER_POOL] = pool
+    app[keys.SERVING] = ServingBackend(app[keys.SETTINGS], app[keys.STORAGE], app[keys.EVENTS], pool)
+    try:
+        yield
+    finally:
+        await asyncio.to_thread(pool.close)

@@ -15,6 +15,8 @@ from origin.storage import Storage
 
 if TYPE_CHECKING:
     from origin.backends import Backends
+    from origin.imaging.pool import RenderPool
+    from origin.serving.backend import ServingBackend
 
 SETTINGS = web.AppKey("settings", OriginSettings)
 CLOCK = web.AppKey("clock", Clock)
@@ -23,3 +25,5 @@ IDS = web.AppKey("ids", IdGenerator)
 STORAGE = web.AppKey("storage", Storage)
 BACKENDS = web.AppKey("backends", "Backends")
 HTTP = web.AppKey("http", aiohttp.ClientSession)
+RENDER_POOL = web.AppKey("render_pool", "RenderPool")
+SERVING = web.AppKey("serving", "ServingBackend")

@@ -1,4 +1,88 @@
-"""Placeholder: being written."""
+"""Client serving API: images by pack, the legacy paths, and stored variants over the response limit.
+
+- ``GET /api/v2/img/{imagePackId}``: the variant (200), 304 on a matching ``If-None-Match``,
+  302 to its stored copy when it is larger than ``response_limit_bytes``.
+- ``GET /api/img/{id}``, ``GET /api/v1/img/{id}``: 301 to ``/api/v2/img/{id}``, same query.
+- ``GET /api/v2/variants/{variantKey}``: a variant stored in the S3 variants bucket, by
+  key; the target of the 302. The key names its tenant, so the redirect works whatever
+  host it is followed on; that tenant's access key is required as for images.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
 from aiohttp import web
 
-ROUTES: list[web.RouteDef] = []
+from origin.keys import SERVING, SETTINGS
+from origin.serving.conditional import http_date, none_match
+from origin.serving.variants import Variant
+from origin.tenancy import tenant_of
+
+ACCESS_KEY_HEADER = "X-vimond-access-key"
+VARIANTS_PATH = "/api/v2/variants/"
+
+
+async def get_image(request: web.Request) -> web.Response:
+    served = await request.app[SERVING].get_image(
+        tenant_of(request),
+        request.match_info["imagePackId"],
+        request.query,
+        request.headers.get(ACCESS_KEY_HEADER),
+    )
+    variant = served.variant
+    headers = _validators(request, variant) | {"X-Variant-Cache": served.cache}
+    if none_match(request.headers.get("If-None-Match"), variant.etag):
+        return web.Response(status=304, headers=headers)
+    if len(variant.body) > request.app[SETTINGS].response_limit_bytes:
+        # As the CloudFront+Lambda handler does: too large to answer inline, so point at
+        # the stored copy. The redirect itself must never outlive that copy.
+        headers |= {"Location": _variant_url(request, variant.key), "Cache-Control": "no-store"}
+        return web.Response(status=302, headers=headers)
+    return web.Response(body=variant.body, content_type=variant.content_type, headers=headers)
+
+
+async def get_variant(request: web.Request) -> web.Response:
+    key = request.match_info["variantKey"]
+    variant = await request.app[SERVING].get_variant(
+        key.split("/", 1)[0], key, request.headers.get(ACCESS_KEY_HEADER)
+    )
+    headers = _validators(request, variant)
+    if none_match(request.headers.get("If-None-Match"), variant.etag):
+        return web.Response(status=304, headers=headers)
+    return web.Response(body=variant.body, content_type=variant.content_type, headers=headers)
+
+
+async def get_legacy_image(request: web.Request) -> web.Response:
+    location = "/api/v2/img/" + quote(request.match_info["imagePackId"], safe="")
+    query = request.rel_url.raw_query_string
+    raise web.HTTPMovedPermanently(location + (f"?{query}" if query else ""))
+
+
+def _validators(request: web.Request, variant: Variant) -> dict[str, str]:
+    headers = {
+        "ETag": variant.etag,
+        "Cache-Control": request.app[SETTINGS].cache_control,
+        "X-Image-Location": variant.image_location,
+        "X-Variant-Key": variant.key,
+    }
+    if variant.source_modified:
+        headers["Last-Modified"] = http_date(variant.source_modified)
+    if variant.image_region:
+        headers["X-Image-Region"] = variant.image_region
+    return headers
+
+
+def _variant_url(request: web.Request, key: str) -> str:
+    path = VARIANTS_PATH + quote(key, safe="/=,:")
+    public_url = request.app[SETTINGS].public_url
+    # Relative by default: the client (or the edge) follows it on the host it asked.
+    return public_url.rstrip("/") + path if public_url else path
+
+
+ROUTES: list[web.RouteDef] = [
+    web.get("/api/v2/img/{imagePackId}", get_image),
+    web.get("/api/img/{imagePackId}", get_legacy_image),
+    web.get("/api/v1/img/{imagePackId}", get_legacy_image),
+    web.get(VARIANTS_PATH + "{variantKey:.+}", get_variant),
+]

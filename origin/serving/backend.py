@@ -1,0 +1,228 @@
+"""The serving backend: one client request to one variant, from the S3 variant cache or rendered.
+
+The order of refusals is the order a client can fix them in: access key (403), pack id
+(404), parameters (422, before any storage read), pack (404), location and region
+(422), an image after the fallback chain (404), a size derived from the original (422,
+before decoding). Rendering runs in the render pool; concurrent requests for one
+uncached variant share one flight, whose first step looks in the variant cache again,
+so that a variant is rendered once per origin however the requests interleave.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+from dataclasses import asdict, dataclass, replace
+from typing import Literal
+
+from multidict import MultiMapping
+
+from common.errors import ApiError, Forbidden, NotFound
+from common.events import EventLog
+from origin.imaging.errors import RenderFailed, SourceUnreadable
+from origin.imaging.pool import RenderPool
+from origin.imaging.spec import RenderSpec
+from origin.models.documents import ImagePack
+from origin.models.original_layout import OriginalMeta
+from origin.serving.conditional import etag_of
+from origin.serving.flight import SingleFlight
+from origin.serving.loading import ServingReads
+from origin.serving.params import (
+    ClientRequest,
+    pack_id_of,
+    parse_query,
+    unknown_location,
+    unknown_region,
+)
+from origin.serving.resolve import VariantPlan, plan_variant, render_spec
+from origin.serving.variant_key import is_variant_key, variant_key
+from origin.serving.variants import Variant, VariantStore
+from origin.settings import OriginSettings
+from origin.storage import Storage
+
+log = logging.getLogger(__name__)
+
+CacheState = Literal["hit", "miss", "coalesced"]
+
+
+class SourceError(ApiError):
+    """The stored original cannot serve: the origin's own data is at fault (documented 502)."""
+
+    status, code = 502, "source_unreadable"
+
+
+@dataclass(frozen=True)
+class Served:
+    variant: Variant
+    cache: CacheState  # hit: from the S3 variant cache; miss: rendered; coalesced: another request's render
+
+
+@dataclass(frozen=True)
+class _Target:
+    """One request after resolution: what to serve and where it is cached."""
+
+    tenant: str
+    pack: ImagePack
+    location: str
+    plan: VariantPlan
+    key: str
+
+
+class ServingBackend:
+    def __init__(
+        self, settings: OriginSettings, storage: Storage, events: EventLog, pool: RenderPool
+    ) -> None:
+        self.settings = settings
+        self.events = events
+        self.pool = pool
+        self.reads = ServingReads(storage)
+        self.variants = VariantStore(storage)
+        self.flights: SingleFlight[Served] = SingleFlight()
+
+    def check_access(self, tenant: str, access_key: str | None) -> None:
+        """Tenants with an access key only answer requests that carry it (403)."""
+        expected = self.settings.tenant(tenant).access_key
+        if expected is None:
+            return
+        if access_key is None or not hmac.compare_digest(access_key.encode(), expected.encode()):
+            raise Forbidden(
+                "this tenant requires a valid X-vimond-access-key header",
+                code="access_key_required",
+            )
+
+    async def get_image(
+        self, tenant: str, raw_id: str, query: MultiMapping[str], access_key: str | None
+    ) -> Served:
+        """The variant a client request asks for (spec "Client: GET /api/v2/img/{imagePackId}")."""
+        self.check_access(tenant, access_key)
+        pack_id = pack_id_of(raw_id)
+        request = parse_query(query, self.settings.max_dimension)
+        target = await self._resolve(tenant, pack_id, request)
+        served, joined = await self.flights.run(target.key, lambda: self._hit_or_render(target))
+        if joined and served.cache == "miss":
+            return Served(served.variant, "coalesced")
+        return served
+
+    async def get_variant(self, tenant: str, key: str, access_key: str | None) -> Variant:
+        """A stored variant by its key (the target of the over-the-limit redirect)."""
+        self.check_access(tenant, access_key)
+        if not is_variant_key(key) or not key.startswith(f"{tenant}/"):
+            raise NotFound("no such variant", code="variant_not_found")
+        variant = await self.variants.get(key)
+        if variant is None:
+            raise NotFound(
+                "no such variant (it may have been invalidated)", code="variant_not_found"
+            )
+        return variant
+
+    async def _resolve(self, tenant: str, pack_id: str, request: ClientRequest) -> _Target:
+        # The pack, the location config and the region are independent reads: one round trip.
+        # Without a location the pack names it; its main location is usually "main", so that
+        # config is read along and read again only when the pack says otherwise.
+        guess = request.location or "main"
+        pack, config, region_ok = await asyncio.gather(
+            self.reads.pack(tenant, pack_id),
+            self.reads.config(tenant, guess),
+            self.reads.region_exists(tenant, request.region) if request.region else _true(),
+        )
+        location = request.location or pack.main_image_location
+        if location != guess:
+            config = await self.reads.config(tenant, location)
+        if config is None and request.location is not None:
+            raise unknown_location(request.location)
+        if not region_ok:
+            raise unknown_region(request.region or "")
+        source = await self.reads.source(tenant, pack, location, config, request.region)
+        if source is None:
+            raise NotFound(
+                f"pack {pack_id!r} has no image at {location!r} or its fallbacks",
+                code="image_not_found",
+            )
+        plan = plan_variant(
+            request,
+            pack,
+            location,
+            config,
+            source,
+            self.settings.tenant(tenant),
+            self.settings.max_dimension,
+        )
+        return _Target(tenant, pack, location, plan, variant_key(tenant, pack_id, location, plan))
+
+    async def _hit_or_render(self, target: _Target) -> Served:
+        stored = await self.variants.get(target.key)
+        if stored is not None:
+            self.events.append(
+                "origin", "variant_hit", tenant=target.tenant, pack=target.pack.id, location=target.location,
+                imageLocation=stored.image_location, variantKey=target.key, bytes=len(stored.body),
+            )  # fmt: skip
+            return Served(stored, "hit")
+        return Served(await self._render(target), "miss")
+
+    async def _render(self, target: _Target) -> Variant:
+        source = target.plan.source
+        original = await self.reads.original(target.tenant, source.image_id)
+        if original is None:
+            raise self._source_error(target, "the stored original is missing", "source_missing")
+        try:
+            meta = OriginalMeta.from_metadata(original.metadata)
+        except (KeyError, ValueError):
+            raise self._source_error(
+                target, "the stored original has no usable metadata", "source_unreadable"
+            ) from None
+        spec = replace(
+            render_spec(target.plan, meta, self.settings.max_dimension),
+            max_source_pixels=self.settings.max_image_pixels,
+        )
+        try:
+            rendered = await self.pool.render(original.body, spec)
+        except SourceUnreadable as exc:
+            raise self._source_error(
+                target, f"the stored original cannot be read: {exc}", "source_unreadable"
+            ) from None
+        except RenderFailed as exc:
+            raise self._source_error(target, f"rendering failed: {exc}", "render_failed") from None
+        variant = Variant(
+            key=target.key,
+            body=rendered.body,
+            content_type=rendered.content_type,
+            etag=etag_of(rendered.body),
+            image_location=source.location,
+            image_region=source.region,
+            source_modified=meta.uploaded,
+        )
+        self.events.append(
+            "origin", "render", tenant=target.tenant, pack=target.pack.id, location=target.location,
+            imageLocation=source.location, imageRegion=source.region, params=_params(spec),
+            sourceBytes=len(original.body), outputBytes=len(rendered.body), cpuSeconds=rendered.cpu_seconds,
+            variantKey=target.key,
+        )  # fmt: skip
+        await self.variants.put(variant)
+        self.events.append(
+            "origin", "variant_stored", tenant=target.tenant, pack=target.pack.id, location=target.location,
+            variantKey=target.key, bytes=len(rendered.body),
+        )  # fmt: skip
+        return variant
+
+    def _source_error(self, target: _Target, message: str, code: str) -> SourceError:
+        log.warning(
+            "%s/%s at %s: %s", target.tenant, target.pack.id, target.plan.source.location, message
+        )
+        self.events.append(
+            "origin", "render_failed", tenant=target.tenant, pack=target.pack.id, location=target.location,
+            imageLocation=target.plan.source.location, imageId=target.plan.source.image_id, reason=code,
+            message=message, variantKey=target.key,
+        )  # fmt: skip
+        return SourceError(message, code=code)
+
+
+async def _true() -> bool:
+    return True
+
+
+def _params(spec: RenderSpec) -> dict[str, object]:
+    """The effective parameters as a render event reports them."""
+    params = asdict(spec)
+    params.pop("max_source_pixels", None)
+    return params
