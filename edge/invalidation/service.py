@@ -1,0 +1,370 @@
+"""Invalidations that take time: one per request, applied by each POP after its own delay.
+
+State and rules without HTTP (the CloudFront API and the JSON control routes are in
+``cloudfront_api``). Each POP (a :class:`PurgeTarget`) applies an invalidation after a
+delay drawn from the :class:`~edge.invalidation.delays.DelayModel` on the injected clock;
+the invalidation is ``InProgress`` until every POP has applied it, then ``Completed``
+(the exact strings boto3's ``invalidation_completed`` waiter expects).
+
+CloudFront rules kept here (API reference, CreateInvalidation / InvalidationBatch; developer
+guide, "Concurrent invalidation request maximum"):
+- the same CallerReference with the same paths returns the existing invalidation; with
+  other paths it is ``InvalidationBatchAlreadyExists``;
+- at most 3,000 individual files and 15 wildcard paths in progress per distribution
+  (``TooManyInvalidationsInProgress``), both configurable through :class:`InvalidationLimits`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import string
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from common.clock import Clock
+from common.events import EventLog
+from edge.invalidation.delays import DelayModel
+from edge.invalidation.errors import (
+    BatchTooLarge,
+    InvalidArgument,
+    InvalidationBatchAlreadyExists,
+    NoSuchInvalidation,
+    TooManyInvalidationsInProgress,
+)
+from edge.invalidation.paths import InvalidPath, is_wildcard, validate_path
+
+log = logging.getLogger(__name__)
+
+IN_PROGRESS, COMPLETED = "InProgress", "Completed"
+MAX_CALLER_REFERENCE = 1024
+_ID_ALPHABET = string.ascii_uppercase + string.digits
+_RETRY_FIRST, _RETRY_MAX = 5.0, 60.0  # simulated seconds between attempts at a failing POP
+
+
+class PurgeTarget(Protocol):
+    """A POP (or shield) that can drop every cached entry matching invalidation paths."""
+
+    pop_id: str
+
+    async def purge(self, patterns: Sequence[str]) -> int:
+        """Drop entries whose URI matches any pattern; return how many were dropped."""
+        ...
+
+
+@dataclass(frozen=True)
+class InvalidationLimits:
+    max_paths_per_batch: int = 3000
+    max_files_in_progress: int = 3000
+    max_wildcards_in_progress: int = 15
+
+    def __post_init__(self) -> None:
+        if (
+            min(
+                self.max_paths_per_batch, self.max_files_in_progress, self.max_wildcards_in_progress
+            )
+            < 1
+        ):
+            raise ValueError("invalidation limits must be at least 1")
+
+
+@dataclass
+class PopProgress:
+    pop: str
+    delay: float
+    due_at: float
+    applied_at: float | None = None
+    purged: int | None = None
+    attempts: int = 0
+    last_error: str | None = None
+
+    @property
+    def status(self) -> str:
+        if self.applied_at is not None:
+            return "Applied"
+        return "Retrying" if self.last_error else "Pending"
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "pop": self.pop,
+            "delay": self.delay,
+            "dueAt": self.due_at,
+            "appliedAt": self.applied_at,
+            "purged": self.purged,
+            "status": self.status,
+            "attempts": self.attempts,
+            "lastError": self.last_error,
+        }
+
+
+@dataclass
+class Invalidation:
+    id: str
+    paths: tuple[str, ...]
+    caller_reference: str
+    create_time: float
+    pops: list[PopProgress]
+    completed_at: float | None = None
+    _done: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
+
+    @property
+    def status(self) -> str:
+        return COMPLETED if self.completed_at is not None else IN_PROGRESS
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "status": self.status,
+            "paths": list(self.paths),
+            "callerReference": self.caller_reference,
+            "createTime": self.create_time,
+            "completedAt": self.completed_at,
+            "pops": [p.to_json() for p in self.pops],
+        }
+
+
+@dataclass(frozen=True)
+class InvalidationPage:
+    """One page of ListInvalidations, newest first."""
+
+    items: list[Invalidation]
+    marker: str
+    max_items: int
+    next_marker: str | None
+
+    @property
+    def is_truncated(self) -> bool:
+        return self.next_marker is not None
+
+
+class InvalidationService:
+    """All invalidations of one distribution, propagated to ``targets`` on ``clock``."""
+
+    def __init__(
+        self,
+        clock: Clock,
+        events: EventLog,
+        targets: Sequence[PurgeTarget],
+        delays: DelayModel,
+        *,
+        distribution_id: str,
+        seed: int | None = None,
+        limits: InvalidationLimits | None = None,
+    ) -> None:
+        self.clock, self.events, self.delays = clock, events, delays
+        self.targets = list(targets)
+        self.distribution_id = distribution_id
+        self.limits = limits or InvalidationLimits()
+        # Separate streams: how many ids were drawn never shifts the delays, and vice versa.
+        self._id_rng = random.Random(f"{seed}:ids") if seed is not None else random.Random()
+        self._delay_rng = random.Random(f"{seed}:delays") if seed is not None else random.Random()
+        self._by_id: dict[str, Invalidation] = {}
+        self._order: list[Invalidation] = []  # oldest first
+        self._by_reference: dict[str, Invalidation] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._auto_reference = 0
+
+    def create(self, paths: Sequence[str], caller_reference: str) -> Invalidation:
+        """Start an invalidation (needs a running event loop: each POP gets a task)."""
+        checked = self._checked_batch(paths, caller_reference)
+        existing = self._by_reference.get(caller_reference)
+        if existing is not None:
+            if sorted(existing.paths) == sorted(checked):
+                return existing
+            raise InvalidationBatchAlreadyExists(
+                f"CallerReference {caller_reference!r} was already used with other paths (invalidation {existing.id})"
+            )
+        self._check_in_progress(checked)
+        now = self.clock.now()
+        pops = []
+        for target in self.targets:
+            delay = self.delays.draw(target.pop_id, self._delay_rng)
+            pops.append(PopProgress(target.pop_id, delay, now + delay))
+        invalidation = Invalidation(self._new_id(), checked, caller_reference, now, pops)
+        self._by_id[invalidation.id] = invalidation
+        self._order.append(invalidation)
+        self._by_reference[caller_reference] = invalidation
+        self.events.append(
+            "edge",
+            "invalidation_created",
+            id=invalidation.id,
+            paths=list(checked),
+            callerReference=caller_reference,
+            delays={p.pop: p.delay for p in pops},
+        )
+        log.info(
+            "invalidation %s created: %d paths, %d POPs", invalidation.id, len(checked), len(pops)
+        )
+        if not pops:
+            self._complete(invalidation)
+        patterns = list(dict.fromkeys(checked))
+        for target, progress in zip(self.targets, pops, strict=True):
+            task = asyncio.get_running_loop().create_task(
+                self._apply(invalidation, progress, target, patterns)
+            )
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        return invalidation
+
+    async def purge(
+        self, paths: Sequence[str], caller_reference: str | None = None
+    ) -> Invalidation:
+        """Purge by exact URL or prefix through the same mechanism: an invalidation.
+
+        When every POP's delay is 0 (the rfc9111 profile) this returns once all have purged.
+        """
+        if caller_reference is None:
+            self._auto_reference += 1
+            caller_reference = f"purge-{self.clock.now():.6f}-{self._auto_reference}"
+        invalidation = self.create(paths, caller_reference)
+        if all(p.delay == 0 for p in invalidation.pops):
+            await self.wait_completed(invalidation.id)
+        return invalidation
+
+    def get(self, invalidation_id: str) -> Invalidation:
+        try:
+            return self._by_id[invalidation_id]
+        except KeyError:
+            raise NoSuchInvalidation(
+                f"the invalidation {invalidation_id!r} does not exist"
+            ) from None
+
+    def list(self, marker: str | None = None, max_items: int = 100) -> InvalidationPage:
+        """Newest first; ``marker`` is the id of the last invalidation of the previous page."""
+        if not 1 <= max_items <= 1000:
+            raise InvalidArgument("MaxItems must be between 1 and 1000")
+        newest_first = self._order[::-1]
+        start = 0
+        if marker:
+            if marker not in self._by_id:
+                raise InvalidArgument(
+                    f"Marker {marker!r} is not an invalidation id of this distribution"
+                )
+            start = newest_first.index(self._by_id[marker]) + 1
+        items = newest_first[start : start + max_items]
+        more = start + max_items < len(newest_first)
+        return InvalidationPage(
+            items, marker or "", max_items, items[-1].id if more and items else None
+        )
+
+    async def wait_completed(self, invalidation_id: str) -> Invalidation:
+        invalidation = self.get(invalidation_id)
+        await invalidation._done.wait()
+        return invalidation
+
+    def close(self) -> None:
+        """Cancel every pending POP task (for the app's cleanup)."""
+        for task in list(self._tasks):
+            task.cancel()
+
+    async def aclose(self) -> None:
+        tasks = list(self._tasks)
+        self.close()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    def _checked_batch(self, paths: Sequence[str], caller_reference: str) -> tuple[str, ...]:
+        if not isinstance(caller_reference, str) or not caller_reference:
+            raise InvalidArgument("a CallerReference is required")
+        if len(caller_reference) > MAX_CALLER_REFERENCE:
+            raise InvalidArgument(
+                f"a CallerReference has at most {MAX_CALLER_REFERENCE} characters"
+            )
+        if not caller_reference.isprintable():
+            raise InvalidArgument("a CallerReference must not contain control characters")
+        if isinstance(paths, str) or not paths:
+            raise InvalidArgument("an invalidation needs at least one path")
+        if len(paths) > self.limits.max_paths_per_batch:
+            raise BatchTooLarge(
+                f"{len(paths)} paths in one invalidation; at most {self.limits.max_paths_per_batch} are allowed"
+            )
+        try:
+            return tuple(validate_path(p) for p in paths)
+        except InvalidPath as exc:
+            raise InvalidArgument(
+                f"Your request contains one or more invalid invalidation paths: {exc}"
+            ) from None
+
+    def _check_in_progress(self, paths: tuple[str, ...]) -> None:
+        wildcards = sum(1 for p in paths if is_wildcard(p))
+        files = len(paths) - wildcards
+        for inv in self._order:
+            if inv.status == IN_PROGRESS:
+                inv_wildcards = sum(1 for p in inv.paths if is_wildcard(p))
+                wildcards += inv_wildcards
+                files += len(inv.paths) - inv_wildcards
+        if wildcards > self.limits.max_wildcards_in_progress:
+            raise TooManyInvalidationsInProgress(
+                f"at most {self.limits.max_wildcards_in_progress} wildcard paths may be in progress; "
+                f"this request would make {wildcards}"
+            )
+        if files > self.limits.max_files_in_progress:
+            raise TooManyInvalidationsInProgress(
+                f"at most {self.limits.max_files_in_progress} file paths may be in progress; "
+                f"this request would make {files}"
+            )
+
+    async def _apply(
+        self,
+        invalidation: Invalidation,
+        progress: PopProgress,
+        target: PurgeTarget,
+        patterns: Sequence[str],
+    ) -> None:
+        await self.clock.sleep(progress.delay)
+        backoff = _RETRY_FIRST
+        while True:
+            progress.attempts += 1
+            try:
+                purged = await target.purge(patterns)
+                break
+            # A POP in another process may be briefly unreachable, and whatever goes wrong
+            # in one POP must not stop the others: log it, and try again later.
+            except Exception as exc:  # noqa: BLE001
+                progress.last_error = f"{type(exc).__name__}: {exc}"
+                log.warning(
+                    "invalidation %s on %s failed (attempt %d): %s",
+                    invalidation.id,
+                    progress.pop,
+                    progress.attempts,
+                    progress.last_error,
+                )
+                self.events.append(
+                    "edge",
+                    "invalidation_apply_failed",
+                    id=invalidation.id,
+                    pop=progress.pop,
+                    attempt=progress.attempts,
+                    error=progress.last_error,
+                )
+                await self.clock.sleep(backoff)
+                backoff = min(backoff * 2, _RETRY_MAX)
+        progress.applied_at, progress.purged = self.clock.now(), purged
+        self.events.append(
+            "edge",
+            "invalidation_applied",
+            id=invalidation.id,
+            pop=progress.pop,
+            delay=progress.delay,
+            purged=purged,
+        )
+        if all(p.applied_at is not None for p in invalidation.pops):
+            self._complete(invalidation)
+
+    def _complete(self, invalidation: Invalidation) -> None:
+        invalidation.completed_at = self.clock.now()
+        invalidation._done.set()
+        self.events.append(
+            "edge",
+            "invalidation_completed",
+            id=invalidation.id,
+            duration=invalidation.completed_at - invalidation.create_time,
+        )
+        log.info("invalidation %s completed", invalidation.id)
+
+    def _new_id(self) -> str:
+        while True:
+            candidate = "I" + "".join(self._id_rng.choices(_ID_ALPHABET, k=13))
+            if candidate not in self._by_id:
+                return candidate
