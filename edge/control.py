@@ -1,0 +1,99 @@
+"""The edge's control API (JSON): POPs, their counters and cached keys, the event log.
+
+GET /_edge/pops                 → every POP and the shield: id, role, url
+GET /_edge/pops/{id}/stats      → counters (requests, hits, misses, stale, collapsed, bytes, …)
+GET /_edge/pops/{id}/keys       → cached entries: key, uri, status, age, remaining ttl
+GET /_edge/events?since=N&kind=a,b&component=edge&limit=M → events after sequence N
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from aiohttp import web
+
+from common.errors import BadRequest, NotFound, json_errors
+from common.events import EventLog
+
+
+class PopView(Protocol):
+    pop_id: str
+
+    async def stats(self) -> dict[str, Any]: ...
+
+    async def listing(self, limit: int = 1000) -> list[dict[str, Any]]: ...
+
+
+@dataclass(frozen=True)
+class PopEntry:
+    view: PopView
+    role: str  # "pop" or "shield"
+    url: str
+
+
+CONTROL = web.AppKey("control", dict)
+EVENTS = web.AppKey("events", EventLog)
+MAX_LIMIT = 10_000
+
+
+def create_control_app(pops: Mapping[str, PopEntry], events: EventLog) -> web.Application:
+    app = web.Application(middlewares=[json_errors])
+    app[CONTROL] = dict(pops)
+    app[EVENTS] = events
+    app.router.add_get("/_edge/pops", list_pops)
+    app.router.add_get("/_edge/pops/{id}/stats", get_pop_stats)
+    app.router.add_get("/_edge/pops/{id}/keys", list_pop_keys)
+    app.router.add_get("/_edge/events", list_events)
+    return app
+
+
+async def list_pops(request: web.Request) -> web.Response:
+    pops = request.app[CONTROL].values()
+    return web.json_response(
+        {"pops": [{"id": p.view.pop_id, "role": p.role, "url": p.url} for p in pops]}
+    )
+
+
+async def get_pop_stats(request: web.Request) -> web.Response:
+    entry = _pop(request)
+    return web.json_response(
+        {"id": entry.view.pop_id, "role": entry.role, **(await entry.view.stats())}
+    )
+
+
+async def list_pop_keys(request: web.Request) -> web.Response:
+    entry = _pop(request)
+    limit = _int_param(request, "limit", 1000)
+    return web.json_response({"id": entry.view.pop_id, "keys": await entry.view.listing(limit)})
+
+
+async def list_events(request: web.Request) -> web.Response:
+    since = _int_param(request, "since", 0)
+    limit = _int_param(request, "limit", MAX_LIMIT)
+    kinds = [k for k in request.query.get("kind", "").split(",") if k] or None
+    component = request.query.get("component") or None
+    events = request.app[EVENTS].read(since, kinds=kinds, component=component, limit=limit)
+    last = events[-1].seq if events else max(since, 0)
+    return web.json_response({"events": [e.to_json() for e in events], "last": last})
+
+
+def _pop(request: web.Request) -> PopEntry:
+    pop_id = request.match_info["id"]
+    entry = request.app[CONTROL].get(pop_id)
+    if entry is None:
+        raise NotFound(f"no POP {pop_id!r}", code="no_such_pop")
+    return entry
+
+
+def _int_param(request: web.Request, name: str, default: int) -> int:
+    raw = request.query.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit() or int(raw) > (MAX_LIMIT if name == "limit" else 2**62):
+        raise BadRequest(
+            f"{name} must be a non-negative integer (limit at most {MAX_LIMIT})",
+            code="bad_parameter",
+        )
+    return int(raw)

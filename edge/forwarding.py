@@ -1,0 +1,74 @@
+"""What a POP sends upstream and how a 304 refreshes what it stored."""
+
+from __future__ import annotations
+
+from yarl import URL
+
+from edge.config import CachePolicy
+from edge.rules.cache_control import HeaderList, header_value
+from edge.upstream import HOP_BY_HOP
+
+# The client's own conditionals and ranges are answered by the POP, not forwarded:
+# upstream gets the POP's validators instead.
+_CLIENT_CONDITIONALS = frozenset(
+    {"if-none-match", "if-modified-since", "if-match", "if-unmodified-since", "if-range", "range"}
+)
+# RFC 9111 §3.2 lets caches keep these from the stored response when a 304 arrives.
+_KEEP_ON_304 = frozenset(
+    {"content-length", "content-encoding", "content-range", "transfer-encoding"}
+)
+
+
+def upstream_url(base: str, path: str, query: str) -> URL:
+    """``base`` plus the request's (already encoded) path and query, not re-encoded."""
+    text = base.rstrip("/") + path + (f"?{query}" if query else "")
+    return URL(text, encoded=True)
+
+
+def cached_request_headers(
+    headers: HeaderList,
+    policy: CachePolicy,
+    *,
+    forward_cache_control: bool,
+    validators: HeaderList = (),
+) -> list[tuple[str, str]]:
+    """Headers for a cacheable request: Host, Authorization and cookies only when the policy
+    puts them in the key (CloudFront forwards what the cache key holds), never the client's
+    conditionals, and the POP's own validators when revalidating."""
+    in_key = {name.lower() for name in policy.headers}
+    out = []
+    for name, value in headers:
+        lname = name.lower()
+        if lname in HOP_BY_HOP or lname in _CLIENT_CONDITIONALS:
+            continue
+        if lname in ("host", "authorization") and lname not in in_key:
+            continue
+        if lname == "cookie" and policy.cookies == "none":
+            continue
+        if lname in ("cache-control", "pragma") and not forward_cache_control:
+            continue
+        out.append((name, value))
+    out.extend(validators)
+    return out
+
+
+def passthrough_headers(headers: HeaderList) -> list[tuple[str, str]]:
+    """Headers for an uncached request: everything end-to-end, Host included."""
+    return [(k, v) for k, v in headers if k.lower() not in HOP_BY_HOP]
+
+
+def validators_of(stored: HeaderList) -> list[tuple[str, str]]:
+    """Conditional request fields from a stored response (RFC 9111 §4.3.1)."""
+    out = []
+    if (etag := header_value(stored, "etag")) is not None:
+        out.append(("If-None-Match", etag))
+    if (modified := header_value(stored, "last-modified")) is not None:
+        out.append(("If-Modified-Since", modified))
+    return out
+
+
+def merge_304(stored: HeaderList, fresh: HeaderList) -> tuple[tuple[str, str], ...]:
+    """RFC 9111 §4.3.4: fields in the 304 replace every stored instance of the same field."""
+    replaced = {name.lower() for name, _ in fresh if name.lower() not in _KEEP_ON_304}
+    kept = [(k, v) for k, v in stored if k.lower() not in replaced]
+    return tuple(kept + [(k, v) for k, v in fresh if k.lower() in replaced])

@@ -1,0 +1,93 @@
+"""What a POP answers: the response plus what the cache did, told in headers.
+
+Every response carries RFC 9211 ``Cache-Status`` (upstream caches' entries first, ours
+last), ``Age``, a CloudFront-style ``X-Cache`` and the POP's id in ``X-Edge-Pop`` and
+``X-Amz-Cf-Pop``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Literal
+
+from edge.rules.cache_status import CacheStatus, append_entry
+
+XCache = Literal["Hit", "Miss", "RefreshHit", "Error"]
+
+# Headers a POP sets itself; upstream's copies are dropped before storing.
+OWN_HEADERS = frozenset({"cache-status", "x-cache", "x-edge-pop", "x-amz-cf-pop", "age"})
+
+
+@dataclass(frozen=True)
+class ViewerRequest:
+    method: str
+    path: str  # as received, percent-encoded
+    query: tuple[tuple[str, str], ...]  # decoded pairs, in order
+    raw_query: str
+    headers: tuple[tuple[str, str], ...]
+    body: bytes = b""
+    debug: bool = False
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: int
+    headers: tuple[tuple[str, str], ...]  # end-to-end headers from upstream or the store
+    body: bytes
+    cache_status: CacheStatus
+    upstream_cache_status: str | None
+    x_cache: XCache
+    age: int | None
+    date: str | None = None
+
+    def response_headers(self, pop_id: str) -> list[tuple[str, str]]:
+        headers = list(self.headers)
+        if self.age is not None:
+            headers.append(("Age", str(self.age)))
+        if self.date is not None:
+            headers.append(("Date", self.date))
+        headers.append(
+            ("Cache-Status", append_entry(self.upstream_cache_status, self.cache_status))
+        )
+        headers.append(("X-Cache", f"{self.x_cache} from cdnsim"))
+        headers.append(("X-Edge-Pop", pop_id))
+        headers.append(("X-Amz-Cf-Pop", pop_id))
+        return headers
+
+
+def split_own_headers(
+    headers: tuple[tuple[str, str], ...],
+) -> tuple[tuple[tuple[str, str], ...], str | None]:
+    """Upstream headers without the ones a POP sets, and upstream's Cache-Status."""
+    kept, statuses = [], []
+    for name, value in headers:
+        lname = name.lower()
+        if lname == "cache-status":
+            statuses.append(value)
+        elif lname not in OWN_HEADERS:
+            kept.append((name, value))
+    return tuple(kept), ", ".join(statuses) or None
+
+
+def edge_error(
+    pop_id: str,
+    status: int,
+    code: str,
+    message: str,
+    detail: str,
+    *,
+    fwd: str | None,
+    key: str | None,
+) -> Outcome:
+    """A response the edge makes itself (origin down, slow, too large), in the JSON error shape."""
+    body = json.dumps({"code": code, "message": message, "status": status}).encode()
+    return Outcome(
+        status,
+        (("Content-Type", "application/json; charset=utf-8"), ("Cache-Control", "no-store")),
+        body,
+        CacheStatus(pop_id, fwd=fwd, detail=detail, key=key),
+        None,
+        "Error",
+        None,
+    )

@@ -1,0 +1,481 @@
+"""One POP (or the shield): lookup, decide, forward, store; the I/O around the pure rules."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, assert_never
+
+import aiohttp
+
+from common.clock import Clock
+from common.events import EventLog
+from edge.coalesce import Coalescer
+from edge.config import CacheBehavior, CachePolicy, EdgeSettings
+from edge.counters import Counters
+from edge.forwarding import (
+    cached_request_headers,
+    merge_304,
+    passthrough_headers,
+    upstream_url,
+    validators_of,
+)
+from edge.invalidation.paths import path_matches
+from edge.outcome import Outcome, ViewerRequest, XCache, edge_error, split_own_headers
+from edge.rules.cache_control import Directives, header_value, header_values, parse_cache_control
+from edge.rules.cache_key import CacheKey, build_key, select_behavior, uri_of
+from edge.rules.cache_status import CacheStatus
+from edge.rules.decision import (
+    FreshHit,
+    Freshness,
+    Miss,
+    OnlyIfCachedMiss,
+    Revalidate,
+    StaleWhileRevalidate,
+    decide,
+    stale_if_error_allows,
+)
+from edge.rules.freshness import age_inputs
+from edge.rules.ttl import Heuristics, ResponseFacts, StoragePlan, plan_storage
+from edge.rules.vary import secondary_key, vary_fields
+from edge.store.base import Entry, Store, VaryMarker
+from edge.upstream import UpstreamError, UpstreamResponse, fetch, open_session
+
+log = logging.getLogger(__name__)
+
+# RFC 5861 §4: the upstream statuses stale-if-error may stand in for.
+SERVER_ERRORS = frozenset({500, 502, 503, 504})
+
+
+@dataclass(frozen=True)
+class _Request:
+    """One cacheable request, resolved against the configuration."""
+
+    req: ViewerRequest
+    behavior: CacheBehavior
+    policy: CachePolicy
+    key: CacheKey
+    request_cc: Directives
+
+    @property
+    def debug_key(self) -> str | None:
+        return self.key.primary if self.req.debug else None
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """The result of one upstream request, shared by every request collapsed onto it."""
+
+    response: UpstreamResponse
+    headers: tuple[tuple[str, str], ...]  # without the headers POPs set themselves
+    upstream_cache_status: str | None
+    entry: Entry | None  # what is now stored (new or refreshed), if anything
+    revalidated: bool  # a 304 refreshed the stored response
+    secondary: str | None  # the Vary selection of the request that fetched it
+
+
+class Pop:
+    """A POP's cache engine. ``upstream`` is the shield's URL, or None to go to the origins."""
+
+    def __init__(
+        self,
+        pop_id: str,
+        settings: EdgeSettings,
+        store: Store,
+        clock: Clock,
+        events: EventLog,
+        *,
+        upstream: str | None = None,
+        counters: Counters | None = None,
+    ) -> None:
+        self.pop_id = pop_id
+        self.settings = settings
+        self.store = store
+        self.clock = clock
+        self.events = events
+        self.upstream = upstream
+        self.counters = counters or Counters()
+        self._coalescer: Coalescer[Fetched] = Coalescer()
+        self._background: set[asyncio.Task[None]] = set()
+        self._session: aiohttp.ClientSession | None = None
+        self._tuning = Heuristics(
+            settings.error_ttl, settings.heuristic_fraction, settings.heuristic_max
+        )
+        self._honor_request_cc = settings.profile == "rfc9111"
+
+    async def start(self) -> None:
+        self._session = open_session(self.settings.timeouts)
+
+    async def close(self) -> None:
+        for task in list(self._background):
+            task.cancel()
+        await asyncio.gather(*self._background, return_exceptions=True)
+        if self._session is not None:
+            await self._session.close()
+        await self.store.close()
+
+    def _event(self, kind: str, **data: Any) -> None:
+        self.events.append("edge", kind, pop=self.pop_id, **data)
+
+    async def serve(self, req: ViewerRequest) -> Outcome:
+        self.counters.requests += 1
+        behavior = select_behavior(self.settings.behaviors, req.path)
+        policy = self.settings.policy_for(behavior)
+        if policy.caching_disabled or req.method not in ("GET", "HEAD"):
+            return await self._bypass(req, behavior)
+        cc = (
+            parse_cache_control(header_values(req.headers, "cache-control"))
+            if self._honor_request_cc
+            else {}
+        )
+        ctx = _Request(
+            req, behavior, policy, build_key(policy, req.path, req.query, req.headers), cc
+        )
+        entry, miss_reason = await self._lookup(ctx.key.primary, req.headers)
+        now = self.clock.now()
+        decision = decide(entry.freshness if entry else None, now, cc, miss_reason=miss_reason)
+        match decision:
+            case FreshHit():
+                assert entry is not None
+                return self._hit(ctx, entry, now, stale=False)
+            case StaleWhileRevalidate():
+                assert entry is not None
+                self._refresh_later(ctx, entry)
+                return self._hit(ctx, entry, now, stale=True)
+            case Revalidate(reason=reason):
+                return await self._forward(ctx, entry, reason)
+            case Miss(reason=reason):
+                return await self._forward(ctx, None, reason)
+            case OnlyIfCachedMiss():
+                message = "nothing usable is cached and the request said only-if-cached"
+                return edge_error(
+                    self.pop_id,
+                    504,
+                    "only_if_cached",
+                    message,
+                    "only-if-cached",
+                    fwd=None,
+                    key=ctx.debug_key,
+                )
+            case _:
+                assert_never(decision)
+
+    async def _lookup(
+        self, primary: str, headers: Sequence[tuple[str, str]]
+    ) -> tuple[Entry | None, Any]:
+        value = await self.store.get(primary)
+        if isinstance(value, VaryMarker):
+            variant = await self.store.get(f"{primary}\nv:{secondary_key(value.fields, headers)}")
+            return (variant if isinstance(variant, Entry) else None), "vary-miss"
+        return value, "uri-miss"
+
+    def _hit(self, ctx: _Request, entry: Entry, now: float, *, stale: bool) -> Outcome:
+        counters = self.counters
+        counters.hits += 1
+        counters.stale += stale
+        counters.bytes += len(entry.body)
+        age = entry.freshness.age(now)
+        if self.settings.hit_events:
+            self._event("stale" if stale else "hit", uri=entry.uri, age=int(age))
+        detail = (
+            "stale-while-revalidate" if stale and ctx.request_cc.get("max-stale", 0) == 0 else None
+        )
+        status = CacheStatus(
+            self.pop_id, hit=True, ttl=entry.freshness.ttl - age, key=ctx.debug_key, detail=detail
+        )
+        return Outcome(entry.status, entry.headers, entry.body, status, None, "Hit", int(age))
+
+    async def _forward(self, ctx: _Request, entry: Entry | None, fwd: str) -> Outcome:
+        wait = self.settings.timeouts.coalesce_wait
+        try:
+            fetched, collapsed = await self._coalescer.run(
+                ctx.key.primary, lambda: self._fetch(ctx, entry), wait=wait
+            )
+            if collapsed and fetched.secondary is not None and fetched.entry is not None:
+                # Collapsed onto a request that selected another variant: fetch our own.
+                mine = secondary_key(vary_fields(fetched.headers), ctx.req.headers)
+                if mine != fetched.secondary:
+                    fetched, collapsed = await self._fetch(ctx, entry), False
+        except UpstreamError as error:
+            return self._upstream_failed(ctx, entry, fwd, error)
+        status = fetched.response.status
+        if status in SERVER_ERRORS and entry is not None and self._may_serve_stale(ctx, entry):
+            return self._stale_for_error(ctx, entry, fwd, status, f"upstream answered {status}")
+        return self._forwarded(ctx, fetched, fwd, collapsed)
+
+    def _may_serve_stale(self, ctx: _Request, entry: Entry) -> bool:
+        return stale_if_error_allows(entry.freshness, self.clock.now(), ctx.request_cc)
+
+    def _forwarded(self, ctx: _Request, fetched: Fetched, fwd: str, collapsed: bool) -> Outcome:
+        counters, now = self.counters, self.clock.now()
+        counters.misses += not fetched.revalidated
+        counters.revalidated += fetched.revalidated
+        counters.collapsed += collapsed
+        entry = fetched.entry
+        body = entry.body if entry is not None else fetched.response.body
+        counters.bytes += len(body)
+        if collapsed:
+            self._event("collapsed", uri=ctx.key.uri)
+        else:
+            self._event("miss", uri=ctx.key.uri, fwd=fwd, status=fetched.response.status)
+        cache_status = CacheStatus(
+            self.pop_id,
+            fwd=fwd,
+            fwd_status=fetched.response.status,
+            ttl=entry.freshness.remaining(now) if entry else None,
+            stored=entry is not None and not collapsed,
+            collapsed=collapsed,
+            key=ctx.debug_key,
+        )
+        age: int | None
+        if entry is not None:
+            status, headers, age = entry.status, entry.headers, int(entry.freshness.age(now))
+        else:
+            status, headers, age = (
+                fetched.response.status,
+                fetched.headers,
+                _age_header(fetched.response),
+            )
+        x_cache: XCache = "RefreshHit" if fetched.revalidated else "Miss"
+        return Outcome(
+            status, headers, body, cache_status, fetched.upstream_cache_status, x_cache, age
+        )
+
+    def _upstream_failed(
+        self, ctx: _Request, entry: Entry | None, fwd: str, error: UpstreamError
+    ) -> Outcome:
+        if entry is not None and self._may_serve_stale(ctx, entry):
+            return self._stale_for_error(ctx, entry, fwd, None, str(error))
+        self.counters.errors += 1
+        self._event("origin_error", uri=ctx.key.uri, error=error.kind, message=str(error))
+        status, code = (
+            (504, "origin_timeout") if error.kind == "timeout" else (502, "origin_unreachable")
+        )
+        return edge_error(
+            self.pop_id, status, code, str(error), error.kind, fwd=fwd, key=ctx.debug_key
+        )
+
+    def _stale_for_error(
+        self, ctx: _Request, entry: Entry, fwd: str, fwd_status: int | None, why: str
+    ) -> Outcome:
+        now = self.clock.now()
+        self.counters.stale += 1
+        self.counters.bytes += len(entry.body)
+        age = entry.freshness.age(now)
+        self._event("stale", uri=entry.uri, age=int(age), reason="stale-if-error", error=why)
+        status = CacheStatus(
+            self.pop_id,
+            fwd=fwd,
+            fwd_status=fwd_status,
+            ttl=entry.freshness.ttl - age,
+            key=ctx.debug_key,
+            detail="stale-if-error",
+        )
+        return Outcome(entry.status, entry.headers, entry.body, status, None, "Hit", int(age))
+
+    async def _fetch(self, ctx: _Request, entry: Entry | None) -> Fetched:
+        assert self._session is not None, "POP not started"
+        base = self.upstream or self.settings.origins[ctx.behavior.origin]
+        validators = validators_of(entry.headers) if entry is not None else []
+        headers = cached_request_headers(
+            ctx.req.headers,
+            ctx.policy,
+            forward_cache_control=self._honor_request_cc,
+            validators=validators,
+        )
+        self.counters.origin_fetches += 1
+        self._event("origin_fetch", uri=ctx.key.uri, conditional=bool(validators))
+        resp = await fetch(
+            self._session,
+            self.clock,
+            "GET",
+            str(upstream_url(base, ctx.req.path, ctx.key.query)),
+            headers,
+            max_bytes=self.settings.max_object_bytes,
+        )
+        headers_kept, upstream_status = split_own_headers(resp.headers)
+        if resp.status == 304 and entry is not None:
+            return await self._refresh_stored(ctx, entry, resp, headers_kept, upstream_status)
+        if resp.status in SERVER_ERRORS and entry is not None and self._may_serve_stale(ctx, entry):
+            return Fetched(
+                resp, headers_kept, upstream_status, None, False, None
+            )  # keep the stale copy
+        plan = self._plan(ctx, resp.status, headers_kept, resp)
+        stored = (
+            None
+            if plan.refused
+            else await self._store(ctx, resp, headers_kept, plan, resp.status, resp.body)
+        )
+        secondary = stored.key.rpartition("\nv:")[2] if stored and "\nv:" in stored.key else None
+        return Fetched(resp, headers_kept, upstream_status, stored, False, secondary)
+
+    def _plan(
+        self,
+        ctx: _Request,
+        status: int,
+        headers: tuple[tuple[str, str], ...],
+        resp: UpstreamResponse,
+    ) -> StoragePlan:
+        facts = ResponseFacts(
+            "GET",
+            status,
+            headers,
+            resp.response_time,
+            ctx.request_cc,
+            has_authorization=header_value(ctx.req.headers, "authorization") is not None,
+        )
+        return plan_storage(self.settings.profile, ctx.policy, facts, self._tuning)
+
+    async def _refresh_stored(
+        self,
+        ctx: _Request,
+        entry: Entry,
+        resp: UpstreamResponse,
+        fresh: tuple[tuple[str, str], ...],
+        upstream: str | None,
+    ) -> Fetched:
+        merged = merge_304(entry.headers, fresh)
+        plan = self._plan(ctx, entry.status, merged, resp)
+        self._event("revalidated", uri=entry.uri)
+        if plan.refused:
+            await self.store.delete(entry.key)
+            refreshed = None
+        else:
+            refreshed = await self._store(
+                ctx, resp, merged, plan, entry.status, entry.body, key=entry.key
+            )
+        return Fetched(resp, merged, upstream, refreshed, True, None)
+
+    async def _store(
+        self,
+        ctx: _Request,
+        resp: UpstreamResponse,
+        headers: tuple[tuple[str, str], ...],
+        plan: StoragePlan,
+        status: int,
+        body: bytes,
+        *,
+        key: str | None = None,
+    ) -> Entry:
+        fields = vary_fields(headers)
+        if key is None:
+            key = ctx.key.primary
+            if fields:
+                key = f"{key}\nv:{secondary_key(fields, ctx.req.headers)}"
+                await self.store.put(ctx.key.primary, VaryMarker(fields, ctx.key.uri))
+        # Age comes from the upstream response itself (POPs strip it from what they keep).
+        inputs = age_inputs(headers + _age_field(resp), resp.request_time, resp.response_time)
+        freshness = Freshness(
+            inputs,
+            plan.ttl,
+            plan.stale_while_revalidate,
+            plan.stale_if_error,
+            plan.always_revalidate,
+            plan.no_stale,
+        )
+        entry = Entry(key, ctx.key.uri, status, headers, body, freshness, resp.response_time)
+        await self.store.put(key, entry)
+        self.counters.stored += 1
+        self._event("stored", uri=ctx.key.uri, ttl=plan.ttl, status=status)
+        return entry
+
+    def _refresh_later(self, ctx: _Request, entry: Entry) -> None:
+        if self._coalescer.inflight(ctx.key.primary):
+            return
+        task = asyncio.ensure_future(self._refresh(ctx, entry))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _refresh(self, ctx: _Request, entry: Entry) -> None:
+        """RFC 5861 §3: bring a stale response up to date while it is being served."""
+        try:
+            fetched, _ = await self._coalescer.run(
+                ctx.key.primary,
+                lambda: self._fetch(ctx, entry),
+                wait=self.settings.timeouts.coalesce_wait,
+            )
+        except UpstreamError as error:
+            self._event("refresh_failed", uri=entry.uri, error=error.kind)
+            return
+        self._event(
+            "refreshed",
+            uri=entry.uri,
+            status=fetched.response.status,
+            revalidated=fetched.revalidated,
+        )
+
+    async def _bypass(self, req: ViewerRequest, behavior: CacheBehavior) -> Outcome:
+        assert self._session is not None, "POP not started"
+        self.counters.bypass += 1
+        self.counters.origin_fetches += 1
+        base = self.upstream or self.settings.origins[behavior.origin]
+        url = str(upstream_url(base, req.path, req.raw_query))
+        try:
+            resp = await fetch(
+                self._session,
+                self.clock,
+                req.method,
+                url,
+                passthrough_headers(req.headers),
+                body=req.body or None,
+                max_bytes=self.settings.max_object_bytes,
+            )
+        except UpstreamError as error:
+            self.counters.errors += 1
+            status, code = (
+                (504, "origin_timeout") if error.kind == "timeout" else (502, "origin_unreachable")
+            )
+            return edge_error(
+                self.pop_id, status, code, str(error), error.kind, fwd="bypass", key=None
+            )
+        self.counters.bytes += len(resp.body)
+        self._event("bypass", uri=req.path, method=req.method, status=resp.status)
+        headers, upstream_status = split_own_headers(resp.headers)
+        ours = CacheStatus(self.pop_id, fwd="bypass", fwd_status=resp.status)
+        return Outcome(
+            resp.status, headers, resp.body, ours, upstream_status, "Miss", _age_header(resp)
+        )
+
+    async def stats(self) -> dict[str, Any]:
+        return {**self.counters.as_dict(), "volume": await self.store.volume(), "workers": 1}
+
+    async def purge(self, patterns: Sequence[str]) -> int:
+        """Remove every stored entry whose uri an invalidation pattern covers."""
+        removed = 0
+        async for key in self.store.keys():
+            if any(path_matches(p, uri_of(key)) for p in patterns) and await self.store.delete(key):
+                removed += 1
+        self._event("purged", patterns=list(patterns), removed=removed)
+        return removed
+
+    async def listing(self, limit: int = 1000) -> list[dict[str, Any]]:
+        """Stored entries with their age and remaining freshness (negative once stale)."""
+        now, out = self.clock.now(), []
+        async for key in self.store.keys():
+            value = await self.store.get(key)
+            if isinstance(value, Entry):
+                age = value.freshness.age(now)
+                out.append(
+                    {
+                        "key": key,
+                        "uri": value.uri,
+                        "status": value.status,
+                        "age": round(age, 3),
+                        "ttl": round(value.freshness.ttl - age, 3),
+                        "bytes": len(value.body),
+                    }
+                )
+                if len(out) >= limit:
+                    break
+        return out
+
+
+def _age_field(resp: UpstreamResponse) -> tuple[tuple[str, str], ...]:
+    return tuple((k, v) for k, v in resp.headers if k.lower() == "age")
+
+
+def _age_header(resp: UpstreamResponse) -> int | None:
+    value = header_value(resp.headers, "age")
+    return int(value) if value and value.isdigit() else None

@@ -1,0 +1,130 @@
+"""The whole edge in one process: the shield, the POPs and the control app on loopback,
+sharing one Clock and one EventLog."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Self
+
+from aiohttp import web
+
+from common.clock import Clock
+from common.events import EventLog
+from edge.config import EdgeSettings, PopSettings
+from edge.control import PopEntry, create_control_app
+from edge.invalidation import DelayModel, InvalidationService, add_routes
+from edge.pop import Pop
+from edge.pop_app import create_pop_app
+from edge.store import DiskStore, MemoryStore, Store
+
+log = logging.getLogger(__name__)
+
+StoreFactory = Callable[[PopSettings], Store]
+
+
+def open_store(pop: PopSettings) -> Store:
+    """The store a POP's settings ask for: diskcache in ``cache_dir``, else memory."""
+    if pop.cache_dir is None:
+        return MemoryStore(pop.size_limit)
+    return DiskStore(pop.cache_dir, size_limit=pop.size_limit, eviction_policy=pop.eviction_policy)
+
+
+class Edge:
+    """``await edge.start()``; then ``pop_urls``, ``shield_url``, ``control_url``; ``await edge.stop()``."""
+
+    def __init__(
+        self,
+        settings: EdgeSettings,
+        *,
+        clock: Clock | None = None,
+        events: EventLog | None = None,
+        store_factory: StoreFactory = open_store,
+        host: str = "127.0.0.1",
+    ) -> None:
+        self.settings = settings
+        self.clock = clock or Clock()
+        self.events = events or EventLog(self.clock)
+        self._store_factory = store_factory
+        self._host = host
+        self._runners: list[web.AppRunner] = []
+        self.pops: dict[str, Pop] = {}
+        self.shield: Pop | None = None
+        self.pop_urls: dict[str, str] = {}
+        self.shield_url: str | None = None
+        self.control_url = ""
+        self.invalidations: InvalidationService | None = None
+
+    async def start(self) -> None:
+        settings = self.settings
+        if settings.shield is not None:
+            self.shield = await self._start_pop(settings.shield, upstream=None)
+            self.shield_url = await self._serve(
+                create_pop_app(self.shield, manage_lifecycle=False), settings.shield.port
+            )
+        for pop_settings in settings.pops:
+            pop = await self._start_pop(pop_settings, upstream=self.shield_url)
+            self.pops[pop.pop_id] = pop
+            self.pop_urls[pop.pop_id] = await self._serve(
+                create_pop_app(pop, manage_lifecycle=False), pop_settings.port
+            )
+        targets = [*self.pops.values(), *([self.shield] if self.shield else [])]
+        self.invalidations = InvalidationService(
+            self.clock,
+            self.events,
+            targets,
+            DelayModel.from_config(settings.invalidation_delays, profile=settings.profile),
+            distribution_id=settings.distribution_id,
+            seed=settings.seed,
+        )
+        entries = {
+            p.pop_id: PopEntry(p, "pop", self.pop_urls[p.pop_id]) for p in self.pops.values()
+        }
+        if self.shield is not None and self.shield_url is not None:
+            entries[self.shield.pop_id] = PopEntry(self.shield, "shield", self.shield_url)
+        control = create_control_app(entries, self.events)
+        add_routes(control, self.invalidations)
+        self.control_url = await self._serve(control, settings.control_port)
+        log.info(
+            "edge up: POPs %s, shield %s, control %s",
+            self.pop_urls,
+            self.shield_url,
+            self.control_url,
+        )
+
+    async def _start_pop(self, pop_settings: PopSettings, *, upstream: str | None) -> Pop:
+        pop = Pop(
+            pop_settings.id,
+            self.settings,
+            self._store_factory(pop_settings),
+            self.clock,
+            self.events,
+            upstream=upstream,
+        )
+        await pop.start()
+        return pop
+
+    async def _serve(self, app: web.Application, port: int) -> str:
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        self._runners.append(runner)
+        site = web.TCPSite(runner, self._host, port)
+        await site.start()
+        bound_port = runner.addresses[0][1]
+        return f"http://{self._host}:{bound_port}"
+
+    async def stop(self) -> None:
+        if self.invalidations is not None:
+            await self.invalidations.aclose()
+        for runner in reversed(self._runners):
+            await runner.cleanup()
+        self._runners.clear()
+        for pop in [*self.pops.values(), *([self.shield] if self.shield else [])]:
+            await pop.close()
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()

@@ -1,0 +1,97 @@
+"""Requests from a POP to its upstream (the shield or the origin), with wall-clock limits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import aiohttp
+
+from common.clock import Clock
+from edge.config import Timeouts
+
+# RFC 9110 §7.6.1 and friends: fields about one connection, never forwarded.
+HOP_BY_HOP = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "proxy-connection",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "content-length",
+    }
+)
+
+UpstreamFailure = Literal["timeout", "connect", "too-large", "protocol"]
+
+
+class UpstreamError(Exception):
+    def __init__(self, kind: UpstreamFailure, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+@dataclass(frozen=True)
+class UpstreamResponse:
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+    request_time: float
+    response_time: float
+
+
+def open_session(timeouts: Timeouts) -> aiohttp.ClientSession:
+    """One session per POP. Limits are wall time so nobody waits forever, whatever the
+    simulated clock does; bodies are kept as the origin encoded them."""
+    timeout = aiohttp.ClientTimeout(
+        total=None, connect=timeouts.connect, sock_connect=timeouts.connect, sock_read=timeouts.read
+    )
+    connector = aiohttp.TCPConnector(limit=256, ttl_dns_cache=300)
+    return aiohttp.ClientSession(
+        timeout=timeout,
+        connector=connector,
+        auto_decompress=False,
+        skip_auto_headers=("User-Agent",),
+    )
+
+
+async def fetch(
+    session: aiohttp.ClientSession,
+    clock: Clock,
+    method: str,
+    url: str,
+    headers: list[tuple[str, str]],
+    *,
+    body: bytes | None = None,
+    max_bytes: int,
+) -> UpstreamResponse:
+    """Send one request upstream and read the whole response, or raise UpstreamError."""
+    request_time = clock.now()
+    try:
+        async with session.request(
+            method, url, headers=headers, data=body, allow_redirects=False
+        ) as resp:
+            declared = resp.content_length
+            if declared is not None and declared > max_bytes:
+                raise UpstreamError(
+                    "too-large", f"upstream response of {declared} bytes exceeds {max_bytes}"
+                )
+            chunks, total = [], 0
+            async for chunk in resp.content.iter_chunked(256 * 1024):
+                total += len(chunk)
+                if total > max_bytes:
+                    raise UpstreamError("too-large", f"upstream response exceeds {max_bytes} bytes")
+                chunks.append(chunk)
+            payload = b"".join(chunks)
+            kept = tuple((k, v) for k, v in resp.headers.items() if k.lower() not in HOP_BY_HOP)
+            return UpstreamResponse(resp.status, kept, payload, request_time, clock.now())
+    except (TimeoutError, aiohttp.ServerTimeoutError) as exc:
+        raise UpstreamError("timeout", f"upstream did not answer in time: {exc!s}") from None
+    except aiohttp.ClientConnectorError as exc:
+        raise UpstreamError("connect", f"cannot connect upstream: {exc.os_error!s}") from None
+    except aiohttp.ClientError as exc:
+        raise UpstreamError("protocol", f"upstream failed: {exc!s}") from None

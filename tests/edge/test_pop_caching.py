@@ -1,0 +1,45 @@
+"""A POP in front of a real origin: hits, misses, expiry on the manual clock, headers."""
+
+from __future__ import annotations
+
+import aiohttp
+
+from common.clock import Clock
+from tests.edge.conftest import MakeEdge, edge_settings
+from tests.edge.origin_double import OriginDouble
+
+
+async def get(http: aiohttp.ClientSession, url: str, **kwargs: object) -> tuple[int, bytes, dict[str, str]]:
+    async with http.get(url, **kwargs) as resp:  # type: ignore[arg-type]
+        return resp.status, await resp.read(), dict(resp.headers)
+
+
+async def test_second_request_is_a_hit_and_the_origin_is_asked_once(origin: OriginDouble, make_edge: MakeEdge, http: aiohttp.ClientSession) -> None:
+    origin.reply("/a", headers={"Cache-Control": "max-age=60"})
+    edge = await make_edge(edge_settings(origin.url))
+    url = edge.pop_urls["pop-1"] + "/a"
+    status1, body1, headers1 = await get(http, url)
+    status2, body2, headers2 = await get(http, url)
+    assert (status1, status2) == (200, 200)
+    assert body1 == body2 == b"body#1"
+    assert origin.count("/a") == 1
+    assert headers1["X-Cache"] == "Miss from cdnsim"
+    assert headers1["Cache-Status"] == "pop-1; fwd=uri-miss; fwd-status=200; ttl=60; stored"
+    assert headers2["X-Cache"] == "Hit from cdnsim"
+    assert headers2["Cache-Status"] == "pop-1; hit; ttl=60"
+    assert headers2["X-Edge-Pop"] == headers2["X-Amz-Cf-Pop"] == "pop-1"
+    assert headers2["Age"] == "0"
+
+
+async def test_entry_expires_after_max_age_on_the_manual_clock(origin: OriginDouble, make_edge: MakeEdge, http: aiohttp.ClientSession, clock: Clock) -> None:
+    origin.reply("/a", headers={"Cache-Control": "max-age=60"})
+    edge = await make_edge(edge_settings(origin.url))
+    url = edge.pop_urls["pop-1"] + "/a"
+    await get(http, url)
+    await clock.advance(59)
+    _, body, headers = await get(http, url)
+    assert body == b"body#1" and headers["Age"] == "59" and headers["Cache-Status"] == "pop-1; hit; ttl=1"
+    await clock.advance(2)
+    _, body, headers = await get(http, url)
+    assert body == b"body#2"
+    assert headers["Cache-Status"].startswith("pop-1; fwd=stale; fwd-status=200")
