@@ -36,7 +36,9 @@ async def put_all(
     client: TestClient, headers: dict[str, str], body: Any, *, force: str | None = None
 ) -> ClientResponse:
     params = {"force": force} if force is not None else {}
-    return await client.put("/adminAPI/imageLocationConfigs", json=body, headers=headers, params=params)
+    return await client.put(
+        "/adminAPI/imageLocationConfigs", json=body, headers=headers, params=params
+    )
 
 
 async def list_configs(client: TestClient, headers: dict[str, str]) -> list[dict[str, Any]]:

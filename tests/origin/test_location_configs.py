@@ -51,7 +51,9 @@ async def test_list_is_sorted_by_name(origin_client, admin_headers):
     assert names == ["main", "portal-cover", "thumb"]
 
 
-async def test_replace_keeps_added_and_sets_updated_from_the_clock(origin_client, admin_headers, clock):
+async def test_replace_keeps_added_and_sets_updated_from_the_clock(
+    origin_client, admin_headers, clock
+):
     await put_config(origin_client, admin_headers, "main", MAIN)
     await clock.advance(90)
     response = await put_config(origin_client, admin_headers, "main", {**MAIN, "label": "Hero"})
@@ -63,7 +65,9 @@ async def test_replace_keeps_added_and_sets_updated_from_the_clock(origin_client
 
 async def test_omitted_fields_are_cleared_on_replace(origin_client, admin_headers):
     await put_config(origin_client, admin_headers, "main", {**MAIN, "fallback": None})
-    await put_config(origin_client, admin_headers, "thumb", {"width": 10, "fallback": "main", "label": "T"})
+    await put_config(
+        origin_client, admin_headers, "thumb", {"width": 10, "fallback": "main", "label": "T"}
+    )
     response = await put_config(origin_client, admin_headers, "thumb", {"width": 10})
     body = await response.json()
     assert "fallback" not in body and "label" not in body
@@ -71,7 +75,9 @@ async def test_omitted_fields_are_cleared_on_replace(origin_client, admin_header
 
 async def test_unknown_config_is_404(origin_client, admin_headers):
     for name in ("nope", "bad%20name"):
-        response = await origin_client.get(f"/adminAPI/imageLocationConfig/{name}", headers=admin_headers)
+        response = await origin_client.get(
+            f"/adminAPI/imageLocationConfig/{name}", headers=admin_headers
+        )
         await error_of(response, 404)
 
 
@@ -185,7 +191,9 @@ async def test_label_only_change_never_needs_force(origin_client, admin_headers)
 
 async def test_new_location_never_needs_force(origin_client, admin_headers):
     await put_config(origin_client, admin_headers, "main", MAIN)
-    response = await put_config(origin_client, admin_headers, "thumb", {"width": 160, "fallback": "main"})
+    response = await put_config(
+        origin_client, admin_headers, "thumb", {"width": 160, "fallback": "main"}
+    )
     assert response.status == 200
 
 
@@ -197,7 +205,9 @@ async def test_force_must_be_exactly_true_or_false(origin_client, admin_headers,
 
 async def test_force_given_twice_is_400(origin_client, admin_headers):
     response = await origin_client.put(
-        "/adminAPI/imageLocationConfig/main?force=true&force=false", json=MAIN, headers=admin_headers
+        "/adminAPI/imageLocationConfig/main?force=true&force=false",
+        json=MAIN,
+        headers=admin_headers,
     )
     assert (await error_of(response, 400))["field"] == "force"
 
@@ -209,7 +219,11 @@ async def test_forced_heavy_change_deletes_that_locations_variants_in_every_pack
     await add_pack(storage, "demo", PACK_A)
     await add_pack(storage, "demo", PACK_B)
     await add_pack(storage, "demo2", PACK_A)
-    doomed = {f"demo/{PACK_A}/main/w1280-h720.jpg", f"demo/{PACK_A}/main/w64.png", f"demo/{PACK_B}/main/x.webp"}
+    doomed = {
+        f"demo/{PACK_A}/main/w1280-h720.jpg",
+        f"demo/{PACK_A}/main/w64.png",
+        f"demo/{PACK_B}/main/x.webp",
+    }
     kept = {
         f"demo/{PACK_A}/thumb/w160.jpg",  # another location
         f"demo/{PACK_A}/main2/w1.jpg",  # a location whose name starts the same
@@ -217,7 +231,9 @@ async def test_forced_heavy_change_deletes_that_locations_variants_in_every_pack
     }
     await add_variants(storage, *doomed, *kept)
 
-    response = await put_config(origin_client, admin_headers, "main", {**MAIN, "width": 1920}, force="true")
+    response = await put_config(
+        origin_client, admin_headers, "main", {**MAIN, "width": 1920}, force="true"
+    )
 
     assert response.status == 200, await response.text()
     assert response.headers["X-Invalidated-Variants"] == "3"
@@ -237,11 +253,15 @@ async def test_forced_heavy_change_deletes_that_locations_variants_in_every_pack
     }
 
 
-async def test_forced_write_without_a_heavy_change_invalidates_nothing(origin_client, admin_headers, storage):
+async def test_forced_write_without_a_heavy_change_invalidates_nothing(
+    origin_client, admin_headers, storage
+):
     await put_config(origin_client, admin_headers, "main", MAIN)
     await add_pack(storage, "demo", PACK_A)
     await add_variants(storage, f"demo/{PACK_A}/main/w1280.jpg")
-    response = await put_config(origin_client, admin_headers, "main", {**MAIN, "label": "x"}, force="true")
+    response = await put_config(
+        origin_client, admin_headers, "main", {**MAIN, "label": "x"}, force="true"
+    )
     assert response.headers["X-Invalidated-Variants"] == "0"
     assert await variant_keys(storage) == {f"demo/{PACK_A}/main/w1280.jpg"}
     assert (await storage.get_item("location_configs", "demo", "main"))["forced"] is False
@@ -284,7 +304,9 @@ async def test_label_of_an_unknown_config_is_404(origin_client, admin_headers):
     ("body", "field"),
     [({}, "label"), ({"label": 3}, "label"), ({"label": "x", "width": 5}, "width"), (["x"], None)],
 )
-async def test_label_endpoint_refuses_anything_but_a_label(origin_client, admin_headers, body, field):
+async def test_label_endpoint_refuses_anything_but_a_label(
+    origin_client, admin_headers, body, field
+):
     await put_config(origin_client, admin_headers, "main", MAIN)
     response = await origin_client.put(
         "/adminAPI/imageLocationConfig/main/label", json=body, headers=admin_headers
@@ -294,7 +316,9 @@ async def test_label_endpoint_refuses_anything_but_a_label(origin_client, admin_
 
 async def test_fallback_to_an_existing_location_is_accepted(origin_client, admin_headers):
     await put_config(origin_client, admin_headers, "main", MAIN)
-    response = await put_config(origin_client, admin_headers, "thumb", {"width": 160, "fallback": "main"})
+    response = await put_config(
+        origin_client, admin_headers, "thumb", {"width": 160, "fallback": "main"}
+    )
     assert (await response.json())["fallback"] == "main"
 
 
