@@ -312,7 +312,8 @@ class InvalidationService:
         target: PurgeTarget,
         patterns: Sequence[str],
     ) -> None:
-        await self.clock.sleep(progress.delay)
+        # Until the due time, not for the delay: a task that starts late still applies on time.
+        await self.clock.sleep_until(progress.due_at)
         backoff = _RETRY_FIRST
         while True:
             progress.attempts += 1

@@ -4,11 +4,25 @@ from __future__ import annotations
 
 import pytest
 
-from edge.invalidation.paths import MAX_PATH_LENGTH, InvalidPath, is_wildcard, path_matches, validate_path
+from edge.invalidation.paths import (
+    MAX_PATH_LENGTH,
+    InvalidPath,
+    is_wildcard,
+    path_matches,
+    validate_path,
+)
 
 
 @pytest.mark.parametrize(
-    "path", ["/", "/*", "/images/image1.jpg", "/images/image*", "/api/v2/img/p1?location=main&width=10", "/a%20b"]
+    "path",
+    [
+        "/",
+        "/*",
+        "/images/image1.jpg",
+        "/images/image*",
+        "/api/v2/img/p1?location=main&width=10",
+        "/a%20b",
+    ],
 )
 def test_valid_paths_are_returned_unchanged(path: str) -> None:
     assert validate_path(path) == path
