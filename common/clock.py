@@ -137,6 +137,9 @@ class Clock:
             raise RuntimeError("only a manual clock can be advanced")
         if seconds < 0:
             raise ValueError("time does not go backwards")
+        # Tasks created just before the advance (e.g. a timer started by the caller) must
+        # register their sleeps first, or they would measure from the advanced time.
+        await _let_tasks_run()
         target = self._now + seconds
         while True:
             with self._lock:
