@@ -189,6 +189,8 @@ class Pop:
 
     async def _forward(self, ctx: _Request, entry: Entry | None, fwd: str) -> Outcome:
         wait = self.settings.timeouts.coalesce_wait
+        if self._coalescer.inflight(ctx.key.primary):
+            self._event("coalescing", uri=ctx.key.uri)  # joins a fetch already under way
         try:
             fetched, collapsed = await self._coalescer.run(
                 ctx.key.primary, lambda: self._fetch(ctx, entry), wait=wait

@@ -22,6 +22,7 @@ async def origin(aiohttp_server: Any, clock: Clock) -> AsyncIterator[OriginDoubl
     double = OriginDouble(clock)
     server = await aiohttp_server(double.app)
     double.url = str(server.make_url("")).rstrip("/")  # type: ignore[attr-defined]
+    double.server = server  # type: ignore[attr-defined]
     yield double
     double.release.set()
 
