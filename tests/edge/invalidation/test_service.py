@@ -16,33 +16,15 @@ from edge.invalidation.errors import (
     NoSuchInvalidation,
     TooManyInvalidationsInProgress,
 )
-from edge.invalidation.paths import path_matches
 from edge.invalidation.service import (
     COMPLETED,
     IN_PROGRESS,
     InvalidationLimits,
     InvalidationService,
 )
+from tests.edge.invalidation.memory_pop import MemoryPop
 
 DIST = "ETESTDIST0001"
-URIS = ("/img/a.jpg", "/img/a.jpg?w=10", "/img/b.jpg", "/other/c.jpg")
-
-
-class MemoryPop:
-    """A PurgeTarget over an in-memory cache of URI → body; it can be taken offline."""
-
-    def __init__(self, pop_id: str, uris: Sequence[str] = URIS) -> None:
-        self.pop_id = pop_id
-        self.entries = {uri: b"cached" for uri in uris}
-        self.online = True
-
-    async def purge(self, patterns: Sequence[str]) -> int:
-        if not self.online:
-            raise ConnectionError(f"{self.pop_id} is unreachable")
-        doomed = [uri for uri in self.entries if any(path_matches(p, uri) for p in patterns)]
-        for uri in doomed:
-            del self.entries[uri]
-        return len(doomed)
 
 
 def make_service(
