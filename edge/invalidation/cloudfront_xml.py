@@ -20,7 +20,7 @@ from edge.invalidation.errors import (
     MalformedXML,
     MissingBody,
 )
-from edge.invalidation.service import Invalidation, InvalidationPage
+from edge.invalidation.model import Invalidation, InvalidationPage
 
 NAMESPACE = "http://cloudfront.amazonaws.com/doc/2020-05-31/"
 _NS = f"{{{NAMESPACE}}}"

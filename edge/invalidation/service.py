@@ -21,8 +21,6 @@ import logging
 import random
 import string
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Protocol
 
 from common.clock import Clock
 from common.events import EventLog
@@ -34,109 +32,33 @@ from edge.invalidation.errors import (
     NoSuchInvalidation,
     TooManyInvalidationsInProgress,
 )
+from edge.invalidation.model import (
+    COMPLETED,
+    IN_PROGRESS,
+    Invalidation,
+    InvalidationLimits,
+    InvalidationPage,
+    PopProgress,
+    PurgeTarget,
+)
 from edge.invalidation.paths import InvalidPath, is_wildcard, validate_path
+
+__all__ = [
+    "COMPLETED",
+    "IN_PROGRESS",
+    "Invalidation",
+    "InvalidationLimits",
+    "InvalidationPage",
+    "InvalidationService",
+    "PopProgress",
+    "PurgeTarget",
+]
 
 log = logging.getLogger(__name__)
 
-IN_PROGRESS, COMPLETED = "InProgress", "Completed"
 MAX_CALLER_REFERENCE = 1024
 _ID_ALPHABET = string.ascii_uppercase + string.digits
 _RETRY_FIRST, _RETRY_MAX = 5.0, 60.0  # simulated seconds between attempts at a failing POP
-
-
-class PurgeTarget(Protocol):
-    """A POP (or shield) that can drop every cached entry matching invalidation paths."""
-
-    pop_id: str
-
-    async def purge(self, patterns: Sequence[str]) -> int:
-        """Drop entries whose URI matches any pattern; return how many were dropped."""
-        ...
-
-
-@dataclass(frozen=True)
-class InvalidationLimits:
-    max_paths_per_batch: int = 3000
-    max_files_in_progress: int = 3000
-    max_wildcards_in_progress: int = 15
-
-    def __post_init__(self) -> None:
-        if (
-            min(
-                self.max_paths_per_batch, self.max_files_in_progress, self.max_wildcards_in_progress
-            )
-            < 1
-        ):
-            raise ValueError("invalidation limits must be at least 1")
-
-
-@dataclass
-class PopProgress:
-    pop: str
-    delay: float
-    due_at: float
-    applied_at: float | None = None
-    purged: int | None = None
-    attempts: int = 0
-    last_error: str | None = None
-
-    @property
-    def status(self) -> str:
-        if self.applied_at is not None:
-            return "Applied"
-        return "Retrying" if self.last_error else "Pending"
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "pop": self.pop,
-            "delay": self.delay,
-            "dueAt": self.due_at,
-            "appliedAt": self.applied_at,
-            "purged": self.purged,
-            "status": self.status,
-            "attempts": self.attempts,
-            "lastError": self.last_error,
-        }
-
-
-@dataclass
-class Invalidation:
-    id: str
-    paths: tuple[str, ...]
-    caller_reference: str
-    create_time: float
-    pops: list[PopProgress]
-    completed_at: float | None = None
-    _done: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
-
-    @property
-    def status(self) -> str:
-        return COMPLETED if self.completed_at is not None else IN_PROGRESS
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "id": self.id,
-            "status": self.status,
-            "paths": list(self.paths),
-            "callerReference": self.caller_reference,
-            "createTime": self.create_time,
-            "completedAt": self.completed_at,
-            "pops": [p.to_json() for p in self.pops],
-        }
-
-
-@dataclass(frozen=True)
-class InvalidationPage:
-    """One page of ListInvalidations, newest first."""
-
-    items: list[Invalidation]
-    marker: str
-    max_items: int
-    next_marker: str | None
-
-    @property
-    def is_truncated(self) -> bool:
-        return self.next_marker is not None
 
 
 class InvalidationService:
@@ -165,6 +87,7 @@ class InvalidationService:
         self._by_reference: dict[str, Invalidation] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._auto_reference = 0
+        self._wildcards_in_progress = self._files_in_progress = 0
 
     def create(self, paths: Sequence[str], caller_reference: str) -> Invalidation:
         """Start an invalidation (needs a running event loop: each POP gets a task)."""
@@ -186,6 +109,7 @@ class InvalidationService:
         self._by_id[invalidation.id] = invalidation
         self._order.append(invalidation)
         self._by_reference[caller_reference] = invalidation
+        self._count_in_progress(checked, +1)
         self.events.append(
             "edge",
             "invalidation_created",
@@ -194,18 +118,8 @@ class InvalidationService:
             callerReference=caller_reference,
             delays={p.pop: p.delay for p in pops},
         )
-        log.info(
-            "invalidation %s created: %d paths, %d POPs", invalidation.id, len(checked), len(pops)
-        )
-        if not pops:
-            self._complete(invalidation)
-        patterns = list(dict.fromkeys(checked))
-        for target, progress in zip(self.targets, pops, strict=True):
-            task = asyncio.get_running_loop().create_task(
-                self._apply(invalidation, progress, target, patterns)
-            )
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+        log.info("invalidation %s: %d paths, %d POPs", invalidation.id, len(checked), len(pops))
+        self._start(invalidation)
         return invalidation
 
     async def purge(
@@ -287,13 +201,9 @@ class InvalidationService:
             ) from None
 
     def _check_in_progress(self, paths: tuple[str, ...]) -> None:
-        wildcards = sum(1 for p in paths if is_wildcard(p))
-        files = len(paths) - wildcards
-        for inv in self._order:
-            if inv.status == IN_PROGRESS:
-                inv_wildcards = sum(1 for p in inv.paths if is_wildcard(p))
-                wildcards += inv_wildcards
-                files += len(inv.paths) - inv_wildcards
+        wildcards, files = _wildcards_and_files(paths)
+        wildcards += self._wildcards_in_progress
+        files += self._files_in_progress
         if wildcards > self.limits.max_wildcards_in_progress:
             raise TooManyInvalidationsInProgress(
                 f"at most {self.limits.max_wildcards_in_progress} wildcard paths may be in progress; "
@@ -304,6 +214,21 @@ class InvalidationService:
                 f"at most {self.limits.max_files_in_progress} file paths may be in progress; "
                 f"this request would make {files}"
             )
+
+    def _count_in_progress(self, paths: tuple[str, ...], sign: int) -> None:
+        wildcards, files = _wildcards_and_files(paths)
+        self._wildcards_in_progress += sign * wildcards
+        self._files_in_progress += sign * files
+
+    def _start(self, invalidation: Invalidation) -> None:
+        if not invalidation.pops:
+            self._complete(invalidation)
+        patterns = list(dict.fromkeys(invalidation.paths))
+        loop = asyncio.get_running_loop()
+        for target, progress in zip(self.targets, invalidation.pops, strict=True):
+            task = loop.create_task(self._apply(invalidation, progress, target, patterns))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
 
     async def _apply(
         self,
@@ -355,6 +280,7 @@ class InvalidationService:
 
     def _complete(self, invalidation: Invalidation) -> None:
         invalidation.completed_at = self.clock.now()
+        self._count_in_progress(invalidation.paths, -1)
         invalidation._done.set()
         self.events.append(
             "edge",
@@ -369,3 +295,8 @@ class InvalidationService:
             candidate = "I" + "".join(self._id_rng.choices(_ID_ALPHABET, k=13))
             if candidate not in self._by_id:
                 return candidate
+
+
+def _wildcards_and_files(paths: Sequence[str]) -> tuple[int, int]:
+    wildcards = sum(1 for p in paths if is_wildcard(p))
+    return wildcards, len(paths) - wildcards
