@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +96,10 @@ async def json_errors(
         return await handler(request)
     except ApiError as error:
         return error_response(error)
+    except HttpProcessingError as exc:
+        # Raised while reading a body the client malformed (multipart headers, chunking, …).
+        status = exc.code if 400 <= (exc.code or 0) < 500 else 400
+        return error_response(ApiError(f"malformed request: {exc.message}", status=status, code="malformed_request"))
     except web.HTTPException as exc:
         if exc.status < 400:
             raise

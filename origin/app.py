@@ -14,6 +14,7 @@ from common.errors import json_errors
 from common.events import EventLog
 from common.ids import IdGenerator
 from origin import keys
+from origin.aggregator.invalidator import EdgeInvalidations, PackInvalidator
 from origin.backends import Backends
 from origin.imaging.pool import RenderPool
 from origin.routes import ROUTES
@@ -54,9 +55,18 @@ def _storage_ctx(shared: Storage | None):  # type: ignore[no-untyped-def]
             app[keys.BACKENDS] = Backends.create(
                 app[keys.SETTINGS], storage, app[keys.CLOCK], app[keys.EVENTS], app[keys.IDS]
             )
+            app[keys.INVALIDATOR] = _invalidator(app[keys.SETTINGS], storage, app[keys.EVENTS])
             yield
 
     return ctx
+
+
+def _invalidator(settings: OriginSettings, storage: Storage, events: EventLog) -> PackInvalidator:
+    pipeline = settings.pipeline
+    edge = (
+        EdgeInvalidations(pipeline.edge_control_url, pipeline.distribution_id) if pipeline.edge_control_url else None
+    )
+    return PackInvalidator(storage, events, pipeline, edge)
 
 
 async def _http_ctx(app: web.Application) -> AsyncIterator[None]:

@@ -14,6 +14,7 @@ from origin.settings import OriginSettings
 from origin.storage import Storage
 
 if TYPE_CHECKING:
+    from origin.aggregator.invalidator import PackInvalidator
     from origin.backends import Backends
     from origin.imaging.pool import RenderPool
     from origin.serving.backend import ServingBackend
@@ -25,5 +26,6 @@ IDS = web.AppKey("ids", IdGenerator)
 STORAGE = web.AppKey("storage", Storage)
 BACKENDS = web.AppKey("backends", "Backends")
 HTTP = web.AppKey("http", aiohttp.ClientSession)
-RENDER_POOL = web.AppKey("render_pool", "RenderPool")
-SERVING = web.AppKey("serving", "ServingBackend")
+RENDER_POOL: web.AppKey[RenderPool] = web.AppKey("render_pool")
+SERVING: web.AppKey[ServingBackend] = web.AppKey("serving")
+INVALIDATOR = web.AppKey("invalidator", "PackInvalidator")

@@ -9,6 +9,7 @@ from origin.responses import (
     location_configs,
     openapi,
     pack_locations,
+    platform,
     reference,
     regions,
     serving,
@@ -26,4 +27,5 @@ ROUTES: list[web.RouteDef] = [
     *image_packs.ROUTES,
     *pack_locations.ROUTES,
     *uploads.ROUTES,
+    *platform.ROUTES,
 ]

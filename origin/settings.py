@@ -7,6 +7,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from origin.aggregator.settings import AggregatorSettings
 from origin.models.fields import GRAVITIES, INCLUDE_ALL, TENANT_PATTERN
 from origin.storage.settings import StorageSettings
 
@@ -66,6 +67,8 @@ class OriginSettings:
     tls_self_signed: bool = False
     id_seed: int | None = None
     public_url: str | None = None  # how clients reach this origin (for 302 locations)
+    # The invalidation pipeline: the platform API and the aggregator share it.
+    pipeline: AggregatorSettings = field(default_factory=AggregatorSettings)
 
     def __post_init__(self) -> None:
         if not TENANT_PATTERN.match(self.default_tenant):

@@ -177,10 +177,19 @@ def _region_operations() -> dict[str, Any]:
     }
 
 
+def _platform_operations() -> dict[str, Any]:
+    params = [_path("environment", {"type": "string", "pattern": "^[a-z0-9-]+$"}),
+              _path("tenant", {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,62}$"}), _path("imagePackId", ID)]
+    delete = _op("invalidateImagePackCache", "Cache invalidation", "Force-invalidate a pack's CDN and S3 variant caches",
+                 {"204": {"description": "variants deleted, edge invalidation requested"}},
+                 errors=("404", "503"), params=params)
+    return {"/{environment}-lof/images/{tenant}/{imagePackId}": {"delete": delete}}
+
+
 def build_document(server_url: str | None = None) -> dict[str, Any]:
     paths: dict[str, Any] = {}
     for part in (_public_operations, _client_operations, _config_operations, _pack_operations,
-                 _pack_location_operations, _upload_operations, _region_operations):
+                 _pack_location_operations, _upload_operations, _region_operations, _platform_operations):
         paths.update(part())
     return {
         "openapi": "3.1.0",

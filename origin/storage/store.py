@@ -26,7 +26,7 @@ from origin.storage.settings import AWS, StorageSettings
 
 T = TypeVar("T")
 
-TABLES = ("packs", "location_configs", "regions")
+TABLES = ("packs", "location_configs", "regions", "aggregator_state")
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
 
