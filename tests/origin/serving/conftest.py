@@ -27,11 +27,19 @@ def origin_settings(origin_settings: OriginSettings) -> OriginSettings:
 
 @pytest.fixture
 def serving_client(
-    aiohttp_client: Any, origin_settings: OriginSettings, clock: Clock, events: EventLog, storage: Storage
+    aiohttp_client: Any,
+    origin_settings: OriginSettings,
+    clock: Clock,
+    events: EventLog,
+    storage: Storage,
 ) -> ClientFactory:
     async def start(**overrides: Any) -> TestClient[Any, Any]:
         app = create_app(
-            replace(origin_settings, **overrides), clock=clock, events=events, storage=storage, ids=IdGenerator(1)
+            replace(origin_settings, **overrides),
+            clock=clock,
+            events=events,
+            storage=storage,
+            ids=IdGenerator(1),
         )
         client: TestClient[Any, Any] = await aiohttp_client(app)
         return client

@@ -7,7 +7,14 @@ import io
 from PIL import Image
 
 from common.clock import MANUAL_EPOCH
-from origin.models.documents import CropInfo, ImagePack, LocationConfig, PackLocation, Region, RegionImage
+from origin.models.documents import (
+    CropInfo,
+    ImagePack,
+    LocationConfig,
+    PackLocation,
+    Region,
+    RegionImage,
+)
 from origin.models.original_layout import OriginalMeta, original_key
 from origin.storage import Storage
 
@@ -51,7 +58,11 @@ async def put_original(
     meta = OriginalMeta(width, height, fmt, uploaded, pack, location, region)
     content_type = Image.MIME.get(fmt.upper(), "application/octet-stream")
     await storage.put_object(
-        storage.settings.originals_bucket, original_key(tenant, image), body, content_type, meta.to_metadata()
+        storage.settings.originals_bucket,
+        original_key(tenant, image),
+        body,
+        content_type,
+        meta.to_metadata(),
     )
 
 
@@ -60,7 +71,9 @@ async def put_pack(storage: Storage, pack: ImagePack) -> ImagePack:
     return pack
 
 
-async def put_config(storage: Storage, config: LocationConfig, tenant: str = TENANT) -> LocationConfig:
+async def put_config(
+    storage: Storage, config: LocationConfig, tenant: str = TENANT
+) -> LocationConfig:
     await storage.put_item("location_configs", config.to_item(tenant))
     return config
 
@@ -82,7 +95,9 @@ async def simple_pack(
     """One pack with one image at ``main`` and a ``main`` config (default 100x50)."""
     await put_config(storage, config or LocationConfig("main", width=100, height=50), tenant)
     await put_original(storage, image_id(1), image_bytes(size, color, fmt), tenant=tenant)
-    return await put_pack(storage, ImagePack(PACK, tenant, image_locations={"main": PackLocation(image_id(1))}))
+    return await put_pack(
+        storage, ImagePack(PACK, tenant, image_locations={"main": PackLocation(image_id(1))})
+    )
 
 
 __all__ = [
@@ -97,6 +112,7 @@ __all__ = [
     "PackLocation",
     "Region",
     "RegionImage",
+    "close_to",
     "decode",
     "image_bytes",
     "image_id",
@@ -105,4 +121,23 @@ __all__ = [
     "put_pack",
     "put_region",
     "simple_pack",
+    "split_image",
 ]
+
+
+def split_image(
+    size: tuple[int, int] = (200, 100),
+    left: tuple[int, int, int] = RED,
+    right: tuple[int, int, int] = BLUE,
+    fmt: str = "PNG",
+) -> bytes:
+    """Left half one colour, right half another: shows where a crop anchored."""
+    image = Image.new("RGB", size, left)
+    image.paste(Image.new("RGB", (size[0] - size[0] // 2, size[1]), right), (size[0] // 2, 0))
+    out = io.BytesIO()
+    image.save(out, fmt)
+    return out.getvalue()
+
+
+def close_to(pixel: tuple[int, ...], color: tuple[int, ...], tolerance: int = 40) -> bool:
+    return all(abs(a - b) <= tolerance for a, b in zip(pixel, color, strict=False))

@@ -32,7 +32,9 @@ def test_every_parameter_is_parsed() -> None:
         ("format", "webp"),
         ("region", "nordic"),
     )
-    assert request == ClientRequest("poster", 300, 200, True, "includeAll", "northwest", 12, True, "webp", "nordic")
+    assert request == ClientRequest(
+        "poster", 300, 200, True, "includeAll", "northwest", 12, True, "webp", "nordic"
+    )
 
 
 def test_jpg_is_jpeg() -> None:
@@ -120,7 +122,9 @@ def test_everything_after_the_last_dash_is_a_cache_buster(raw: str, expected: st
     assert pack_id_of(raw) == expected
 
 
-@pytest.mark.parametrize("raw", ["nope", ID.upper(), f"{ID}0", f"{ID}-a-b", f"x-{ID}", "", f"{ID[:-1]}-1"])
+@pytest.mark.parametrize(
+    "raw", ["nope", ID.upper(), f"{ID}0", f"{ID}-a-b", f"x-{ID}", "", f"{ID[:-1]}-1"]
+)
 def test_an_id_that_is_no_pack_id_without_its_suffix_is_not_found(raw: str) -> None:
     with pytest.raises(NotFound):
         pack_id_of(raw)

@@ -10,7 +10,14 @@ from common.errors import Unprocessable
 from origin.models.documents import CropInfo, ImagePack, LocationConfig, PackLocation, RegionImage
 from origin.models.original_layout import OriginalMeta
 from origin.serving.params import ClientRequest
-from origin.serving.resolve import Source, VariantPlan, next_fallback, pick_source, plan_variant, render_spec
+from origin.serving.resolve import (
+    Source,
+    VariantPlan,
+    next_fallback,
+    pick_source,
+    plan_variant,
+    render_spec,
+)
 from origin.settings import TenantSettings
 
 PACK_ID = "0123456789abcdef01234567"
@@ -25,13 +32,19 @@ def pack(**locations: PackLocation) -> ImagePack:
     return ImagePack(PACK_ID, "demo", image_locations=locations)
 
 
+NO_REQUEST = ClientRequest()
+THUMB = LocationConfig("thumb", width=100, height=50)
+DEMO = TenantSettings("demo")
+THUMB_SOURCE = Source("thumb", None, img(1), None)
+
+
 def plan(
-    request: ClientRequest = ClientRequest(),
+    request: ClientRequest = NO_REQUEST,
     *,
     the_pack: ImagePack | None = None,
-    config: LocationConfig | None = LocationConfig("thumb", width=100, height=50),
-    tenant: TenantSettings = TenantSettings("demo"),
-    source: Source = Source("thumb", None, img(1), None),
+    config: LocationConfig | None = THUMB,
+    tenant: TenantSettings = DEMO,
+    source: Source = THUMB_SOURCE,
     max_dimension: int = 4096,
 ) -> VariantPlan:
     the_pack = the_pack or pack(thumb=PackLocation(img(1)))
@@ -66,7 +79,9 @@ def test_the_fallback_chain_is_followed_in_order_before_the_main_location() -> N
 
 
 def test_a_region_image_further_down_the_chain_wins_over_a_later_default() -> None:
-    p = pack(second=PackLocation(regions={"nordic": RegionImage(img(4))}), main=PackLocation(img(9)))
+    p = pack(
+        second=PackLocation(regions={"nordic": RegionImage(img(4))}), main=PackLocation(img(9))
+    )
     assert pick_source(p, ["thumb", "second"], "nordic") == Source("second", "nordic", img(4), None)
 
 
@@ -95,7 +110,10 @@ def test_both_sizes_given_make_the_box() -> None:
 
 def test_one_size_given_leaves_the_other_to_the_source_aspect() -> None:
     assert (plan(ClientRequest(width=30)).width, plan(ClientRequest(width=30)).height) == (30, None)
-    assert (plan(ClientRequest(height=30)).width, plan(ClientRequest(height=30)).height) == (None, 30)
+    assert (plan(ClientRequest(height=30)).width, plan(ClientRequest(height=30)).height) == (
+        None,
+        30,
+    )
 
 
 def test_location_ratio_derives_the_other_size_from_the_location_config() -> None:
@@ -106,7 +124,9 @@ def test_location_ratio_derives_the_other_size_from_the_location_config() -> Non
 
 
 def test_location_ratio_without_a_two_sided_config_follows_the_source() -> None:
-    result = plan(ClientRequest(width=300, location_ratio=True), config=LocationConfig("thumb", width=100))
+    result = plan(
+        ClientRequest(width=300, location_ratio=True), config=LocationConfig("thumb", width=100)
+    )
     assert (result.width, result.height) == (300, None)
 
 
@@ -150,10 +170,16 @@ def test_use_resize_include_all_first_set_value_decides_else_the_client(
     client: str | None,
     expected: str,
 ) -> None:
-    p = replace(pack(thumb=PackLocation(img(1), use_resize_include_all=pack_location)), use_resize_include_all=pack_level)
+    p = replace(
+        pack(thumb=PackLocation(img(1), use_resize_include_all=pack_location)),
+        use_resize_include_all=pack_level,
+    )
     config = LocationConfig("thumb", width=10, height=10, use_resize_include_all=config_level)
     tenant = TenantSettings("demo", use_resize_include_all=tenant_level)
-    assert plan(ClientRequest(resize_mode=client), the_pack=p, config=config, tenant=tenant).mode == expected
+    assert (
+        plan(ClientRequest(resize_mode=client), the_pack=p, config=config, tenant=tenant).mode
+        == expected
+    )
 
 
 def test_gravity_lookup_order_is_pack_location_pack_config_tenant() -> None:
@@ -161,7 +187,12 @@ def test_gravity_lookup_order_is_pack_location_pack_config_tenant() -> None:
     tenant = TenantSettings("demo", resize_gravity="south")
     full = replace(pack(thumb=PackLocation(img(1), resize_gravity="north")), resize_gravity="west")
     assert plan(the_pack=full, config=config, tenant=tenant).gravity == "north"
-    assert plan(the_pack=replace(full, image_locations={"thumb": PackLocation(img(1))}), config=config).gravity == "west"
+    assert (
+        plan(
+            the_pack=replace(full, image_locations={"thumb": PackLocation(img(1))}), config=config
+        ).gravity
+        == "west"
+    )
     assert plan(config=config, tenant=tenant).gravity == "east"
     assert plan(config=None, tenant=tenant).gravity == "south"
 
@@ -172,7 +203,10 @@ def test_a_client_gravity_wins_over_every_configured_one() -> None:
 
 
 def test_mode_and_gravity_come_from_the_requested_location_not_the_fallback() -> None:
-    p = pack(thumb=PackLocation(resize_gravity="north"), main=PackLocation(img(2), resize_gravity="south"))
+    p = pack(
+        thumb=PackLocation(resize_gravity="north"),
+        main=PackLocation(img(2), resize_gravity="south"),
+    )
     assert plan(the_pack=p, source=Source("main", None, img(2), None)).gravity == "north"
 
 
@@ -199,7 +233,9 @@ def meta(width: int = 400, height: int = 200, fmt: str = "png") -> OriginalMeta:
 def test_a_missing_size_follows_the_aspect_of_the_source_after_crop() -> None:
     spec = render_spec(plan(ClientRequest(width=100)), meta(), 4096)
     assert (spec.width, spec.height) == (100, 50)
-    cropped = plan(ClientRequest(height=100), source=Source("thumb", None, img(1), (0.0, 0.0, 0.25, 1.0)))
+    cropped = plan(
+        ClientRequest(height=100), source=Source("thumb", None, img(1), (0.0, 0.0, 0.25, 1.0))
+    )
     spec = render_spec(cropped, meta(), 4096)  # the crop is 100x200
     assert (spec.width, spec.height) == (50, 100)
 
@@ -217,6 +253,8 @@ def test_without_any_box_the_source_size_is_kept_within_the_limit() -> None:
     assert (spec.width, spec.height) == (4096, 1024)
 
 
-@pytest.mark.parametrize(("source", "expected"), [("jpeg", "jpeg"), ("png", "png"), ("webp", "webp"), ("gif", "jpeg")])
+@pytest.mark.parametrize(
+    ("source", "expected"), [("jpeg", "jpeg"), ("png", "png"), ("webp", "webp"), ("gif", "jpeg")]
+)
 def test_the_originals_format_is_kept_when_nothing_else_decides(source: str, expected: str) -> None:
     assert render_spec(plan(), meta(fmt=source), 4096).format == expected

@@ -33,7 +33,10 @@ def test_the_key_lives_under_the_pack_prefix_then_the_requested_location() -> No
 
 
 def test_the_key_is_a_readable_ordered_encoding() -> None:
-    assert key() == f"demo/{PACK_ID}/thumb/src=main,reg=-,w=100,h=auto,mode=crop,g=center,crop=none,rc=0,fmt=auto"
+    assert (
+        key()
+        == f"demo/{PACK_ID}/thumb/src=main,reg=-,w=100,h=auto,mode=crop,g=center,crop=none,rc=0,fmt=auto"
+    )
 
 
 @pytest.mark.parametrize(
@@ -69,7 +72,15 @@ def test_equal_crops_written_differently_share_a_key() -> None:
 
 @pytest.mark.parametrize(
     "plan",
-    [BASE, replace(BASE, crop=(0.25, 0.125, 0.75, 1.0), format="webp", source=Source("a.b_c-d", "r1", "x", None))],
+    [
+        BASE,
+        replace(
+            BASE,
+            crop=(0.25, 0.125, 0.75, 1.0),
+            format="webp",
+            source=Source("a.b_c-d", "r1", "x", None),
+        ),
+    ],
 )
 def test_generated_keys_are_variant_keys(plan: VariantPlan) -> None:
     assert is_variant_key(key(plan))
