@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 import uuid
 from collections.abc import Awaitable, Callable
 
@@ -45,6 +46,7 @@ API_PREFIX = "/2020-05-31/distribution/{DistributionId}/invalidation"
 # 3,000 paths of a few hundred characters each fit with room to spare.
 MAX_BATCH_BYTES = 4 * 1024 * 1024
 XML_TYPE = "text/xml"
+_MAX_ITEMS = re.compile(r"^[0-9]{1,9}$")
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -81,7 +83,7 @@ class _CloudFrontHandlers:
     async def list_invalidations(self, request: web.Request) -> web.Response:
         self._check_distribution(request)
         raw_max = request.query.get("MaxItems", "100")
-        if not raw_max.isdigit():
+        if not _MAX_ITEMS.match(raw_max):
             raise InvalidArgument(f"MaxItems must be a positive integer, not {raw_max[:40]!r}")
         page = self.service.list(request.query.get("Marker") or None, int(raw_max))
         return _xml(invalidation_list_xml(page))
@@ -89,7 +91,7 @@ class _CloudFrontHandlers:
     def _check_distribution(self, request: web.Request) -> None:
         requested = request.match_info["DistributionId"]
         if requested != self.service.distribution_id:
-            raise NoSuchDistribution(f"the distribution {requested!r} does not exist")
+            raise NoSuchDistribution(f"the distribution {requested[:64]!r} does not exist")
 
 
 class _ControlHandlers:

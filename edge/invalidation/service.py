@@ -142,7 +142,7 @@ class InvalidationService:
             return self._by_id[invalidation_id]
         except KeyError:
             raise NoSuchInvalidation(
-                f"the invalidation {invalidation_id!r} does not exist"
+                f"the invalidation {invalidation_id[:64]!r} does not exist"
             ) from None
 
     def list(self, marker: str | None = None, max_items: int = 100) -> InvalidationPage:
@@ -154,7 +154,7 @@ class InvalidationService:
         if marker:
             if marker not in self._by_id:
                 raise InvalidArgument(
-                    f"Marker {marker!r} is not an invalidation id of this distribution"
+                    f"Marker {marker[:64]!r} is not an invalidation id of this distribution"
                 )
             start = newest_first.index(self._by_id[marker]) + 1
         items = newest_first[start : start + max_items]

@@ -277,6 +277,36 @@ def batch_xml(paths_xml: str, reference: str = "<CallerReference>r</CallerRefere
             "InvalidArgument",
         ),
         (
+            batch_xml("<Quantity>1</Quantity><Items><Path>/a&#9;b</Path></Items>"),
+            400,
+            "InvalidArgument",
+        ),
+        (
+            batch_xml("<Quantity>1</Quantity><Items><Path>/a&#1;b</Path></Items>"),
+            400,
+            "MalformedXML",
+        ),
+        (
+            batch_xml("<Quantity>1</Quantity><Items><Path>/blåbær.jpg</Path></Items>"),
+            400,
+            "InvalidArgument",
+        ),
+        (
+            batch_xml("<Quantity>1</Quantity><Items><Path>/a</Path><Path>/b</Path></Items>"),
+            400,
+            "InconsistentQuantities",
+        ),
+        (
+            batch_xml("<Quantity>1</Quantity><Quantity>1</Quantity><Items><Path>/a</Path></Items>"),
+            400,
+            "MalformedXML",
+        ),
+        (
+            batch_xml("<Quantity>3001</Quantity><Items>" + "<Path>/p</Path>" * 3001 + "</Items>"),
+            413,
+            "BatchTooLarge",
+        ),
+        (
             batch_xml("<Quantity>1</Quantity><Items><Path>/a b</Path></Items>"),
             400,
             "InvalidArgument",
@@ -333,6 +363,17 @@ async def test_an_oversized_body_is_refused_without_being_parsed(edge: Edge) -> 
     assert xml_error(await response.text())[0] == "BatchTooLarge"
 
 
+async def test_an_oversized_chunked_body_is_refused_while_it_streams(edge: Edge) -> None:
+    async def chunks() -> AsyncIterator[bytes]:
+        yield batch_xml("<Quantity>1</Quantity><Items><Path>/a</Path></Items>").encode()
+        for _ in range(80):
+            yield b" " * (64 * 1024)
+
+    response = await edge.http.post(CREATE, data=chunks(), headers=SIGNED)
+    assert response.status == 413
+    assert xml_error(await response.text())[0] == "BatchTooLarge"
+
+
 @pytest.mark.parametrize(
     ("method", "path"),
     [("POST", CREATE), ("GET", CREATE), ("GET", CREATE + "/IANYTHING00001")],
@@ -345,7 +386,7 @@ async def test_cloudfront_routes_need_an_authorization_header(
     assert xml_error(await response.text())[0] == "MissingAuthenticationToken"
 
 
-@pytest.mark.parametrize("max_items", ["abc", "-1", "0", "100000"])
+@pytest.mark.parametrize("max_items", ["abc", "-1", "0", "100000", "9" * 5000, "1.5"])
 async def test_list_refuses_bad_max_items(edge: Edge, max_items: str) -> None:
     response = await edge.http.get(CREATE, params={"MaxItems": max_items}, headers=SIGNED)
     assert response.status == 400
