@@ -144,6 +144,8 @@ class EdgeSettings:
                 raise ValueError(
                     f"behaviour {behavior.path_pattern!r}: unknown origin {behavior.origin!r}"
                 )
+        if self.shield is not None and self.shield.workers != 1:
+            raise ValueError("the shield runs as one process: it coalesces misses from every POP")
         ids = [p.id for p in self.pops] + ([self.shield.id] if self.shield else [])
         if len(set(ids)) != len(ids):
             raise ValueError("POP ids must be unique")

@@ -446,7 +446,7 @@ class Pop:
     async def purge(self, patterns: Sequence[str]) -> int:
         """Remove every stored entry whose uri an invalidation pattern covers."""
         removed = 0
-        async for key in self.store.keys():
+        async for key in self.store.stored_keys():
             if any(path_matches(p, uri_of(key)) for p in patterns) and await self.store.delete(key):
                 removed += 1
         self._event("purged", patterns=list(patterns), removed=removed)
@@ -455,7 +455,7 @@ class Pop:
     async def listing(self, limit: int = 1000) -> list[dict[str, Any]]:
         """Stored entries with their age and remaining freshness (negative once stale)."""
         now, out = self.clock.now(), []
-        async for key in self.store.keys():
+        async for key in self.store.stored_keys():
             value = await self.store.get(key)
             if isinstance(value, Entry):
                 age = value.freshness.age(now)

@@ -12,11 +12,12 @@ from aiohttp import web
 from common.clock import Clock
 from common.events import EventLog
 from edge.config import EdgeSettings, PopSettings
-from edge.control import PopEntry, create_control_app
+from edge.control import PopEntry, PopView, create_control_app
 from edge.invalidation import DelayModel, InvalidationService, add_routes
 from edge.pop import Pop
 from edge.pop_app import create_pop_app
 from edge.store import DiskStore, MemoryStore, Store
+from edge.workers import PooledPopView, WorkerPool
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,7 @@ class Edge:
         self.shield_url: str | None = None
         self.control_url = ""
         self.invalidations: InvalidationService | None = None
+        self.pools: dict[str, WorkerPool] = {}
 
     async def start(self) -> None:
         settings = self.settings
@@ -65,9 +67,11 @@ class Edge:
         for pop_settings in settings.pops:
             pop = await self._start_pop(pop_settings, upstream=self.shield_url)
             self.pops[pop.pop_id] = pop
-            self.pop_urls[pop.pop_id] = await self._serve(
-                create_pop_app(pop, manage_lifecycle=False), pop_settings.port
-            )
+            app = create_pop_app(pop, manage_lifecycle=False)
+            url = await self._serve(app, pop_settings.port, reuse_port=pop_settings.workers > 1)
+            self.pop_urls[pop.pop_id] = url
+            if pop_settings.workers > 1:
+                self._start_pool(pop_settings, int(url.rsplit(":", 1)[1]))
         targets = [*self.pops.values(), *([self.shield] if self.shield else [])]
         self.invalidations = InvalidationService(
             self.clock,
@@ -78,7 +82,8 @@ class Edge:
             seed=settings.seed,
         )
         entries = {
-            p.pop_id: PopEntry(p, "pop", self.pop_urls[p.pop_id]) for p in self.pops.values()
+            p.pop_id: PopEntry(self._view(p), "pop", self.pop_urls[p.pop_id])
+            for p in self.pops.values()
         }
         if self.shield is not None and self.shield_url is not None:
             entries[self.shield.pop_id] = PopEntry(self.shield, "shield", self.shield_url)
@@ -104,11 +109,24 @@ class Edge:
         await pop.start()
         return pop
 
-    async def _serve(self, app: web.Application, port: int) -> str:
+    def _start_pool(self, pop_settings: PopSettings, port: int) -> None:
+        if self.clock.mode == "manual":
+            raise ValueError(
+                "worker processes cannot share a manual clock: use a real or scaled clock"
+            )
+        pool = WorkerPool(self.settings, pop_settings, port, self.shield_url, self.clock.spec)
+        pool.start()
+        self.pools[pop_settings.id] = pool
+
+    def _view(self, pop: Pop) -> PopView:
+        pool = self.pools.get(pop.pop_id)
+        return PooledPopView(pop, pool) if pool is not None else pop
+
+    async def _serve(self, app: web.Application, port: int, *, reuse_port: bool = False) -> str:
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         self._runners.append(runner)
-        site = web.TCPSite(runner, self._host, port)
+        site = web.TCPSite(runner, self._host, port, reuse_port=reuse_port or None)
         await site.start()
         bound_port = runner.addresses[0][1]
         return f"http://{self._host}:{bound_port}"
@@ -116,6 +134,9 @@ class Edge:
     async def stop(self) -> None:
         if self.invalidations is not None:
             await self.invalidations.aclose()
+        for pool in self.pools.values():
+            pool.stop()
+        self.pools.clear()
         for runner in reversed(self._runners):
             await runner.cleanup()
         self._runners.clear()

@@ -87,7 +87,9 @@ async def fetch(
                     raise UpstreamError("too-large", f"upstream response exceeds {max_bytes} bytes")
                 chunks.append(chunk)
             payload = b"".join(chunks)
-            kept = tuple((k, v) for k, v in resp.headers.items() if k.lower() not in HOP_BY_HOP)
+            kept = tuple(
+                (str(k), v) for k, v in resp.headers.items() if k.lower() not in HOP_BY_HOP
+            )
             return UpstreamResponse(resp.status, kept, payload, request_time, clock.now())
     except (TimeoutError, aiohttp.ServerTimeoutError) as exc:
         raise UpstreamError("timeout", f"upstream did not answer in time: {exc!s}") from None

@@ -1,10 +1,125 @@
-"""Placeholder: being written."""
+"""``cdnsim edge``: edge POPs (and a shield) in front of an origin.
+
+Generic mode runs one POP in front of any HTTP origin:
+    cdnsim edge --origin http://127.0.0.1:8080 --port 8081 --profile rfc9111
+``--vimond`` uses the built-in Vimond behaviours; ``--config FILE`` reads a whole
+EdgeSettings JSON document (POPs, shield, behaviours, policies).
+"""
+
+from __future__ import annotations
+
 import argparse
+import asyncio
+import dataclasses
+import json
+import logging
+import signal
+import sys
+from pathlib import Path
+
+from common.clock import Clock
+from edge.config import EdgeSettings, PopSettings, generic_settings, load_settings, vimond_behaviors
+from edge.stack import Edge
+from edge.workers import install_uvloop
+
+log = logging.getLogger(__name__)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    pass
+    parser.add_argument("--origin", help="origin base URL (generic mode)")
+    parser.add_argument(
+        "--config", type=Path, help="EdgeSettings JSON file (POPs, shield, behaviours)"
+    )
+    parser.add_argument(
+        "--port", type=int, default=8081, help="POP port in generic mode (0: any free port)"
+    )
+    parser.add_argument("--profile", choices=("cloudfront", "rfc9111"), default="cloudfront")
+    parser.add_argument("--vimond", action="store_true", help="the built-in Vimond behaviours")
+    parser.add_argument("--workers", type=int, default=1, help="worker processes sharing the port")
+    parser.add_argument(
+        "--cache-dir", help="diskcache directory (default: memory; needed for --workers > 1)"
+    )
+    parser.add_argument(
+        "--size-limit", type=int, default=256 * 1024 * 1024, help="cache size limit in bytes"
+    )
+    parser.add_argument(
+        "--control-port", type=int, default=0, help="control API port (0: any free port)"
+    )
+    parser.add_argument("--clock", default="real", help="real, scaled:N[@ANCHOR] or manual[@START]")
+    parser.add_argument(
+        "--debug", action="store_true", help="add the cache key to every Cache-Status"
+    )
+    parser.add_argument(
+        "--no-hit-events", action="store_true", help="do not log every hit (benchmarks)"
+    )
+    parser.add_argument(
+        "--ready-file", type=Path, help="write the POP and control URLs here once up"
+    )
+
+
+def build_settings(args: argparse.Namespace) -> EdgeSettings:
+    if args.config is not None:
+        settings = load_settings(args.config)
+    elif args.origin is None:
+        raise ValueError("give --origin URL (generic mode) or --config FILE")
+    elif args.vimond:
+        pop = PopSettings(
+            "pop-1",
+            port=args.port,
+            workers=args.workers,
+            cache_dir=args.cache_dir,
+            size_limit=args.size_limit,
+        )
+        settings = vimond_behaviors(args.origin, profile=args.profile, pops=(pop,))
+    else:
+        settings = generic_settings(
+            args.origin, args.port, args.profile, workers=args.workers, cache_dir=args.cache_dir
+        )
+        pop = dataclasses.replace(settings.pops[0], size_limit=args.size_limit)
+        settings = dataclasses.replace(settings, pops=(pop,))
+    return dataclasses.replace(
+        settings,
+        debug=settings.debug or args.debug,
+        hit_events=settings.hit_events and not args.no_hit_events,
+        control_port=args.control_port or settings.control_port,
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    return 2
+    try:
+        settings = build_settings(args)
+        clock = Clock.parse(args.clock)
+    except ValueError as exc:
+        print(f"cdnsim edge: {exc}", file=sys.stderr)
+        return 2
+    uvloop = install_uvloop()
+    if not uvloop:
+        log.info("uvloop not installed: using asyncio's default event loop")
+    return asyncio.run(_serve(settings, clock, args.ready_file))
+
+
+async def _serve(settings: EdgeSettings, clock: Clock, ready_file: Path | None) -> int:
+    edge = Edge(settings, clock=clock)
+    try:
+        await edge.start()
+    except (OSError, ValueError) as exc:
+        print(f"cdnsim edge: cannot start: {exc}", file=sys.stderr)
+        await edge.stop()
+        return 1
+    ready = {
+        "pops": [{"id": pop_id, "url": url} for pop_id, url in edge.pop_urls.items()],
+        "shield": edge.shield_url,
+        "control": edge.control_url,
+        "distribution_id": settings.distribution_id,
+        "workers": {pop_id: pool.pids for pop_id, pool in edge.pools.items()},
+    }
+    print(json.dumps(ready), flush=True)
+    if ready_file is not None:
+        ready_file.write_text(json.dumps(ready, indent=2), encoding="utf-8")
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    await edge.stop()
+    return 0

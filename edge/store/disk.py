@@ -13,6 +13,7 @@ from pathlib import Path
 import diskcache
 
 from edge.store.base import StoredValue
+from edge.store.codec import decode, encode
 
 # Keep responses up to this size inside SQLite rather than in separate files.
 INLINE_LIMIT = 4 * 1024 * 1024
@@ -38,16 +39,16 @@ class DiskStore:
         )
 
     async def get(self, key: str) -> StoredValue | None:
-        value = self._cache.get(key)
-        return value if value is not None else None
+        raw = self._cache.get(key)
+        return decode(raw) if isinstance(raw, bytes) else None
 
     async def put(self, key: str, value: StoredValue) -> None:
-        self._cache.set(key, value)
+        self._cache.set(key, encode(value))
 
     async def delete(self, key: str) -> bool:
         return bool(self._cache.delete(key))
 
-    async def keys(self) -> AsyncIterator[str]:
+    async def stored_keys(self) -> AsyncIterator[str]:
         for key in list(self._cache.iterkeys()):
             if isinstance(key, str):
                 yield key

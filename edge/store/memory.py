@@ -33,7 +33,7 @@ class MemoryStore:
         self._volume -= _size(key, old)
         return True
 
-    async def keys(self) -> AsyncIterator[str]:
+    async def stored_keys(self) -> AsyncIterator[str]:
         for key in list(self._items):
             yield key
 

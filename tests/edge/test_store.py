@@ -28,7 +28,7 @@ async def test_disk_store_keeps_entries_across_reopening(tmp_path: Path) -> None
     reopened = DiskStore(tmp_path)
     assert await reopened.get("/a") == entry("/a")
     assert await reopened.get("/v") == VaryMarker(("accept",), "/v")
-    assert [k async for k in reopened.keys()] == ["/a", "/v"]
+    assert [k async for k in reopened.stored_keys()] == ["/a", "/v"]
     await reopened.close()
 
 
@@ -49,7 +49,7 @@ async def test_disk_store_evicts_oldest_entries_beyond_its_size_limit(tmp_path: 
 async def test_memory_store_evicts_oldest_entries_beyond_its_size_limit() -> None:
     store = MemoryStore(size_limit=100_000)
     await _fill(store, 10, 20_000)
-    kept = [k async for k in store.keys()]
+    kept = [k async for k in store.stored_keys()]
     assert kept == ["/k6", "/k7", "/k8", "/k9"]
     assert await store.volume() <= 100_000
 
@@ -66,3 +66,18 @@ async def test_a_pop_restarted_on_its_directory_keeps_its_cache(
     _, body, headers = await get(http, second.pop_urls["pop-1"] + "/d")
     assert body == b"body#1" and headers["X-Cache"] == "Hit from cdnsim"
     assert origin.count("/d") == 1
+
+
+def test_codec_round_trips_entries_and_markers() -> None:
+    from edge.store.codec import decode, encode
+
+    original = entry("/a?x=1", 1000)
+    assert decode(encode(original)) == original
+    assert decode(encode(VaryMarker(("accept",), "/a"))) == VaryMarker(("accept",), "/a")
+
+
+def test_codec_treats_unreadable_bytes_as_a_miss() -> None:
+    from edge.store.codec import decode
+
+    assert decode(b"garbage") is None
+    assert decode(b"") is None

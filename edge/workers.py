@@ -1,0 +1,145 @@
+"""Several worker processes for one POP.
+
+The first worker runs in the edge's own process; the others are separate processes
+that bind the same port with SO_REUSEPORT (the kernel spreads connections among them)
+and open the same diskcache directory, which diskcache allows. What is per process:
+coalescing (concurrent misses in different workers each go upstream once), the event
+log (only the in-process worker's events reach the control API), and counters, which
+each extra worker writes to ``counters-N.json`` in the directory about once a second
+for the control API to add up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import signal
+from multiprocessing.process import BaseProcess
+from typing import Any
+
+from aiohttp import web
+
+from common.clock import Clock
+from common.events import EventLog
+from edge.config import EdgeSettings, PopSettings
+from edge.counters import Counters, clear_snapshots, read_snapshots, write_snapshot
+from edge.pop import Pop
+from edge.pop_app import create_pop_app
+
+log = logging.getLogger(__name__)
+
+SNAPSHOT_INTERVAL = 1.0  # wall seconds
+
+
+def install_uvloop() -> bool:
+    """Use uvloop's event loop when it is installed (a faster hit path)."""
+    try:
+        import uvloop  # type: ignore[import-not-found]
+    except ImportError:
+        return False
+    uvloop.install()
+    return True
+
+
+class WorkerPool:
+    """The extra worker processes of one POP (workers − 1 of them)."""
+
+    def __init__(
+        self,
+        settings: EdgeSettings,
+        pop: PopSettings,
+        port: int,
+        upstream: str | None,
+        clock_spec: str,
+    ) -> None:
+        if pop.cache_dir is None:
+            raise ValueError(f"POP {pop.id}: worker processes need a cache_dir to share")
+        self._args = (settings, pop, port, upstream, clock_spec)
+        self._processes: list[BaseProcess] = []
+        self.cache_dir = pop.cache_dir
+
+    def start(self) -> None:
+        clear_snapshots(self.cache_dir)
+        context = multiprocessing.get_context("spawn")
+        for worker in range(1, self._args[1].workers):
+            process = context.Process(target=worker_main, args=(*self._args, worker), daemon=True)
+            process.start()
+            self._processes.append(process)
+
+    @property
+    def pids(self) -> list[int]:
+        return [p.pid for p in self._processes if p.pid is not None]
+
+    def stop(self) -> None:
+        for process in self._processes:
+            process.terminate()
+        for process in self._processes:
+            process.join(timeout=10)
+        self._processes.clear()
+
+
+class PooledPopView:
+    """A POP with worker processes, as the control API sees it: counters summed."""
+
+    def __init__(self, pop: Pop, pool: WorkerPool) -> None:
+        self.pop_id = pop.pop_id
+        self._pop = pop
+        self._pool = pool
+
+    async def stats(self) -> dict[str, Any]:
+        total = Counters(**self._pop.counters.as_dict())
+        total.add(read_snapshots(self._pool.cache_dir).as_dict())
+        return {
+            **total.as_dict(),
+            "volume": await self._pop.store.volume(),
+            "workers": len(self._pool.pids) + 1,
+        }
+
+    async def listing(self, limit: int = 1000) -> list[dict[str, Any]]:
+        return await self._pop.listing(limit)
+
+
+def worker_main(
+    settings: EdgeSettings,
+    pop: PopSettings,
+    port: int,
+    upstream: str | None,
+    clock_spec: str,
+    worker: int,
+) -> None:
+    """Entry point of one extra worker process."""
+    install_uvloop()
+    asyncio.run(_serve(settings, pop, port, upstream, clock_spec, worker))
+
+
+async def _serve(
+    settings: EdgeSettings,
+    pop_settings: PopSettings,
+    port: int,
+    upstream: str | None,
+    clock_spec: str,
+    worker: int,
+) -> None:
+    from edge.stack import open_store
+
+    clock = Clock.parse(clock_spec)
+    # Per-process log, bounded small: nobody reads it (see the module docstring).
+    events = EventLog(clock, max_events=10_000)
+    pop = Pop(pop_settings.id, settings, open_store(pop_settings), clock, events, upstream=upstream)
+    runner = web.AppRunner(create_pop_app(pop), access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, pop_settings.host, port, reuse_port=True).start()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    assert pop_settings.cache_dir is not None
+    while not stop.is_set():
+        write_snapshot(pop_settings.cache_dir, worker, pop.counters)
+        try:
+            await asyncio.wait_for(stop.wait(), SNAPSHOT_INTERVAL)
+        except TimeoutError:
+            pass
+    write_snapshot(pop_settings.cache_dir, worker, pop.counters)
+    await runner.cleanup()
