@@ -10,7 +10,14 @@ import pytest
 
 from common.clock import Clock
 from common.events import EventLog
-from edge.config import CacheBehavior, CachePolicy, EdgeSettings, PopSettings, ShieldSettings, Timeouts
+from edge.config import (
+    CacheBehavior,
+    CachePolicy,
+    EdgeSettings,
+    PopSettings,
+    ShieldSettings,
+    Timeouts,
+)
 from edge.stack import Edge
 from tests.edge.origin_double import OriginDouble
 
@@ -33,7 +40,10 @@ def edge_settings(origin_url: str, **overrides: Any) -> EdgeSettings:
     overrides.setdefault("pops", (PopSettings("pop-1"),))
     policy = overrides.pop("policy", OPEN_POLICY)
     return EdgeSettings(
-        {"origin": origin_url}, (CacheBehavior("*", policy.name, "origin"),), {policy.name: policy}, **overrides
+        {"origin": origin_url},
+        (CacheBehavior("*", policy.name, "origin"),),
+        {policy.name: policy},
+        **overrides,
     )
 
 

@@ -74,11 +74,17 @@ def test_query_values_are_reencoded_consistently() -> None:
 
 
 def test_vary_fields_are_normalised_and_star_stands_alone() -> None:  # §4.1
-    assert vary_fields([("Vary", "Accept-Encoding, accept"), ("Vary", "X-A")]) == ("accept", "accept-encoding", "x-a")
+    assert vary_fields([("Vary", "Accept-Encoding, accept"), ("Vary", "X-A")]) == (
+        "accept",
+        "accept-encoding",
+        "x-a",
+    )
     assert vary_fields([("Vary", "Accept, *")]) == ("*",)
 
 
 def test_secondary_key_ignores_whitespace_and_tells_absent_from_empty() -> None:  # §4.1
     fields = ("accept-encoding",)
-    assert secondary_key(fields, [("Accept-Encoding", "gzip,  br")]) == secondary_key(fields, [("accept-encoding", "gzip, br")])
+    assert secondary_key(fields, [("Accept-Encoding", "gzip,  br")]) == secondary_key(
+        fields, [("accept-encoding", "gzip, br")]
+    )
     assert secondary_key(fields, []) != secondary_key(fields, [("Accept-Encoding", "")])

@@ -10,7 +10,9 @@ def test_hit_entry_has_hit_and_ttl() -> None:  # RFC 9211 §2.1, §2.4
 
 
 def test_forwarded_entry_lists_fwd_status_stored_collapsed() -> None:  # §2.2, §2.3, §2.5, §2.6
-    entry = CacheStatus("pop-1", fwd="uri-miss", fwd_status=200, ttl=60, stored=True, collapsed=True)
+    entry = CacheStatus(
+        "pop-1", fwd="uri-miss", fwd_status=200, ttl=60, stored=True, collapsed=True
+    )
     assert format_entry(entry) == "pop-1; fwd=uri-miss; fwd-status=200; ttl=60; stored; collapsed"
 
 

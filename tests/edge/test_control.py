@@ -21,10 +21,20 @@ async def test_control_lists_pops_stats_keys_and_events(
     control = edge.control_url
     async with http.get(control + "/_edge/pops") as resp:
         pops = (await resp.json())["pops"]
-    assert [(p["id"], p["role"]) for p in pops] == [("pop-1", "pop"), ("pop-2", "pop"), ("pop-3", "pop"), ("shield", "shield")]
+    assert [(p["id"], p["role"]) for p in pops] == [
+        ("pop-1", "pop"),
+        ("pop-2", "pop"),
+        ("pop-3", "pop"),
+        ("shield", "shield"),
+    ]
     async with http.get(control + "/_edge/pops/pop-1/stats") as resp:
         stats = await resp.json()
-    assert (stats["requests"], stats["hits"], stats["misses"], stats["origin_fetches"]) == (2, 1, 1, 1)
+    assert (stats["requests"], stats["hits"], stats["misses"], stats["origin_fetches"]) == (
+        2,
+        1,
+        1,
+        1,
+    )
     assert stats["bytes"] == 2 * len(b"body#1")
     async with http.get(control + "/_edge/pops/pop-1/keys") as resp:
         keys = (await resp.json())["keys"]

@@ -40,7 +40,9 @@ def test_stale_within_stale_while_revalidate_is_served_and_refreshed() -> None: 
 
 
 def test_no_cache_response_always_revalidates() -> None:  # §5.2.2.4
-    assert decide(stored(always_revalidate=True), T0, {}, miss_reason="uri-miss") == Revalidate("stale")
+    assert decide(stored(always_revalidate=True), T0, {}, miss_reason="uri-miss") == Revalidate(
+        "stale"
+    )
 
 
 def test_request_no_cache_forwards_a_fresh_entry() -> None:  # §5.2.1.4, RFC 9211 fwd=request
@@ -48,21 +50,29 @@ def test_request_no_cache_forwards_a_fresh_entry() -> None:  # §5.2.1.4, RFC 92
 
 
 def test_request_max_age_refuses_an_older_entry() -> None:  # §5.2.1.1
-    assert decide(stored(), T0 + 30, {"max-age": "10"}, miss_reason="uri-miss") == Revalidate("request")
+    assert decide(stored(), T0 + 30, {"max-age": "10"}, miss_reason="uri-miss") == Revalidate(
+        "request"
+    )
     assert decide(stored(), T0 + 5, {"max-age": "10"}, miss_reason="uri-miss") == FreshHit()
 
 
 def test_request_min_fresh_needs_remaining_lifetime() -> None:  # §5.2.1.3
-    assert decide(stored(), T0 + 50, {"min-fresh": "20"}, miss_reason="uri-miss") == Revalidate("request")
+    assert decide(stored(), T0 + 50, {"min-fresh": "20"}, miss_reason="uri-miss") == Revalidate(
+        "request"
+    )
 
 
 def test_request_max_stale_accepts_a_stale_entry() -> None:  # §5.2.1.2
     assert decide(stored(), T0 + 70, {"max-stale": "20"}, miss_reason="uri-miss") == FreshHit()
-    assert decide(stored(), T0 + 90, {"max-stale": "20"}, miss_reason="uri-miss") == Revalidate("stale")
+    assert decide(stored(), T0 + 90, {"max-stale": "20"}, miss_reason="uri-miss") == Revalidate(
+        "stale"
+    )
 
 
 def test_must_revalidate_beats_max_stale() -> None:  # §5.2.2.2
-    assert decide(stored(no_stale=True), T0 + 70, {"max-stale": None}, miss_reason="uri-miss") == Revalidate("stale")
+    assert decide(
+        stored(no_stale=True), T0 + 70, {"max-stale": None}, miss_reason="uri-miss"
+    ) == Revalidate("stale")
 
 
 def test_only_if_cached_without_a_usable_entry_is_a_504_case() -> None:  # §5.2.1.7

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from edge.rules.cache_control import format_http_date, parse_cache_control, parse_http_date
-from edge.rules.freshness import AgeInputs, age_inputs, current_age, explicit_lifetime, heuristic_lifetime
+from edge.rules.freshness import (
+    AgeInputs,
+    age_inputs,
+    current_age,
+    explicit_lifetime,
+    heuristic_lifetime,
+)
 
 NOW = 1_767_225_600.0
 DATE = format_http_date(NOW)
@@ -18,7 +24,11 @@ def test_s_maxage_wins_over_max_age_in_a_shared_cache() -> None:  # §4.2.1
 
 
 def test_max_age_wins_over_expires() -> None:  # §4.2.1
-    headers = [("Date", DATE), ("Expires", format_http_date(NOW + 500)), ("Cache-Control", "max-age=5")]
+    headers = [
+        ("Date", DATE),
+        ("Expires", format_http_date(NOW + 500)),
+        ("Cache-Control", "max-age=5"),
+    ]
     assert explicit_lifetime(headers, NOW) == 5
 
 
@@ -51,7 +61,9 @@ def test_heuristic_is_ten_percent_of_time_since_last_modified() -> None:  # §4.
 def test_heuristic_not_allowed_for_a_status_that_is_not_heuristically_cacheable() -> None:  # §4.2.2
     headers = [("Date", DATE), ("Last-Modified", format_http_date(NOW - 1000))]
     assert heuristic_lifetime(302, headers, NOW) is None
-    assert heuristic_lifetime(302, [*headers, ("Cache-Control", "public")], NOW) == pytest.approx(100)
+    assert heuristic_lifetime(302, [*headers, ("Cache-Control", "public")], NOW) == pytest.approx(
+        100
+    )
 
 
 def test_heuristic_needs_last_modified() -> None:  # §4.2.2

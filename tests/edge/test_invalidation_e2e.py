@@ -47,7 +47,10 @@ async def test_invalidation_reaches_each_pop_after_its_own_delay(
     created = await asyncio.to_thread(
         client.create_invalidation,
         DistributionId=settings.distribution_id,
-        InvalidationBatch={"Paths": {"Quantity": 1, "Items": ["/img/*"]}, "CallerReference": "e2e-1"},
+        InvalidationBatch={
+            "Paths": {"Quantity": 1, "Items": ["/img/*"]},
+            "CallerReference": "e2e-1",
+        },
     )
     invalidation_id = created["Invalidation"]["Id"]
     assert created["Invalidation"]["Status"] == "InProgress"
@@ -70,5 +73,7 @@ async def test_invalidation_reaches_each_pop_after_its_own_delay(
     await clock.advance(31 - elapsed)
     assert await bodies(http, edge.pop_urls) == {p: b"body#2" for p in edge.pop_urls}
     assert origin.count("/img/a.png") == 2  # the shield refilled once for every POP
-    status = await asyncio.to_thread(client.get_invalidation, DistributionId=settings.distribution_id, Id=invalidation_id)
+    status = await asyncio.to_thread(
+        client.get_invalidation, DistributionId=settings.distribution_id, Id=invalidation_id
+    )
     assert status["Invalidation"]["Status"] == "Completed"

@@ -53,7 +53,10 @@ async def test_the_shield_fills_every_pop_with_one_origin_request(
     assert first[2]["Cache-Status"] == (
         "shield; fwd=uri-miss; fwd-status=200; ttl=60; stored, pop-1; fwd=uri-miss; fwd-status=200; ttl=60; stored"
     )
-    assert second[2]["Cache-Status"] == "shield; hit; ttl=60, pop-2; fwd=uri-miss; fwd-status=200; ttl=60; stored"
+    assert (
+        second[2]["Cache-Status"]
+        == "shield; hit; ttl=60, pop-2; fwd=uri-miss; fwd-status=200; ttl=60; stored"
+    )
     assert second[1] == b"body#1"
 
 
@@ -73,7 +76,11 @@ async def test_the_shield_coalesces_misses_from_several_pops(
 
 
 async def test_stale_while_revalidate_serves_stale_then_refreshes_in_background(
-    origin: OriginDouble, make_edge: MakeEdge, http: aiohttp.ClientSession, events: EventLog, clock: Clock
+    origin: OriginDouble,
+    make_edge: MakeEdge,
+    http: aiohttp.ClientSession,
+    events: EventLog,
+    clock: Clock,
 ) -> None:
     origin.reply("/s", headers={"Cache-Control": "max-age=10, stale-while-revalidate=60"})
     edge = await make_edge(edge_settings(origin.url))
@@ -129,7 +136,9 @@ async def test_a_slow_origin_gives_504_and_a_down_one_502(
     origin: OriginDouble, make_edge: MakeEdge, http: aiohttp.ClientSession
 ) -> None:
     origin.reply("/slow", hang=True)
-    settings = edge_settings(origin.url, timeouts=Timeouts(connect=1.0, read=0.2, coalesce_wait=1.0))
+    settings = edge_settings(
+        origin.url, timeouts=Timeouts(connect=1.0, read=0.2, coalesce_wait=1.0)
+    )
     edge = await make_edge(settings)
     async with http.get(edge.pop_urls["pop-1"] + "/slow") as resp:
         assert resp.status == 504
@@ -215,7 +224,9 @@ async def test_debugging_adds_the_cache_key(
 ) -> None:
     origin.reply("/k", headers={"Cache-Control": "max-age=60"})
     edge = await make_edge(edge_settings(origin.url))
-    _, _, headers = await get(http, edge.pop_urls["pop-1"] + "/k?b=2&a=1", headers={"X-Cdnsim-Debug": "1"})
+    _, _, headers = await get(
+        http, edge.pop_urls["pop-1"] + "/k?b=2&a=1", headers={"X-Cdnsim-Debug": "1"}
+    )
     assert headers["Cache-Status"].endswith('key="/k?a=1&b=2"')
     _, _, headers = await get(http, edge.pop_urls["pop-1"] + "/k?a=1&b=2")
     assert "key=" not in headers["Cache-Status"] and "hit" in headers["Cache-Status"]

@@ -9,12 +9,16 @@ from tests.edge.conftest import MakeEdge, edge_settings
 from tests.edge.origin_double import OriginDouble
 
 
-async def get(http: aiohttp.ClientSession, url: str, **kwargs: object) -> tuple[int, bytes, dict[str, str]]:
+async def get(
+    http: aiohttp.ClientSession, url: str, **kwargs: object
+) -> tuple[int, bytes, dict[str, str]]:
     async with http.get(url, **kwargs) as resp:  # type: ignore[arg-type]
         return resp.status, await resp.read(), dict(resp.headers)
 
 
-async def test_second_request_is_a_hit_and_the_origin_is_asked_once(origin: OriginDouble, make_edge: MakeEdge, http: aiohttp.ClientSession) -> None:
+async def test_second_request_is_a_hit_and_the_origin_is_asked_once(
+    origin: OriginDouble, make_edge: MakeEdge, http: aiohttp.ClientSession
+) -> None:
     origin.reply("/a", headers={"Cache-Control": "max-age=60"})
     edge = await make_edge(edge_settings(origin.url))
     url = edge.pop_urls["pop-1"] + "/a"
@@ -31,14 +35,20 @@ async def test_second_request_is_a_hit_and_the_origin_is_asked_once(origin: Orig
     assert headers2["Age"] == "0"
 
 
-async def test_entry_expires_after_max_age_on_the_manual_clock(origin: OriginDouble, make_edge: MakeEdge, http: aiohttp.ClientSession, clock: Clock) -> None:
+async def test_entry_expires_after_max_age_on_the_manual_clock(
+    origin: OriginDouble, make_edge: MakeEdge, http: aiohttp.ClientSession, clock: Clock
+) -> None:
     origin.reply("/a", headers={"Cache-Control": "max-age=60"})
     edge = await make_edge(edge_settings(origin.url))
     url = edge.pop_urls["pop-1"] + "/a"
     await get(http, url)
     await clock.advance(59)
     _, body, headers = await get(http, url)
-    assert body == b"body#1" and headers["Age"] == "59" and headers["Cache-Status"] == "pop-1; hit; ttl=1"
+    assert (
+        body == b"body#1"
+        and headers["Age"] == "59"
+        and headers["Cache-Status"] == "pop-1; hit; ttl=1"
+    )
     await clock.advance(2)
     _, body, headers = await get(http, url)
     assert body == b"body#2"

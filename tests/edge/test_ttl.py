@@ -11,8 +11,12 @@ POLICY = CachePolicy("P", min_ttl=5, default_ttl=100, max_ttl=1000)
 ZERO_MIN = CachePolicy("Z", min_ttl=0, default_ttl=100, max_ttl=1000)
 
 
-def facts(status: int = 200, *headers: tuple[str, str], request_cc: dict | None = None, auth: bool = False) -> ResponseFacts:
-    return ResponseFacts("GET", status, [("Date", format_http_date(NOW)), *headers], NOW, request_cc or {}, auth)
+def facts(
+    status: int = 200, *headers: tuple[str, str], request_cc: dict | None = None, auth: bool = False
+) -> ResponseFacts:
+    return ResponseFacts(
+        "GET", status, [("Date", format_http_date(NOW)), *headers], NOW, request_cc or {}, auth
+    )
 
 
 def cloudfront(f: ResponseFacts, policy: CachePolicy = POLICY):  # type: ignore[no-untyped-def]
@@ -73,7 +77,10 @@ def test_rfc9111_refuses_no_store_and_private() -> None:  # §5.2.2.5, §5.2.2.7
 
 
 def test_rfc9111_refuses_when_the_request_said_no_store() -> None:  # §5.2.1.5
-    assert rfc(facts(200, ("Cache-Control", "max-age=60"), request_cc={"no-store": None})).refused == "request-no-store"
+    assert (
+        rfc(facts(200, ("Cache-Control", "max-age=60"), request_cc={"no-store": None})).refused
+        == "request-no-store"
+    )
 
 
 def test_rfc9111_stores_no_cache_but_always_revalidates() -> None:  # §5.2.2.4
@@ -97,14 +104,18 @@ def test_rfc9111_does_not_store_a_500_without_explicit_freshness() -> None:  # �
 
 
 def test_stale_windows_come_from_rfc5861_directives() -> None:
-    plan = rfc(facts(200, ("Cache-Control", "max-age=10, stale-while-revalidate=30, stale-if-error=300")))
+    plan = rfc(
+        facts(200, ("Cache-Control", "max-age=10, stale-while-revalidate=30, stale-if-error=300"))
+    )
     assert (plan.stale_while_revalidate, plan.stale_if_error) == (30, 300)
 
 
 def test_must_revalidate_and_s_maxage_forbid_stale_serving() -> None:  # §5.2.2.2, §5.2.2.10
     plan = rfc(facts(200, ("Cache-Control", "s-maxage=10, stale-if-error=300")))
     assert plan.no_stale and plan.stale_if_error == 0
-    assert cloudfront(facts(200, ("Cache-Control", "max-age=10, must-revalidate, stale-if-error=9"))).no_stale
+    assert cloudfront(
+        facts(200, ("Cache-Control", "max-age=10, must-revalidate, stale-if-error=9"))
+    ).no_stale
 
 
 def test_vary_star_is_never_stored() -> None:  # §4.1
