@@ -11,14 +11,17 @@ so that a variant is rendered once per origin however the requests interleave.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import logging
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, replace
 from typing import Literal
 
+from botocore.exceptions import BotoCoreError, ClientError
 from multidict import MultiMapping
 
-from common.errors import ApiError, Forbidden, NotFound
+from common.errors import ApiError, Forbidden, NotFound, ServiceUnavailable
 from common.events import EventLog
 from origin.imaging.errors import RenderFailed, SourceUnreadable
 from origin.imaging.pool import RenderPool
@@ -40,6 +43,7 @@ from origin.serving.variant_key import is_variant_key, variant_key
 from origin.serving.variants import Variant, VariantStore
 from origin.settings import OriginSettings
 from origin.storage import Storage
+from origin.storage.store import StorageUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -98,8 +102,9 @@ class ServingBackend:
         self.check_access(tenant, access_key)
         pack_id = pack_id_of(raw_id)
         request = parse_query(query, self.settings.max_dimension)
-        target = await self._resolve(tenant, pack_id, request)
-        served, joined = await self.flights.run(target.key, lambda: self._hit_or_render(target))
+        with _storage_errors():
+            target = await self._resolve(tenant, pack_id, request)
+            served, joined = await self.flights.run(target.key, lambda: self._hit_or_render(target))
         if joined and served.cache == "miss":
             return Served(served.variant, "coalesced")
         return served
@@ -109,7 +114,8 @@ class ServingBackend:
         self.check_access(tenant, access_key)
         if not is_variant_key(key) or not key.startswith(f"{tenant}/"):
             raise NotFound("no such variant", code="variant_not_found")
-        variant = await self.variants.get(key)
+        with _storage_errors():
+            variant = await self.variants.get(key)
         if variant is None:
             raise NotFound(
                 "no such variant (it may have been invalidated)", code="variant_not_found"
@@ -215,6 +221,16 @@ class ServingBackend:
             message=message, variantKey=target.key,
         )  # fmt: skip
         return SourceError(message, code=code)
+
+
+@contextlib.contextmanager
+def _storage_errors() -> Iterator[None]:
+    """Storage that fails or does not answer is a 503 (an edge may then serve stale), not a crash."""
+    try:
+        yield
+    except (BotoCoreError, ClientError, StorageUnavailable) as exc:
+        log.warning("storage failed while serving: %s", exc)
+        raise ServiceUnavailable("storage is not answering", code="storage_unavailable") from None
 
 
 async def _true() -> bool:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 import pytest
 
+from origin.app import create_app
 from origin.settings import TenantSettings
+from origin.storage import Storage
 from tests.origin.serving.fixtures import (
     PACK,
     TENANT,
@@ -198,3 +201,22 @@ async def test_an_original_over_the_pixel_limit_is_refused_from_its_header(
     await simple_pack(storage, size=(100, 100))
     await assert_error(await client.get(URL), 502, "source_unreadable")
     assert events.read(kinds=["render_failed"])
+
+
+async def test_storage_that_does_not_answer_is_503_not_a_crash(
+    aiohttp_client, origin_settings, storage_settings, clock
+):
+    # Nothing listens on loopback port 9: every S3/DynamoDB call is refused at once.
+    broken = Storage(replace(storage_settings, io_threads=2), "http://127.0.0.1:9")
+    try:
+        client = await aiohttp_client(create_app(origin_settings, clock=clock, storage=broken))
+        await assert_error(await client.get(URL), 503, "storage_unavailable")
+        await assert_error(
+            await client.get(
+                f"/api/v2/variants/{TENANT}/{PACK}/main/src=main,reg=-,w=1,h=1,mode=crop,g=center,crop=none,rc=0,fmt=png"
+            ),
+            503,
+            "storage_unavailable",
+        )
+    finally:
+        broken.close()
