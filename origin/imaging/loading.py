@@ -39,10 +39,12 @@ def open_source(data: bytes, max_pixels: int) -> Image.Image:
 
 def oriented_size(image: Image.Image) -> Size:
     """The size the image has once its EXIF orientation is applied."""
+    # For some formats (PNG: EXIF may follow the pixels) this decodes the image; a failure
+    # then must surface here, as a later load() of a failed image quietly returns garbage.
     try:
         orientation = image.getexif().get(_EXIF_ORIENTATION, 1)
-    except DECODE_ERRORS:
-        orientation = 1  # unreadable EXIF: exif_transpose will ignore it as well
+    except DECODE_ERRORS as exc:
+        raise SourceUnreadable(f"source image cannot be decoded: {exc}") from None
     width, height = image.size
     return (height, width) if orientation in _SWAPPING_ORIENTATIONS else (width, height)
 

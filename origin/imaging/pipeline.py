@@ -21,7 +21,7 @@ __all__ = ["available_formats", "check_spec", "render_variant"]
 
 # JPEG draft decoding keeps at least this many source pixels per output pixel (each way),
 # so the LANCZOS pass that follows still has real detail to filter; see the equivalence test.
-DRAFT_GAP = 2.0
+DRAFT_GAP = 1.5
 
 
 def check_spec(spec: RenderSpec) -> None:
