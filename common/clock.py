@@ -14,11 +14,14 @@ from __future__ import annotations
 import asyncio
 import heapq
 import itertools
+import logging
 import re
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
+
+log = logging.getLogger(__name__)
 
 ClockMode = Literal["real", "scaled", "manual"]
 
@@ -33,8 +36,9 @@ _SPEC = re.compile(r"^(real|manual(?:@(?P<start>[0-9.]+))?|scaled:(?P<factor>[0-
 class _Sleeper:
     deadline: float
     seq: int
-    future: asyncio.Future[None]
-    loop: asyncio.AbstractEventLoop
+    future: asyncio.Future[None] = field(compare=False)
+    loop: asyncio.AbstractEventLoop = field(compare=False)
+    task: asyncio.Task[object] | None = field(compare=False, default=None)
 
 
 class Clock:
@@ -61,6 +65,10 @@ class Clock:
         self._lock = threading.Lock()
         self._sleepers: list[_Sleeper] = []
         self._seq = itertools.count()
+        # Tasks woken by advance() → what to signal once they sleep again or end.
+        self._settling: dict[asyncio.Task[object], tuple[asyncio.AbstractEventLoop, asyncio.Event]] = {}
+        # How long (wall seconds) advance() waits for one woken task to settle.
+        self.settle_timeout = 60.0
 
     @classmethod
     def manual(cls, start: float = MANUAL_EPOCH) -> Clock:
@@ -111,8 +119,12 @@ class Clock:
             return
         loop = asyncio.get_running_loop()
         future: asyncio.Future[None] = loop.create_future()
+        task = asyncio.current_task()
         with self._lock:
-            heapq.heappush(self._sleepers, _Sleeper(self._now + seconds, next(self._seq), future, loop))
+            heapq.heappush(self._sleepers, _Sleeper(self._now + seconds, next(self._seq), future, loop, task))
+            settling = self._settling.pop(task, None) if task else None
+        if settling:
+            settling[0].call_soon_threadsafe(settling[1].set)
         try:
             await future
         finally:
@@ -129,9 +141,10 @@ class Clock:
     async def advance(self, seconds: float) -> float:
         """Move a manual clock forward, waking each sleeper at its own deadline in order.
 
-        Between deadlines the event loop runs until it is idle enough for woken tasks
-        to act (and perhaps schedule new sleeps inside the window), so timers that fire
-        during the advance see the time they were due.
+        Each woken task runs until it sleeps on this clock again or ends (bounded by
+        ``settle_timeout`` wall seconds) before the next deadline is taken, so timers that
+        fire during the advance see the time they were due and finish their work in order,
+        including I/O they do on other threads.
         """
         if self.mode != "manual":
             raise RuntimeError("only a manual clock can be advanced")
@@ -150,12 +163,33 @@ class Clock:
             if due is None:
                 break
             if not due.future.done():
-                due.loop.call_soon_threadsafe(_resolve, due.future)
-            await _let_tasks_run()
+                await self._wake_and_settle(due)
         with self._lock:
             self._now = target
         await _let_tasks_run()
         return self._now
+
+
+    async def _wake_and_settle(self, due: _Sleeper) -> None:
+        settled = asyncio.Event()
+        here = asyncio.get_running_loop()
+        task = due.task
+        if task is not None and not task.done():
+            with self._lock:
+                self._settling[task] = (here, settled)
+            task.add_done_callback(lambda _: here.call_soon_threadsafe(settled.set))
+        else:
+            settled.set()
+        due.loop.call_soon_threadsafe(_resolve, due.future)
+        try:
+            await asyncio.wait_for(settled.wait(), self.settle_timeout)
+        except TimeoutError:
+            log.warning("a task woken at %.3f did not settle within %.0fs", due.deadline, self.settle_timeout)
+        finally:
+            if task is not None:
+                with self._lock:
+                    self._settling.pop(task, None)
+        await _let_tasks_run()
 
 
 def _resolve(future: asyncio.Future[None]) -> None:

@@ -8,6 +8,8 @@ import logging
 import math
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
+
 from common.clock import Clock
 from common.events import EventLog
 from origin.aggregator.invalidator import EdgeBusy, PackInvalidator
@@ -115,7 +117,8 @@ class Aggregator:
             await self.clock.sleep(self.settings.flush_duration)
         try:
             await self._invalidate_edge(flush)
-        except EdgeBusy:
+        except (EdgeBusy, BotoCoreError, ClientError):
+            # The flush stays saved as unfinished; batches already accepted are not sent again.
             self._retry_at = self.clock.now() + self.settings.retry_interval
             return
         if self.settings.delete_s3_after_edge:

@@ -58,3 +58,33 @@ async def test_periodic_timer_fires_every_interval_during_one_advance():
 async def test_advancing_a_real_clock_is_refused():
     with pytest.raises(RuntimeError):
         await Clock().advance(1)
+
+
+async def test_advance_waits_for_a_woken_task_to_finish_its_threaded_work():
+    clock = Clock.manual()
+    done: list[float] = []
+
+    async def tick_with_io() -> None:
+        while True:
+            await clock.sleep(300)
+            # Work on another thread that takes real time, as boto3 calls do.
+            await asyncio.to_thread(lambda: sum(range(200_000)))
+            done.append(clock.now() - MANUAL_EPOCH)
+
+    task = asyncio.create_task(tick_with_io())
+    await asyncio.sleep(0)
+    await clock.advance(650)
+    assert done == [300, 600]
+    task.cancel()
+
+
+async def test_advance_is_not_held_by_a_task_that_ends():
+    clock = Clock.manual()
+
+    async def once() -> None:
+        await clock.sleep(5)
+
+    task = asyncio.create_task(once())
+    await asyncio.sleep(0)
+    await clock.advance(10)
+    assert task.done()

@@ -1,0 +1,55 @@
+"""Which pack and config changes invalidate (seed 001's triggers)."""
+
+import json
+
+from origin.aggregator.triggers import config_trigger, pack_reasons, pack_trigger
+
+
+def image(**doc):  # type: ignore[no-untyped-def]
+    return {"tenant": "t", "id": "p", "doc": json.dumps(doc)}
+
+
+MAIN_A = {"main": {"imageId": "a" * 24}}
+
+
+def test_replacing_an_original_is_a_trigger():
+    assert pack_reasons(image(imageLocations=MAIN_A), image(imageLocations={"main": {"imageId": "b" * 24}})) == (
+        "original",
+    )
+
+
+def test_a_first_upload_into_a_location_is_an_image_locations_change():
+    assert pack_reasons(image(), image(imageLocations=MAIN_A)) == ("imageLocations",)
+
+
+def test_crop_change_is_an_image_locations_change():
+    cropped = {"main": {"imageId": "a" * 24, "cropInfo": {"topLeftX": 0.1}}}
+    assert pack_reasons(image(imageLocations=MAIN_A), image(imageLocations=cropped)) == ("imageLocations",)
+
+
+def test_main_image_location_change_is_a_trigger():
+    assert pack_reasons(image(mainImageLocation="main"), image(mainImageLocation="thumb")) == ("mainImageLocation",)
+
+
+def test_asset_id_or_sequence_changes_are_not_triggers():
+    before = image(imageLocations=MAIN_A, assetId="x", sequenceNumber=1)
+    after = image(imageLocations=MAIN_A, assetId="y", sequenceNumber=2)
+    assert pack_reasons(before, after) == ()
+
+
+def test_creating_an_empty_pack_is_not_a_trigger_but_removing_one_is():
+    assert pack_reasons(None, image()) == ()
+    assert pack_reasons(image(imageLocations=MAIN_A), None) == ("removed",)
+
+
+def test_pack_trigger_carries_tenant_and_pack():
+    record = {"keys": {"tenant": "t", "id": "p"}, "old": image(), "new": image(imageLocations=MAIN_A)}
+    trigger = pack_trigger(record)
+    assert trigger is not None and (trigger.tenant, trigger.pack) == ("t", "p")
+
+
+def test_only_forced_config_writes_and_removals_trigger_the_tenant():
+    keys = {"tenant": "t", "id": "thumb"}
+    assert config_trigger({"keys": keys, "old": None, "new": {"forced": False}}) is None
+    assert config_trigger({"keys": keys, "old": {}, "new": {"forced": True}}) is not None
+    assert config_trigger({"keys": keys, "old": {"forced": False}, "new": None}) is not None
