@@ -16,6 +16,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "run": ("cdnsim.commands.run", "the main job: start the embedded stack and exercise it"),
     "origin": ("cdnsim.commands.origin", "run the origin (Vimond Image Service) alone"),
     "edge": ("cdnsim.commands.edge", "run edge POPs (and a shield) in front of an origin"),
+    "aggregator": ("cdnsim.commands.aggregator", "run the invalidation aggregator alone"),
     "token": ("cdnsim.commands.token", "print a development admin token"),
     "bench": ("cdnsim.commands.bench", "benchmarks that print figures and write JSON"),
 }

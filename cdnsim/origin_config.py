@@ -15,6 +15,7 @@ import argparse
 import os
 from pathlib import Path
 
+from cdnsim.aggregator_config import aggregator_settings_from_args
 from origin.settings import DEV_JWT_SECRET, AuthSettings, OriginSettings, TenantSettings
 from origin.storage.settings import EMBEDDED, StorageSettings
 
@@ -91,6 +92,7 @@ def origin_settings_from_args(args: argparse.Namespace) -> OriginSettings:
         tls_key=args.tls_key,
         tls_self_signed=args.tls_self_signed,
         id_seed=args.seed,
+        pipeline=aggregator_settings_from_args(args),
     )
 
 

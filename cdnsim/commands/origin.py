@@ -8,6 +8,7 @@ import logging
 
 from aiohttp import web
 
+from cdnsim.aggregator_config import add_aggregator_arguments
 from cdnsim.origin_config import add_origin_arguments, origin_settings_from_args
 from cdnsim.runtime import run_until_signalled
 from cdnsim.tls import server_context
@@ -19,6 +20,7 @@ log = logging.getLogger(__name__)
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_origin_arguments(parser)
+    add_aggregator_arguments(parser)
     parser.add_argument("--clock", default="real", help="real, scaled:N[@ANCHOR] or manual")
 
 
