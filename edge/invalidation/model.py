@@ -15,7 +15,9 @@ IN_PROGRESS, COMPLETED = "InProgress", "Completed"
 class PurgeTarget(Protocol):
     """A POP (or shield) that can drop every cached entry matching invalidation paths."""
 
-    pop_id: str
+    # Read-only in the protocol, so a plain attribute and a property both satisfy it.
+    @property
+    def pop_id(self) -> str: ...
 
     async def purge(self, patterns: Sequence[str]) -> int:
         """Drop entries whose URI matches any pattern; return how many were dropped."""
