@@ -14,6 +14,7 @@ import sys
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "run": ("cdnsim.commands.run", "the main job: start the embedded stack and exercise it"),
+    "up": ("cdnsim.commands.up", "the whole stack in one process: storage, origin, POPs, shield, aggregator"),
     "origin": ("cdnsim.commands.origin", "run the origin (Vimond Image Service) alone"),
     "edge": ("cdnsim.commands.edge", "run edge POPs (and a shield) in front of an origin"),
     "aggregator": ("cdnsim.commands.aggregator", "run the invalidation aggregator alone"),

@@ -73,6 +73,11 @@ class Mirror:
         finally:
             storage.mirror = mirror
 
+    def clear(self) -> None:
+        with self._lock:
+            self._db.execute("DELETE FROM objects")
+            self._db.execute("DELETE FROM items")
+
     def close(self) -> None:
         with self._lock:
             self._db.close()

@@ -1,0 +1,91 @@
+"""``cdnsim up``: moto, the origin, the edge POPs and a shield, and the aggregator in one
+process on 127.0.0.1, sharing one clock. Prints the endpoints and a development admin
+token; ``--ready-file`` gets the same as JSON once every part answers."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from cdnsim.aggregator_config import add_aggregator_arguments
+from cdnsim.origin_config import add_origin_arguments, origin_settings_from_args
+from cdnsim.runtime import run_until_signalled
+from cdnsim.stack import Stack, StackSettings
+from common.clock import Clock
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_origin_arguments(parser)
+    add_aggregator_arguments(parser)
+    stack = parser.add_argument_group("stack")
+    stack.add_argument("--clock", default="real", help="real, scaled:N[@ANCHOR] or manual (default real)")
+    stack.add_argument("--pops", type=int, default=3, help="edge POPs (default 3)")
+    stack.add_argument("--no-shield", action="store_true", help="POPs fill straight from the origin")
+    stack.add_argument("--profile", choices=("cloudfront", "rfc9111"), default="cloudfront")
+    stack.add_argument("--port-base", type=int, default=0,
+                       help="0: free ports; N: origin N, control N+1, shield N+2, POPs from N+10")
+    stack.add_argument("--edge-cache-dir", type=Path, help="keep POP caches on disk here (default memory)")
+    stack.add_argument("--invalidation-delay", default=None, metavar="fixed:S | uniform:MIN:MAX",
+                       help="how long invalidations take to reach each POP (default: the profile's)")
+    stack.add_argument("--demo", action="store_true", help="seed a tenant with configs, packs and images")
+    stack.add_argument("--ready-file", type=Path, help="write the endpoints as JSON once everything answers")
+    parser.set_defaults(port=0)
+
+
+def parse_delay(spec: str | None) -> dict[str, Any] | None:
+    if not spec:
+        return None
+    kind, *numbers = spec.split(":")
+    try:
+        values = [float(n) for n in numbers]
+        if kind == "fixed" and len(values) == 1:
+            return {"kind": "fixed", "seconds": values[0]}
+        if kind == "uniform" and len(values) == 2:
+            return {"kind": "uniform", "min": values[0], "max": values[1]}
+    except ValueError:
+        pass
+    raise SystemExit(f"--invalidation-delay must be fixed:S or uniform:MIN:MAX, not {spec!r}")
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = StackSettings(
+        origin=origin_settings_from_args(args),
+        pops=args.pops,
+        shield=not args.no_shield,
+        profile=args.profile,
+        port_base=args.port_base,
+        edge_cache_dir=args.edge_cache_dir,
+        invalidation_delays=parse_delay(args.invalidation_delay),
+        demo=args.demo,
+        seed=args.seed,
+    )
+    return asyncio.run(_up(settings, Clock.parse(args.clock), args.ready_file))
+
+
+async def _up(settings: StackSettings, clock: Clock, ready_file: Path | None) -> int:
+    stack = Stack(settings, clock)
+    try:
+        await stack.start()
+        await stack.wait_ready()
+        _announce(stack)
+        if ready_file:
+            stack.write_ready_file(ready_file)
+        await run_until_signalled()
+    finally:
+        await stack.stop()
+    print("cdnsim: stopped", flush=True)
+    return 0
+
+
+def _announce(stack: Stack) -> None:
+    info = stack.ready()
+    print(f"cdnsim up — clock {info['clock']}, tenant {info['tenant']}", flush=True)
+    print(f"  origin   {info['origin']}   (platform API: DELETE {info['platform']}/{info['environment']}-lof/images/…)")
+    for pop in info["pops"]:
+        print(f"  {pop['id']:<8} {pop['url']}")
+    if info["shield"]:
+        print(f"  shield   {info['shield']}")
+    print(f"  control  {info['control']}   (CloudFront API, /_edge/…, /_sim/…)")
+    print(f"  admin token: {info['admin_token']}", flush=True)

@@ -1,0 +1,82 @@
+"""The stack's time and run control, served on the edge's control app (loopback only).
+
+- ``GET /_sim/clock``; ``POST /_sim/clock/advance`` ``{"seconds": N}`` (manual clock):
+  runs every timer that falls due in between, in order, before it answers.
+- ``POST /_sim/seed`` ``{"seed": N}``: reseed the id generator.
+- ``POST /_sim/reset``: drop every pack, config, region, original and variant, the
+  aggregator's queue, and every edge cache: a clean slate without a restart.
+- ``GET /_sim/aggregator``: the aggregator's queue and next tick.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import math
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+from common.errors import BadRequest, Conflict, Forbidden, read_json_object
+from origin.models.fields import iso
+
+if TYPE_CHECKING:
+    from cdnsim.stack import Stack
+
+MAX_ADVANCE = 10 * 365 * 86400.0
+
+
+def _loopback_only(request: web.Request) -> None:
+    try:
+        if ipaddress.ip_address((request.remote or "").split("%")[0]).is_loopback:
+            return
+    except ValueError:
+        pass
+    raise Forbidden("the simulation control API answers loopback clients only")
+
+
+def _clock_json(stack: Stack) -> dict[str, Any]:
+    now = stack.clock.now()
+    return {"mode": stack.clock.mode, "now": now, "iso": iso(now), "spec": stack.clock.spec,
+            "nextAggregatorTick": stack.aggregator.next_tick(now) if stack.aggregator else None}
+
+
+def sim_routes(stack: Stack) -> list[web.RouteDef]:
+    async def get_clock(request: web.Request) -> web.Response:
+        _loopback_only(request)
+        return web.json_response(_clock_json(stack))
+
+    async def advance_clock(request: web.Request) -> web.Response:
+        _loopback_only(request)
+        if stack.clock.mode != "manual":
+            raise Conflict(f"the clock is {stack.clock.mode}; only a manual clock can be advanced",
+                           code="clock_not_manual")
+        seconds = (await read_json_object(request)).get("seconds")
+        if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not math.isfinite(seconds) \
+                or not 0 <= seconds <= MAX_ADVANCE:
+            raise BadRequest(f"seconds must be a number from 0 to {MAX_ADVANCE:g}", field="seconds")
+        await stack.clock.advance(float(seconds))
+        return web.json_response(_clock_json(stack))
+
+    async def seed(request: web.Request) -> web.Response:
+        _loopback_only(request)
+        value = (await read_json_object(request)).get("seed")
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise BadRequest("seed must be an integer", field="seed")
+        stack.ids.reseed(value)
+        return web.json_response({"seed": value})
+
+    async def reset(request: web.Request) -> web.Response:
+        _loopback_only(request)
+        return web.json_response(await stack.reset())
+
+    async def aggregator(request: web.Request) -> web.Response:
+        _loopback_only(request)
+        return web.json_response(stack.aggregator.status() if stack.aggregator else {})
+
+    return [
+        web.get("/_sim/clock", get_clock),
+        web.post("/_sim/clock/advance", advance_clock),
+        web.post("/_sim/seed", seed),
+        web.post("/_sim/reset", reset),
+        web.get("/_sim/aggregator", aggregator),
+    ]

@@ -1,0 +1,178 @@
+"""The whole simulator in one process: storage (embedded moto by default), the origin,
+the edge (POPs and a shield), the aggregator, sharing one clock and one event log."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+from cdnsim.demo import seed_demo
+from cdnsim.sim_control import sim_routes
+from common.clock import Clock
+from common.events import EventLog
+from common.ids import IdGenerator
+from edge.config import PopSettings, ShieldSettings, vimond_behaviors
+from edge.stack import Edge
+from origin import keys
+from origin.aggregator.invalidator import EdgeInvalidations, PackInvalidator
+from origin.aggregator.service import Aggregator
+from origin.app import create_app
+from origin.auth import make_token
+from origin.settings import OriginSettings
+from origin.storage import Storage, open_storage
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class StackSettings:
+    origin: OriginSettings
+    pops: int = 3
+    shield: bool = True
+    profile: str = "cloudfront"
+    port_base: int = 0  # 0: free ports; N: origin N, control N+1, shield N+2, POPs N+10…
+    edge_cache_dir: Path | None = None  # None: in-memory POP caches
+    invalidation_delays: dict[str, Any] | None = None  # None: the profile's default
+    demo: bool = False
+    seed: int | None = None
+
+    def port(self, offset: int) -> int:
+        return self.port_base + offset if self.port_base else 0
+
+
+class Stack:
+    def __init__(self, settings: StackSettings, clock: Clock) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.events = EventLog(clock)
+        self.ids = IdGenerator(settings.seed if settings.seed is not None else settings.origin.id_seed)
+        self.storage: Storage | None = None
+        self.edge: Edge | None = None
+        self.aggregator: Aggregator | None = None
+        self.origin_url = ""
+        self._exit = contextlib.AsyncExitStack()
+        self._runner: web.AppRunner | None = None
+        self._aggregator_task: asyncio.Task[None] | None = None
+        self._origin_app: web.Application | None = None
+
+    async def start(self) -> None:
+        self.storage = await self._exit.enter_async_context(open_storage(self.settings.origin.storage))
+        await self._start_origin()
+        self.edge = Edge(self._edge_settings(), clock=self.clock, events=self.events,
+                         control_routes=sim_routes(self))
+        await self.edge.start()
+        self._exit.push_async_callback(self.edge.stop)
+        assert self._origin_app is not None
+        edge_client = EdgeInvalidations(self.edge.control_url, self.edge.settings.distribution_id)
+        self._origin_app[keys.INVALIDATOR].edge = edge_client
+        await self._start_aggregator(edge_client)
+        if self.settings.demo:
+            await self.seed_demo()
+
+    async def _start_origin(self) -> None:
+        settings = replace(self.settings.origin, host="127.0.0.1", port=self.settings.port(0))
+        app = create_app(settings, clock=self.clock, events=self.events, storage=self.storage, ids=self.ids)
+        self._origin_app = app
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        self._exit.push_async_callback(self._runner.cleanup)
+        await web.TCPSite(self._runner, "127.0.0.1", settings.port).start()
+        self.origin_url = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
+
+    def _edge_settings(self):  # type: ignore[no-untyped-def]
+        s = self.settings
+        pops = tuple(PopSettings(f"pop-{i + 1}", port=s.port(10 + i),
+                                 cache_dir=str(s.edge_cache_dir / f"pop-{i + 1}") if s.edge_cache_dir else None)
+                     for i in range(s.pops))
+        shield = ShieldSettings(port=s.port(2), cache_dir=str(s.edge_cache_dir / "shield") if s.edge_cache_dir
+                                else None) if s.shield else None
+        return vimond_behaviors(self.origin_url, profile=s.profile, pops=pops, shield=shield,
+                                control_port=s.port(1), invalidation_delays=s.invalidation_delays, seed=s.seed)
+
+    async def _start_aggregator(self, edge_client: EdgeInvalidations) -> None:
+        assert self.storage is not None and self.edge is not None
+        pipeline = replace(self.settings.origin.pipeline, edge_control_url=self.edge.control_url,
+                           distribution_id=self.edge.settings.distribution_id)
+        invalidator = PackInvalidator(self.storage, self.events, pipeline, edge_client)
+        self.aggregator = Aggregator(self.storage, self.clock, self.events, pipeline, invalidator)
+        await self.aggregator.start()
+        self._aggregator_task = asyncio.create_task(self.aggregator.run(), name="aggregator")
+        self._exit.push_async_callback(self._stop_aggregator)
+
+    async def _stop_aggregator(self) -> None:
+        if self._aggregator_task:
+            self._aggregator_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._aggregator_task
+
+    async def seed_demo(self) -> dict[str, Any]:
+        async with aiohttp.ClientSession() as session:
+            demo = await seed_demo(session, self.origin_url, {"Authorization": f"Bearer {self.admin_token}"})
+        return {"tenant": demo.tenant, "packs": demo.pack_ids}
+
+    async def reset(self) -> dict[str, Any]:
+        """A clean slate: storage, edge caches and the aggregator (embedded storage only)."""
+        assert self.storage is not None and self.edge is not None
+        embedded = getattr(self.storage, "embedded", None)
+        if embedded is None:
+            from common.errors import Conflict
+
+            raise Conflict("reset wipes storage and needs the embedded store", code="reset_unavailable")
+        await asyncio.to_thread(embedded.reset)
+        await self.storage.run(self.storage.create_resources)
+        if self.storage.mirror:
+            await self.storage.run(self.storage.mirror.clear)
+        purged = 0
+        for pop in [*self.edge.pops.values(), *([self.edge.shield] if self.edge.shield else [])]:
+            purged += await pop.purge(["/*"])
+        await self._stop_aggregator()
+        await self._start_aggregator(self._origin_app[keys.INVALIDATOR].edge)  # type: ignore[index, arg-type]
+        self.events.append("stack", "reset", purged=purged)
+        return {"purged": purged, "events": self.events.last_seq}
+
+    @property
+    def admin_token(self) -> str:
+        secret = self.settings.origin.auth.jwt_secret
+        return make_token(secret, "*") if secret else ""
+
+    def ready(self) -> dict[str, Any]:
+        assert self.edge is not None
+        return {
+            "origin": self.origin_url,
+            "platform": self.origin_url,
+            "pops": [{"id": pop_id, "url": url} for pop_id, url in self.edge.pop_urls.items()],
+            "shield": self.edge.shield_url,
+            "control": self.edge.control_url,
+            "distribution_id": self.edge.settings.distribution_id,
+            "tenant": self.settings.origin.default_tenant,
+            "environment": self.settings.origin.environment,
+            "admin_token": self.admin_token,
+            "clock": self.clock.spec,
+        }
+
+    async def wait_ready(self, timeout: float = 30.0) -> None:
+        """Every part answers over HTTP (what --ready-file promises)."""
+        info = self.ready()
+        urls = [f"{info['origin']}/api/ping", f"{info['control']}/_sim/clock"]
+        urls += [f"{pop['url']}/api/ping" for pop in info["pops"]]
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout)) as session:
+            for url in urls:
+                async with session.get(url) as response:
+                    if response.status != 200:
+                        raise RuntimeError(f"{url} answered {response.status}")
+
+    def write_ready_file(self, path: Path) -> None:
+        temporary = path.with_suffix(path.suffix + ".tmp")
+        temporary.write_text(json.dumps(self.ready(), indent=2))
+        temporary.replace(path)  # readers never see half a file
+
+    async def stop(self) -> None:
+        await self._exit.aclose()
