@@ -111,9 +111,10 @@ class ServingBackend:
 
     async def get_variant(self, tenant: str, key: str, access_key: str | None) -> Variant:
         """A stored variant by its key (the target of the over-the-limit redirect)."""
-        self.check_access(tenant, access_key)
+        # The key first: it names the tenant whose access key applies.
         if not is_variant_key(key) or not key.startswith(f"{tenant}/"):
             raise NotFound("no such variant", code="variant_not_found")
+        self.check_access(tenant, access_key)
         with _storage_errors():
             variant = await self.variants.get(key)
         if variant is None:

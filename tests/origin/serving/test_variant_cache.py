@@ -156,7 +156,9 @@ async def test_the_variant_route_serves_only_stored_variant_keys(origin_client, 
     await simple_pack(storage)
     key = (await origin_client.get(URL)).headers["X-Variant-Key"]
     assert (await origin_client.get(f"/api/v2/variants/{key}")).status == 200
+    wrong_tenant = "BAD!" + key[len(TENANT) :]
     for bad in [
+        wrong_tenant,
         key.replace("w=100", "w=101"),
         f"{TENANT}/{PACK}/main/../../x",
         "demo/x",
@@ -204,3 +206,21 @@ async def test_the_process_pool_renders_over_http(serving_client, storage, event
     assert len(events.read(kinds=["render"])) == 3
     pids = client.app[RENDER_POOL].worker_pids()
     assert len(pids) == 1 and pids[0] != os.getpid()
+
+
+async def test_head_answers_the_headers_of_get_without_a_body(origin_client, storage):
+    await simple_pack(storage)
+    get = await origin_client.get(URL)
+    head = await origin_client.head(URL)
+    assert head.status == 200 and await head.read() == b""
+    for name in ("ETag", "Content-Type", "Last-Modified", "X-Image-Location", "Cache-Control"):
+        assert head.headers[name] == get.headers[name], name
+    assert head.headers["X-Variant-Cache"] == "hit"
+
+
+async def test_the_stored_copy_answers_if_none_match_with_304(origin_client, storage):
+    await simple_pack(storage)
+    resp = await origin_client.get(URL)
+    location = f"/api/v2/variants/{resp.headers['X-Variant-Key']}"
+    again = await origin_client.get(location, headers={"If-None-Match": resp.headers["ETag"]})
+    assert again.status == 304 and again.headers["ETag"] == resp.headers["ETag"]
