@@ -11,7 +11,6 @@ of the S3 variants a forced change makes stale, and events.
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -21,10 +20,8 @@ from common.errors import BadRequest, Conflict, NotFound
 from common.events import EventLog
 from origin.models import fields as f
 from origin.models.documents import HEAVY_CONFIG_FIELDS, LocationConfig
-from origin.models.location_writes import ConfigWriter, Put
+from origin.models.location_writes import ConfigWriter, Put, invalidate_variants
 from origin.storage import Storage
-
-log = logging.getLogger(__name__)
 
 TABLE = "location_configs"
 # A bulk replace writes one item per location; this keeps one request's work bounded.
@@ -276,7 +273,7 @@ class LocationConfigBackend:
         variants it made stale; returns how many per location."""
         puts = [Put(c.config, c.old, c.forced) for c in plan.changes]
         await self._writer.apply(tenant, puts, plan.removals)
-        counts = await self._invalidate(tenant, plan.invalidated_locations)
+        counts = await invalidate_variants(self._storage, tenant, plan.invalidated_locations)
         for change in plan.changes:
             self._events.append(
                 "origin",
@@ -296,26 +293,4 @@ class LocationConfigBackend:
                 name=removed.name,
                 invalidatedVariants=counts.get(removed.name, 0),
             )
-        return counts
-
-    async def _invalidate(self, tenant: str, locations: list[str]) -> dict[str, int]:
-        """Delete ``{tenant}/{packId}/{location}/`` in the variants bucket for every pack."""
-        if not locations:
-            return {}
-        packs = [item["id"] for item in await self._storage.query("packs", tenant)]
-        bucket = self._storage.settings.variants_bucket
-        # Bounded so that a tenant with many packs does not take every storage thread.
-        gate = asyncio.Semaphore(16)
-
-        async def drop(prefix: str) -> int:
-            async with gate:
-                return await self._storage.delete_prefix(bucket, prefix)
-
-        counts: dict[str, int] = {}
-        for location in locations:
-            deleted = await asyncio.gather(
-                *(drop(f"{tenant}/{pack}/{location}/") for pack in packs)
-            )
-            counts[location] = sum(deleted)
-        log.info("tenant %s: invalidated %s", tenant, counts)
         return counts

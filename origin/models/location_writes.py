@@ -1,4 +1,5 @@
-"""All-or-nothing writes of location configs, each conditional on the version read.
+"""What a location config write does to storage: all-or-nothing DynamoDB writes, each
+conditional on the version read, and the deletion of the S3 variants it makes stale.
 
 DynamoDB has transactions, but a cancelled one leaves moto's stream iterators stale
 (see PITFALLS), and the table's stream feeds the invalidation aggregator. So the items
@@ -9,6 +10,7 @@ answers 409. The client never sees a half-applied request.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -99,3 +101,27 @@ class ConfigWriter:
                     )
             except (ConditionFailed, BotoCoreError, ClientError) as exc:
                 log.warning("tenant %s: could not undo a location config write: %s", tenant, exc)
+
+
+async def invalidate_variants(
+    storage: Storage, tenant: str, locations: list[str]
+) -> dict[str, int]:
+    """Delete ``{tenant}/{packId}/{location}/`` in the variants bucket for every pack of
+    the tenant (variants are stored under the *requested* location); counts per location."""
+    if not locations:
+        return {}
+    packs = [item["id"] for item in await storage.query("packs", tenant)]
+    bucket = storage.settings.variants_bucket
+    # Bounded so that a tenant with many packs does not take every storage thread.
+    gate = asyncio.Semaphore(16)
+
+    async def drop(prefix: str) -> int:
+        async with gate:
+            return await storage.delete_prefix(bucket, prefix)
+
+    counts: dict[str, int] = {}
+    for location in locations:
+        deleted = await asyncio.gather(*(drop(f"{tenant}/{pack}/{location}/") for pack in packs))
+        counts[location] = sum(deleted)
+    log.info("tenant %s: invalidated variants %s", tenant, counts)
+    return counts
