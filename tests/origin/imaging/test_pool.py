@@ -1,0 +1,83 @@
+"""RenderPool: renders run in separate worker processes, errors come back as themselves, a
+dead worker does not take the pool down, and workers=0 renders in-process."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+from collections.abc import Iterator
+
+import pytest
+
+from origin.imaging.errors import SourceTooLarge, SourceUnreadable
+from origin.imaging.pool import RenderPool
+from origin.imaging.spec import RenderSpec
+from tests.origin.imaging.pictures import decode, encode, photo_like
+
+SOURCE = encode(photo_like(800, 600), "JPEG", quality=90)
+
+
+@pytest.fixture
+def pool() -> Iterator[RenderPool]:
+    render_pool = RenderPool(2)
+    yield render_pool
+    render_pool.close()
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+async def test_renders_run_concurrently_in_worker_processes(pool: RenderPool) -> None:
+    specs = [RenderSpec(200, None), RenderSpec(100, 100, format="png")]
+    first, second = await asyncio.gather(*(pool.render(SOURCE, spec) for spec in specs))
+    assert decode(first.body).size == (200, 150) and decode(second.body).format == "PNG"
+    pids = pool.worker_pids()
+    assert len(pids) == 2 and os.getpid() not in pids
+    assert all(alive(pid) for pid in pids)
+
+
+async def test_closing_the_pool_stops_its_workers(pool: RenderPool) -> None:
+    await pool.render(SOURCE, RenderSpec(50, None))
+    pids = pool.worker_pids()
+    pool.close()
+    assert pids and not any(alive(pid) for pid in pids)
+    with pytest.raises(RuntimeError, match="closed"):
+        await pool.render(SOURCE, RenderSpec(50, None))
+
+
+async def test_render_errors_cross_the_process_boundary_as_themselves(pool: RenderPool) -> None:
+    with pytest.raises(SourceUnreadable):
+        await pool.render(b"definitely not an image", RenderSpec(50, None))
+    with pytest.raises(SourceTooLarge):
+        await pool.render(SOURCE, RenderSpec(50, None, max_source_pixels=1000))
+    assert (await pool.render(SOURCE, RenderSpec(50, None))).width == 50  # the pool still works
+
+
+async def test_a_killed_worker_is_replaced_and_rendering_goes_on(pool: RenderPool) -> None:
+    await pool.render(SOURCE, RenderSpec(50, None))
+    victim = pool.worker_pids()[0]
+    os.kill(victim, signal.SIGKILL)
+    rendered = await pool.render(SOURCE, RenderSpec(80, None))
+    assert decode(rendered.body).size == (80, 60)
+    assert victim not in pool.worker_pids()
+
+
+async def test_zero_workers_renders_in_a_thread_of_this_process() -> None:
+    in_process = RenderPool(0)
+    try:
+        rendered = await in_process.render(SOURCE, RenderSpec(64, 48, format="webp"))
+        assert decode(rendered.body).size == (64, 48)
+        assert in_process.worker_pids() == []
+    finally:
+        in_process.close()
+
+
+def test_a_negative_worker_count_is_refused() -> None:
+    with pytest.raises(ValueError, match="workers"):
+        RenderPool(-1)
