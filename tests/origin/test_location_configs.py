@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 
 import pytest
@@ -361,3 +362,19 @@ async def test_a_write_that_loses_a_race_is_409_and_leaves_nothing_behind(storag
     assert await storage.get_item("location_configs", "demo", "thumb") is None
     stored = LocationConfig.from_item(await storage.get_item("location_configs", "demo", "main"))
     assert stored.width == 20
+
+
+async def test_concurrent_writes_cannot_build_a_fallback_loop_together(
+    origin_client, admin_headers
+):
+    await put_config(origin_client, admin_headers, "a", {"width": 1})
+    await put_config(origin_client, admin_headers, "b", {"width": 1})
+    first, second = await asyncio.gather(
+        put_config(origin_client, admin_headers, "a", {"width": 1, "fallback": "b"}),
+        put_config(origin_client, admin_headers, "b", {"width": 1, "fallback": "a"}),
+    )
+    assert sorted([first.status, second.status]) == [200, 400]
+    configs = {
+        c["name"]: c.get("fallback") for c in await list_configs(origin_client, admin_headers)
+    }
+    assert configs in ({"a": "b", "b": None}, {"a": None, "b": "a"})
