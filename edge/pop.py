@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any, assert_never
 
 import aiohttp
@@ -13,67 +12,28 @@ import aiohttp
 from common.clock import Clock
 from common.events import EventLog
 from edge.coalesce import Coalescer
-from edge.config import CacheBehavior, CachePolicy, EdgeSettings
+from edge.config import CacheBehavior, EdgeSettings
 from edge.counters import Counters
-from edge.forwarding import (
-    cached_request_headers,
-    merge_304,
-    passthrough_headers,
-    upstream_url,
-    validators_of,
-)
+from edge.fill import SERVER_ERRORS, CacheRequest, Fetched, Filler
+from edge.forwarding import passthrough_headers, upstream_url
 from edge.invalidation.paths import path_matches
 from edge.outcome import Outcome, ViewerRequest, XCache, edge_error, split_own_headers
-from edge.rules.cache_control import Directives, header_value, header_values, parse_cache_control
-from edge.rules.cache_key import CacheKey, build_key, select_behavior, uri_of
+from edge.rules.cache_control import header_value, header_values, parse_cache_control
+from edge.rules.cache_key import build_key, select_behavior, uri_of
 from edge.rules.cache_status import CacheStatus
 from edge.rules.decision import (
     FreshHit,
-    Freshness,
     Miss,
     OnlyIfCachedMiss,
     Revalidate,
     StaleWhileRevalidate,
     decide,
-    stale_if_error_allows,
 )
-from edge.rules.freshness import age_inputs
-from edge.rules.ttl import Heuristics, ResponseFacts, StoragePlan, plan_storage
 from edge.rules.vary import secondary_key, vary_fields
 from edge.store.base import Entry, Store, VaryMarker
 from edge.upstream import UpstreamError, UpstreamResponse, fetch, open_session
 
 log = logging.getLogger(__name__)
-
-# RFC 5861 §4: the upstream statuses stale-if-error may stand in for.
-SERVER_ERRORS = frozenset({500, 502, 503, 504})
-
-
-@dataclass(frozen=True)
-class _Request:
-    """One cacheable request, resolved against the configuration."""
-
-    req: ViewerRequest
-    behavior: CacheBehavior
-    policy: CachePolicy
-    key: CacheKey
-    request_cc: Directives
-
-    @property
-    def debug_key(self) -> str | None:
-        return self.key.primary if self.req.debug else None
-
-
-@dataclass(frozen=True)
-class Fetched:
-    """The result of one upstream request, shared by every request collapsed onto it."""
-
-    response: UpstreamResponse
-    headers: tuple[tuple[str, str], ...]  # without the headers POPs set themselves
-    upstream_cache_status: str | None
-    entry: Entry | None  # what is now stored (new or refreshed), if anything
-    revalidated: bool  # a 304 refreshed the stored response
-    secondary: str | None  # the Vary selection of the request that fetched it
 
 
 class Pop:
@@ -100,13 +60,11 @@ class Pop:
         self._coalescer: Coalescer[Fetched] = Coalescer()
         self._background: set[asyncio.Task[None]] = set()
         self._session: aiohttp.ClientSession | None = None
-        self._tuning = Heuristics(
-            settings.error_ttl, settings.heuristic_fraction, settings.heuristic_max
-        )
+        self._filler = Filler(settings, store, clock, self.counters, self._event, upstream)
         self._honor_request_cc = settings.profile == "rfc9111"
 
     async def start(self) -> None:
-        self._session = open_session(self.settings.timeouts)
+        self._session = self._filler.session = open_session(self.settings.timeouts)
 
     async def close(self) -> None:
         for task in list(self._background):
@@ -130,7 +88,7 @@ class Pop:
             if self._honor_request_cc
             else {}
         )
-        ctx = _Request(
+        ctx = CacheRequest(
             req, behavior, policy, build_key(policy, req.path, req.query, req.headers), cc
         )
         entry, miss_reason = await self._lookup(ctx.key.primary, req.headers)
@@ -171,7 +129,7 @@ class Pop:
             return (variant if isinstance(variant, Entry) else None), "vary-miss"
         return value, "uri-miss"
 
-    def _hit(self, ctx: _Request, entry: Entry, now: float, *, stale: bool) -> Outcome:
+    def _hit(self, ctx: CacheRequest, entry: Entry, now: float, *, stale: bool) -> Outcome:
         counters = self.counters
         counters.hits += 1
         counters.stale += stale
@@ -187,30 +145,31 @@ class Pop:
         )
         return Outcome(entry.status, entry.headers, entry.body, status, None, "Hit", int(age))
 
-    async def _forward(self, ctx: _Request, entry: Entry | None, fwd: str) -> Outcome:
+    async def _forward(self, ctx: CacheRequest, entry: Entry | None, fwd: str) -> Outcome:
         wait = self.settings.timeouts.coalesce_wait
         if self._coalescer.inflight(ctx.key.primary):
             self._event("coalescing", uri=ctx.key.uri)  # joins a fetch already under way
         try:
             fetched, collapsed = await self._coalescer.run(
-                ctx.key.primary, lambda: self._fetch(ctx, entry), wait=wait
+                ctx.key.primary, lambda: self._filler.fetch(ctx, entry), wait=wait
             )
             if collapsed and fetched.secondary is not None and fetched.entry is not None:
                 # Collapsed onto a request that selected another variant: fetch our own.
                 mine = secondary_key(vary_fields(fetched.headers), ctx.req.headers)
                 if mine != fetched.secondary:
-                    fetched, collapsed = await self._fetch(ctx, entry), False
+                    fetched, collapsed = await self._filler.fetch(ctx, entry), False
         except UpstreamError as error:
             return self._upstream_failed(ctx, entry, fwd, error)
         status = fetched.response.status
-        if status in SERVER_ERRORS and entry is not None and self._may_serve_stale(ctx, entry):
+        if (
+            status in SERVER_ERRORS
+            and entry is not None
+            and self._filler.may_serve_stale(ctx, entry)
+        ):
             return self._stale_for_error(ctx, entry, fwd, status, f"upstream answered {status}")
         return self._forwarded(ctx, fetched, fwd, collapsed)
 
-    def _may_serve_stale(self, ctx: _Request, entry: Entry) -> bool:
-        return stale_if_error_allows(entry.freshness, self.clock.now(), ctx.request_cc)
-
-    def _forwarded(self, ctx: _Request, fetched: Fetched, fwd: str, collapsed: bool) -> Outcome:
+    def _forwarded(self, ctx: CacheRequest, fetched: Fetched, fwd: str, collapsed: bool) -> Outcome:
         counters, now = self.counters, self.clock.now()
         counters.misses += not fetched.revalidated
         counters.revalidated += fetched.revalidated
@@ -246,9 +205,9 @@ class Pop:
         )
 
     def _upstream_failed(
-        self, ctx: _Request, entry: Entry | None, fwd: str, error: UpstreamError
+        self, ctx: CacheRequest, entry: Entry | None, fwd: str, error: UpstreamError
     ) -> Outcome:
-        if entry is not None and self._may_serve_stale(ctx, entry):
+        if entry is not None and self._filler.may_serve_stale(ctx, entry):
             return self._stale_for_error(ctx, entry, fwd, None, str(error))
         self.counters.errors += 1
         self._event("origin_error", uri=ctx.key.uri, error=error.kind, message=str(error))
@@ -260,7 +219,7 @@ class Pop:
         )
 
     def _stale_for_error(
-        self, ctx: _Request, entry: Entry, fwd: str, fwd_status: int | None, why: str
+        self, ctx: CacheRequest, entry: Entry, fwd: str, fwd_status: int | None, why: str
     ) -> Outcome:
         now = self.clock.now()
         self.counters.stale += 1
@@ -277,125 +236,19 @@ class Pop:
         )
         return Outcome(entry.status, entry.headers, entry.body, status, None, "Hit", int(age))
 
-    async def _fetch(self, ctx: _Request, entry: Entry | None) -> Fetched:
-        assert self._session is not None, "POP not started"
-        base = self.upstream or self.settings.origins[ctx.behavior.origin]
-        validators = validators_of(entry.headers) if entry is not None else []
-        headers = cached_request_headers(
-            ctx.req.headers,
-            ctx.policy,
-            forward_cache_control=self._honor_request_cc,
-            validators=validators,
-        )
-        self.counters.origin_fetches += 1
-        self._event("origin_fetch", uri=ctx.key.uri, conditional=bool(validators))
-        resp = await fetch(
-            self._session,
-            self.clock,
-            "GET",
-            str(upstream_url(base, ctx.req.path, ctx.key.query)),
-            headers,
-            max_bytes=self.settings.max_object_bytes,
-        )
-        headers_kept, upstream_status = split_own_headers(resp.headers)
-        if resp.status == 304 and entry is not None:
-            return await self._refresh_stored(ctx, entry, resp, headers_kept, upstream_status)
-        if resp.status in SERVER_ERRORS and entry is not None and self._may_serve_stale(ctx, entry):
-            return Fetched(
-                resp, headers_kept, upstream_status, None, False, None
-            )  # keep the stale copy
-        plan = self._plan(ctx, resp.status, headers_kept, resp)
-        stored = (
-            None
-            if plan.refused
-            else await self._store(ctx, resp, headers_kept, plan, resp.status, resp.body)
-        )
-        secondary = stored.key.rpartition("\nv:")[2] if stored and "\nv:" in stored.key else None
-        return Fetched(resp, headers_kept, upstream_status, stored, False, secondary)
-
-    def _plan(
-        self,
-        ctx: _Request,
-        status: int,
-        headers: tuple[tuple[str, str], ...],
-        resp: UpstreamResponse,
-    ) -> StoragePlan:
-        facts = ResponseFacts(
-            "GET",
-            status,
-            headers,
-            resp.response_time,
-            ctx.request_cc,
-            has_authorization=header_value(ctx.req.headers, "authorization") is not None,
-        )
-        return plan_storage(self.settings.profile, ctx.policy, facts, self._tuning)
-
-    async def _refresh_stored(
-        self,
-        ctx: _Request,
-        entry: Entry,
-        resp: UpstreamResponse,
-        fresh: tuple[tuple[str, str], ...],
-        upstream: str | None,
-    ) -> Fetched:
-        merged = merge_304(entry.headers, fresh)
-        plan = self._plan(ctx, entry.status, merged, resp)
-        self._event("revalidated", uri=entry.uri)
-        if plan.refused:
-            await self.store.delete(entry.key)
-            refreshed = None
-        else:
-            refreshed = await self._store(
-                ctx, resp, merged, plan, entry.status, entry.body, key=entry.key
-            )
-        return Fetched(resp, merged, upstream, refreshed, True, None)
-
-    async def _store(
-        self,
-        ctx: _Request,
-        resp: UpstreamResponse,
-        headers: tuple[tuple[str, str], ...],
-        plan: StoragePlan,
-        status: int,
-        body: bytes,
-        *,
-        key: str | None = None,
-    ) -> Entry:
-        fields = vary_fields(headers)
-        if key is None:
-            key = ctx.key.primary
-            if fields:
-                key = f"{key}\nv:{secondary_key(fields, ctx.req.headers)}"
-                await self.store.put(ctx.key.primary, VaryMarker(fields, ctx.key.uri))
-        # Age comes from the upstream response itself (POPs strip it from what they keep).
-        inputs = age_inputs(headers + _age_field(resp), resp.request_time, resp.response_time)
-        freshness = Freshness(
-            inputs,
-            plan.ttl,
-            plan.stale_while_revalidate,
-            plan.stale_if_error,
-            plan.always_revalidate,
-            plan.no_stale,
-        )
-        entry = Entry(key, ctx.key.uri, status, headers, body, freshness, resp.response_time)
-        await self.store.put(key, entry)
-        self.counters.stored += 1
-        self._event("stored", uri=ctx.key.uri, ttl=plan.ttl, status=status)
-        return entry
-
-    def _refresh_later(self, ctx: _Request, entry: Entry) -> None:
+    def _refresh_later(self, ctx: CacheRequest, entry: Entry) -> None:
         if self._coalescer.inflight(ctx.key.primary):
             return
         task = asyncio.ensure_future(self._refresh(ctx, entry))
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 
-    async def _refresh(self, ctx: _Request, entry: Entry) -> None:
+    async def _refresh(self, ctx: CacheRequest, entry: Entry) -> None:
         """RFC 5861 §3: bring a stale response up to date while it is being served."""
         try:
             fetched, _ = await self._coalescer.run(
                 ctx.key.primary,
-                lambda: self._fetch(ctx, entry),
+                lambda: self._filler.fetch(ctx, entry),
                 wait=self.settings.timeouts.coalesce_wait,
             )
         except UpstreamError as error:
@@ -472,10 +325,6 @@ class Pop:
                 if len(out) >= limit:
                     break
         return out
-
-
-def _age_field(resp: UpstreamResponse) -> tuple[tuple[str, str], ...]:
-    return tuple((k, v) for k, v in resp.headers if k.lower() == "age")
 
 
 def _age_header(resp: UpstreamResponse) -> int | None:

@@ -71,7 +71,7 @@ class Edge:
             url = await self._serve(app, pop_settings.port, reuse_port=pop_settings.workers > 1)
             self.pop_urls[pop.pop_id] = url
             if pop_settings.workers > 1:
-                self._start_pool(pop_settings, int(url.rsplit(":", 1)[1]))
+                await self._start_pool(pop_settings, int(url.rsplit(":", 1)[1]))
         targets = [*self.pops.values(), *([self.shield] if self.shield else [])]
         self.invalidations = InvalidationService(
             self.clock,
@@ -109,14 +109,14 @@ class Edge:
         await pop.start()
         return pop
 
-    def _start_pool(self, pop_settings: PopSettings, port: int) -> None:
+    async def _start_pool(self, pop_settings: PopSettings, port: int) -> None:
         if self.clock.mode == "manual":
             raise ValueError(
                 "worker processes cannot share a manual clock: use a real or scaled clock"
             )
         pool = WorkerPool(self.settings, pop_settings, port, self.shield_url, self.clock.spec)
-        pool.start()
         self.pools[pop_settings.id] = pool
+        await pool.start()
 
     def _view(self, pop: Pop) -> PopView:
         pool = self.pools.get(pop.pop_id)

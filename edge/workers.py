@@ -59,13 +59,25 @@ class WorkerPool:
         self._processes: list[BaseProcess] = []
         self.cache_dir = pop.cache_dir
 
-    def start(self) -> None:
+    async def start(self, ready_timeout: float = 60.0) -> None:
+        """Start the workers and wait (wall time) until each one listens."""
         clear_snapshots(self.cache_dir)
         context = multiprocessing.get_context("spawn")
+        readies = []
         for worker in range(1, self._args[1].workers):
-            process = context.Process(target=worker_main, args=(*self._args, worker), daemon=True)
+            ready = context.Event()
+            process = context.Process(
+                target=worker_main, args=(*self._args, worker, ready), daemon=True
+            )
             process.start()
             self._processes.append(process)
+            readies.append(ready)
+        for ready in readies:
+            if not await asyncio.to_thread(ready.wait, ready_timeout):
+                self.stop()
+                raise RuntimeError(
+                    f"a worker of POP {self._args[1].id} did not start in {ready_timeout:g} s"
+                )
 
     @property
     def pids(self) -> list[int]:
@@ -107,10 +119,11 @@ def worker_main(
     upstream: str | None,
     clock_spec: str,
     worker: int,
+    ready: Any,
 ) -> None:
-    """Entry point of one extra worker process."""
+    """Entry point of one extra worker process; sets ``ready`` once it listens."""
     install_uvloop()
-    asyncio.run(_serve(settings, pop, port, upstream, clock_spec, worker))
+    asyncio.run(_serve(settings, pop, port, upstream, clock_spec, worker, ready))
 
 
 async def _serve(
@@ -120,6 +133,7 @@ async def _serve(
     upstream: str | None,
     clock_spec: str,
     worker: int,
+    ready: Any,
 ) -> None:
     from edge.stack import open_store
 
@@ -130,6 +144,7 @@ async def _serve(
     runner = web.AppRunner(create_pop_app(pop), access_log=None)
     await runner.setup()
     await web.TCPSite(runner, pop_settings.host, port, reuse_port=True).start()
+    ready.set()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

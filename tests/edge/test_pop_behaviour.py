@@ -248,3 +248,42 @@ async def test_passthrough_behaviour_forwards_everything_uncached(
     await get(http, url)
     assert origin.count("/adminAPI/x") == 3
     assert origin.received[0]["authorization"] == "Bearer t"
+
+
+async def test_head_and_client_revalidation_are_answered_from_the_cache(
+    origin: OriginDouble, make_edge: MakeEdge, http: aiohttp.ClientSession
+) -> None:
+    origin.reply("/h", headers={"Cache-Control": "max-age=60"}, etag='"e1"')
+    edge = await make_edge(edge_settings(origin.url))
+    url = edge.pop_urls["pop-1"] + "/h"
+    await get(http, url)
+    async with http.head(url) as resp:
+        assert resp.status == 200 and resp.headers["X-Cache"] == "Hit from cdnsim"
+        assert await resp.read() == b""
+    status, body, headers = await get(http, url, headers={"If-None-Match": '"e1"'})
+    assert (status, body) == (304, b"")
+    assert headers["ETag"] == '"e1"'
+    assert origin.count("/h") == 1
+
+
+async def test_cloudfront_ignores_request_cache_control(
+    origin: OriginDouble, make_edge: MakeEdge, http: aiohttp.ClientSession
+) -> None:
+    origin.reply("/r", headers={"Cache-Control": "max-age=60"})
+    edge = await make_edge(edge_settings(origin.url))
+    url = edge.pop_urls["pop-1"] + "/r"
+    await get(http, url)
+    _, body, headers = await get(http, url, headers={"Cache-Control": "no-cache"})
+    assert body == b"body#1" and headers["X-Cache"] == "Hit from cdnsim"
+    assert "cache-control" not in origin.received[0]
+
+
+async def test_only_if_cached_without_an_entry_is_504(
+    origin: OriginDouble, make_edge: MakeEdge, http: aiohttp.ClientSession
+) -> None:
+    edge = await make_edge(edge_settings(origin.url, profile="rfc9111"))
+    async with http.get(
+        edge.pop_urls["pop-1"] + "/none", headers={"Cache-Control": "only-if-cached"}
+    ) as resp:
+        assert resp.status == 504 and (await resp.json())["code"] == "only_if_cached"
+    assert origin.count("/none") == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import aiohttp
+from multidict import CIMultiDict
 
 from common.clock import Clock
 from tests.edge.conftest import MakeEdge, edge_settings
@@ -11,9 +12,9 @@ from tests.edge.origin_double import OriginDouble
 
 async def get(
     http: aiohttp.ClientSession, url: str, **kwargs: object
-) -> tuple[int, bytes, dict[str, str]]:
+) -> tuple[int, bytes, CIMultiDict[str]]:
     async with http.get(url, **kwargs) as resp:  # type: ignore[arg-type]
-        return resp.status, await resp.read(), dict(resp.headers)
+        return resp.status, await resp.read(), CIMultiDict(resp.headers)
 
 
 async def test_second_request_is_a_hit_and_the_origin_is_asked_once(

@@ -1,0 +1,48 @@
+"""A POP as several worker processes on one port, sharing one diskcache directory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import aiohttp
+
+from common.clock import Clock
+from edge.config import PopSettings
+from edge.stack import Edge
+from tests.edge.conftest import edge_settings
+from tests.edge.origin_double import OriginDouble
+
+
+async def test_workers_share_one_port_and_one_cache(origin: OriginDouble, tmp_path: Path) -> None:
+    origin.reply("/w", headers={"Cache-Control": "max-age=3600"})
+    origin.clock = Clock()  # worker processes need a real (or scaled) clock, the origin's Date too
+    pop = PopSettings("pop-1", workers=2, cache_dir=str(tmp_path))
+    edge = Edge(edge_settings(origin.url, pops=(pop,)), clock=origin.clock)
+    await edge.start()
+    try:
+        assert len(edge.pools["pop-1"].pids) == 1
+        # A fresh connection per request, so that the kernel spreads them over the workers.
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True)) as http:
+            for _ in range(16):
+                async with http.get(edge.pop_urls["pop-1"] + "/w") as resp:
+                    assert await resp.read() == b"body#1", resp.headers.get("Cache-Status")
+            assert origin.count("/w") == 1
+            assert await edge.pops["pop-1"].purge(["/w"]) == 1  # from the shared directory
+            async with http.get(edge.pop_urls["pop-1"] + "/w") as resp:
+                assert await resp.read() == b"body#2"
+            async with http.get(edge.control_url + "/_edge/pops/pop-1/stats") as resp:
+                assert (await resp.json())["workers"] == 2
+    finally:
+        await edge.stop()
+
+
+async def test_workers_refuse_a_manual_clock(origin: OriginDouble, tmp_path: Path) -> None:
+    pop = PopSettings("pop-1", workers=2, cache_dir=str(tmp_path))
+    edge = Edge(edge_settings(origin.url, pops=(pop,)), clock=Clock.manual())
+    try:
+        await edge.start()
+        raise AssertionError("a manual clock cannot be shared by worker processes")
+    except ValueError as exc:
+        assert "manual clock" in str(exc)
+    finally:
+        await edge.stop()
