@@ -137,9 +137,7 @@ class Pop:
         age = entry.freshness.age(now)
         if self.settings.hit_events:
             self._event("stale" if stale else "hit", uri=entry.uri, age=int(age))
-        detail = (
-            "stale-while-revalidate" if stale and ctx.request_cc.get("max-stale", 0) == 0 else None
-        )
+        detail = "stale-while-revalidate" if stale else None
         status = CacheStatus(
             self.pop_id, hit=True, ttl=entry.freshness.ttl - age, key=ctx.debug_key, detail=detail
         )
