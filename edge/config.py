@@ -104,6 +104,7 @@ class Timeouts:
     connect: float = 10.0  # CloudFront's default origin connection timeout
     read: float = 30.0  # CloudFront's default origin response timeout
     coalesce_wait: float = 30.0  # how long a collapsed request waits before going itself
+    total: float = 300.0  # one upstream exchange at most, even if it trickles bytes
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,10 @@ def open_session(timeouts: Timeouts) -> aiohttp.ClientSession:
     """One session per POP. Limits are wall time so nobody waits forever, whatever the
     simulated clock does; bodies are kept as the origin encoded them."""
     timeout = aiohttp.ClientTimeout(
-        total=None, connect=timeouts.connect, sock_connect=timeouts.connect, sock_read=timeouts.read
+        total=timeouts.total,
+        connect=timeouts.connect,
+        sock_connect=timeouts.connect,
+        sock_read=timeouts.read,
     )
     connector = aiohttp.TCPConnector(limit=256, ttl_dns_cache=300)
     return aiohttp.ClientSession(
