@@ -39,10 +39,11 @@ from origin.serving.params import (
     unknown_region,
 )
 from origin.serving.resolve import VariantPlan, plan_variant, render_spec
+from origin.serving.source_header import read_header
 from origin.serving.variant_key import is_variant_key, variant_key
 from origin.serving.variants import Variant, VariantStore
 from origin.settings import OriginSettings
-from origin.storage import Storage
+from origin.storage import Blob, Storage
 from origin.storage.store import StorageUnavailable
 
 log = logging.getLogger(__name__)
@@ -167,21 +168,33 @@ class ServingBackend:
             return Served(stored, "hit")
         return Served(await self._render(target), "miss")
 
-    async def _render(self, target: _Target) -> Variant:
-        source = target.plan.source
-        original = await self.reads.original(target.tenant, source.image_id)
+    async def _source(self, target: _Target) -> tuple[Blob, RenderSpec, float]:
+        """The original, the complete render spec and when the original was stored; refusals
+        (a size over the limit, an original that cannot serve) come before any decoding."""
+        original = await self.reads.original(target.tenant, target.plan.source.image_id)
         if original is None:
             raise self._source_error(target, "the stored original is missing", "source_missing")
         try:
-            meta = OriginalMeta.from_metadata(original.metadata)
-        except (KeyError, ValueError):
+            header = await asyncio.to_thread(
+                read_header, original.body, self.settings.max_image_pixels
+            )
+        except SourceUnreadable as exc:
             raise self._source_error(
-                target, "the stored original has no usable metadata", "source_unreadable"
+                target, f"the stored original cannot be read: {exc}", "source_unreadable"
             ) from None
-        spec = replace(
-            render_spec(target.plan, meta, self.settings.max_dimension),
-            max_source_pixels=self.settings.max_image_pixels,
+        spec = render_spec(
+            target.plan, (header.width, header.height), header.format, self.settings.max_dimension
         )
+        spec = replace(spec, max_source_pixels=self.settings.max_image_pixels)
+        try:
+            uploaded = OriginalMeta.from_metadata(original.metadata).uploaded
+        except (KeyError, ValueError):
+            uploaded = original.last_modified  # stored by another writer: S3's own date
+        return original, spec, uploaded
+
+    async def _render(self, target: _Target) -> Variant:
+        original, spec, uploaded = await self._source(target)
+        source = target.plan.source
         try:
             rendered = await self.pool.render(original.body, spec)
         except SourceUnreadable as exc:
@@ -197,7 +210,7 @@ class ServingBackend:
             etag=etag_of(rendered.body),
             image_location=source.location,
             image_region=source.region,
-            source_modified=meta.uploaded,
+            source_modified=uploaded,
         )
         self.events.append(
             "origin", "render", tenant=target.tenant, pack=target.pack.id, location=target.location,

@@ -4,8 +4,8 @@ Pure rules, no I/O (spec "Client: GET /api/v2/img/{imagePackId}", "Resolution" a
 "Fallback"). Resolution runs in two steps so that a variant-cache hit never needs the
 original: :func:`plan_variant` decides everything the pack and configs decide (this is
 what the variant key encodes; what depends on the original stays ``None``/``"auto"``),
-and :func:`render_spec` fills in the rest from the original's stored metadata, still
-without decoding it.
+and :func:`render_spec` fills in the rest from the original's header, still without
+decoding it.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from common.errors import Unprocessable
 from origin.imaging.spec import RenderSpec
 from origin.models.documents import CropInfo, ImagePack, LocationConfig
-from origin.models.original_layout import OriginalMeta
 from origin.serving.params import ClientRequest
 from origin.settings import TenantSettings
 
@@ -128,12 +127,15 @@ def plan_variant(
     )
 
 
-def render_spec(plan: VariantPlan, meta: OriginalMeta, max_dimension: int) -> RenderSpec:
-    """The complete render for ``plan`` given the original's stored size and format;
-    a derived size over ``max_dimension`` is refused here, before any decoding."""
+def render_spec(
+    plan: VariantPlan, source_size: tuple[int, int], source_format: str, max_dimension: int
+) -> RenderSpec:
+    """The complete render for ``plan`` given the original's displayed size and format
+    (read from its header); a derived size over ``max_dimension`` is refused here, before
+    any decoding."""
     left, top, right, bottom = plan.crop or (0.0, 0.0, 1.0, 1.0)
-    source_w = max(1e-9, meta.width * (right - left))
-    source_h = max(1e-9, meta.height * (bottom - top))
+    source_w = max(1e-9, source_size[0] * (right - left))
+    source_h = max(1e-9, source_size[1] * (bottom - top))
     width, height = plan.width, plan.height
     if width is None and height is None:
         # No box anywhere (a defaulted location without a config): the source's own
@@ -153,7 +155,7 @@ def render_spec(plan: VariantPlan, meta: OriginalMeta, max_dimension: int) -> Re
     fmt = (
         plan.format
         if plan.format != AUTO_FORMAT
-        else (meta.format if meta.format in SOURCE_FORMATS else "jpeg")
+        else (source_format if source_format in SOURCE_FORMATS else "jpeg")
     )
     return RenderSpec(
         width=width,

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import io
+
+from PIL import Image
+
 from common.clock import MANUAL_EPOCH
 from tests.origin.serving.fixtures import (
     BLUE,
@@ -233,3 +237,18 @@ async def test_the_tenant_comes_from_the_host(origin_client, storage):
     assert resp.headers["X-Variant-Key"].startswith(f"other/{PACK}/")
     elsewhere = await origin_client.get(URL)
     assert elsewhere.status == 404
+
+
+async def test_a_sideways_stored_photo_is_sized_as_displayed(origin_client, storage):
+    # Stored 200x100 with EXIF "rotate 90": displayed (and rendered) as 100x200 portrait.
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    out = io.BytesIO()
+    Image.new("RGB", (200, 100), RED).save(out, "JPEG", exif=exif.tobytes())
+    await put_config(storage, LocationConfig("main", width=100, height=50))
+    await put_original(storage, image_id(1), out.getvalue())
+    await put_pack(
+        storage, ImagePack(PACK, TENANT, image_locations={"main": PackLocation(image_id(1))})
+    )
+    _, image = await get_image(origin_client, "width=50")
+    assert image.size == (50, 100)

@@ -7,8 +7,8 @@ from dataclasses import replace
 import pytest
 
 from common.errors import Unprocessable
+from origin.imaging.spec import RenderSpec
 from origin.models.documents import CropInfo, ImagePack, LocationConfig, PackLocation, RegionImage
-from origin.models.original_layout import OriginalMeta
 from origin.serving.params import ClientRequest
 from origin.serving.resolve import (
     Source,
@@ -225,31 +225,33 @@ def test_format_is_the_clients_else_png_when_transparent_else_the_originals() ->
     assert plan().format == "auto"
 
 
-# -- the render spec from the original's metadata ---------------------------------------
-def meta(width: int = 400, height: int = 200, fmt: str = "png") -> OriginalMeta:
-    return OriginalMeta(width, height, fmt, 0.0, PACK_ID, "thumb")
+# -- the render spec from the original's header --------------------------------------------
+def spec_for(
+    the_plan: VariantPlan, size: tuple[int, int] = (400, 200), fmt: str = "png"
+) -> RenderSpec:
+    return render_spec(the_plan, size, fmt, 4096)
 
 
 def test_a_missing_size_follows_the_aspect_of_the_source_after_crop() -> None:
-    spec = render_spec(plan(ClientRequest(width=100)), meta(), 4096)
+    spec = spec_for(plan(ClientRequest(width=100)))
     assert (spec.width, spec.height) == (100, 50)
     cropped = plan(
         ClientRequest(height=100), source=Source("thumb", None, img(1), (0.0, 0.0, 0.25, 1.0))
     )
-    spec = render_spec(cropped, meta(), 4096)  # the crop is 100x200
+    spec = spec_for(cropped)  # the crop is 100x200
     assert (spec.width, spec.height) == (50, 100)
 
 
 def test_a_derived_size_over_the_limit_is_refused_before_decoding() -> None:
     with pytest.raises(Unprocessable) as caught:
-        render_spec(plan(ClientRequest(height=3000)), meta(4000, 1000), 4096)
+        spec_for(plan(ClientRequest(height=3000)), (4000, 1000))
     assert caught.value.body()["parameter"] == "height"
 
 
 def test_without_any_box_the_source_size_is_kept_within_the_limit() -> None:
-    spec = render_spec(plan(config=None), meta(400, 200), 4096)
+    spec = spec_for(plan(config=None), (400, 200))
     assert (spec.width, spec.height) == (400, 200)
-    spec = render_spec(plan(config=None), meta(8000, 2000), 4096)
+    spec = spec_for(plan(config=None), (8000, 2000))
     assert (spec.width, spec.height) == (4096, 1024)
 
 
@@ -257,4 +259,4 @@ def test_without_any_box_the_source_size_is_kept_within_the_limit() -> None:
     ("source", "expected"), [("jpeg", "jpeg"), ("png", "png"), ("webp", "webp"), ("gif", "jpeg")]
 )
 def test_the_originals_format_is_kept_when_nothing_else_decides(source: str, expected: str) -> None:
-    assert render_spec(plan(), meta(fmt=source), 4096).format == expected
+    assert spec_for(plan(), fmt=source).format == expected
