@@ -57,23 +57,25 @@ def pixel_limit(max_pixels: int) -> int:
 def inspect_image(data: bytes, max_pixels: int) -> ImageInfo:
     """Width, height and format of ``data``, or :class:`Unprocessable` (422) when it is
     not a JPEG/PNG/WebP/GIF, is truncated or corrupt, or declares more than
-    ``max_pixels`` pixels. Only the first frame of an animation is decoded."""
+    ``max_pixels`` pixels. Only the first frame of an animation is decoded.
+
+    Pillow still *warns* at open about sizes above its own MAX_IMAGE_PIXELS; the limit
+    used here never exceeds that, so whatever it warns about is refused. (Turning the
+    warning into an error with ``warnings.catch_warnings`` would not be thread-safe,
+    and this runs on worker threads.)"""
     if not data:
         raise Unprocessable("the upload is empty", code="not_an_image")
     limit = pixel_limit(max_pixels)
+    # Only the parsers of the formats we accept ever see the bytes.
+    formats = tuple(ACCEPTED_FORMATS)
     try:
-        with Image.open(io.BytesIO(data)) as probe:
+        with Image.open(io.BytesIO(data), formats=formats) as probe:
             fmt = probe.format or ""
             width, height = probe.size
-            if fmt not in ACCEPTED_FORMATS:
-                raise Unprocessable(
-                    f"unsupported image format {fmt or 'unknown'}: send JPEG, PNG, WebP or GIF",
-                    code="unsupported_format",
-                )
             _check_pixels(width, height, limit)
             probe.verify()
         # verify() leaves the image unusable and is not a full decode: reopen and load.
-        with Image.open(io.BytesIO(data)) as image:
+        with Image.open(io.BytesIO(data), formats=formats) as image:
             _check_pixels(*image.size, limit)
             image.load()
     except Unprocessable:
@@ -83,11 +85,15 @@ def inspect_image(data: bytes, max_pixels: int) -> ImageInfo:
             f"decompression bomb refused: {exc}", code="decompression_bomb"
         ) from None
     except UnidentifiedImageError:
-        raise Unprocessable("the upload is not an image", code="not_an_image") from None
+        raise Unprocessable(
+            "the upload is not a JPEG, PNG, WebP or GIF image", code="not_an_image"
+        ) from None
     except _DECODE_ERRORS as exc:
         raise Unprocessable(
             f"the image is truncated or corrupt: {exc}", code="corrupt_image"
         ) from None
+    if fmt not in ACCEPTED_FORMATS:  # cannot happen with formats=…, but never store a surprise
+        raise Unprocessable(f"unsupported image format {fmt!r}", code="not_an_image")
     return ImageInfo(width, height, fmt.lower(), ACCEPTED_FORMATS[fmt])
 
 

@@ -69,7 +69,7 @@ async def assert_error(
     response: aiohttp.ClientResponse, status: int, code: str | None = None
 ) -> dict[str, Any]:
     """The response is the JSON error shape with ``status`` (and ``code`` when given)."""
-    assert response.status == status, await response.text()
+    assert response.status == status, f"{response.method} {response.url}: {await response.text()}"
     body = await response.json()
     assert body["status"] == status and body["message"]
     if code is not None:
