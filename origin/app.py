@@ -16,9 +16,9 @@ from common.ids import IdGenerator
 from origin import keys
 from origin.aggregator.invalidator import EdgeInvalidations, PackInvalidator
 from origin.backends import Backends
-from origin.imaging.pool import RenderPool
 from origin.routes import ROUTES
 from origin.serving.backend import ServingBackend
+from origin.serving.render_pool import OnDemandRenderPool
 from origin.settings import OriginSettings
 from origin.storage import Storage, open_storage
 
@@ -77,9 +77,9 @@ async def _http_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _serving_ctx(app: web.Application) -> AsyncIterator[None]:
-    # Renders run on their own processes (real parallelism); storage is ready by now
-    # because its context was entered first.
-    pool = RenderPool(app[keys.SETTINGS].render_workers)
+    # Renders run on their own processes (real parallelism), started on the first render;
+    # storage is ready by now because its context was entered first.
+    pool = OnDemandRenderPool(app[keys.SETTINGS].render_workers)
     app[keys.RENDER_POOL] = pool
     app[keys.SERVING] = ServingBackend(app[keys.SETTINGS], app[keys.STORAGE], app[keys.EVENTS], pool)
     try:

@@ -16,8 +16,8 @@ from origin.storage import Storage
 if TYPE_CHECKING:
     from origin.aggregator.invalidator import PackInvalidator
     from origin.backends import Backends
-    from origin.imaging.pool import RenderPool
     from origin.serving.backend import ServingBackend
+    from origin.serving.render_pool import OnDemandRenderPool
 
 SETTINGS = web.AppKey("settings", OriginSettings)
 CLOCK = web.AppKey("clock", Clock)
@@ -26,6 +26,6 @@ IDS = web.AppKey("ids", IdGenerator)
 STORAGE = web.AppKey("storage", Storage)
 BACKENDS = web.AppKey("backends", "Backends")
 HTTP = web.AppKey("http", aiohttp.ClientSession)
-RENDER_POOL: web.AppKey[RenderPool] = web.AppKey("render_pool")
+RENDER_POOL: web.AppKey[OnDemandRenderPool] = web.AppKey("render_pool")
 SERVING: web.AppKey[ServingBackend] = web.AppKey("serving")
 INVALIDATOR = web.AppKey("invalidator", "PackInvalidator")

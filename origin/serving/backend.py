@@ -24,7 +24,6 @@ from multidict import MultiMapping
 from common.errors import ApiError, Forbidden, NotFound, ServiceUnavailable
 from common.events import EventLog
 from origin.imaging.errors import RenderFailed, SourceUnreadable
-from origin.imaging.pool import RenderPool
 from origin.imaging.spec import RenderSpec
 from origin.models.documents import ImagePack
 from origin.models.original_layout import OriginalMeta
@@ -38,6 +37,7 @@ from origin.serving.params import (
     unknown_location,
     unknown_region,
 )
+from origin.serving.render_pool import OnDemandRenderPool
 from origin.serving.resolve import VariantPlan, plan_variant, render_spec
 from origin.serving.source_header import read_header
 from origin.serving.variant_key import is_variant_key, variant_key
@@ -76,7 +76,7 @@ class _Target:
 
 class ServingBackend:
     def __init__(
-        self, settings: OriginSettings, storage: Storage, events: EventLog, pool: RenderPool
+        self, settings: OriginSettings, storage: Storage, events: EventLog, pool: OnDemandRenderPool
     ) -> None:
         self.settings = settings
         self.events = events
