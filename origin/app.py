@@ -57,6 +57,8 @@ def _storage_ctx(shared: Storage | None):  # type: ignore[no-untyped-def]
             )
             app[keys.INVALIDATOR] = _invalidator(app[keys.SETTINGS], storage, app[keys.EVENTS])
             yield
+            # Background copies (copyImagePacks) stop before the storage they write to closes.
+            await app[keys.BACKENDS].packs.close()
 
     return ctx
 
