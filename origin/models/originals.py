@@ -46,6 +46,9 @@ class OriginalsBackend:
         self.events = events
         self.ids = ids
         self.packs = packs
+        # Decoding a large image takes a lot of memory: only as many at once as we have
+        # render workers, whatever the number of uploads in flight.
+        self._decoding = asyncio.Semaphore(max(1, settings.render_workers))
 
     @property
     def bucket(self) -> str:
@@ -58,7 +61,8 @@ class OriginalsBackend:
         await self.packs.get_image_pack(tenant, pack_id)
         if region is not None:
             await self.packs.require_region(tenant, region)
-        info = await asyncio.to_thread(inspect_image, data, self.settings.max_image_pixels)
+        async with self._decoding:
+            info = await asyncio.to_thread(inspect_image, data, self.settings.max_image_pixels)
         image_id = self.ids.new_id()
         meta = OriginalMeta(
             info.width, info.height, info.format, self.clock.now(), pack_id, location, region

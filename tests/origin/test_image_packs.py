@@ -9,6 +9,7 @@ import jwt
 from boto3.dynamodb.types import TypeSerializer
 
 from common.ids import IdGenerator
+from origin.keys import BACKENDS
 from origin.models.documents import ImagePack
 from origin.models.image_packs import PackBackend
 from origin.settings import DEV_JWT_SECRET
@@ -403,6 +404,53 @@ async def test_closing_the_backend_stops_running_copies(storage, clock, events):
     await backend.close()
     assert backend.copier.running == 0
     assert events.read(kinds=["image_packs_copied"]) == []
+
+
+async def test_every_json_operation_refuses_malformed_and_oversize_bodies(
+    origin_client, admin_headers, storage
+):
+    await add_region(storage, "demo", "nordic")
+    pack = await create_pack(origin_client, admin_headers)
+    operations = [
+        ("POST", "/adminAPI/imagePacks"),
+        ("PUT", f"/adminAPI/imagePack/{pack['id']}"),
+        ("PUT", f"/adminAPI/imagePack/{pack['id']}/main"),
+        ("PUT", f"/adminAPI/imagePack/{pack['id']}/main/nordic"),
+        ("POST", f"/adminAPI/imagePack/{pack['id']}/deleteImageLocation"),
+        ("PUT", "/adminAPI/copyImagePacks"),
+    ]
+    headers = {**admin_headers, "Content-Type": "application/json"}
+    oversize = '{"assetId": "' + "x" * (1024 * 1024) + '"}'
+    for method, path in operations:
+        malformed = await origin_client.request(method, path, data='{"a": [1,', headers=headers)
+        await assert_error(malformed, 400, "malformed_json")
+        await assert_error(
+            await origin_client.request(method, path, data=oversize, headers=headers), 413
+        )
+    stored = await (
+        await origin_client.get(f"/adminAPI/imagePack/{pack['id']}", headers=admin_headers)
+    ).json()
+    assert stored == pack
+    assert (await storage.query("packs", "demo")) == [ImagePack.from_json(pack).to_item()]
+
+
+async def test_app_cleanup_leaves_no_copy_running(origin_client, admin_headers, events):
+    packs = [await create_pack(origin_client, admin_headers) for _ in range(3)]
+    for pack in packs:
+        await upload(origin_client, admin_headers, pack["id"], "main", png_bytes())
+    body = {
+        "sourceTenant": "demo",
+        "targetTenant": OTHER_TENANT,
+        "imagePackIds": [p["id"] for p in packs],
+    }
+    response = await origin_client.put("/adminAPI/copyImagePacks", json=body, headers=admin_headers)
+    assert response.status == 202
+    copier = origin_client.app[BACKENDS].packs.copier
+    await origin_client.close()
+    # Finished or cancelled, but never left running past the app's cleanup.
+    assert copier.running == 0
+    outcomes = events.read(kinds=["image_packs_copied", "image_packs_copy_cancelled"])
+    assert len(outcomes) <= 1
 
 
 # -- authentication, for every operation of this piece ----------------------------------

@@ -11,6 +11,10 @@ from dataclasses import replace
 
 import pytest
 
+from common.errors import Conflict
+from common.ids import IdGenerator
+from origin.models.documents import ImagePack
+from origin.models.image_packs import WRITE_ATTEMPTS, PackBackend
 from origin.models.original_layout import original_key
 from origin.storage import StorageSettings
 from tests.conftest import png_bytes
@@ -111,3 +115,29 @@ async def test_concurrent_uploads_keep_every_acknowledged_original_and_leave_no_
     # Uploads refused with 409 took their object back: storage holds exactly what the pack points at.
     assert set(await stored_originals(storage)) == referenced
     assert final["sequenceNumber"] == 1 + len(landed)
+
+
+async def test_a_pack_changing_under_every_attempt_answers_409_and_the_rival_writes_all_stay(
+    storage, clock, events
+):
+    backend = PackBackend(storage, clock, events, IdGenerator(3))
+    pack = await backend.create_image_pack("demo", {})
+    rivals: list[int] = []
+
+    def change_raced_by_a_rival(current: ImagePack) -> ImagePack:
+        # A rival writer lands between our read and our conditional write, every time.
+        # (Change functions are synchronous by design, hence the blocking storage call.)
+        rival = replace(
+            current, asset_id=f"rival-{len(rivals)}", sequence_number=current.sequence_number + 1
+        )
+        storage._put_item("packs", rival.to_item(), current.sequence_number)
+        rivals.append(rival.sequence_number)
+        return replace(current, asset_id="mine")
+
+    with pytest.raises(Conflict) as refused:
+        await backend.mutate("demo", pack.id, change_raced_by_a_rival)
+    assert refused.value.code == "write_conflict"
+    assert len(rivals) == WRITE_ATTEMPTS
+    stored = await backend.get_image_pack("demo", pack.id)
+    assert stored.asset_id == f"rival-{WRITE_ATTEMPTS - 1}"
+    assert stored.sequence_number == 1 + WRITE_ATTEMPTS
