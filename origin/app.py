@@ -83,7 +83,8 @@ async def _serving_ctx(app: web.Application) -> AsyncIterator[None]:
     # storage is ready by now because its context was entered first.
     pool = OnDemandRenderPool(app[keys.SETTINGS].render_workers)
     app[keys.RENDER_POOL] = pool
-    app[keys.SERVING] = ServingBackend(app[keys.SETTINGS], app[keys.STORAGE], app[keys.EVENTS], pool)
+    settings, storage, events = app[keys.SETTINGS], app[keys.STORAGE], app[keys.EVENTS]
+    app[keys.SERVING] = ServingBackend(settings, storage, events, pool)
     try:
         yield
     finally:
