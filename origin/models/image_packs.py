@@ -43,11 +43,11 @@ class PackBackend:
     async def create_image_pack(self, tenant: str, body: dict[str, Any]) -> ImagePack:
         now = f.iso(self.clock.now())
         await self._check_body_regions(tenant, _regions_in_pack_body(body), ImagePack("", tenant))
+        # Validate before drawing an id, so a refused body does not shift a seeded sequence.
+        template = ImagePack("", tenant, created=now, modified=now, sequence_number=1)
+        template = template.replace_metadata(body)
         for _ in range(WRITE_ATTEMPTS):
-            blank = ImagePack(
-                self.ids.new_id(), tenant, created=now, modified=now, sequence_number=1
-            )
-            pack = blank.replace_metadata(body)
+            pack = replace(template, id=self.ids.new_id())
             try:
                 await self.storage.put_item(TABLE, pack.to_item(), expect_version=None)
             except ConditionFailed:

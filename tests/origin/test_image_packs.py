@@ -80,6 +80,18 @@ async def test_create_refuses_bad_bodies_and_stores_nothing(origin_client, admin
     assert await storage.query("packs", "demo") == []
 
 
+async def test_create_never_overwrites_a_pack_when_two_generators_share_a_seed(
+    storage, clock, events
+):
+    first = PackBackend(storage, clock, events, IdGenerator(5))
+    second = PackBackend(storage, clock, events, IdGenerator(5))
+    a = await first.create_image_pack("demo", {"assetId": "first"})
+    b = await second.create_image_pack("demo", {"assetId": "second"})
+    assert a.id != b.id
+    assert (await first.get_image_pack("demo", a.id)).asset_id == "first"
+    assert (await first.get_image_pack("demo", b.id)).asset_id == "second"
+
+
 async def test_get_unknown_or_malformed_pack_is_404(origin_client, admin_headers):
     for pack_id in (UNKNOWN_ID, "not-an-id", "..%2F..%2Fdemo", "0123456789ABCDEF01234567"):
         response = await origin_client.get(f"/adminAPI/imagePack/{pack_id}", headers=admin_headers)
