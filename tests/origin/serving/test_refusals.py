@@ -220,3 +220,14 @@ async def test_storage_that_does_not_answer_is_503_not_a_crash(
         )
     finally:
         broken.close()
+
+
+async def test_a_truncated_original_fails_cleanly_across_the_process_pool(
+    serving_client, storage, events
+):
+    client = await serving_client(render_workers=1)
+    await corrupt_pack(storage, image_bytes((400, 400))[:80])  # the header reads, the pixels do not
+    await assert_error(await client.get(URL), 502, "source_unreadable")
+    assert events.read(kinds=["render_failed"])
+    await put_original(storage, image_id(1), image_bytes((20, 20)))
+    assert (await client.get(URL)).status == 200
