@@ -78,6 +78,7 @@ class PopSettings:
     cache_dir: str | None = None  # None: in-memory store
     size_limit: int = 256 * 1024 * 1024
     eviction_policy: Eviction = "least-recently-stored"
+    memory_limit: int = 64 * 1024 * 1024  # per-process memory layer over the disk store; 0: none
 
     def __post_init__(self) -> None:
         if not _POP_ID.match(self.id):

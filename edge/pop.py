@@ -31,6 +31,7 @@ from edge.rules.decision import (
 )
 from edge.rules.vary import secondary_key, vary_fields
 from edge.store.base import Entry, Store, VaryMarker
+from edge.store.front import FrontedStore
 from edge.upstream import UpstreamError, UpstreamResponse, fetch, open_session
 
 log = logging.getLogger(__name__)
@@ -298,10 +299,17 @@ class Pop:
         """Remove every stored entry whose uri an invalidation pattern covers."""
         removed = 0
         async for key in self.store.stored_keys():
-            if any(path_matches(p, uri_of(key)) for p in patterns) and await self.store.delete(key):
+            if _covered(patterns, uri_of(key)) and await self.store.delete(key):
                 removed += 1
+        await self.forget(patterns)
         self._event("purged", patterns=list(patterns), removed=removed)
         return removed
+
+    async def forget(self, patterns: Sequence[str]) -> int:
+        """Drop this process's remembered copies that the patterns cover (see FrontedStore)."""
+        if isinstance(self.store, FrontedStore):
+            return await self.store.drop_matching(lambda uri: _covered(patterns, uri))
+        return 0
 
     async def listing(self, limit: int = 1000) -> list[dict[str, Any]]:
         """Stored entries with their age and remaining freshness (negative once stale)."""
@@ -323,6 +331,10 @@ class Pop:
                 if len(out) >= limit:
                     break
         return out
+
+
+def _covered(patterns: Sequence[str], uri: str) -> bool:
+    return any(path_matches(p, uri) for p in patterns)
 
 
 def _age_header(resp: UpstreamResponse) -> int | None:

@@ -12,23 +12,26 @@ from aiohttp import web
 from common.clock import Clock
 from common.events import EventLog
 from edge.config import EdgeSettings, PopSettings
-from edge.control import PopEntry, PopView, create_control_app
-from edge.invalidation import DelayModel, InvalidationService, add_routes
+from edge.control import PopEntry, create_control_app
+from edge.invalidation import DelayModel, InvalidationService, PurgeTarget, add_routes
 from edge.pop import Pop
 from edge.pop_app import create_pop_app
 from edge.store import DiskStore, MemoryStore, Store
+from edge.store.front import FrontedStore
 from edge.workers import PooledPopView, WorkerPool
 
 log = logging.getLogger(__name__)
 
-StoreFactory = Callable[[PopSettings], Store]
+StoreFactory = Callable[[PopSettings, Clock], Store]
 
 
-def open_store(pop: PopSettings) -> Store:
-    """The store a POP's settings ask for: diskcache in ``cache_dir``, else memory."""
+def open_store(pop: PopSettings, clock: Clock) -> Store:
+    """The store a POP's settings ask for: diskcache in ``cache_dir`` (with a memory layer
+    for the hit path unless ``memory_limit`` is 0), else memory only."""
     if pop.cache_dir is None:
         return MemoryStore(pop.size_limit)
-    return DiskStore(pop.cache_dir, size_limit=pop.size_limit, eviction_policy=pop.eviction_policy)
+    disk = DiskStore(pop.cache_dir, size_limit=pop.size_limit, eviction_policy=pop.eviction_policy)
+    return FrontedStore(disk, clock, pop.memory_limit) if pop.memory_limit > 0 else disk
 
 
 class Edge:
@@ -56,6 +59,7 @@ class Edge:
         self.control_url = ""
         self.invalidations: InvalidationService | None = None
         self.pools: dict[str, WorkerPool] = {}
+        self.purge_targets: dict[str, PurgeTarget] = {}  # what invalidations call, per POP id
 
     async def start(self) -> None:
         settings = self.settings
@@ -72,7 +76,9 @@ class Edge:
             self.pop_urls[pop.pop_id] = url
             if pop_settings.workers > 1:
                 await self._start_pool(pop_settings, int(url.rsplit(":", 1)[1]))
-        targets = [*self.pops.values(), *([self.shield] if self.shield else [])]
+        targets: list[PurgeTarget] = [self._view(p) for p in self.pops.values()]
+        targets += [self.shield] if self.shield else []
+        self.purge_targets = {t.pop_id: t for t in targets}
         self.invalidations = InvalidationService(
             self.clock,
             self.events,
@@ -101,7 +107,7 @@ class Edge:
         pop = Pop(
             pop_settings.id,
             self.settings,
-            self._store_factory(pop_settings),
+            self._store_factory(pop_settings, self.clock),
             self.clock,
             self.events,
             upstream=upstream,
@@ -118,7 +124,7 @@ class Edge:
         self.pools[pop_settings.id] = pool
         await pool.start()
 
-    def _view(self, pop: Pop) -> PopView:
+    def _view(self, pop: Pop) -> PooledPopView | Pop:
         pool = self.pools.get(pop.pop_id)
         return PooledPopView(pop, pool) if pool is not None else pop
 

@@ -4,9 +4,11 @@ The first worker runs in the edge's own process; the others are separate process
 that bind the same port with SO_REUSEPORT (the kernel spreads connections among them)
 and open the same diskcache directory, which diskcache allows. What is per process:
 coalescing (concurrent misses in different workers each go upstream once), the event
-log (only the in-process worker's events reach the control API), and counters, which
-each extra worker writes to ``counters-N.json`` in the directory about once a second
-for the control API to add up.
+log (only the in-process worker's events reach the control API), the memory layer
+over the disk (a purge is applied to the disk once, then sent to every worker over a
+pipe, and counts as done when each has answered), and counters, which each extra
+worker writes to ``counters-N.json`` in the directory about once a second for the
+control API to add up.
 """
 
 from __future__ import annotations
@@ -15,6 +17,9 @@ import asyncio
 import logging
 import multiprocessing
 import signal
+import time
+from collections.abc import Sequence
+from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
 
@@ -57,27 +62,33 @@ class WorkerPool:
             raise ValueError(f"POP {pop.id}: worker processes need a cache_dir to share")
         self._args = (settings, pop, port, upstream, clock_spec)
         self._processes: list[BaseProcess] = []
+        self._pipes: list[Connection] = []
         self.cache_dir = pop.cache_dir
 
     async def start(self, ready_timeout: float = 60.0) -> None:
         """Start the workers and wait (wall time) until each one listens."""
         clear_snapshots(self.cache_dir)
         context = multiprocessing.get_context("spawn")
-        readies = []
         for worker in range(1, self._args[1].workers):
             ready = context.Event()
-            process = context.Process(
-                target=worker_main, args=(*self._args, worker, ready), daemon=True
-            )
+            ours, theirs = context.Pipe()
+            args = (*self._args, worker, ready, theirs)
+            process = context.Process(target=worker_main, args=args, daemon=True)
             process.start()
             self._processes.append(process)
-            readies.append(ready)
-        for ready in readies:
-            if not await asyncio.to_thread(ready.wait, ready_timeout):
+            self._pipes.append(ours)
+            if not await asyncio.to_thread(_wait_ready, process, ready, ready_timeout):
                 self.stop()
-                raise RuntimeError(
-                    f"a worker of POP {self._args[1].id} did not start in {ready_timeout:g} s"
-                )
+                raise RuntimeError(f"worker {worker} of POP {self._args[1].id} did not start")
+
+    async def forget(self, patterns: Sequence[str], timeout: float = 30.0) -> None:
+        """Have every worker drop its remembered copies covered by ``patterns``."""
+        for pipe in self._pipes:
+            pipe.send(list(patterns))
+        for pipe in self._pipes:
+            if not await asyncio.to_thread(pipe.poll, timeout):
+                raise RuntimeError("a worker did not confirm a purge in time")
+            pipe.recv()
 
     @property
     def pids(self) -> list[int]:
@@ -89,10 +100,14 @@ class WorkerPool:
         for process in self._processes:
             process.join(timeout=10)
         self._processes.clear()
+        for pipe in self._pipes:
+            pipe.close()
+        self._pipes.clear()
 
 
 class PooledPopView:
-    """A POP with worker processes, as the control API sees it: counters summed."""
+    """A POP with worker processes, as the control API and invalidations see it:
+    counters summed, purges reaching every worker."""
 
     def __init__(self, pop: Pop, pool: WorkerPool) -> None:
         self.pop_id = pop.pop_id
@@ -111,6 +126,19 @@ class PooledPopView:
     async def listing(self, limit: int = 1000) -> list[dict[str, Any]]:
         return await self._pop.listing(limit)
 
+    async def purge(self, patterns: Sequence[str]) -> int:
+        removed = await self._pop.purge(patterns)
+        await self._pool.forget(patterns)
+        return removed
+
+
+def _wait_ready(process: BaseProcess, ready: Any, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while not ready.wait(0.1):
+        if not process.is_alive() or time.monotonic() > deadline:
+            return False
+    return True
+
 
 def worker_main(
     settings: EdgeSettings,
@@ -120,10 +148,11 @@ def worker_main(
     clock_spec: str,
     worker: int,
     ready: Any,
+    pipe: Connection,
 ) -> None:
     """Entry point of one extra worker process; sets ``ready`` once it listens."""
     install_uvloop()
-    asyncio.run(_serve(settings, pop, port, upstream, clock_spec, worker, ready))
+    asyncio.run(_serve(settings, pop, port, upstream, clock_spec, worker, ready, pipe))
 
 
 async def _serve(
@@ -134,13 +163,16 @@ async def _serve(
     clock_spec: str,
     worker: int,
     ready: Any,
+    pipe: Connection,
 ) -> None:
     from edge.stack import open_store
 
     clock = Clock.parse(clock_spec)
     # Per-process log, bounded small: nobody reads it (see the module docstring).
     events = EventLog(clock, max_events=10_000)
-    pop = Pop(pop_settings.id, settings, open_store(pop_settings), clock, events, upstream=upstream)
+    pop = Pop(
+        pop_settings.id, settings, open_store(pop_settings, clock), clock, events, upstream=upstream
+    )
     runner = web.AppRunner(create_pop_app(pop), access_log=None)
     await runner.setup()
     await web.TCPSite(runner, pop_settings.host, port, reuse_port=True).start()
@@ -149,6 +181,22 @@ async def _serve(
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    tasks: set[asyncio.Task[None]] = set()
+
+    async def forget(patterns: list[str]) -> None:
+        pipe.send(await pop.forget(patterns))
+
+    def on_purge() -> None:
+        try:
+            patterns = pipe.recv()
+        except EOFError:  # the edge process is gone
+            stop.set()
+            return
+        task = asyncio.ensure_future(forget(patterns))
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+
+    loop.add_reader(pipe.fileno(), on_purge)
     assert pop_settings.cache_dir is not None
     while not stop.is_set():
         write_snapshot(pop_settings.cache_dir, worker, pop.counters)

@@ -14,6 +14,9 @@ class MemoryStore:
         self._size_limit = size_limit
         self._volume = 0
 
+    def __len__(self) -> int:
+        return len(self._items)
+
     async def get(self, key: str) -> StoredValue | None:
         return self._items.get(key)
 

@@ -81,3 +81,21 @@ def test_codec_treats_unreadable_bytes_as_a_miss() -> None:
 
     assert decode(b"garbage") is None
     assert decode(b"") is None
+
+
+async def test_memory_layer_serves_fresh_entries_and_rereads_stale_ones(tmp_path: Path) -> None:
+    from common.clock import Clock
+    from edge.store.front import FrontedStore
+
+    clock = Clock.manual(0.0)
+    disk = DiskStore(tmp_path)
+    fronted = FrontedStore(disk, clock, 1_000_000)
+    await fronted.put("/a", entry("/a", 10))  # fresh for 60 s from time 0
+    await disk.put("/a", entry("/a", 20))  # another worker refreshes the disk copy
+    assert await fronted.get("/a") == entry("/a", 10)  # still fresh: from memory
+    await clock.advance(61)
+    assert await fronted.get("/a") == entry("/a", 20)  # stale: read again from disk
+    assert await fronted.drop_matching(lambda uri: uri.startswith("/a")) == 1
+    await disk.delete("/a")
+    assert await fronted.get("/a") is None
+    await fronted.close()
