@@ -16,6 +16,7 @@ from aiohttp import web
 
 from common.errors import BadRequest, NotFound, json_errors
 from common.events import EventLog
+from edge.keys import CONTROL_POPS, EVENTS
 
 
 class PopView(Protocol):
@@ -33,14 +34,12 @@ class PopEntry:
     url: str
 
 
-CONTROL = web.AppKey("control", dict)
-EVENTS = web.AppKey("events", EventLog)
 MAX_LIMIT = 10_000
 
 
 def create_control_app(pops: Mapping[str, PopEntry], events: EventLog) -> web.Application:
     app = web.Application(middlewares=[json_errors])
-    app[CONTROL] = dict(pops)
+    app[CONTROL_POPS] = dict(pops)
     app[EVENTS] = events
     app.router.add_get("/_edge/pops", list_pops)
     app.router.add_get("/_edge/pops/{id}/stats", get_pop_stats)
@@ -50,7 +49,7 @@ def create_control_app(pops: Mapping[str, PopEntry], events: EventLog) -> web.Ap
 
 
 async def list_pops(request: web.Request) -> web.Response:
-    pops = request.app[CONTROL].values()
+    pops = request.app[CONTROL_POPS].values()
     return web.json_response(
         {"pops": [{"id": p.view.pop_id, "role": p.role, "url": p.url} for p in pops]}
     )
@@ -81,7 +80,7 @@ async def list_events(request: web.Request) -> web.Response:
 
 def _pop(request: web.Request) -> PopEntry:
     pop_id = request.match_info["id"]
-    entry = request.app[CONTROL].get(pop_id)
+    entry = request.app[CONTROL_POPS].get(pop_id)
     if entry is None:
         raise NotFound(f"no POP {pop_id!r}", code="no_such_pop")
     return entry

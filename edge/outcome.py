@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Literal
 
+from common.errors import ApiError
 from edge.rules.cache_status import CacheStatus, append_entry
 
 XCache = Literal["Hit", "Miss", "RefreshHit", "Error"]
@@ -81,7 +82,7 @@ def edge_error(
     key: str | None,
 ) -> Outcome:
     """A response the edge makes itself (origin down, slow, too large), in the JSON error shape."""
-    body = json.dumps({"code": code, "message": message, "status": status}).encode()
+    body = json.dumps(ApiError(message, status=status, code=code).body()).encode()
     return Outcome(
         status,
         (("Content-Type", "application/json; charset=utf-8"), ("Cache-Control", "no-store")),

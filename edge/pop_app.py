@@ -8,10 +8,9 @@ from aiohttp import web
 from multidict import CIMultiDict
 
 from common.errors import ApiError, json_errors
+from edge.keys import POP
 from edge.outcome import Outcome, ViewerRequest
 from edge.pop import Pop
-
-POP = web.AppKey("pop", Pop)
 
 # CloudFront's allowed methods ("GET, HEAD, OPTIONS, PUT, POST, PATCH, DELETE").
 ALLOWED_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"})

@@ -1,0 +1,17 @@
+"""Everything stored on the edge's aiohttp apps, declared in one place."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+
+from common.events import EventLog
+
+if TYPE_CHECKING:
+    from edge.control import PopEntry
+    from edge.pop import Pop
+
+POP: web.AppKey[Pop] = web.AppKey("pop")  # the POP app's engine
+CONTROL_POPS: web.AppKey[dict[str, PopEntry]] = web.AppKey("control_pops")  # the control app's POPs
+EVENTS = web.AppKey("events", EventLog)
