@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from dataclasses import replace
 
 import jwt
 from boto3.dynamodb.types import TypeSerializer
@@ -12,7 +13,7 @@ from common.ids import IdGenerator
 from origin.keys import BACKENDS
 from origin.models.documents import ImagePack
 from origin.models.image_packs import PackBackend
-from origin.settings import DEV_JWT_SECRET
+from origin.settings import DEV_JWT_SECRET, AuthSettings
 from tests.conftest import png_bytes, token_for
 from tests.origin.pack_fixtures import (
     OTHER_HOST,
@@ -20,6 +21,7 @@ from tests.origin.pack_fixtures import (
     add_region,
     assert_error,
     create_pack,
+    start_origin,
     upload,
 )
 
@@ -497,3 +499,13 @@ async def test_every_operation_refuses_a_token_for_another_tenant(origin_client)
             method, path, json={}, headers=token_for(OTHER_TENANT)
         )
         await assert_error(response, 403, "wrong_tenant")
+
+
+async def test_every_operation_refuses_plain_http_from_an_untrusted_network(
+    aiohttp_client, origin_settings, clock, events, storage, admin_headers
+):
+    untrusted = replace(origin_settings, auth=AuthSettings(trusted_networks=("10.0.0.0/8",)))
+    client = await start_origin(aiohttp_client, untrusted, clock, events, storage)
+    for method, path in OPERATIONS:
+        response = await client.request(method, path, json={}, headers=admin_headers)
+        await assert_error(response, 403, "insecure_transport")
