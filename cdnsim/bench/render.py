@@ -4,8 +4,12 @@ Two seeded, photo-like JPEG sources (1920×1080 and 4000×3000: gradients, trans
 shapes, thin edges, grain) are rendered into each standard operation. For each: renders/s
 on one core (an in-process loop), renders/s on all cores (the RenderPool, kept busy with
 two renders per worker in flight), median latency of one render, CPU time per render, and
-peak RSS. A plain-Pillow baseline (draft + LANCZOS + JPEG q85, nothing else) is measured in
-the same run, so figures from a loaded machine can be read against it.
+peak RSS.
+
+The targets come from the issue, which measured plain Pillow (draft + LANCZOS + JPEG q85) at
+103/s and 37/s on an idle machine. That same baseline is measured in this run, and each
+figure is also given "load-adjusted": scaled by issue baseline / baseline now, so figures
+taken while other work shares the cores can still be read against the targets.
 """
 
 from __future__ import annotations
@@ -14,11 +18,13 @@ import argparse
 import asyncio
 import io
 import json
+import multiprocessing
 import os
 import random
 import resource
 import statistics
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +37,8 @@ from origin.imaging.pool import RenderPool
 from origin.imaging.spec import RenderSpec
 
 SOURCES: dict[str, tuple[int, int]] = {"1920x1080": (1920, 1080), "4000x3000": (4000, 3000)}
+# Plain Pillow, draft + LANCZOS to 600 wide + JPEG q85, one core, as measured in the issue.
+ISSUE_BASELINE_PER_S: dict[str, float] = {"1920x1080": 103.0, "4000x3000": 37.0}
 
 
 @dataclass(frozen=True)
@@ -110,15 +118,14 @@ def one_core(source: bytes, spec: RenderSpec, seconds: float) -> dict[str, float
     """Render in a loop in this process for ``seconds``: throughput, latency, CPU per render."""
     latencies: list[float] = []
     cpu: list[float] = []
-    started = time.perf_counter()
-    while time.perf_counter() - started < seconds or not latencies:
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline or not latencies:
         t0 = time.perf_counter()
         rendered = render_variant(source, spec)
         latencies.append(time.perf_counter() - t0)
         cpu.append(rendered.cpu_seconds)
-    elapsed = time.perf_counter() - started
     return {
-        "renders_per_s": len(latencies) / elapsed,
+        "renders_per_s": len(latencies) / sum(latencies),
         "median_ms": statistics.median(latencies) * 1000,
         "cpu_ms": statistics.median(cpu) * 1000,
         "renders": len(latencies),
@@ -142,21 +149,24 @@ async def all_cores(pool: RenderPool, source: bytes, spec: RenderSpec, seconds: 
     return done / (time.perf_counter() - started)
 
 
-def pillow_alone(source: bytes, width: int, seconds: float) -> float:
-    """The reference the targets came from: draft + LANCZOS + JPEG q85, no pipeline."""
-    count, started = 0, time.perf_counter()
-    while time.perf_counter() - started < seconds:
+def pillow_alone_cpu_ms(source: bytes, seconds: float) -> float:
+    """Median CPU ms of the reference the issue measured: draft + LANCZOS to 600 wide + JPEG q85."""
+    cpu: list[float] = []
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline or not cpu:
+        started = time.process_time()
         image = Image.open(io.BytesIO(source))
-        size = (width, round(width * image.height / image.width))
+        size = (600, round(600 * image.height / image.width))
         image.draft("RGB", size)
-        out = io.BytesIO()
-        image.resize(size, Image.Resampling.LANCZOS).save(out, "JPEG", quality=85)
-        count += 1
-    return count / (time.perf_counter() - started)
+        image.resize(size, Image.Resampling.LANCZOS).save(io.BytesIO(), "JPEG", quality=85)
+        cpu.append(time.process_time() - started)
+    return statistics.median(cpu) * 1000
 
 
 def peak_rss_mb(pool: RenderPool) -> dict[str, float]:
-    """Peak resident memory of this process and of the largest render worker (VmHWM)."""
+    """Peak resident memory of this process (which runs the one-core loop) and of the largest
+    render worker. Workers are children of the forkserver, not of this process, so
+    RUSAGE_CHILDREN never sees them: their own high-water mark (/proc VmHWM) is read instead."""
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     workers = [_vm_hwm_kb(pid) / 1024 for pid in pool.worker_pids()]
     return {"bench_process": round(own, 1), "largest_worker": round(max(workers, default=0.0), 1)}
@@ -174,20 +184,20 @@ def _vm_hwm_kb(pid: int) -> float:
 
 def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
-    sources = {key: synthetic_photo(w, h, args.seed) for key, (w, h) in SOURCES.items()}
+    # Drawing the sources takes ~300 MB; a throwaway process keeps that out of our peak RSS.
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("forkserver")) as painter:
+        jobs = {
+            key: painter.submit(synthetic_photo, w, h, args.seed) for key, (w, h) in SOURCES.items()
+        }
+        sources = {key: job.result() for key, job in jobs.items()}
     pool = RenderPool(args.workers)
     try:
         pool.wait_ready()
-        baseline = {
-            "1920x1080 → 600 wide": pillow_alone(sources["1920x1080"], 600, args.seconds),
-            "4000x3000 → 600 wide": pillow_alone(sources["4000x3000"], 600, args.seconds),
-        }
         rows = asyncio.run(_measure_all(pool, sources, args.seconds))
         rss = peak_rss_mb(pool)
     finally:
         pool.close()
-    rss["children_rusage"] = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)
-    report = _report(args, sources, baseline, rows, rss, time.perf_counter() - started)
+    report = _report(args, sources, rows, rss, time.perf_counter() - started)
     _print_table(report)
     Path(args.output).parent.mkdir(parents=True, exist_ok=True)
     Path(args.output).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
@@ -201,7 +211,14 @@ async def _measure_all(
     rows = []
     for op in OPERATIONS:
         source = sources[op.source]
+        # The reference right before and after, so it shares the load the figure saw; CPU
+        # time, because a busy neighbour stretches wall time far more than CPU time.
+        before = pillow_alone_cpu_ms(source, seconds / 4)
         single = one_core(source, op.spec, seconds)
+        single["pillow_alone_cpu_ms"] = (before + pillow_alone_cpu_ms(source, seconds / 4)) / 2
+        adjusted = (
+            ISSUE_BASELINE_PER_S[op.source] * single["pillow_alone_cpu_ms"] / single["cpu_ms"]
+        )
         rendered = render_variant(source, op.spec)
         rows.append(
             {
@@ -210,21 +227,24 @@ async def _measure_all(
                 "output": f"{rendered.width}x{rendered.height} {op.spec.format}",
                 "spec": asdict(op.spec),
                 "one_core": single,
+                "load_adjusted_one_core_per_s": adjusted,
                 "all_cores_renders_per_s": await all_cores(pool, source, op.spec, seconds),
                 "target_one_core_per_s": op.target_per_s,
-                "meets_target": None
-                if op.target_per_s is None
-                else single["renders_per_s"] >= op.target_per_s,
+                "meets_target": _meets(single["renders_per_s"], op.target_per_s),
+                "meets_target_load_adjusted": _meets(adjusted, op.target_per_s),
                 "peak_rss_mb_so_far": peak_rss_mb(pool),
             }
         )
     return rows
 
 
+def _meets(rate: float, target: float | None) -> bool | None:
+    return None if target is None else rate >= target
+
+
 def _report(
     args: argparse.Namespace,
     sources: dict[str, bytes],
-    baseline: dict[str, float],
     rows: list[dict[str, Any]],
     rss: dict[str, float],
     wall: float,
@@ -240,7 +260,7 @@ def _report(
         "workers": args.workers,
         "seed": args.seed,
         "source_bytes": {key: len(data) for key, data in sources.items()},
-        "pillow_alone_renders_per_s": baseline,
+        "pillow_alone_in_issue_per_s": ISSUE_BASELINE_PER_S,
         "operations": rows,
         "peak_rss_mb": rss,
         "wall_seconds": round(wall, 1),
@@ -248,30 +268,35 @@ def _report(
 
 
 def _print_table(report: dict[str, Any]) -> None:
+    machine = report["machine"]
     print(
-        f"cdnsim bench render — Pillow {report['machine']['pillow']}, {report['workers']} workers, "
-        f"{report['seconds_per_measurement']} s per figure, load {report['machine']['load_average_1m']}"
+        f"cdnsim bench render — Pillow {machine['pillow']}, {report['workers']} workers, "
+        f"{report['seconds_per_measurement']} s per figure, load average {machine['load_average_1m']}"
     )
     header = (
-        f"{'operation':<24} {'source':<10} {'output':<15} {'1 core/s':>9} {'target':>7} "
-        f"{'all/s':>7} {'median ms':>10} {'cpu ms':>7}"
+        f"{'operation':<23} {'source':<9} {'output':<13} {'1 core/s':>8} {'adjusted':>8} "
+        f"{'target':>6} {'all/s':>6} {'median ms':>9} {'cpu ms':>6} {'pillow cpu ms':>13}"
     )
     print(header)
     print("-" * len(header))
     for row in report["operations"]:
-        single = row["one_core"]
-        target = row["target_one_core_per_s"]
-        mark = "" if target is None else (" ok" if row["meets_target"] else " LOW")
+        single, target = row["one_core"], row["target_one_core_per_s"]
+        verdict = {None: "", True: " ok", False: " LOW"}[row["meets_target_load_adjusted"]]
         print(
-            f"{row['operation']:<24} {row['source']:<10} {row['output']:<15} "
-            f"{single['renders_per_s']:>9.1f} {('≥' + str(target)) if target else '':>7} "
-            f"{row['all_cores_renders_per_s']:>7.1f} {single['median_ms']:>10.1f} {single['cpu_ms']:>7.1f}{mark}"
+            f"{row['operation']:<23} {row['source']:<9} {row['output']:<13} "
+            f"{single['renders_per_s']:>8.1f} {row['load_adjusted_one_core_per_s']:>8.1f} "
+            f"{('≥' + format(target, 'g')) if target else '':>6} {row['all_cores_renders_per_s']:>6.1f} "
+            f"{single['median_ms']:>9.1f} {single['cpu_ms']:>6.1f} {single['pillow_alone_cpu_ms']:>13.1f}{verdict}"
         )
-    print("\nPillow alone (draft + LANCZOS + JPEG q85), one core:")
-    for name, rate in report["pillow_alone_renders_per_s"].items():
-        print(f"  {name:<24} {rate:>7.1f}/s")
+    print(
+        "\n'adjusted' estimates 1 core/s on an idle machine: Pillow alone in the issue × "
+        "(pillow cpu ms / cpu ms). 'pillow cpu ms' is that reference (draft + LANCZOS to 600"
+        " wide + JPEG q85, same source) measured just before and after; issue: "
+        + ", ".join(f"{k} {v:g}/s" for k, v in report["pillow_alone_in_issue_per_s"].items())
+        + ". Targets are judged on 'adjusted', so that other load on the cores cancels out."
+    )
     rss = report["peak_rss_mb"]
     print(
-        f"\npeak RSS: bench process {rss['bench_process']} MB, largest worker {rss['largest_worker']} MB, "
-        f"children (rusage) {rss['children_rusage']} MB"
+        f"peak RSS: bench process (one-core loop) {rss['bench_process']} MB, "
+        f"largest render worker {rss['largest_worker']} MB"
     )
