@@ -287,3 +287,39 @@ async def test_only_if_cached_without_an_entry_is_504(
     ) as resp:
         assert resp.status == 504 and (await resp.json())["code"] == "only_if_cached"
     assert origin.count("/none") == 0
+
+
+async def test_a_collapsed_request_for_another_variant_fetches_its_own(
+    origin: OriginDouble, make_edge: MakeEdge, http: aiohttp.ClientSession, events: EventLog
+) -> None:
+    origin.reply(
+        "/vc", headers={"Cache-Control": "max-age=60", "Vary": "Accept-Language"}, hang=True
+    )
+    edge = await make_edge(edge_settings(origin.url))
+    url = edge.pop_urls["pop-1"] + "/vc"
+    first = asyncio.create_task(get(http, url, headers={"Accept-Language": "nb"}))
+    await events.wait_for(lambda e: e.kind == "origin_fetch", timeout=5)
+    second = asyncio.create_task(get(http, url, headers={"Accept-Language": "sv"}))
+    await wait_events(events, "coalescing", 1)
+    origin.release.set()
+    (_, body_nb, _), (_, body_sv, headers_sv) = await asyncio.gather(first, second)
+    assert (body_nb, body_sv) == (b"body#1", b"body#2")
+    assert "collapsed" not in headers_sv["Cache-Status"]
+
+
+async def test_rfc9111_heuristic_freshness_from_last_modified(
+    origin: OriginDouble, make_edge: MakeEdge, http: aiohttp.ClientSession, clock: Clock
+) -> None:
+    from edge.rules.cache_control import format_http_date
+
+    # Modified 1000 s ago and no explicit lifetime: fresh for 10 % of that (RFC 9111 §4.2.2).
+    origin.reply("/lm", headers={"Last-Modified": format_http_date(clock.now() - 1000)})
+    edge = await make_edge(edge_settings(origin.url, profile="rfc9111"))
+    url = edge.pop_urls["pop-1"] + "/lm"
+    await get(http, url)
+    await clock.advance(99)
+    _, body, headers = await get(http, url)
+    assert body == b"body#1" and headers["Cache-Status"] == "pop-1; hit; ttl=1"
+    await clock.advance(2)
+    _, body, _ = await get(http, url)
+    assert body == b"body#2"
