@@ -76,6 +76,17 @@ class Edge:
             self.pop_urls[pop.pop_id] = url
             if pop_settings.workers > 1:
                 await self._start_pool(pop_settings, int(url.rsplit(":", 1)[1]))
+        await self._start_control()
+        log.info(
+            "edge up: POPs %s, shield %s, control %s",
+            self.pop_urls,
+            self.shield_url,
+            self.control_url,
+        )
+
+    async def _start_control(self) -> None:
+        """The control app, with the invalidation service purging every POP and the shield."""
+        settings = self.settings
         targets: list[PurgeTarget] = [self._view(p) for p in self.pops.values()]
         targets += [self.shield] if self.shield else []
         self.purge_targets = {t.pop_id: t for t in targets}
@@ -96,12 +107,6 @@ class Edge:
         control = create_control_app(entries, self.events)
         add_routes(control, self.invalidations)
         self.control_url = await self._serve(control, settings.control_port)
-        log.info(
-            "edge up: POPs %s, shield %s, control %s",
-            self.pop_urls,
-            self.shield_url,
-            self.control_url,
-        )
 
     async def _start_pop(self, pop_settings: PopSettings, *, upstream: str | None) -> Pop:
         pop = Pop(

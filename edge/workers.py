@@ -181,22 +181,8 @@ async def _serve(
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    tasks: set[asyncio.Task[None]] = set()
-
-    async def forget(patterns: list[str]) -> None:
-        pipe.send(await pop.forget(patterns))
-
-    def on_purge() -> None:
-        try:
-            patterns = pipe.recv()
-        except EOFError:  # the edge process is gone
-            stop.set()
-            return
-        task = asyncio.ensure_future(forget(patterns))
-        tasks.add(task)
-        task.add_done_callback(tasks.discard)
-
-    loop.add_reader(pipe.fileno(), on_purge)
+    purges = _PurgeListener(pop, pipe, stop)
+    loop.add_reader(pipe.fileno(), purges.on_message)
     assert pop_settings.cache_dir is not None
     while not stop.is_set():
         write_snapshot(pop_settings.cache_dir, worker, pop.counters)
@@ -206,3 +192,24 @@ async def _serve(
             pass
     write_snapshot(pop_settings.cache_dir, worker, pop.counters)
     await runner.cleanup()
+
+
+class _PurgeListener:
+    """A worker's end of the purge pipe: forget what the patterns cover, then answer."""
+
+    def __init__(self, pop: Pop, pipe: Connection, stop: asyncio.Event) -> None:
+        self._pop, self._pipe, self._stop = pop, pipe, stop
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def on_message(self) -> None:
+        try:
+            patterns = self._pipe.recv()
+        except EOFError:  # the edge process is gone
+            self._stop.set()
+            return
+        task = asyncio.ensure_future(self._forget(patterns))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _forget(self, patterns: list[str]) -> None:
+        self._pipe.send(await self._pop.forget(patterns))
