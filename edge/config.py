@@ -173,6 +173,8 @@ VIMOND_IMAGES = CachePolicy(
     query_strings="all",
     headers=("Host", "X-vimond-access-key"),
 )
+# The image API and its legacy paths (which answer with redirects to it).
+VIMOND_IMAGE_PATHS = ("/api/v2/img/*", "/api/v1/img/*", "/api/img/*")
 # Admin, status and invalidation paths of spec/vimond-api.md: never cached.
 VIMOND_PASSTHROUGH = ("/adminAPI/*", "/api/ping", "/api/systemsCheck", "/*-lof/images/*")
 
@@ -180,8 +182,8 @@ VIMOND_PASSTHROUGH = ("/adminAPI/*", "/api/ping", "/api/systemsCheck", "/*-lof/i
 def vimond_behaviors(origin_url: str, **overrides: Any) -> EdgeSettings:
     """The built-in Vimond distribution: images cached with every client parameter in the
     key, admin/status/invalidation passed through, the rest as the origin's headers say."""
-    behaviors: tuple[CacheBehavior, ...] = (
-        CacheBehavior("/api/v2/img/*", VIMOND_IMAGES.name, "origin"),
+    behaviors: tuple[CacheBehavior, ...] = tuple(
+        CacheBehavior(p, VIMOND_IMAGES.name, "origin") for p in VIMOND_IMAGE_PATHS
     )
     behaviors += tuple(
         CacheBehavior(p, CACHING_DISABLED.name, "origin") for p in VIMOND_PASSTHROUGH
