@@ -32,9 +32,17 @@ from edge.rules.decision import (
 from edge.rules.vary import secondary_key, vary_fields
 from edge.store.base import Entry, Store, VaryMarker
 from edge.store.front import FrontedStore
-from edge.upstream import UpstreamError, UpstreamResponse, fetch, open_session
+from edge.upstream import UpstreamError, UpstreamFailure, UpstreamResponse, fetch, open_session
 
 log = logging.getLogger(__name__)
+
+# What the edge answers when upstream fails, by kind of failure.
+ERROR_RESPONSES: dict[UpstreamFailure, tuple[int, str]] = {
+    "timeout": (504, "origin_timeout"),
+    "connect": (502, "origin_unreachable"),
+    "protocol": (502, "origin_invalid_response"),
+    "too-large": (502, "origin_response_too_large"),
+}
 
 
 class Pop:
@@ -210,9 +218,7 @@ class Pop:
             return self._stale_for_error(ctx, entry, fwd, None, str(error))
         self.counters.errors += 1
         self._event("origin_error", uri=ctx.key.uri, error=error.kind, message=str(error))
-        status, code = (
-            (504, "origin_timeout") if error.kind == "timeout" else (502, "origin_unreachable")
-        )
+        status, code = ERROR_RESPONSES[error.kind]
         return edge_error(
             self.pop_id, status, code, str(error), error.kind, fwd=fwd, key=ctx.debug_key
         )
@@ -278,9 +284,7 @@ class Pop:
             )
         except UpstreamError as error:
             self.counters.errors += 1
-            status, code = (
-                (504, "origin_timeout") if error.kind == "timeout" else (502, "origin_unreachable")
-            )
+            status, code = ERROR_RESPONSES[error.kind]
             return edge_error(
                 self.pop_id, status, code, str(error), error.kind, fwd="bypass", key=None
             )

@@ -69,4 +69,27 @@ async def test_an_origin_response_over_the_object_limit_gets_502(
     edge = await make_edge(edge_settings(origin.url, max_object_bytes=1000))
     async with http.get(edge.pop_urls["pop-1"] + "/huge") as resp:
         assert resp.status == 502
-        assert "exceeds" in (await resp.json())["message"]
+        body = await resp.json()
+        assert body["code"] == "origin_response_too_large" and "exceeds" in body["message"]
+
+
+async def test_an_origin_speaking_garbage_gets_502(
+    make_edge: MakeEdge, http: aiohttp.ClientSession
+) -> None:
+    async def garbage(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"THIS IS NOT HTTP\r\n\r\n")
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(garbage, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        edge = await make_edge(edge_settings(f"http://127.0.0.1:{port}"))
+        async with http.get(edge.pop_urls["pop-1"] + "/x") as resp:
+            assert resp.status == 502
+            body = await resp.json()
+            assert body["code"] == "origin_invalid_response" and body["status"] == 502
+    finally:
+        server.close()
+        await server.wait_closed()
