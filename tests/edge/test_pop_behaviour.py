@@ -323,3 +323,22 @@ async def test_rfc9111_heuristic_freshness_from_last_modified(
     await clock.advance(2)
     _, body, _ = await get(http, url)
     assert body == b"body#2"
+
+
+async def test_age_carries_through_the_shield_so_pops_never_outlive_the_origin_lifetime(
+    origin: OriginDouble, make_edge: MakeEdge, http: aiohttp.ClientSession, clock: Clock
+) -> None:
+    origin.reply("/aged", headers={"Cache-Control": "max-age=60"})
+    edge = await make_edge(three_pops_with_shield(origin.url))
+    await get(http, edge.pop_urls["pop-1"] + "/aged")
+    await clock.advance(30)
+    _, _, headers = await get(http, edge.pop_urls["pop-2"] + "/aged")
+    assert headers["Age"] == "30"  # RFC 9111 §4.2.3: the shield's age counts
+    assert (
+        headers["Cache-Status"]
+        == "shield; hit; ttl=30, pop-2; fwd=uri-miss; fwd-status=200; ttl=30; stored"
+    )
+    await clock.advance(31)
+    _, body, headers = await get(http, edge.pop_urls["pop-2"] + "/aged")
+    assert body == b"body#2"
+    assert headers["Cache-Status"].endswith("pop-2; fwd=stale; fwd-status=200; ttl=60; stored")
