@@ -51,10 +51,15 @@ def fill_box(image: Image.Image, box: Size, gravity: str) -> Image.Image:
     return image.resize(box, resample_filter(shrink), box=region, reducing_gap=REDUCING_GAP)
 
 
-def fit_and_pad(image: Image.Image, box: Size, gravity: str) -> Image.Image:
+def fit_and_pad(
+    image: Image.Image, box: Size, gravity: str, aspect_of: Size | None = None
+) -> Image.Image:
     """Scale the whole image to fit inside the box and pad the rest with fully transparent
-    pixels, placing the image at the gravity (includeAll mode)."""
-    fitted_size = geometry.fit_size(image.size, box)
+    pixels, placing the image at the gravity (includeAll mode).
+
+    ``aspect_of``: the size whose aspect the fitted image keeps, when the image at hand is a
+    reduced decode whose rounded-up size would be a pixel off (default: the image's own)."""
+    fitted_size = geometry.fit_size(aspect_of or image.size, box)
     if fitted_size != image.size:
         shrink = image.width / fitted_size[0]
         image = image.resize(fitted_size, resample_filter(shrink), reducing_gap=REDUCING_GAP)

@@ -17,10 +17,12 @@ from origin.imaging.errors import InvalidRenderSpec
 from origin.imaging.ops import available_formats
 from origin.imaging.spec import CONTENT_TYPES, Rendered, RenderSpec
 
-__all__ = ["available_formats", "check_spec", "render_variant"]
+__all__ = ["available_formats", "check_box", "check_spec", "render_variant"]
 
+# WebP's limit, the smallest of the output formats (JPEG: 65 535).
+MAX_OUTPUT_SIDE = 16_383
 # JPEG draft decoding keeps at least this many source pixels per output pixel (each way),
-# so the LANCZOS pass that follows still has real detail to filter; see the equivalence test.
+# so the resample that follows still has real detail to filter; see the equivalence test.
 DRAFT_GAP = 1.5
 
 
@@ -41,6 +43,16 @@ def check_spec(spec: RenderSpec) -> None:
         raise InvalidRenderSpec(f"rounded corners must be ≥ 0, got {spec.rounded_corners}")
 
 
+def check_box(box: geometry.Size, spec: RenderSpec) -> None:
+    """Refuse an output no format can hold or over ``spec.max_output_pixels``."""
+    width, height = box
+    if max(width, height) > MAX_OUTPUT_SIDE or width * height > spec.max_output_pixels:
+        raise InvalidRenderSpec(
+            f"the output would be {width}×{height}: over {MAX_OUTPUT_SIDE} px a side "
+            f"or {spec.max_output_pixels} pixels"
+        )
+
+
 def render_variant(source: bytes, spec: RenderSpec) -> Rendered:
     """Render one variant of an original.
 
@@ -49,10 +61,14 @@ def render_variant(source: bytes, spec: RenderSpec) -> Rendered:
     started = time.process_time()
     check_spec(spec)
     image = loading.open_source(source, spec.max_source_pixels)
-    image = _decode_for(image, spec)
+    # The box comes from the header's size: a draft-decoded image rounds its size up, which
+    # would shift a derived side by a pixel.
+    cropped = _cropped_size(loading.oriented_size(image), spec)
+    box = geometry.output_box(spec.width, spec.height, cropped)
+    check_box(box, spec)
+    image = loading.decode(image, geometry.needed_scale(cropped, box, spec.mode) * DRAFT_GAP)
     image = ops.crop_relative(image, spec.crop)
-    box = geometry.output_box(spec.width, spec.height, image.size)
-    image = _apply_box(image, box, spec)
+    image = _apply_box(image, box, cropped, spec)
     if spec.rounded_corners > 0:
         image = ops.round_corners(image, spec.rounded_corners)
     body = ops.encode(image, spec.format, spec.quality)
@@ -65,21 +81,18 @@ def render_variant(source: bytes, spec: RenderSpec) -> Rendered:
     )
 
 
-def _decode_for(image: Image.Image, spec: RenderSpec) -> Image.Image:
-    """Decode no more resolution than the output needs (times ``DRAFT_GAP``)."""
-    oriented = loading.oriented_size(image)
-    x0, y0, x1, y1 = geometry.crop_pixels(spec.crop, oriented)
-    cropped = (x1 - x0, y1 - y0)
-    box = geometry.output_box(spec.width, spec.height, cropped)
-    scale = geometry.needed_scale(cropped, box, spec.mode)
-    return loading.decode(image, scale * DRAFT_GAP)
+def _cropped_size(size: geometry.Size, spec: RenderSpec) -> geometry.Size:
+    x0, y0, x1, y1 = geometry.crop_pixels(spec.crop, size)
+    return x1 - x0, y1 - y0
 
 
-def _apply_box(image: Image.Image, box: geometry.Size, spec: RenderSpec) -> Image.Image:
+def _apply_box(
+    image: Image.Image, box: geometry.Size, cropped: geometry.Size, spec: RenderSpec
+) -> Image.Image:
     match spec.mode:
         case "crop":
             return ops.fill_box(image, box, spec.gravity)
         case "includeAll":
-            return ops.fit_and_pad(image, box, spec.gravity)
+            return ops.fit_and_pad(image, box, spec.gravity, aspect_of=cropped)
         case _:
             assert_never(spec.mode)

@@ -32,6 +32,9 @@ class RenderSpec:
     quality: int = 85
     # Sources with more pixels than this are refused from their header, before decoding.
     max_source_pixels: int = 100_000_000
+    # A last guard on the output box (the serving layer bounds width/height first); a side
+    # derived from an extreme aspect could otherwise ask for gigapixels.
+    max_output_pixels: int = 100_000_000
 
 
 @dataclass(frozen=True)

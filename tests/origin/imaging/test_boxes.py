@@ -174,3 +174,27 @@ def test_small_sources_are_upscaled_to_the_box() -> None:
     _, padded = render_png(encode(quadrants(50, 40)), width=600, height=600, mode="includeAll")
     assert padded.getchannel("A").getpixel((300, 10)) == 0  # 600×480 centred: 60 px pads
     assert close(padded.getpixel((150, 150))[:3], RED)
+
+
+@pytest.mark.parametrize(("width", "height"), [(1927, 1085), (1003, 749), (999, 1999)])
+def test_derived_sizes_and_fitted_content_follow_the_full_source_even_when_draft_decoded(
+    width: int, height: int
+) -> None:
+    # Reduced JPEG decodes round their size up; sizes must still come from the real aspect.
+    source = encode(solid(width, height, BLUE), "JPEG")
+    for box in (47, 166, 299, 320):
+        rendered = render_variant(source, RenderSpec(box, None))
+        assert (rendered.width, rendered.height) == (box, max(1, round(box * height / width)))
+        _, padded = render_png(source, width=box, height=box, mode="includeAll")
+        opaque = padded.getchannel("A").point(lambda a: 255 if a == 255 else 0).getbbox()
+        assert opaque is not None
+        fitted = (opaque[2] - opaque[0], opaque[3] - opaque[1])
+        scale = min(box / width, box / height)
+        assert fitted == (min(box, round(width * scale)), min(box, round(height * scale)))
+
+
+def test_rounded_corners_larger_than_the_image_make_a_pill_not_an_error() -> None:
+    _, image = render_png(encode(solid(400, 100)), width=200, height=50, rounded_corners=10_000)
+    alpha = image.getchannel("A")
+    assert alpha.getpixel((0, 0)) == 0 and alpha.getpixel((0, 25)) > 0
+    assert alpha.getpixel((100, 0)) == 255 and alpha.getpixel((100, 25)) == 255

@@ -185,3 +185,18 @@ def test_a_decompression_bomb_is_refused_as_too_large_by_default() -> None:
 def test_out_of_contract_specs_are_refused(spec: RenderSpec) -> None:
     with pytest.raises(InvalidRenderSpec):
         render_variant(PHOTO_JPEG, spec)
+
+
+def test_an_output_side_derived_from_an_extreme_aspect_is_refused() -> None:
+    # 2×4000: a 4096-wide output would be 8 million pixels tall.
+    with pytest.raises(InvalidRenderSpec, match="output would be"):
+        render_variant(encode(solid(2, 4000)), RenderSpec(4096, None))
+
+
+def test_an_output_over_the_pixel_limit_is_refused() -> None:
+    with pytest.raises(InvalidRenderSpec, match="output would be"):
+        render_variant(PHOTO_JPEG, RenderSpec(2000, 2000, max_output_pixels=1_000_000))
+    assert (
+        render_variant(PHOTO_JPEG, RenderSpec(1000, 1000, max_output_pixels=1_000_000)).width
+        == 1000
+    )
