@@ -50,7 +50,7 @@ def sim_routes(stack: Stack) -> list[web.RouteDef]:
         if stack.clock.mode != "manual":
             raise Conflict(f"the clock is {stack.clock.mode}; only a manual clock can be advanced",
                            code="clock_not_manual")
-        seconds = (await read_json_object(request)).get("seconds")
+        seconds = (await read_json_object(request, 64 * 1024)).get("seconds")
         if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not math.isfinite(seconds) \
                 or not 0 <= seconds <= MAX_ADVANCE:
             raise BadRequest(f"seconds must be a number from 0 to {MAX_ADVANCE:g}", field="seconds")
@@ -59,7 +59,7 @@ def sim_routes(stack: Stack) -> list[web.RouteDef]:
 
     async def seed(request: web.Request) -> web.Response:
         _loopback_only(request)
-        value = (await read_json_object(request)).get("seed")
+        value = (await read_json_object(request, 64 * 1024)).get("seed")
         if isinstance(value, bool) or not isinstance(value, int):
             raise BadRequest("seed must be an integer", field="seed")
         stack.ids.reseed(value)

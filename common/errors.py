@@ -112,12 +112,29 @@ async def json_errors(
         return error_response(ApiError("internal error", status=500, code="internal_error"))
 
 
-async def read_json(request: web.Request) -> Any:
+async def read_body(request: web.Request, limit: int | None = None) -> bytes:
+    """The raw body, refused with 413 past ``limit`` bytes whether or not the client sent a
+    Content-Length (a chunked body is counted while it is read)."""
+    if limit is None:
+        try:
+            return await request.read()
+        except web.HTTPRequestEntityTooLarge as exc:
+            raise PayloadTooLarge(f"body larger than {exc.max_size} bytes") from None
+    if request.content_length is not None and request.content_length > limit:
+        raise PayloadTooLarge(f"bodies here are limited to {limit} bytes")
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := await request.content.read(64 * 1024):
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(f"bodies here are limited to {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def read_json(request: web.Request, limit: int | None = None) -> Any:
     """The request body as JSON, or a 400 that says why not (413 when too large)."""
-    try:
-        raw = await request.read()
-    except web.HTTPRequestEntityTooLarge as exc:
-        raise PayloadTooLarge(f"body larger than {exc.max_size} bytes") from None
+    raw = await read_body(request, limit)
     if not raw:
         raise BadRequest("a JSON body is required", code="malformed_json")
     try:
@@ -126,8 +143,8 @@ async def read_json(request: web.Request) -> Any:
         raise BadRequest(f"malformed JSON: {exc}", code="malformed_json") from None
 
 
-async def read_json_object(request: web.Request) -> dict[str, Any]:
-    body = await read_json(request)
+async def read_json_object(request: web.Request, limit: int | None = None) -> dict[str, Any]:
+    body = await read_json(request, limit)
     if not isinstance(body, dict):
         raise BadRequest("the JSON body must be an object", code="malformed_json")
     return body

@@ -8,9 +8,10 @@ from collections.abc import AsyncIterator
 
 import aiohttp
 from aiohttp import web
+from botocore.exceptions import BotoCoreError, ClientError
 
 from common.clock import Clock
-from common.errors import json_errors
+from common.errors import ServiceUnavailable, json_errors
 from common.events import EventLog
 from common.ids import IdGenerator
 from origin import keys
@@ -35,7 +36,7 @@ def create_app(
     it the app opens its own from ``settings.storage`` for its lifetime."""
     clock = clock or Clock()
     # Uploads are the largest bodies we accept; JSON handlers check their own, smaller limit.
-    app = web.Application(middlewares=[json_errors], client_max_size=settings.max_upload_bytes + 64 * 1024)
+    app = web.Application(middlewares=[json_errors, storage_unavailable], client_max_size=settings.max_upload_bytes + 64 * 1024)
     app[keys.SETTINGS] = settings
     app[keys.CLOCK] = clock
     app[keys.EVENTS] = events or EventLog(clock)
@@ -45,6 +46,15 @@ def create_app(
     app.cleanup_ctx.append(_http_ctx)
     app.cleanup_ctx.append(_serving_ctx)
     return app
+
+
+@web.middleware
+async def storage_unavailable(request: web.Request, handler):  # type: ignore[no-untyped-def]
+    """S3 or DynamoDB failing under a request is a 503 (an edge may serve stale), not a 500."""
+    try:
+        return await handler(request)
+    except (BotoCoreError, ClientError) as exc:
+        raise ServiceUnavailable(f"storage unavailable: {str(exc)[:200]}", code="storage_unavailable") from None
 
 
 def _storage_ctx(shared: Storage | None):  # type: ignore[no-untyped-def]

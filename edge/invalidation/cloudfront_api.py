@@ -111,7 +111,7 @@ class _ControlHandlers:
         return web.json_response(self.service.get(request.match_info["Id"]).to_json())
 
     async def purge(self, request: web.Request) -> web.Response:
-        body = await read_json_object(request)
+        body = await read_json_object(request, 1024 * 1024)
         paths, reference = body.get("paths"), body.get("callerReference")
         if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
             raise BadRequest(

@@ -38,7 +38,7 @@ def _op(
     admin: bool = True,
 ) -> dict[str, Any]:
     responses = dict(ok)
-    for status in (AUTH_ERRORS if admin else ()) + errors:
+    for status in (AUTH_ERRORS if admin else ()) + errors + ("503",):
         responses.setdefault(status, ERROR)
     operation: dict[str, Any] = {
         "operationId": operation_id,
@@ -81,7 +81,13 @@ def _client_operations() -> dict[str, Any]:
     ]
     image = {
         "description": "the variant",
-        "headers": {"X-Image-Location": {"schema": {"type": "string"}, "description": "whose image was used"}},
+        "headers": {
+            "X-Image-Location": {"schema": {"type": "string"}, "description": "whose image was used"},
+            "X-Image-Region": {"schema": {"type": "string"}, "description": "the region image used, if any"},
+            "X-Variant-Cache": {"schema": {"type": "string", "enum": ["hit", "miss", "coalesced"]},
+                                "description": "from the S3 variant cache, rendered, or waited for a render"},
+            "X-Variant-Key": {"schema": {"type": "string"}, "description": "the S3 variant key"},
+        },
         "content": {t: {"schema": {"type": "string", "format": "binary"}} for t in IMAGE_TYPES},
     }
     get_image = _op(
@@ -90,7 +96,16 @@ def _client_operations() -> dict[str, Any]:
          "304": {"description": "not modified"}},
         errors=("403", "404", "422", "502"), params=image_params, admin=False,
     )
-    return {"/api/v2/img/{imagePackId}": {"get": get_image}}
+    def legacy(version: str) -> dict[str, Any]:
+        return {"get": _op(f"getLegacyImage{version}", "Image retrieval", "Legacy path: 301 to /api/v2/img",
+                           {"301": {"description": "moved to /api/v2/img/{imagePackId} with the same query"}},
+                           params=[_path("imagePackId", {"type": "string"})], admin=False)}
+
+    variant = {"get": _op("getStoredVariant", "Image retrieval", "A stored variant (target of the 302)",
+                          {"200": image}, errors=("403", "404"),
+                          params=[_path("variantKey", {"type": "string"})], admin=False)}
+    return {"/api/v2/img/{imagePackId}": {"get": get_image}, "/api/img/{imagePackId}": legacy(""),
+            "/api/v1/img/{imagePackId}": legacy("V1"), "/api/v2/variants/{variantKey}": variant}
 
 
 def _public_operations() -> dict[str, Any]:
@@ -173,7 +188,7 @@ def _region_operations() -> dict[str, Any]:
     tag = "Regions (admin)"
     return {
         "/adminAPI/regions": {"post": _op("createRegion", tag, "Create a region", {"200": _json(ref("Region"))}, errors=("409",), body=ref("Region"))},
-        "/adminAPI/regions/{region}": {"put": _op("updateRegion", tag, "Update a region", {"200": _json(ref("Region"))}, errors=("404",), params=[_path("region", NAME)], body=ref("Region"))},
+        "/adminAPI/regions/{region}": {"put": _op("updateRegion", tag, "Update a region", {"200": _json(ref("Region"))}, errors=("404", "409"), params=[_path("region", NAME)], body=ref("Region"))},
     }
 
 

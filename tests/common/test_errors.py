@@ -54,3 +54,25 @@ async def test_unexpected_errors_are_a_500_json_without_internals(aiohttp_client
     response = await client.get("/crash")
     assert response.status == 500
     assert await response.json() == {"code": "internal_error", "message": "internal error", "status": 500}
+
+
+async def test_a_chunked_body_over_the_limit_is_a_413(aiohttp_client):
+    from common.errors import read_json
+
+    async def limited(request: web.Request) -> web.Response:
+        return web.json_response(await read_json(request, limit=1024))
+
+    app = web.Application(middlewares=[json_errors])
+    app.router.add_put("/limited", limited)
+    client = await aiohttp_client(app)
+
+    async def chunks():  # type: ignore[no-untyped-def]
+        yield b'{"padding": "'
+        for _ in range(10):
+            yield b"x" * 500
+        yield b'"}'
+
+    response = await client.put("/limited", data=chunks())
+    assert response.status == 413
+    small = await client.put("/limited", data=b'{"a": 1}')
+    assert small.status == 200 and await small.json() == {"a": 1}

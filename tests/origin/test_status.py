@@ -59,3 +59,23 @@ async def test_systems_check_is_503_when_storage_is_down(
         assert await (await client.get("/api/ping")).text() == "pong"
     finally:
         down.close()
+
+
+async def test_admin_calls_answer_503_when_storage_is_down(aiohttp_client, origin_settings, admin_headers):
+    """Storage failing under a request is a clear 503 JSON error, never a 500 or a hang."""
+    import socket
+    from dataclasses import replace
+
+    from origin.app import create_app
+    from origin.storage import Storage
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    settings = replace(origin_settings.storage, endpoint_url=f"http://127.0.0.1:{closed_port}", create_resources=False)
+    storage = Storage(settings, settings.endpoint_url)
+    client = await aiohttp_client(create_app(replace(origin_settings, storage=settings), storage=storage))
+    response = await client.get("/adminAPI/imageLocationConfigs", headers=admin_headers)
+    assert response.status == 503
+    assert (await response.json())["code"] == "storage_unavailable"
+    storage.close()
