@@ -4,7 +4,7 @@ sharing one Clock and one EventLog."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Self
 
 from aiohttp import web
@@ -45,8 +45,11 @@ class Edge:
         events: EventLog | None = None,
         store_factory: StoreFactory = open_store,
         host: str = "127.0.0.1",
+        control_routes: Sequence[web.RouteDef] = (),
     ) -> None:
+        """``control_routes``: more routes for the control app (the stack adds /_sim/…)."""
         self.settings = settings
+        self._control_routes = list(control_routes)
         self.clock = clock or Clock()
         self.events = events or EventLog(self.clock)
         self._store_factory = store_factory
@@ -106,6 +109,7 @@ class Edge:
             entries[self.shield.pop_id] = PopEntry(self.shield, "shield", self.shield_url)
         control = create_control_app(entries, self.events)
         add_routes(control, self.invalidations)
+        control.add_routes(self._control_routes)
         self.control_url = await self._serve(control, settings.control_port)
 
     async def _start_pop(self, pop_settings: PopSettings, *, upstream: str | None) -> Pop:
