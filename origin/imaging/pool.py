@@ -4,7 +4,8 @@
 processes started through the ``forkserver`` context (the server process has threads, so a
 plain fork could copy a held lock), with Pillow preloaded and every worker started at once.
 ``workers == 0`` renders in one in-process thread instead: for tiny test setups and tools
-where starting processes costs more than it gains.
+where starting processes costs more than it gains. ``Rendered.cpu_seconds`` is process CPU
+time, so in that mode it also counts whatever the other threads did meanwhile.
 
 A worker that dies (crash, out-of-memory kill) breaks a ``ProcessPoolExecutor`` for good:
 the pool then replaces the executor and retries the render once; a render whose retry

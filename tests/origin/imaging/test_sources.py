@@ -200,3 +200,10 @@ def test_an_output_over_the_pixel_limit_is_refused() -> None:
         render_variant(PHOTO_JPEG, RenderSpec(1000, 1000, max_output_pixels=1_000_000)).width
         == 1000
     )
+
+
+def test_an_animated_source_renders_its_first_frame() -> None:
+    frames = [solid(60, 40, RED), solid(60, 40, BLUE)]
+    source = encode(frames[0], "GIF", save_all=True, append_images=frames[1:], duration=100)
+    image = decode(render_variant(source, RenderSpec(30, None, format="png")).body)
+    assert image.size == (30, 20) and close(image.getpixel((15, 10))[:3], RED)
