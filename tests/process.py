@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import os
+import queue
 import re
-import selectors
 import signal
 import subprocess
 import sys
-import time
+import threading
 from collections.abc import Sequence
 
 URL = re.compile(r"(https?://127\.0\.0\.1:\d+)")
 
 
 class CdnsimProcess:
-    """``cdnsim ARGS…`` in its own process group; ``url`` is the first loopback URL it prints."""
+    """``cdnsim ARGS…`` in its own process group; ``url`` is the first loopback URL it prints.
+    Its output is collected by a thread, so a full pipe never blocks the process."""
 
     def __init__(self, args: Sequence[str], *, env: dict[str, str] | None = None, ready_timeout: float = 60) -> None:
         self.proc = subprocess.Popen(
@@ -27,27 +28,35 @@ class CdnsimProcess:
             start_new_session=True,
         )
         self.output: list[str] = []
+        self._lines: queue.Queue[str | None] = queue.Queue()
+        self._collector = threading.Thread(target=self._collect, daemon=True)
+        self._collector.start()
         self.url = self._wait_for_url(ready_timeout)
 
-    def _wait_for_url(self, timeout: float) -> str:
+    def _collect(self) -> None:
         assert self.proc.stdout is not None
-        selector = selectors.DefaultSelector()
-        selector.register(self.proc.stdout, selectors.EVENT_READ)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if not selector.select(timeout=deadline - time.monotonic()):
-                break
-            line = self.proc.stdout.readline()
-            if not line:
-                break
+        for line in self.proc.stdout:
             self.output.append(line)
-            match = URL.search(line)
-            if match:
-                return match.group(1)
+            self._lines.put(line)
+        self._lines.put(None)
+
+    def _wait_for_url(self, timeout: float) -> str:
+        try:
+            while (line := self._lines.get(timeout=timeout)) is not None:
+                if match := URL.search(line):
+                    return match.group(1)
+        except queue.Empty:
+            pass
         self.kill()
         raise RuntimeError("process did not announce its URL:\n" + "".join(self.output))
 
     def kill(self, sig: int = signal.SIGKILL) -> int:
         if self.proc.poll() is None:
             os.killpg(self.proc.pid, sig)
-        return self.proc.wait(timeout=30)
+        code = self.proc.wait(timeout=30)
+        self._collector.join(timeout=10)  # every line it printed is in self.output
+        return code
+
+    def text(self) -> str:
+        """Everything it printed (call after it ended)."""
+        return "".join(self.output)

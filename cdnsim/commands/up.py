@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -69,9 +70,9 @@ async def _up(settings: StackSettings, clock: Clock, ready_file: Path | None) ->
     try:
         await stack.start()
         await stack.wait_ready()
-        _announce(stack)
         if ready_file:
             stack.write_ready_file(ready_file)
+        _announce(stack)
         await run_until_signalled()
     finally:
         await stack.stop()
@@ -88,4 +89,5 @@ def _announce(stack: Stack) -> None:
     if info["shield"]:
         print(f"  shield   {info['shield']}")
     print(f"  control  {info['control']}   (CloudFront API, /_edge/…, /_sim/…)")
-    print(f"  admin token: {info['admin_token']}", flush=True)
+    print(f"  admin token: {info['admin_token']}")
+    sys.stdout.flush()  # readers of a pipe (scripts, tests) see the whole announcement at once
