@@ -118,8 +118,8 @@ async def read_body(request: web.Request, limit: int | None = None) -> bytes:
     if limit is None:
         try:
             return await request.read()
-        except web.HTTPRequestEntityTooLarge as exc:
-            raise PayloadTooLarge(f"body larger than {exc.max_size} bytes") from None
+        except web.HTTPRequestEntityTooLarge:
+            raise PayloadTooLarge("body larger than this server accepts") from None
     if request.content_length is not None and request.content_length > limit:
         raise PayloadTooLarge(f"bodies here are limited to {limit} bytes")
     chunks: list[bytes] = []

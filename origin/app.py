@@ -60,7 +60,10 @@ async def storage_unavailable(request: web.Request, handler):  # type: ignore[no
 def _storage_ctx(shared: Storage | None):  # type: ignore[no-untyped-def]
     async def ctx(app: web.Application) -> AsyncIterator[None]:
         async with contextlib.AsyncExitStack() as stack:
-            storage = shared or await stack.enter_async_context(open_storage(app[keys.SETTINGS].storage))
+            storage = (
+                shared if shared is not None
+                else await stack.enter_async_context(open_storage(app[keys.SETTINGS].storage))
+            )
             app[keys.STORAGE] = storage
             app[keys.BACKENDS] = Backends.create(
                 app[keys.SETTINGS], storage, app[keys.CLOCK], app[keys.EVENTS], app[keys.IDS]

@@ -39,7 +39,11 @@ async def _run(seed: int) -> int:
     # A tiny image host on loopback, so that fetchImage has an allowed place to fetch from.
     source = web.Application()
     picture = demo_image((0, 120, 120), "fetched", (800, 450))
-    source.router.add_get("/picture.jpg", lambda _: web.Response(body=picture, content_type="image/jpeg"))
+
+    async def serve_picture(_: web.Request) -> web.Response:
+        return web.Response(body=picture, content_type="image/jpeg")
+
+    source.router.add_get("/picture.jpg", serve_picture)
     source_runner, source_url = await _start(source)
     settings = OriginSettings(port=0, id_seed=seed, render_workers=2, fetch_allowed_hosts=("127.0.0.1",))
     origin_runner, origin_url = await _start(create_app(settings, clock=Clock()))

@@ -6,8 +6,8 @@ decoding the image (its size and format) and when it was stored (simulated time)
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 
 def original_key(tenant: str, image_id: str) -> str:

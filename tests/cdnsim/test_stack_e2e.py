@@ -3,7 +3,7 @@ the aggregator's tick plus that POP's own invalidation delay, and not before."""
 
 from __future__ import annotations
 
-from tests.cdnsim.stack_fixtures import POP_DELAYS, Running, running  # noqa: F401
+from tests.cdnsim.conftest import POP_DELAYS, Running
 
 RED, BLUE = (220, 0, 0), (0, 0, 220)
 POPS = ["pop-1", "pop-2", "pop-3"]
