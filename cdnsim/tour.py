@@ -49,7 +49,7 @@ def _form(image: bytes) -> aiohttp.FormData:
     return form
 
 
-def tour_steps(demo: DemoData, image_source: str, fresh_pack: str) -> list[Step]:
+def tour_steps(demo: DemoData, image_source: str, fresh_pack: str, environment: str = "dev") -> list[Step]:
     """Every operation once; ``fresh_pack`` is a pack the tour may change freely."""
     with_cover, without_cover = demo.pack_ids[0], demo.pack_ids[1]
     crop = {"cropInfo": {"topLeftX": 0.1, "topLeftY": 0.1, "bottomRightX": 0.9, "bottomRightY": 0.9}}
@@ -92,8 +92,8 @@ def tour_steps(demo: DemoData, image_source: str, fresh_pack: str) -> list[Step]
         Step("GET", f"/adminAPI/image/{demo.image_ids[0]}", 200, "admin: download a stored original", {}),
         Step("PUT", "/adminAPI/copyImagePacks", 202, "admin: copy packs to another tenant (background)",
              {"json": {"sourceTenant": demo.tenant, "targetTenant": "demo-copy", "imagePackIds": [with_cover]}}),
-        Step("GET", f"{img}?location=thumb", 200, "client: render a variant", {}, admin=False,
-             check=_header("X-Image-Location", "thumb")),
+        Step("GET", f"{img}?location=thumb", 200, "client: render a variant (no thumb image → main)", {},
+             admin=False, check=_header("X-Image-Location", "main")),
         Step("GET", f"{img}-1700000000?location=thumb&date=now", 200, "client: suffix and date bust only the URL",
              {}, admin=False),
         Step("GET", f"/api/v2/img/{without_cover}?location=portal-cover", 200,
@@ -106,6 +106,8 @@ def tour_steps(demo: DemoData, image_source: str, fresh_pack: str) -> list[Step]
              admin=False),
         Step("GET", f"{img}?width=0", 422, "client: bad parameter is named", {}, admin=False),
         Step("GET", "/api/v2/img/000000000000000000000000", 404, "client: unknown pack", {}, admin=False),
+        Step("DELETE", f"/{environment}-lof/images/{demo.tenant}/{with_cover}", 204,
+             "platform: invalidate a pack's variants now", {}),
     ]
 
 
@@ -133,7 +135,11 @@ def _summary(response: aiohttp.ClientResponse, body: bytes) -> str:
             return "invalid JSON"
         if isinstance(value, dict) and "message" in value:
             return str(value["message"])[:70]
-        return f"{len(value)} items" if isinstance(value, list) else f"{len(body)} bytes of JSON"
+        if isinstance(value, list):
+            return f"{len(value)} item{'' if len(value) == 1 else 's'}"
+        return f"{len(body)} bytes of JSON"
+    if response.status == 204:
+        return "no content"
     if response.status in (301, 302):
         return f"→ {response.headers.get('Location', '')[:60]}"
     return f"{kind or 'no type'}, {len(body)} bytes"

@@ -55,7 +55,7 @@ async def _run(seed: int) -> int:
             print(f"seeded demo data: {len(demo.pack_ids)} packs, {len(demo.image_ids)} originals")
             async with session.post(f"{origin_url}/adminAPI/imagePacks", json={}, headers=headers) as response:
                 fresh = (await response.json())["id"]
-            steps = tour_steps(demo, f"{source_url}/picture.jpg", fresh)
+            steps = tour_steps(demo, f"{source_url}/picture.jpg", fresh, settings.environment)
             outcomes = await run_tour(session, origin_url, headers, steps)
     finally:
         await origin_runner.cleanup()
