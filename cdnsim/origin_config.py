@@ -41,7 +41,8 @@ def add_origin_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--originals-bucket", default="cdnsim-originals")
     parser.add_argument("--variants-bucket", default="cdnsim-variants")
     parser.add_argument("--table-prefix", default="cdnsim-")
-    parser.add_argument("--jwt-secret", default=env("CDNSIM_JWT_SECRET", DEV_JWT_SECRET))
+    parser.add_argument("--jwt-secret", default=env("CDNSIM_JWT_SECRET"),
+                        help="HS256 secret (default: the development secret, unless an RS256 key is given)")
     parser.add_argument("--jwt-public-key-file", type=Path, default=env("CDNSIM_JWT_PUBLIC_KEY_FILE"))
     parser.add_argument("--basic-users", default=env("CDNSIM_BASIC_USERS", ""), help="user:pass,… for legacy Basic")
     parser.add_argument("--trusted-network", action="append", default=None, help="CIDR allowed over plain HTTP")
@@ -68,8 +69,11 @@ def origin_settings_from_args(args: argparse.Namespace) -> OriginSettings:
     )
     public_key = args.jwt_public_key_file.read_text() if args.jwt_public_key_file else None
     basic = tuple(tuple(pair.split(":", 1)) for pair in _split(args.basic_users) if ":" in pair)
+    # The development secret is a default only when nothing else is configured: with an
+    # RS256 key alone, HS256 tokens signed with that well-known secret must not pass.
+    secret = args.jwt_secret or (None if public_key or basic else DEV_JWT_SECRET)
     auth = AuthSettings(
-        jwt_secret=args.jwt_secret or None,
+        jwt_secret=secret,
         jwt_public_key=public_key,
         basic_users=basic,  # type: ignore[arg-type]
         **({"trusted_networks": tuple(args.trusted_network)} if args.trusted_network else {}),
