@@ -18,6 +18,9 @@ def add_aggregator_arguments(parser: argparse.ArgumentParser) -> None:
                       help="delete S3 variants GAP seconds after the edge invalidation instead of before")
     bugs.add_argument("--bug-ignore-location-config-changes", action="store_true",
                       help="forced location-config changes invalidate nothing")
+    bugs.add_argument("--bug-accept-not-in-key", action="store_true",
+                      help="the origin negotiates the format on Accept but says nothing (no Vary) and the "
+                      "edge leaves Accept out of the key: one browser's format is cached for all")
     bugs.add_argument("--bug-drop-writes-during-flush", type=float, metavar="DURATION", default=None,
                       help="flushes take DURATION seconds and writes landing meanwhile are never invalidated")
 

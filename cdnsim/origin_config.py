@@ -50,6 +50,8 @@ def add_origin_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tls-cert", type=Path, help="serve HTTPS with this certificate (PEM)")
     parser.add_argument("--tls-key", type=Path, help="… and this key (PEM)")
     parser.add_argument("--tls-self-signed", action="store_true", help="serve HTTPS with a generated certificate")
+    parser.add_argument("--negotiate-format", action="store_true",
+                        help="without ?format=, serve WebP to clients whose Accept takes it (Vary: Accept)")
     parser.add_argument("--render-workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--seed", type=int, default=None, help="seed the id generator (repeatable runs)")
 
@@ -97,6 +99,8 @@ def origin_settings_from_args(args: argparse.Namespace) -> OriginSettings:
         tls_self_signed=args.tls_self_signed,
         id_seed=args.seed,
         pipeline=aggregator_settings_from_args(args),
+        negotiate_format=args.negotiate_format or getattr(args, "bug_accept_not_in_key", False),
+        vary_on_negotiation=not getattr(args, "bug_accept_not_in_key", False),
     )
 
 

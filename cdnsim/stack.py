@@ -19,7 +19,7 @@ from cdnsim.sim_control import sim_routes
 from common.clock import Clock
 from common.events import EventLog
 from common.ids import IdGenerator
-from edge.config import PopSettings, ShieldSettings, vimond_behaviors
+from edge.config import VIMOND_IMAGES, EdgeSettings, PopSettings, ShieldSettings, vimond_behaviors
 from edge.stack import Edge
 from origin import keys
 from origin.aggregator.invalidator import EdgeInvalidations, PackInvalidator
@@ -87,15 +87,21 @@ class Stack:
         await web.TCPSite(self._runner, "127.0.0.1", settings.port).start()
         self.origin_url = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
 
-    def _edge_settings(self):  # type: ignore[no-untyped-def]
+    def _edge_settings(self) -> EdgeSettings:
         s = self.settings
         pops = tuple(PopSettings(f"pop-{i + 1}", port=s.port(10 + i),
                                  cache_dir=str(s.edge_cache_dir / f"pop-{i + 1}") if s.edge_cache_dir else None)
                      for i in range(s.pops))
         shield = ShieldSettings(port=s.port(2), cache_dir=str(s.edge_cache_dir / "shield") if s.edge_cache_dir
                                 else None) if s.shield else None
-        return vimond_behaviors(self.origin_url, profile=s.profile, pops=pops, shield=shield,
+        edge = vimond_behaviors(self.origin_url, profile=s.profile, pops=pops, shield=shield,
                                 control_port=s.port(1), invalidation_delays=s.invalidation_delays, seed=s.seed)
+        if s.origin.negotiate_format and s.origin.vary_on_negotiation:
+            # The origin's answer depends on Accept, so Accept belongs in the edge's key.
+            images = edge.policies[VIMOND_IMAGES.name]
+            policies = {**edge.policies, images.name: replace(images, headers=(*images.headers, "Accept"))}
+            edge = replace(edge, policies=policies)
+        return edge
 
     async def _start_aggregator(self, edge_client: EdgeInvalidations) -> None:
         assert self.storage is not None and self.edge is not None

@@ -61,6 +61,11 @@ class OriginSettings:
     max_dimension: int = 4096
     response_limit_bytes: int = 6 * 1024 * 1024
     cache_control: str = "public, max-age=86400"
+    # Without a `format` parameter, pick WebP for clients whose Accept takes it. The
+    # response then varies on Accept; `vary_on_negotiation=False` is the production bug
+    # of not saying so (see the stack's --bug-accept-not-in-key).
+    negotiate_format: bool = False
+    vary_on_negotiation: bool = True
     render_workers: int = field(default_factory=lambda: os.cpu_count() or 2)
     tls_cert: Path | None = None
     tls_key: Path | None = None

@@ -13,9 +13,12 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from aiohttp import web
+from multidict import MultiDict, MultiMapping
 
+from origin.imaging.pipeline import available_formats
 from origin.keys import SERVING, SETTINGS
 from origin.serving.conditional import http_date, none_match
+from origin.serving.params import negotiated_format
 from origin.serving.variants import Variant
 from origin.tenancy import tenant_of
 
@@ -24,14 +27,17 @@ VARIANTS_PATH = "/api/v2/variants/"
 
 
 async def get_image(request: web.Request) -> web.Response:
+    query, negotiated = _negotiate(request)
     served = await request.app[SERVING].get_image(
         tenant_of(request),
         request.match_info["imagePackId"],
-        request.query,
+        query,
         request.headers.get(ACCESS_KEY_HEADER),
     )
     variant = served.variant
     headers = _validators(request, variant) | {"X-Variant-Cache": served.cache}
+    if negotiated and request.app[SETTINGS].vary_on_negotiation:
+        headers["Vary"] = "Accept"
     if none_match(request.headers.get("If-None-Match"), variant.etag):
         return web.Response(status=304, headers=headers)
     if len(variant.body) > request.app[SETTINGS].response_limit_bytes:
@@ -40,6 +46,19 @@ async def get_image(request: web.Request) -> web.Response:
         headers |= {"Location": _variant_url(request, variant.key), "Cache-Control": "no-store"}
         return web.Response(status=302, headers=headers)
     return web.Response(body=variant.body, content_type=variant.content_type, headers=headers)
+
+
+def _negotiate(request: web.Request) -> tuple[MultiMapping[str], bool]:
+    """With format negotiation on and no ``format`` given, the format ``Accept`` asks for
+    becomes an effective parameter (and so part of the variant key)."""
+    if not request.app[SETTINGS].negotiate_format or "format" in request.query:
+        return request.query, False
+    chosen = negotiated_format(request.headers.get("Accept"), tuple(available_formats()))
+    if chosen is None:
+        return request.query, True
+    query = MultiDict(request.query)
+    query["format"] = chosen
+    return query, True
 
 
 async def get_variant(request: web.Request) -> web.Response:

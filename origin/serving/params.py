@@ -136,3 +136,15 @@ def unknown_region(name: str) -> Unprocessable:
     return Unprocessable(
         f"region: no region {name!r} is configured", code="unknown_region", parameter="region"
     )
+
+
+def negotiated_format(accept: str | None, available: tuple[str, ...]) -> str | None:
+    """The output format an ``Accept`` header asks for when the client gave no ``format``:
+    WebP for clients that accept it, else None (the original's format). Only the media
+    type matters; a q=0 entry refuses it (RFC 9110 §12.5.1)."""
+    for entry in (accept or "").lower().split(","):
+        media, *params = (part.strip() for part in entry.split(";"))
+        refused = any(p.replace(" ", "") in ("q=0", "q=0.0", "q=0.00", "q=0.000") for p in params)
+        if media == "image/webp" and "webp" in available and not refused:
+            return "webp"
+    return None
