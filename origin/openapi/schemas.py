@@ -19,6 +19,17 @@ def ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
+# What a client writes; the stored config adds its read-only timestamps.
+LOCATION_CONFIG_FIELDS: dict[str, Any] = {
+    "name": NAME,
+    "label": {"type": "string", "maxLength": 256},
+    "width": DIMENSION,
+    "height": DIMENSION,
+    "fallback": NAME,
+    "resizeGravity": GRAVITY,
+    "useResizeIncludeAll": INCLUDE,
+}
+
 SCHEMAS: dict[str, Any] = {
     "Error": {
         "type": "object",
@@ -40,30 +51,12 @@ SCHEMAS: dict[str, Any] = {
     "LocationConfig": {
         "type": "object",
         "required": ["name", "resizeGravity", "useResizeIncludeAll"],
-        "properties": {
-            "name": NAME,
-            "label": {"type": "string", "maxLength": 256},
-            "width": DIMENSION,
-            "height": DIMENSION,
-            "fallback": NAME,
-            "resizeGravity": GRAVITY,
-            "useResizeIncludeAll": INCLUDE,
-            "added": TIMESTAMP,
-            "updated": TIMESTAMP,
-        },
+        "properties": {**LOCATION_CONFIG_FIELDS, "added": TIMESTAMP, "updated": TIMESTAMP},
     },
     "LocationConfigInput": {
         "type": "object",
-        "description": "name (or the path's), and width or height (or both).",
-        "properties": {
-            "name": NAME,
-            "label": {"type": "string", "maxLength": 256},
-            "width": DIMENSION,
-            "height": DIMENSION,
-            "fallback": NAME,
-            "resizeGravity": GRAVITY,
-            "useResizeIncludeAll": INCLUDE,
-        },
+        "description": "name (or the path's), and width or height (or both); added/updated are read-only.",
+        "properties": LOCATION_CONFIG_FIELDS,
     },
     "Label": {"type": "object", "required": ["label"], "properties": {"label": {"type": "string", "maxLength": 256}}},
     "Region": {
