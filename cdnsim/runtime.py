@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import ssl
+
+from aiohttp import web
 
 
 async def run_until_signalled() -> None:
@@ -17,3 +20,14 @@ async def run_until_signalled() -> None:
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
+
+
+async def serve_app(
+    app: web.Application, host: str = "127.0.0.1", port: int = 0, *, ssl_context: ssl.SSLContext | None = None
+) -> tuple[web.AppRunner, str]:
+    """Serve ``app`` (``port`` 0: any free port); the runner to clean up and the base URL."""
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, host, port, ssl_context=ssl_context).start()
+    scheme = "https" if ssl_context else "http"
+    return runner, f"{scheme}://{host}:{runner.addresses[0][1]}"

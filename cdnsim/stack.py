@@ -15,8 +15,10 @@ import aiohttp
 from aiohttp import web
 
 from cdnsim.demo import seed_demo
+from cdnsim.runtime import serve_app
 from cdnsim.sim_control import sim_routes
 from common.clock import Clock
+from common.errors import Conflict
 from common.events import EventLog
 from common.ids import IdGenerator
 from edge.config import VIMOND_IMAGES, EdgeSettings, PopSettings, ShieldSettings, vimond_behaviors
@@ -59,7 +61,6 @@ class Stack:
         self.aggregator: Aggregator | None = None
         self.origin_url = ""
         self._exit = contextlib.AsyncExitStack()
-        self._runner: web.AppRunner | None = None
         self._aggregator_task: asyncio.Task[None] | None = None
         self._origin_app: web.Application | None = None
 
@@ -81,11 +82,8 @@ class Stack:
         settings = replace(self.settings.origin, host="127.0.0.1", port=self.settings.port(0))
         app = create_app(settings, clock=self.clock, events=self.events, storage=self.storage, ids=self.ids)
         self._origin_app = app
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        self._exit.push_async_callback(self._runner.cleanup)
-        await web.TCPSite(self._runner, "127.0.0.1", settings.port).start()
-        self.origin_url = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
+        runner, self.origin_url = await serve_app(app, "127.0.0.1", settings.port)
+        self._exit.push_async_callback(runner.cleanup)
 
     def _edge_settings(self) -> EdgeSettings:
         s = self.settings
@@ -129,8 +127,6 @@ class Stack:
         assert self.storage is not None and self.edge is not None
         embedded = getattr(self.storage, "embedded", None)
         if embedded is None:
-            from common.errors import Conflict
-
             raise Conflict("reset wipes storage and needs the embedded store", code="reset_unavailable")
         await asyncio.to_thread(embedded.reset)
         await self.storage.run(self.storage.create_resources)

@@ -4,7 +4,7 @@ status a correct service answers. ``cdnsim run`` prints it; tests assert it."""
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -144,5 +144,3 @@ def _summary(response: aiohttp.ClientResponse, body: bytes) -> str:
         return f"→ {response.headers.get('Location', '')[:60]}"
     return f"{kind or 'no type'}, {len(body)} bytes"
 
-
-Run = Callable[[], Awaitable[list[Outcome]]]

@@ -105,10 +105,6 @@ class Clock:
             return self.anchor + (wall - self.anchor) * self.factor
         return wall
 
-    def wall_seconds(self, simulated: float) -> float:
-        """How long ``simulated`` seconds take in wall time (manual: unbounded → 0)."""
-        return simulated / self.factor if self.mode != "manual" else 0.0
-
     async def sleep(self, seconds: float) -> None:
         """Sleep ``seconds`` of simulated time."""
         if seconds <= 0:
@@ -169,15 +165,18 @@ class Clock:
         await _let_tasks_run()
         return self._now
 
-
     async def _wake_and_settle(self, due: _Sleeper) -> None:
         settled = asyncio.Event()
         here = asyncio.get_running_loop()
         task = due.task
+
+        def on_done(_: object) -> None:
+            here.call_soon_threadsafe(settled.set)
+
         if task is not None and not task.done():
             with self._lock:
                 self._settling[task] = (here, settled)
-            task.add_done_callback(lambda _: here.call_soon_threadsafe(settled.set))
+            task.add_done_callback(on_done)
         else:
             settled.set()
         due.loop.call_soon_threadsafe(_resolve, due.future)
@@ -187,6 +186,8 @@ class Clock:
             log.warning("a task woken at %.3f did not settle within %.0fs", due.deadline, self.settle_timeout)
         finally:
             if task is not None:
+                # A long-lived timer task is woken again and again: leave no callbacks behind.
+                task.remove_done_callback(on_done)
                 with self._lock:
                     self._settling.pop(task, None)
         await _let_tasks_run()

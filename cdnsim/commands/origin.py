@@ -6,11 +6,9 @@ import argparse
 import asyncio
 import logging
 
-from aiohttp import web
-
 from cdnsim.aggregator_config import add_aggregator_arguments
 from cdnsim.origin_config import add_origin_arguments, origin_settings_from_args
-from cdnsim.runtime import run_until_signalled
+from cdnsim.runtime import run_until_signalled, serve_app
 from cdnsim.tls import server_context
 from common.clock import Clock
 from origin.app import create_app
@@ -31,17 +29,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _serve(settings, clock: Clock) -> int:  # type: ignore[no-untyped-def]
-    app = create_app(settings, clock=clock)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
     ssl_context = server_context(
         settings.tls_cert, settings.tls_key, ["localhost"] if settings.tls_self_signed else None
     )
-    site = web.TCPSite(runner, settings.host, settings.port, ssl_context=ssl_context)
-    await site.start()
-    port = runner.addresses[0][1]
-    scheme = "https" if ssl_context else "http"
-    print(f"origin listening on {scheme}://{settings.host}:{port} (tenant {settings.default_tenant})", flush=True)
+    runner, url = await serve_app(create_app(settings, clock=clock), settings.host, settings.port,
+                                  ssl_context=ssl_context)
+    print(f"origin listening on {url} (tenant {settings.default_tenant})", flush=True)
     try:
         await run_until_signalled()
     finally:

@@ -11,6 +11,7 @@ import aiohttp
 from aiohttp import web
 
 from cdnsim.demo import demo_image, seed_demo
+from cdnsim.runtime import serve_app
 from cdnsim.tour import Outcome, run_tour, tour_steps
 from common.clock import Clock
 from origin.app import create_app
@@ -26,14 +27,6 @@ def run(args: argparse.Namespace) -> int:
     return asyncio.run(_run(args.seed))
 
 
-async def _start(app: web.Application) -> tuple[web.AppRunner, str]:
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    return runner, f"http://127.0.0.1:{runner.addresses[0][1]}"
-
-
 async def _run(seed: int) -> int:
     started = time.perf_counter()
     # A tiny image host on loopback, so that fetchImage has an allowed place to fetch from.
@@ -44,9 +37,9 @@ async def _run(seed: int) -> int:
         return web.Response(body=picture, content_type="image/jpeg")
 
     source.router.add_get("/picture.jpg", serve_picture)
-    source_runner, source_url = await _start(source)
+    source_runner, source_url = await serve_app(source)
     settings = OriginSettings(port=0, id_seed=seed, render_workers=2, fetch_allowed_hosts=("127.0.0.1",))
-    origin_runner, origin_url = await _start(create_app(settings, clock=Clock()))
+    origin_runner, origin_url = await serve_app(create_app(settings, clock=Clock()))
     print(f"cdnsim: embedded origin on {origin_url} (moto in-process), tenant {settings.default_tenant}")
     headers = {"Authorization": f"Bearer {make_token(DEV_JWT_SECRET, '*')}"}
     try:

@@ -8,8 +8,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from aiohttp import web
-
+from cdnsim.runtime import serve_app
 from common.clock import Clock
 from origin.app import create_app
 from origin.settings import OriginSettings
@@ -22,11 +21,7 @@ def live_origin(settings: OriginSettings) -> Iterator[str]:
     state: dict[str, object] = {}
 
     async def start() -> None:
-        runner = web.AppRunner(create_app(settings, clock=Clock.manual()), access_log=None)
-        await runner.setup()
-        await web.TCPSite(runner, "127.0.0.1", 0).start()
-        state["runner"] = runner
-        state["url"] = f"http://127.0.0.1:{runner.addresses[0][1]}"
+        state["runner"], state["url"] = await serve_app(create_app(settings, clock=Clock.manual()))
 
     def serve() -> None:
         asyncio.set_event_loop(loop)
