@@ -9,8 +9,10 @@ threads); waiters are woken on their own event loops.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import threading
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -36,26 +38,23 @@ class EventLog:
 
     def __init__(self, clock: Clock, *, path: Path | None = None, max_events: int = 1_000_000) -> None:
         self._clock = clock
-        self._events: list[Event] = []
-        self._first_seq = 1  # seq of self._events[0], moves when old events are dropped
+        # A bounded deque drops the oldest event in O(1) once full; seq numbers keep counting.
+        self._events: deque[Event] = deque(maxlen=max_events)
+        self._last_seq = 0
         self._lock = threading.Lock()
         self._waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
         self._file = path.open("a", encoding="utf-8") if path else None
-        self._max_events = max_events
 
     @property
     def last_seq(self) -> int:
         with self._lock:
-            return self._first_seq + len(self._events) - 1
+            return self._last_seq
 
     def append(self, component: str, kind: str, **data: Any) -> Event:
         with self._lock:
-            event = Event(self._first_seq + len(self._events), self._clock.now(), component, kind, data)
+            self._last_seq += 1
+            event = Event(self._last_seq, self._clock.now(), component, kind, data)
             self._events.append(event)
-            if len(self._events) > self._max_events:
-                drop = len(self._events) - self._max_events
-                del self._events[:drop]
-                self._first_seq += drop
             if self._file:
                 self._file.write(json.dumps(event.to_json(), default=str) + "\n")
                 self._file.flush()
@@ -74,8 +73,9 @@ class EventLog:
     ) -> list[Event]:
         wanted = set(kinds) if kinds else None
         with self._lock:
-            start = max(0, since + 1 - self._first_seq)
-            selected = self._events[start:]
+            first_seq = self._last_seq - len(self._events) + 1
+            start = max(0, since + 1 - first_seq)
+            selected = list(itertools.islice(self._events, start, None))
         out = [
             e
             for e in selected
