@@ -18,6 +18,7 @@ from edge.fill import SERVER_ERRORS, CacheRequest, Fetched, Filler
 from edge.forwarding import passthrough_headers, upstream_url
 from edge.invalidation.paths import path_matches
 from edge.outcome import Outcome, ViewerRequest, XCache, edge_error, split_own_headers
+from edge.properties import Property, apply_properties
 from edge.rules.cache_control import header_value, header_values, parse_cache_control
 from edge.rules.cache_key import build_key, select_behavior, uri_of
 from edge.rules.cache_status import CacheStatus
@@ -58,7 +59,10 @@ class Pop:
         *,
         upstream: str | None = None,
         counters: Counters | None = None,
+        properties: Sequence[Property] = (),
     ) -> None:
+        """``properties``: vendor rules that rewrite viewer requests before the cache
+        (see :mod:`edge.properties`); the shield gets already rewritten requests."""
         self.pop_id = pop_id
         self.settings = settings
         self.store = store
@@ -66,6 +70,7 @@ class Pop:
         self.events = events
         self.upstream = upstream
         self.counters = counters or Counters()
+        self.properties = list(properties)
         self._coalescer: Coalescer[Fetched] = Coalescer()
         self._background: set[asyncio.Task[None]] = set()
         self._session: aiohttp.ClientSession | None = None
@@ -88,6 +93,11 @@ class Pop:
 
     async def serve(self, req: ViewerRequest) -> Outcome:
         self.counters.requests += 1
+        if self.properties:
+            rewritten = await apply_properties(self.properties, req, self.pop_id)
+            if isinstance(rewritten, Outcome):
+                return rewritten
+            req = rewritten
         behavior = select_behavior(self.settings.behaviors, req.path)
         policy = self.settings.policy_for(behavior)
         if policy.caching_disabled or req.method not in ("GET", "HEAD"):

@@ -16,6 +16,7 @@ from edge.control import PopEntry, create_control_app
 from edge.invalidation import DelayModel, InvalidationService, PurgeTarget, add_routes
 from edge.pop import Pop
 from edge.pop_app import create_pop_app
+from edge.properties import Property
 from edge.store import DiskStore, MemoryStore, Store
 from edge.store.front import FrontedStore
 from edge.workers import PooledPopView, WorkerPool
@@ -46,8 +47,12 @@ class Edge:
         store_factory: StoreFactory = open_store,
         host: str = "127.0.0.1",
         control_routes: Sequence[web.RouteDef] = (),
+        properties: Sequence[Property] = (),
     ) -> None:
-        """``control_routes``: more routes for the control app (the stack adds /_sim/…)."""
+        """``control_routes``: more routes for the control app (the stack adds /_sim/…);
+        ``properties``: vendor rules every POP applies first (see :mod:`edge.properties`;
+        POPs with several worker processes do not run them)."""
+        self.properties = list(properties)
         self.settings = settings
         self._control_routes = list(control_routes)
         self.clock = clock or Clock()
@@ -120,6 +125,7 @@ class Edge:
             self.clock,
             self.events,
             upstream=upstream,
+            properties=self.properties if upstream is not None or self.settings.shield is None else (),
         )
         await pop.start()
         return pop
