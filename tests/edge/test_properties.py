@@ -60,7 +60,7 @@ async def test_a_property_answer_never_reaches_cache_or_origin(origin, make_edge
     edge = await make_edge(three_pops_with_shield(origin.url), properties=[VersionedProperty()])
     async with http.get(edge.pop_urls["pop-2"] + "/v/forbidden") as response:
         assert response.status == 403
-        assert (await response.json())["error"]["code"] == "forbidden"
+        assert (await response.json())["code"] == "forbidden"
     async with http.get(edge.pop_urls["pop-2"] + "/plain") as response:  # not the property's
         assert await response.read() == b"body#1"
     assert not [p for p in origin.counts if "forbidden" in p]
