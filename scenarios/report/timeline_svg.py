@@ -7,14 +7,19 @@ escaped, so it works inline in HTML and parses with xml.etree.
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
 from html import escape
 from typing import Any
 
 from scenarios.report.digest import JSON, text
+from scenarios.report.timeline_layout import (
+    STATES,
+    axis_ticks,
+    label_rows,
+    lane_segments,
+    number,
+    state_of,
+)
 
-STATES = ("fresh", "stale", "error", "other")
 STATE_COLOURS = {"fresh": "#2e9e44", "stale": "#d62728", "error": "#3a3a3a", "other": "#1f77b4"}
 KIND_COLOURS = {
     "tick": "#8a8a8a",
@@ -26,79 +31,8 @@ KIND_COLOURS = {
     "fault": "#8c564b",
 }
 WIDTH, LEFT, RIGHT = 960, 120, 24
-LANE_H, LANE_GAP, LABEL_ROW_H, MAX_LABEL_ROWS = 22, 6, 13, 4
+LANE_H, LANE_GAP, LABEL_ROW_H, DOT_SPACING = 22, 6, 13, 4
 PLOT_W = WIDTH - LEFT - RIGHT
-
-
-@dataclass(frozen=True)
-class Segment:
-    """A stretch of one lane in one state: from ``start`` until the state changes."""
-
-    start: float
-    end: float
-    state: str
-    label: str
-    observations: int
-
-
-def _number(value: Any, default: float = 0.0) -> float:
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-    return float(value) if ok else default
-
-
-def _state(observation: JSON) -> str:
-    state = observation.get("state")
-    return state if state in STATES else "other"
-
-
-def lane_segments(observations: list[JSON], end: float) -> list[Segment]:
-    """Merge one lane's observations into segments of equal state, up to ``end``.
-
-    Before the first observation there is no segment; a state lasts until the next
-    observation with a different state (or ``end``), so thousands of equal answers make one
-    segment. The segment keeps the first observation's label.
-    """
-    ordered = sorted(observations, key=lambda o: _number(o.get("t")))
-    segments: list[Segment] = []
-    start, state, label, count = 0.0, "", "", 0
-    for obs in ordered:
-        t, obs_state = _number(obs.get("t")), _state(obs)
-        if count and obs_state == state:
-            count += 1
-            continue
-        if count:
-            segments.append(Segment(start, t, state, label, count))
-        start, state, label, count = t, obs_state, text(obs.get("label") or ""), 1
-    if count:
-        segments.append(Segment(start, max(end, start), state, label, count))
-    return segments
-
-
-def axis_ticks(end: float, target: int = 8) -> tuple[list[float], int]:
-    """Round tick positions from 0 to ``end`` (steps of 1, 2 or 5 × 10^k) and their decimals."""
-    if end <= 0:
-        return [0.0], 0
-    raw = end / target
-    magnitude = 10 ** math.floor(math.log10(raw))
-    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
-    decimals = max(0, -math.floor(math.log10(step)))
-    count = math.floor(end / step + 1e-9)
-    return [round(i * step, decimals) for i in range(count + 1)], decimals
-
-
-def label_rows(spans: list[tuple[float, float]], max_rows: int = MAX_LABEL_ROWS) -> list[int]:
-    """Give each label span (x-from, x-to) the first row where it overlaps nothing; -1 if none."""
-    row_ends: list[float] = []
-    rows = []
-    for left, right in spans:
-        row = next((i for i, row_end in enumerate(row_ends) if row_end < left), -1)
-        if row < 0 and len(row_ends) < max_rows:
-            row_ends.append(-math.inf)
-            row = len(row_ends) - 1
-        if row >= 0:
-            row_ends[row] = right + 4
-        rows.append(row)
-    return rows
 
 
 def _fmt(value: float) -> str:
@@ -138,8 +72,8 @@ def _timeline_parts(timeline: JSON) -> tuple[list[str], list[JSON], list[JSON], 
         lane = item.get("lane")
         if lane is not None and text(lane) not in lanes and item.get("kind") != "tick":
             lanes.append(text(lane))
-    times = [_number(i.get("t")) for i in observations + markers]
-    end = max([_number(timeline.get("end")), *times, 0.0]) or 1.0
+    times = [number(i.get("t")) for i in observations + markers]
+    end = max([number(timeline.get("end")), *times, 0.0]) or 1.0
     return lanes, observations, markers, end
 
 
@@ -169,17 +103,18 @@ def _lane_markup(plot: _Plot, lane: str, observations: list[JSON]) -> list[str]:
             f'y="{_fmt(y + 3)}" width="{_fmt(max(x1 - x0, 0.5))}" height="{LANE_H - 6}" '
             f'fill="{STATE_COLOURS[seg.state]}"><title>{escape(tip)}</title></rect>'
         )
-    # One dot per observation, but only one per pixel and state: thousands stay readable.
+    # One dot per observation, but one per state in each DOT_SPACING-pixel bucket: a lane
+    # of thousands stays readable and the file stays small.
+    out.append('<g class="observations" fill="#ffffff" stroke="#000000" stroke-width="0.6">')
     seen: set[tuple[int, str]] = set()
+    cy = _fmt(y + LANE_H / 2)
     for obs in observations:
-        x, state = plot.x(_number(obs.get("t"))), _state(obs)
-        if (round(x), state) in seen:
-            continue
-        seen.add((round(x), state))
-        out.append(
-            f'<circle class="observation" cx="{_fmt(x)}" cy="{_fmt(y + LANE_H / 2)}" '
-            f'r="1.8" fill="#ffffff" stroke="#000000" stroke-width="0.6"/>'
-        )
+        x, state = plot.x(number(obs.get("t"))), state_of(obs)
+        bucket = (round(x / DOT_SPACING), state)
+        if bucket not in seen:
+            seen.add(bucket)
+            out.append(f'<circle class="observation" cx="{_fmt(x)}" cy="{cy}" r="1.8"/>')
+    out.append("</g>")
     out.append("</g>")
     return out
 
@@ -187,7 +122,7 @@ def _lane_markup(plot: _Plot, lane: str, observations: list[JSON]) -> list[str]:
 def _lane_marker(plot: _Plot, marker: JSON, lane: str) -> str:
     """A marker that belongs to one lane: a triangle for an applied invalidation, else a diamond."""
     kind = text(marker.get("kind"))
-    x, y = plot.x(_number(marker.get("t"))), plot.lane_y(lane)
+    x, y = plot.x(number(marker.get("t"))), plot.lane_y(lane)
     colour = KIND_COLOURS.get(kind, "#555555")
     if kind == "invalidation_applied":
         points = f"{_fmt(x - 5)},{_fmt(y)} {_fmt(x + 5)},{_fmt(y)} {_fmt(x)},{_fmt(y + 8)}"
@@ -197,7 +132,7 @@ def _lane_marker(plot: _Plot, marker: JSON, lane: str) -> str:
             f"{_fmt(x)},{_fmt(m - 6)} {_fmt(x + 5)},{_fmt(m)} {_fmt(x)},{_fmt(m + 6)} "
             f"{_fmt(x - 5)},{_fmt(m)}"
         )
-    tip = f"{_fmt(_number(marker.get('t')))} s {kind}: {text(marker.get('label') or '')}"
+    tip = f"{_fmt(number(marker.get('t')))} s {kind}: {text(marker.get('label') or '')}"
     return (
         f'<polygon class="marker marker-{_attr(kind)}" data-lane="{_attr(lane)}" '
         f'points="{points}" fill="{colour}" stroke="#000000" stroke-width="0.5">'
@@ -210,7 +145,7 @@ def _wide_markers(plot: _Plot, markers: list[JSON]) -> list[str]:
     out = []
     ticks = [m for m in markers if m.get("kind") == "tick"]
     for m in ticks:
-        x = _fmt(plot.x(_number(m.get("t"))))
+        x = _fmt(plot.x(number(m.get("t"))))
         out.append(
             f'<line class="marker marker-tick" x1="{x}" y1="{_fmt(plot.top)}" x2="{x}" '
             f'y2="{_fmt(plot.bottom)}" stroke="{KIND_COLOURS["tick"]}" '
@@ -219,7 +154,7 @@ def _wide_markers(plot: _Plot, markers: list[JSON]) -> list[str]:
     wide = _wide(markers)
     spans = _label_spans(plot, wide)
     for m, row, (left, _right) in zip(wide, label_rows(spans), spans, strict=True):
-        kind, x = text(m.get("kind")), _fmt(plot.x(_number(m.get("t"))))
+        kind, x = text(m.get("kind")), _fmt(plot.x(number(m.get("t"))))
         colour = KIND_COLOURS.get(kind, "#555555")
         out.append(
             f'<g class="marker marker-{_attr(kind)}"><title>{escape(_tip(m))}</title>'
@@ -240,7 +175,7 @@ def _wide(markers: list[JSON]) -> list[JSON]:
     """Lane-less markers other than ticks, in time order: the ones that get a labelled line."""
     return sorted(
         (m for m in markers if m.get("kind") != "tick" and m.get("lane") is None),
-        key=lambda m: _number(m.get("t")),
+        key=lambda m: number(m.get("t")),
     )
 
 
@@ -248,7 +183,7 @@ def _label_spans(plot: _Plot, wide: list[JSON]) -> list[tuple[float, float]]:
     """Where each label would sit: right of its line, or left of it near the right edge."""
     spans = []
     for m in wide:
-        x, w = plot.x(_number(m.get("t"))), 6.0 * len(_short(m)) + 6
+        x, w = plot.x(number(m.get("t"))), 6.0 * len(_short(m)) + 6
         spans.append((x, x + w) if x + w <= WIDTH else (x - w, x))
     return spans
 
@@ -259,7 +194,7 @@ def _short(marker: JSON) -> str:
 
 
 def _tip(marker: JSON) -> str:
-    return f"{_fmt(_number(marker.get('t')))} s {text(marker.get('kind'))}: {text(marker.get('label') or '')}"
+    return f"{_fmt(number(marker.get('t')))} s {text(marker.get('kind'))}: {text(marker.get('label') or '')}"
 
 
 def _axis(plot: _Plot) -> list[str]:

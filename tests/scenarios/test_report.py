@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from scenarios.report import progress_line, render_html, strip_wall, summary_table, write_reports
-from scenarios.report.timeline_svg import axis_ticks, label_rows, lane_segments
+from scenarios.report.timeline_layout import axis_ticks, label_rows, lane_segments
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -33,15 +33,28 @@ def _propagation() -> dict[str, Any]:
         "verdict": "fail",
         "reason": None,
         "checks": [
-            {"name": "pop-1 fresh at tick + delay", "ok": True, "expected": "610.0 s",
-             "measured": "610.0 s", "detail": "first fresh response 610.0 s after the upload"},
-            {"name": "pop-2 fresh at tick + delay", "ok": False, "expected": "630.0 s",
-             "measured": "1210.0 s", "detail": "missed the first tick"},
+            {
+                "name": "pop-1 fresh at tick + delay",
+                "ok": True,
+                "expected": "610.0 s",
+                "measured": "610.0 s",
+                "detail": "first fresh response 610.0 s after the upload",
+            },
+            {
+                "name": "pop-2 fresh at tick + delay",
+                "ok": False,
+                "expected": "630.0 s",
+                "measured": "1210.0 s",
+                "detail": "missed the first tick",
+            },
         ],
         "measurements": {"pop-1": {"first_fresh": 610.0, "model": 610.0}, "tick": 600.0},
         "tables": [
-            {"title": "Propagation per POP", "columns": ["POP", "model (s)", "measured (s)", "ok"],
-             "rows": [["pop-1", 610.0, 610.0, "yes"], ["pop-2", 630.0, 1210.0, "no"]]}
+            {
+                "title": "Propagation per POP",
+                "columns": ["POP", "model (s)", "measured (s)", "ok"],
+                "rows": [["pop-1", 610.0, 610.0, "yes"], ["pop-2", 630.0, 1210.0, "no"]],
+            }
         ],
         "timeline": {
             "lanes": ["pop-1", "pop-2"],
@@ -67,29 +80,52 @@ def _suite() -> dict[str, Any]:
         "title": "A <script>alert(1)</script> & fallback chain",
         "verdict": "pass",
         "reason": None,
-        "checks": [{"name": "serves <b>fallback</b>", "ok": True, "expected": "a & b",
-                    "measured": "a & b", "detail": None}],
+        "checks": [
+            {
+                "name": "serves <b>fallback</b>",
+                "ok": True,
+                "expected": "a & b",
+                "measured": "a & b",
+                "detail": None,
+            }
+        ],
         "measurements": {"note": "</pre><script>x()</script>"},
         "tables": [],
-        "timeline": {"lanes": ["pop-<1>"], "end": 10.0,
-                     "observations": [_obs(1.0, "pop-<1>", "fresh", "<img src=x>")],
-                     "markers": []},
+        "timeline": {
+            "lanes": ["pop-<1>"],
+            "end": 10.0,
+            "observations": [_obs(1.0, "pop-<1>", "fresh", "<img src=x>")],
+            "markers": [],
+        },
         "wall_seconds": 0.12,
     }
     skipped = {
-        "name": "resilience-origin-down", "group": "resilience", "title": "Origin down",
-        "verdict": "skip", "reason": "the target has no /_sim API", "checks": [],
-        "measurements": {}, "tables": [],
+        "name": "resilience-origin-down",
+        "group": "resilience",
+        "title": "Origin down",
+        "verdict": "skip",
+        "reason": "the target has no /_sim API",
+        "checks": [],
+        "measurements": {},
+        "tables": [],
         "timeline": {"lanes": [], "end": 0.0, "observations": [], "markers": []},
         "wall_seconds": 0.01,
     }
-    errored = {"name": "rebuild-label-only", "group": "rebuild", "verdict": "error",
-               "reason": "ConnectionRefusedError: origin", "wall_seconds": 0.02}
+    errored = {
+        "name": "rebuild-label-only",
+        "group": "rebuild",
+        "verdict": "error",
+        "reason": "ConnectionRefusedError: origin",
+        "wall_seconds": 0.02,
+    }
     return {
         "suite": "cdnsim scenarios",
         "seed": 7,
-        "target": {"origin": "http://127.0.0.1:9000", "clock": "manual@1767225600",
-                   "in_process": True},
+        "target": {
+            "origin": "http://127.0.0.1:9000",
+            "clock": "manual@1767225600",
+            "in_process": True,
+        },
         "started_wall": "2026-11-21T10:00:00Z",
         "wall_seconds": 1.0,
         "summary": {"pass": 1, "fail": 1, "skip": 1, "error": 1},
@@ -120,7 +156,7 @@ def _parsed(page: str) -> _Collector:
 def _plots(page: str) -> dict[str, ET.Element]:
     """Every timeline svg, parsed as XML, by scenario name."""
     plots = {}
-    for chunk in re.findall(r'<svg class="timeline".*?</svg>', page, flags=re.S):
+    for chunk in re.findall(r'<svg class="timeline".*?</svg>', page, flags=re.DOTALL):
         svg = ET.fromstring(chunk)
         plots[svg.attrib["data-scenario"]] = svg
     return plots
@@ -144,14 +180,20 @@ def test_plot_has_its_lanes_and_a_stale_segment_where_a_pop_was_stale():
     lanes = [g.attrib["data-lane"] for g in svg.iter(f"{SVG}g") if "lane" in _classes(g)]
     assert lanes == ["pop-1", "pop-2"]
     segments = [r for r in svg.iter(f"{SVG}rect") if "segment" in _classes(r)]
-    pop1 = [(r.attrib["data-start"], r.attrib["data-end"], _classes(r)) for r in segments
-            if r.attrib["data-lane"] == "pop-1"]
+    pop1 = [
+        (r.attrib["data-start"], r.attrib["data-end"], _classes(r))
+        for r in segments
+        if r.attrib["data-lane"] == "pop-1"
+    ]
     # Three stale answers in a row make one stale segment, from the first to the fresh one.
-    assert pop1 == [("0", "460", {"segment", "state-fresh"}),
-                    ("460", "610", {"segment", "state-stale"}),
-                    ("610", "1500", {"segment", "state-fresh"})]
-    stale_pop2 = [r for r in segments if r.attrib["data-lane"] == "pop-2"
-                  and "state-stale" in _classes(r)]
+    assert pop1 == [
+        ("0", "460", {"segment", "state-fresh"}),
+        ("460", "610", {"segment", "state-stale"}),
+        ("610", "1500", {"segment", "state-fresh"}),
+    ]
+    stale_pop2 = [
+        r for r in segments if r.attrib["data-lane"] == "pop-2" and "state-stale" in _classes(r)
+    ]
     assert [(r.attrib["data-start"], r.attrib["data-end"]) for r in stale_pop2] == [("460", "1210")]
 
 
@@ -163,8 +205,9 @@ def test_plot_draws_ticks_markers_axis_label_and_legend():
         assert f"marker-{kind}" in kinds
     ticks = [e for e in svg.iter(f"{SVG}line") if "marker-tick" in _classes(e)]
     assert all(e.attrib["stroke-dasharray"] for e in ticks)
-    triangle = next(e for e in svg.iter(f"{SVG}polygon") if "marker-invalidation_applied"
-                    in _classes(e))
+    triangle = next(
+        e for e in svg.iter(f"{SVG}polygon") if "marker-invalidation_applied" in _classes(e)
+    )
     assert triangle.attrib["data-lane"] == "pop-1"
     assert len(triangle.attrib["points"].split()) == 3
     texts = ["".join(e.itertext()) for e in svg.iter(f"{SVG}text")]
@@ -196,8 +239,16 @@ def test_html_header_summary_links_and_checks():
     ids = {a["id"] for _, a in tags if a.get("id")}
     links = [a["href"] for tag, a in tags if tag == "a" and a.get("href", "").startswith("#")]
     assert len(links) == 4 and {h[1:] for h in links} <= ids
-    for needle in ("manual@1767225600", "2026-11-21T10:00:00Z", "the target has no /_sim API",
-                   "1210.0 s", "missed the first tick", "Propagation per POP", "✗", "✓"):
+    for needle in (
+        "manual@1767225600",
+        "2026-11-21T10:00:00Z",
+        "the target has no /_sim API",
+        "1210.0 s",
+        "missed the first tick",
+        "Propagation per POP",
+        "✗",
+        "✓",
+    ):
         assert needle in page
     assert not re.search(r"<(link|img|script)\b|src=\"http|href=\"http", page)
 
@@ -206,9 +257,23 @@ def test_thousands_of_observations_merge_into_few_segments():
     observations = [_obs(float(t), "pop-1", "fresh" if t < 3000 else "stale") for t in range(5000)]
     segments = lane_segments(observations, 6000.0)
     assert [(s.start, s.end, s.state, s.observations) for s in segments] == [
-        (0.0, 3000.0, "fresh", 3000), (3000.0, 6000.0, "stale", 2000)]
-    suite = {"scenarios": [{"name": "long", "verdict": "pass", "timeline": {
-        "lanes": ["pop-1"], "end": 6000.0, "observations": observations, "markers": []}}]}
+        (0.0, 3000.0, "fresh", 3000),
+        (3000.0, 6000.0, "stale", 2000),
+    ]
+    suite = {
+        "scenarios": [
+            {
+                "name": "long",
+                "verdict": "pass",
+                "timeline": {
+                    "lanes": ["pop-1"],
+                    "end": 6000.0,
+                    "observations": observations,
+                    "markers": [],
+                },
+            }
+        ]
+    }
     page = render_html(suite)
     svg = _plots(page)["long"]
     assert len([e for e in svg.iter(f"{SVG}rect") if "segment" in _classes(e)]) == 2
@@ -218,8 +283,10 @@ def test_thousands_of_observations_merge_into_few_segments():
 
 def test_segments_start_at_first_observation_and_unknown_states_count_as_other():
     segments = lane_segments([_obs(5.0, "a", "weird"), _obs(2.0, "a", "error")], 10.0)
-    assert [(s.start, s.end, s.state) for s in segments] == [(2.0, 5.0, "error"),
-                                                             (5.0, 10.0, "other")]
+    assert [(s.start, s.end, s.state) for s in segments] == [
+        (2.0, 5.0, "error"),
+        (5.0, 10.0, "other"),
+    ]
     assert lane_segments([], 10.0) == []
 
 
@@ -244,7 +311,7 @@ def test_console_table_lists_each_scenario_verdict_and_the_failing_check():
         row = next(line for line in lines if line.startswith(scenario["name"]))
         assert scenario["verdict"] in row.split()
     assert "4 scenarios: 1 pass, 1 fail, 1 skip, 1 error" in table
-    failing = table[table.index("Failing checks:"):]
+    failing = table[table.index("Failing checks:") :]
     assert "pop-2 fresh at tick + delay" in failing
     assert "expected 630.0 s" in failing and "measured 1210.0 s" in failing
     assert "the target has no /_sim API" in table
@@ -262,7 +329,9 @@ def test_console_columns_line_up():
 def test_progress_line_while_running_and_when_done():
     assert progress_line(3, 17, "propagation-crop", None) == "[ 3/17] propagation-crop …"
     done = {"verdict": "pass", "wall_seconds": 0.84}
-    assert progress_line(3, 17, "propagation-crop", done) == "[ 3/17] propagation-crop … pass (0.8 s)"
+    assert (
+        progress_line(3, 17, "propagation-crop", done) == "[ 3/17] propagation-crop … pass (0.8 s)"
+    )
     failed = progress_line(1, 4, "propagation-original", _propagation())
     assert failed.startswith("[1/4] propagation-original … FAIL (0.8 s)")
     assert failed.endswith("pop-2 fresh at tick + delay")
