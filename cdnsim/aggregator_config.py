@@ -16,6 +16,8 @@ def add_aggregator_arguments(parser: argparse.ArgumentParser) -> None:
     bugs = parser.add_argument_group("bug switches (reproduce production stale-image bugs; all off by default)")
     bugs.add_argument("--bug-s3-delete-after-edge", type=float, metavar="GAP", default=None,
                       help="delete S3 variants GAP seconds after the edge invalidation instead of before")
+    bugs.add_argument("--bug-keep-s3-variants", action="store_true",
+                      help="invalidate the edge but never delete S3 variants (a date= buster gets the old image)")
     bugs.add_argument("--bug-ignore-location-config-changes", action="store_true",
                       help="forced location-config changes invalidate nothing")
     bugs.add_argument("--bug-accept-not-in-key", action="store_true",
@@ -33,6 +35,7 @@ def aggregator_settings_from_args(args: argparse.Namespace) -> AggregatorSetting
         distribution_id=args.distribution_id,
         delete_s3_after_edge=args.bug_s3_delete_after_edge is not None,
         s3_delete_gap=args.bug_s3_delete_after_edge or 0.0,
+        keep_s3_variants=args.bug_keep_s3_variants,
         ignore_location_config_changes=args.bug_ignore_location_config_changes,
         drop_writes_during_flush=args.bug_drop_writes_during_flush is not None,
         flush_duration=args.bug_drop_writes_during_flush or 0.0,

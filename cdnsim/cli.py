@@ -18,6 +18,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "origin": ("cdnsim.commands.origin", "run the origin (Vimond Image Service) alone"),
     "edge": ("cdnsim.commands.edge", "run edge POPs (and a shield) in front of an origin"),
     "aggregator": ("cdnsim.commands.aggregator", "run the invalidation aggregator alone"),
+    "scenario": ("cdnsim.commands.scenario", "conformance scenarios: propagation, fallback, rebuild cost, stale-image bugs"),
     "token": ("cdnsim.commands.token", "print a development admin token"),
     "bench": ("cdnsim.commands.bench", "benchmarks that print figures and write JSON"),
 }

@@ -6,6 +6,9 @@
 - ``POST /_sim/reset``: drop every pack, config, region, original and variant, the
   aggregator's queue, and every edge cache: a clean slate without a restart.
 - ``GET /_sim/aggregator``: the aggregator's queue and next tick.
+- ``GET|PUT /_sim/bugs``: the production bug switches, on and off at run time.
+- ``GET|PUT /_sim/faults``: take the origin down, make it slow, bring it back.
+(See :mod:`cdnsim.switches`.)
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from cdnsim.switches import bug_state, fault_state, set_bugs, set_fault
 from common.errors import BadRequest, Conflict, Forbidden, read_json_object
 from origin.models.fields import iso
 
@@ -73,7 +77,27 @@ def sim_routes(stack: Stack) -> list[web.RouteDef]:
         _loopback_only(request)
         return web.json_response(stack.aggregator.status() if stack.aggregator else {})
 
+    async def get_bugs(request: web.Request) -> web.Response:
+        _loopback_only(request)
+        return web.json_response(bug_state(stack))
+
+    async def put_bugs(request: web.Request) -> web.Response:
+        _loopback_only(request)
+        return web.json_response(set_bugs(stack, await read_json_object(request, 64 * 1024)))
+
+    async def get_faults(request: web.Request) -> web.Response:
+        _loopback_only(request)
+        return web.json_response(fault_state(stack))
+
+    async def put_faults(request: web.Request) -> web.Response:
+        _loopback_only(request)
+        return web.json_response(await set_fault(stack, await read_json_object(request, 64 * 1024)))
+
     return [
+        web.get("/_sim/bugs", get_bugs),
+        web.put("/_sim/bugs", put_bugs),
+        web.get("/_sim/faults", get_faults),
+        web.put("/_sim/faults", put_faults),
         web.get("/_sim/clock", get_clock),
         web.post("/_sim/clock/advance", advance_clock),
         web.post("/_sim/seed", seed),

@@ -26,9 +26,11 @@ from edge.stack import Edge
 from origin import keys
 from origin.aggregator.invalidator import EdgeInvalidations, PackInvalidator
 from origin.aggregator.service import Aggregator
+from origin.aggregator.settings import AggregatorSettings
 from origin.app import create_app
 from origin.auth import make_token
 from origin.settings import OriginSettings
+from origin.simulation import RuntimeSwitches
 from origin.storage import Storage, open_storage
 
 log = logging.getLogger(__name__)
@@ -63,11 +65,15 @@ class Stack:
         self._exit = contextlib.AsyncExitStack()
         self._aggregator_task: asyncio.Task[None] | None = None
         self._origin_app: web.Application | None = None
+        self._origin_runner: web.AppRunner | None = None
+        self.origin_down = False
+        self.pipeline = settings.origin.pipeline  # the aggregator's settings, bug switches included
 
     async def start(self) -> None:
         self.storage = await self._exit.enter_async_context(open_storage(self.settings.origin.storage))
         await self._start_origin()
-        self.edge = Edge(self._edge_settings(), clock=self.clock, events=self.events,
+        self._edge_start = self._edge_settings()
+        self.edge = Edge(self._edge_start, clock=self.clock, events=self.events,
                          control_routes=sim_routes(self))
         await self.edge.start()
         self._exit.push_async_callback(self.edge.stop)
@@ -83,7 +89,41 @@ class Stack:
         app = create_app(settings, clock=self.clock, events=self.events, storage=self.storage, ids=self.ids)
         self._origin_app = app
         runner, self.origin_url = await serve_app(app, "127.0.0.1", settings.port)
+        self._origin_runner = runner
         self._exit.push_async_callback(runner.cleanup)
+
+    @property
+    def origin_switches(self) -> RuntimeSwitches:
+        assert self._origin_app is not None
+        return self._origin_app[keys.SWITCHES]
+
+    def set_pipeline(self, pipeline: AggregatorSettings) -> None:
+        """New aggregator settings (bug switches) from the next tick on; reset keeps them."""
+        self.pipeline = pipeline
+        if self.aggregator is not None:
+            self.aggregator.settings = replace(pipeline, edge_control_url=self.aggregator.settings.edge_control_url,
+                                               distribution_id=self.aggregator.settings.distribution_id)
+
+    async def stop_origin_listening(self) -> None:
+        """The origin goes down: no new connections, and open ones are closed."""
+        runner = self._origin_runner
+        if runner is None or self.origin_down:
+            return
+        self.origin_down = True
+        for site in list(runner.sites):
+            await site.stop()
+        if runner.server is not None:
+            for connection in list(runner.server.connections):
+                connection.force_close()
+                connection.close()
+
+    async def resume_origin_listening(self) -> None:
+        runner = self._origin_runner
+        if runner is None or not self.origin_down:
+            return
+        port = int(self.origin_url.rsplit(":", 1)[1])
+        await web.TCPSite(runner, "127.0.0.1", port).start()
+        self.origin_down = False
 
     def _edge_settings(self) -> EdgeSettings:
         s = self.settings
@@ -103,7 +143,7 @@ class Stack:
 
     async def _start_aggregator(self, edge_client: EdgeInvalidations) -> None:
         assert self.storage is not None and self.edge is not None
-        pipeline = replace(self.settings.origin.pipeline, edge_control_url=self.edge.control_url,
+        pipeline = replace(self.pipeline, edge_control_url=self.edge.control_url,
                            distribution_id=self.edge.settings.distribution_id)
         invalidator = PackInvalidator(self.storage, self.events, pipeline, edge_client)
         self.aggregator = Aggregator(self.storage, self.clock, self.events, pipeline, invalidator)
@@ -123,7 +163,8 @@ class Stack:
         return {"tenant": demo.tenant, "packs": demo.pack_ids}
 
     async def reset(self) -> dict[str, Any]:
-        """A clean slate: storage, edge caches and the aggregator (embedded storage only)."""
+        """A clean slate (embedded storage only): storage, edge caches and invalidations, the
+        aggregator, and bug switches, faults and id seeds as at start-up."""
         assert self.storage is not None and self.edge is not None
         embedded = getattr(self.storage, "embedded", None)
         if embedded is None:
@@ -132,10 +173,18 @@ class Stack:
         await self.storage.run(self.storage.create_resources)
         if self.storage.mirror:
             await self.storage.run(self.storage.mirror.clear)
+        await self._stop_aggregator()
+        if self.edge.invalidations is not None:
+            await self.edge.invalidations.reset(self.settings.seed)
         purged = 0
         for pop in [*self.edge.pops.values(), *([self.edge.shield] if self.edge.shield else [])]:
             purged += await pop.purge(["/*"])
-        await self._stop_aggregator()
+        # Switches, faults and ids as at start-up.
+        await self.resume_origin_listening()
+        self.origin_switches.restore(self.settings.origin)
+        self.edge.reconfigure(self._edge_start)
+        self.pipeline = self.settings.origin.pipeline
+        self.ids.reseed(self.settings.seed if self.settings.seed is not None else self.settings.origin.id_seed)
         await self._start_aggregator(self._origin_app[keys.INVALIDATOR].edge)  # type: ignore[index, arg-type]
         self.events.append("stack", "reset", purged=purged)
         return {"purged": purged, "events": self.events.last_seq}

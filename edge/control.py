@@ -3,11 +3,14 @@
 GET /_edge/pops                 → every POP and the shield: id, role, url
 GET /_edge/pops/{id}/stats      → counters (requests, hits, misses, stale, collapsed, bytes, …)
 GET /_edge/pops/{id}/keys       → cached entries: key, uri, status, age, remaining ttl
-GET /_edge/events?since=N&kind=a,b&component=edge&limit=M → events after sequence N
+GET /_edge/events?since=N&kind=a,b&component=edge&limit=M&wait=S → events after sequence N
+    (``last``: the newest returned, ``newest``: the newest logged);
+    with ``wait``, an empty answer waits up to S wall seconds (at most 30) for a matching event
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -15,7 +18,7 @@ from typing import Any, Protocol
 from aiohttp import web
 
 from common.errors import BadRequest, NotFound, json_errors
-from common.events import EventLog
+from common.events import Event, EventLog
 from edge.keys import CONTROL_POPS, EVENTS
 
 
@@ -73,9 +76,39 @@ async def list_events(request: web.Request) -> web.Response:
     limit = _int_param(request, "limit", MAX_LIMIT)
     kinds = [k for k in request.query.get("kind", "").split(",") if k] or None
     component = request.query.get("component") or None
-    events = request.app[EVENTS].read(since, kinds=kinds, component=component, limit=limit)
+    log = request.app[EVENTS]
+    events = log.read(since, kinds=kinds, component=component, limit=limit)
+    wait = _wait_param(request)
+    if not events and wait > 0:
+        # Long poll: answer as soon as a matching event arrives (a wall-clock bound).
+        def wanted(event: Event) -> bool:
+            return (kinds is None or event.kind in kinds) and (
+                component is None or event.component == component
+            )
+
+        with contextlib.suppress(TimeoutError):
+            await log.wait_for(wanted, since=since, timeout=wait)
+        events = log.read(since, kinds=kinds, component=component, limit=limit)
     last = events[-1].seq if events else max(since, 0)
-    return web.json_response({"events": [e.to_json() for e in events], "last": last})
+    return web.json_response(
+        {"events": [e.to_json() for e in events], "last": last, "newest": log.last_seq}
+    )
+
+
+MAX_WAIT = 30.0
+
+
+def _wait_param(request: web.Request) -> float:
+    raw = request.query.get("wait")
+    if raw is None:
+        return 0.0
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= MAX_WAIT:
+        raise BadRequest(f"wait must be a number of seconds from 0 to {MAX_WAIT:g}", code="bad_parameter")
+    return value
 
 
 def _pop(request: web.Request) -> PopEntry:

@@ -77,6 +77,10 @@ class Pop:
         self._filler = Filler(settings, store, clock, self.counters, self._event, upstream)
         self._honor_request_cc = settings.profile == "rfc9111"
 
+    def reconfigure(self, settings: EdgeSettings) -> None:
+        """Use ``settings`` (keys, TTLs, behaviours) from the next request on."""
+        self.settings = self._filler.settings = settings
+
     async def start(self) -> None:
         self._session = self._filler.session = open_session(self.settings.timeouts)
 

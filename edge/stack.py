@@ -105,6 +105,7 @@ class Edge:
             DelayModel.from_config(settings.invalidation_delays, profile=settings.profile),
             distribution_id=settings.distribution_id,
             seed=settings.seed,
+            tier_above=self.shield.pop_id if self.shield else None,
         )
         entries = {
             p.pop_id: PopEntry(self._view(p), "pop", self.pop_urls[p.pop_id])
@@ -151,6 +152,14 @@ class Edge:
         await site.start()
         bound_port = runner.addresses[0][1]
         return f"http://{self._host}:{bound_port}"
+
+    def reconfigure(self, settings: EdgeSettings) -> None:
+        """New keys, TTLs and behaviours for every in-process POP and the shield, effective
+        from the next request (what is cached stays); POP and origin addresses must not
+        change. Worker processes keep the settings they started with."""
+        self.settings = settings
+        for pop in [*self.pops.values(), *([self.shield] if self.shield else [])]:
+            pop.reconfigure(settings)
 
     async def stop(self) -> None:
         if self.invalidations is not None:

@@ -21,6 +21,7 @@ from origin.routes import ROUTES
 from origin.serving.backend import ServingBackend
 from origin.serving.render_pool import OnDemandRenderPool
 from origin.settings import OriginSettings
+from origin.simulation import RuntimeSwitches, injected_faults
 from origin.storage import Storage, open_storage
 
 
@@ -36,11 +37,12 @@ def create_app(
     it the app opens its own from ``settings.storage`` for its lifetime."""
     clock = clock or Clock()
     # Uploads are the largest bodies we accept; JSON handlers check their own, smaller limit.
-    app = web.Application(middlewares=[json_errors, storage_unavailable], client_max_size=settings.max_upload_bytes + 64 * 1024)
+    app = web.Application(middlewares=[json_errors, injected_faults, storage_unavailable], client_max_size=settings.max_upload_bytes + 64 * 1024)
     app[keys.SETTINGS] = settings
     app[keys.CLOCK] = clock
     app[keys.EVENTS] = events or EventLog(clock)
     app[keys.IDS] = ids or IdGenerator(settings.id_seed)
+    app[keys.SWITCHES] = RuntimeSwitches.from_settings(settings)
     app.add_routes(ROUTES)
     app.cleanup_ctx.append(_storage_ctx(storage))
     app.cleanup_ctx.append(_http_ctx)

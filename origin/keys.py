@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from origin.backends import Backends
     from origin.serving.backend import ServingBackend
     from origin.serving.render_pool import OnDemandRenderPool
+    from origin.simulation import RuntimeSwitches
 
 SETTINGS = web.AppKey("settings", OriginSettings)
 CLOCK = web.AppKey("clock", Clock)
@@ -29,3 +30,4 @@ HTTP = web.AppKey("http", aiohttp.ClientSession)
 RENDER_POOL: web.AppKey[OnDemandRenderPool] = web.AppKey("render_pool")
 SERVING: web.AppKey[ServingBackend] = web.AppKey("serving")
 INVALIDATOR: web.AppKey[PackInvalidator] = web.AppKey("invalidator")
+SWITCHES: web.AppKey[RuntimeSwitches] = web.AppKey("switches")

@@ -74,8 +74,13 @@ class InvalidationService:
         distribution_id: str,
         seed: int | None = None,
         limits: InvalidationLimits | None = None,
+        tier_above: str | None = None,
     ) -> None:
+        """``tier_above``: the id of the target every other one fills from (the shield).
+        A POP is never purged before it: purged earlier, it would re-cache the old object
+        from the shield for a whole TTL."""
         self.clock, self.events, self.delays = clock, events, delays
+        self.tier_above = tier_above
         self.targets = list(targets)
         self.distribution_id = distribution_id
         self.limits = limits or InvalidationLimits()
@@ -101,9 +106,11 @@ class InvalidationService:
             )
         self._check_in_progress(checked)
         now = self.clock.now()
+        drawn = {t.pop_id: self.delays.draw(t.pop_id, self._delay_rng) for t in self.targets}
+        floor = drawn.get(self.tier_above, 0.0) if self.tier_above else 0.0
         pops = []
         for target in self.targets:
-            delay = self.delays.draw(target.pop_id, self._delay_rng)
+            delay = max(drawn[target.pop_id], floor)
             pops.append(PopProgress(target.pop_id, delay, now + delay))
         invalidation = Invalidation(self._new_id(), checked, caller_reference, now, pops)
         self._by_id[invalidation.id] = invalidation
@@ -167,6 +174,18 @@ class InvalidationService:
         invalidation = self.get(invalidation_id)
         await invalidation._done.wait()
         return invalidation
+
+    async def reset(self, seed: int | None) -> None:
+        """Forget every invalidation (pending ones are cancelled) and draw ids and delays
+        afresh from ``seed``: the service as just started."""
+        await self.aclose()
+        self._id_rng = random.Random(f"{seed}:ids") if seed is not None else random.Random()
+        self._delay_rng = random.Random(f"{seed}:delays") if seed is not None else random.Random()
+        self._by_id.clear()
+        self._order.clear()
+        self._by_reference.clear()
+        self._auto_reference = 0
+        self._wildcards_in_progress = self._files_in_progress = 0
 
     def close(self) -> None:
         """Cancel every pending POP task (for the app's cleanup)."""

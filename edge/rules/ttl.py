@@ -107,6 +107,10 @@ def _rfc9111(facts: ResponseFacts, tuning: Heuristics) -> StoragePlan:
     )
 
 
+# How long CloudFront serves an expired object for a failing origin: until it is evicted.
+CLOUDFRONT_STALE_ON_ERROR = 10 * 365 * 86400.0
+
+
 def _cloudfront(policy: CachePolicy, facts: ResponseFacts, tuning: Heuristics) -> StoragePlan:
     if facts.method not in ("GET", "HEAD"):
         return StoragePlan(refused="method")
@@ -130,12 +134,18 @@ def _cloudfront(policy: CachePolicy, facts: ResponseFacts, tuning: Heuristics) -
     else:
         ttl = policy.default_ttl
     no_stale = bool({"must-revalidate", "proxy-revalidate"} & cc.keys())
+    # CloudFront keeps serving an expired object when the origin answers 5xx or not at
+    # all ("Origin unavailable"), whether or not the origin sent stale-if-error; a
+    # stale-if-error directive bounds that window.
+    declared = delta_seconds(cc, "stale-if-error")
     return StoragePlan(
         ttl=ttl,
         stale_while_revalidate=0.0
         if no_stale
         else float(delta_seconds(cc, "stale-while-revalidate") or 0),
-        stale_if_error=0.0 if no_stale else float(delta_seconds(cc, "stale-if-error") or 0),
+        stale_if_error=0.0
+        if no_stale
+        else float(declared if declared is not None else CLOUDFRONT_STALE_ON_ERROR),
         no_stale=no_stale,
     )
 

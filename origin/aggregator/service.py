@@ -135,7 +135,11 @@ class Aggregator:
             key = f"{entry.tenant}/{entry.pack}"
             if key in flush.deleted:
                 continue
-            await self.invalidator.delete_variants(entry.tenant, entry.pack, by=f"flush-{flush.seq}")
+            if self.settings.keep_s3_variants:
+                self.events.append(COMPONENT, "variants_kept", tenant=entry.tenant, pack=entry.pack,
+                                   by=f"flush-{flush.seq}")
+            else:
+                await self.invalidator.delete_variants(entry.tenant, entry.pack, by=f"flush-{flush.seq}")
             flush.deleted.append(key)
         await save_state(self.storage, self.state)
 

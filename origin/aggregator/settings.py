@@ -18,6 +18,9 @@ class AggregatorSettings:
     # requested: a POP that refetches in between re-caches the old variant for a full TTL.
     delete_s3_after_edge: bool = False
     s3_delete_gap: float = 120.0
+    # The edge is invalidated but S3 variants are never deleted (say the pipeline's role
+    # lacks s3:DeleteObject): a `date=` cache buster is answered from the stale variant.
+    keep_s3_variants: bool = False
     # Forced location-config changes invalidate nothing.
     ignore_location_config_changes: bool = False
     # A flush takes `flush_duration` simulated seconds, and with the switch on the stream

@@ -16,7 +16,7 @@ from aiohttp import web
 from multidict import MultiDict, MultiMapping
 
 from origin.imaging.pipeline import available_formats
-from origin.keys import SERVING, SETTINGS
+from origin.keys import SERVING, SETTINGS, SWITCHES
 from origin.serving.conditional import http_date, none_match
 from origin.serving.params import negotiated_format
 from origin.serving.variants import Variant
@@ -36,7 +36,7 @@ async def get_image(request: web.Request) -> web.Response:
     )
     variant = served.variant
     headers = _validators(request, variant) | {"X-Variant-Cache": served.cache}
-    if negotiated and request.app[SETTINGS].vary_on_negotiation:
+    if negotiated and request.app[SWITCHES].vary_on_negotiation:
         headers["Vary"] = "Accept"
     if none_match(request.headers.get("If-None-Match"), variant.etag):
         return web.Response(status=304, headers=headers)
@@ -51,7 +51,7 @@ async def get_image(request: web.Request) -> web.Response:
 def _negotiate(request: web.Request) -> tuple[MultiMapping[str], bool]:
     """With format negotiation on and no ``format`` given, the format ``Accept`` asks for
     becomes an effective parameter (and so part of the variant key)."""
-    if not request.app[SETTINGS].negotiate_format or "format" in request.query:
+    if not request.app[SWITCHES].negotiate_format or "format" in request.query:
         return request.query, False
     chosen = negotiated_format(request.headers.get("Accept"), tuple(available_formats()))
     if chosen is None:

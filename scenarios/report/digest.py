@@ -64,7 +64,7 @@ def key_fact(scenario: JSON) -> str:
     """The one line that says most about a scenario.
 
     A failing check beats everything (name, expected, measured); a skip or error gives its
-    reason; a pass shows its first check's measurement.
+    reason; a pass shows its ``measurements.headline``, else its first check's measurement.
     """
     failing = failing_checks(scenario)
     if failing:
@@ -75,6 +75,9 @@ def key_fact(scenario: JSON) -> str:
         )
     if verdict_of(scenario) in ("skip", "error") or scenario.get("reason"):
         return text(scenario.get("reason") or "no reason given")
+    headline = (scenario.get("measurements") or {}).get("headline")
+    if isinstance(headline, str) and headline:
+        return headline
     checks = checks_of(scenario)
     if checks:
         return f"{text(checks[0].get('name'))}: {text(checks[0].get('measured'))}"

@@ -99,9 +99,10 @@ async def test_stale_while_revalidate_serves_stale_then_refreshes_in_background(
 async def test_stale_if_error_serves_stale_when_the_origin_is_down(
     origin: OriginDouble, make_edge: MakeEdge, http: aiohttp.ClientSession, clock: Clock
 ) -> None:
+    # A plain RFC 9111 cache: stale only within the declared stale-if-error window.
     origin.reply("/e", headers={"Cache-Control": "max-age=10, stale-if-error=100"})
     origin.reply("/plain", headers={"Cache-Control": "max-age=10"})
-    edge = await make_edge(edge_settings(origin.url))
+    edge = await make_edge(edge_settings(origin.url, profile="rfc9111"))
     url = edge.pop_urls["pop-1"]
     await get(http, url + "/e")
     await get(http, url + "/plain")
@@ -116,6 +117,27 @@ async def test_stale_if_error_serves_stale_when_the_origin_is_down(
     await clock.advance(100)  # beyond the stale-if-error window
     status, _, _ = await get(http, url + "/e")
     assert status == 502
+
+
+async def test_cloudfront_serves_expired_objects_while_the_origin_is_down(
+    origin: OriginDouble, make_edge: MakeEdge, http: aiohttp.ClientSession, clock: Clock
+) -> None:
+    # CloudFront's "origin unavailable": cached content keeps being served without any
+    # stale-if-error; must-revalidate still forbids it, and a declared window bounds it.
+    origin.reply("/plain", headers={"Cache-Control": "max-age=10"})
+    origin.reply("/strict", headers={"Cache-Control": "max-age=10, must-revalidate"})
+    origin.reply("/bounded", headers={"Cache-Control": "max-age=10, stale-if-error=100"})
+    edge = await make_edge(edge_settings(origin.url))
+    url = edge.pop_urls["pop-1"]
+    for path in ("/plain", "/strict", "/bounded"):
+        await get(http, url + path)
+    await origin.server.close()  # type: ignore[attr-defined]
+    await clock.advance(86400)
+    status, body, headers = await get(http, url + "/plain")
+    assert (status, body) == (200, b"body#1")
+    assert 'detail="stale-if-error"' in headers["Cache-Status"]
+    assert (await get(http, url + "/strict"))[0] == 502
+    assert (await get(http, url + "/bounded"))[0] == 502
 
 
 async def test_stale_if_error_stands_in_for_a_503(

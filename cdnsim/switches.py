@@ -1,0 +1,115 @@
+"""Bug switches and injected faults of a running in-process stack (``/_sim/bugs``,
+``/_sim/faults``), so that a scenario can reproduce a bug and then show it fixed
+without restarting anything.
+
+Bugs (names as the ``--bug-…`` flags): a number switches a timed bug on (``null`` off),
+``true``/``false`` the others. ``flush-duration`` is not a bug: how long a flush takes,
+which ``drop-writes-during-flush`` needs to have a window at all.
+
+Faults: ``{"origin": "down"}`` stops the origin listening and closes its connections
+(POPs see connection failures), ``{"origin": "slow", "seconds": S}`` holds image requests
+S simulated seconds, ``{"origin": "up"}`` ends either.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from common.errors import BadRequest
+from edge.config import VIMOND_IMAGES
+
+if TYPE_CHECKING:
+    from cdnsim.stack import Stack
+
+TIMED_BUGS = {"s3-delete-after-edge": ("delete_s3_after_edge", "s3_delete_gap"),
+              "drop-writes-during-flush": ("drop_writes_during_flush", "flush_duration")}
+FLAG_BUGS = {"keep-s3-variants": "keep_s3_variants",
+             "ignore-location-config-changes": "ignore_location_config_changes"}
+BUG_NAMES = (*TIMED_BUGS, *FLAG_BUGS, "accept-not-in-key")
+MAX_SECONDS = 7 * 86400.0
+
+
+def bug_state(stack: Stack) -> dict[str, Any]:
+    pipeline = stack.pipeline
+    state: dict[str, Any] = {}
+    for name, (flag, seconds) in TIMED_BUGS.items():
+        state[name] = getattr(pipeline, seconds) if getattr(pipeline, flag) else None
+    for name, flag in FLAG_BUGS.items():
+        state[name] = getattr(pipeline, flag)
+    switches = stack.origin_switches
+    state["accept-not-in-key"] = switches.negotiate_format and not switches.vary_on_negotiation
+    state["flush-duration"] = pipeline.flush_duration
+    return state
+
+
+def set_bugs(stack: Stack, changes: dict[str, Any]) -> dict[str, Any]:
+    """Validate every change first, then apply them all (nothing half-applied)."""
+    unknown = sorted(set(changes) - {*BUG_NAMES, "flush-duration"})
+    if unknown:
+        raise BadRequest(f"unknown bug switch {unknown[0]!r}; known: {', '.join(BUG_NAMES)}", field=unknown[0])
+    updates: dict[str, Any] = {}
+    for name, value in changes.items():
+        if name in TIMED_BUGS:
+            flag, seconds = TIMED_BUGS[name]
+            updates[flag] = value is not None and value is not False
+            if updates[flag]:
+                updates[seconds] = _seconds(name, value)
+        elif name == "flush-duration":
+            updates["flush_duration"] = _seconds(name, value)
+        elif not isinstance(value, bool):
+            raise BadRequest(f"{name} must be true or false", field=name)
+        elif name in FLAG_BUGS:
+            updates[FLAG_BUGS[name]] = value
+    pipeline = replace(stack.pipeline, **updates)
+    stack.set_pipeline(pipeline)
+    if "accept-not-in-key" in changes:
+        _accept_not_in_key(stack, changes["accept-not-in-key"])
+    return bug_state(stack)
+
+
+def _accept_not_in_key(stack: Stack, on: bool) -> None:
+    started = stack.settings.origin
+    switches = stack.origin_switches
+    switches.negotiate_format = on or started.negotiate_format
+    switches.vary_on_negotiation = not on and started.vary_on_negotiation
+    assert stack.edge is not None
+    edge = stack.edge.settings
+    images = edge.policies[VIMOND_IMAGES.name]
+    headers = tuple(h for h in images.headers if h.lower() != "accept")
+    if switches.negotiate_format and switches.vary_on_negotiation:
+        headers += ("Accept",)  # the origin's answer depends on Accept: so does the key
+    policies = {**edge.policies, images.name: replace(images, headers=headers)}
+    stack.edge.reconfigure(replace(edge, policies=policies))
+
+
+def _seconds(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) \
+            or not 0 <= value <= MAX_SECONDS:
+        raise BadRequest(f"{name} must be null or a number of seconds from 0 to {MAX_SECONDS:g}", field=name)
+    return float(value)
+
+
+def fault_state(stack: Stack) -> dict[str, Any]:
+    switches = stack.origin_switches
+    origin = "down" if stack.origin_down else ("slow" if switches.fault == "slow" else "up")
+    return {"origin": origin, "seconds": switches.slow_seconds if origin == "slow" else None, "held": switches.held}
+
+
+async def set_fault(stack: Stack, body: dict[str, Any]) -> dict[str, Any]:
+    unknown = sorted(set(body) - {"origin", "seconds"})
+    if unknown:
+        raise BadRequest(f"unknown fault field {unknown[0]!r}", field=unknown[0])
+    mode = body.get("origin")
+    if mode not in ("up", "down", "slow"):
+        raise BadRequest("origin must be up, down or slow", field="origin")
+    seconds = _seconds("seconds", body.get("seconds")) if mode == "slow" else 0.0
+    switches = stack.origin_switches
+    if mode == "down":
+        await stack.stop_origin_listening()
+    else:
+        await stack.resume_origin_listening()
+    switches.fault = "slow" if mode == "slow" else "none"
+    switches.slow_seconds = seconds
+    return fault_state(stack)

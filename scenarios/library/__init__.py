@@ -1,0 +1,25 @@
+"""The scenario library: one module per scenario, each with NAME, GROUP, TITLE and
+``async def run(target) -> ScenarioResult``. ``SCENARIOS`` is the suite, in order."""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+MODULES = [
+    "propagation_original",
+    "propagation_crop",
+    "propagation_main_location",
+    "propagation_platform_delete",
+    "propagation_id_suffix",
+    "propagation_date_param",
+    "fallback_location",
+    "fallback_chain",
+    "fallback_later_upload",
+    "fallback_delete_location",
+    "fallback_region",
+]
+
+
+def load() -> list[ModuleType]:
+    return [importlib.import_module(f"scenarios.library.{name}") for name in MODULES]
