@@ -13,7 +13,8 @@ import logging
 import sys
 
 COMMANDS: dict[str, tuple[str, str]] = {
-    "run": ("cdnsim.commands.run", "the main job: start the embedded stack and exercise it"),
+    "run": ("cdnsim.commands.run", "the main job: every conformance scenario on the embedded stack, with reports"),
+    "tour": ("cdnsim.commands.tour", "call every origin operation once against an embedded origin"),
     "up": ("cdnsim.commands.up", "the whole stack in one process: storage, origin, POPs, shield, aggregator"),
     "origin": ("cdnsim.commands.origin", "run the origin (Vimond Image Service) alone"),
     "edge": ("cdnsim.commands.edge", "run edge POPs (and a shield) in front of an origin"),

@@ -1,5 +1,5 @@
 """A tour of every origin operation against a running origin: one call each, with the
-status a correct service answers. ``cdnsim run`` prints it; tests assert it."""
+status a correct service answers. ``cdnsim tour`` prints it; tests assert it."""
 
 from __future__ import annotations
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+
 from yarl import URL
 
 from edge.config import CachePolicy
@@ -17,6 +19,22 @@ _CLIENT_CONDITIONALS = frozenset(
 _KEEP_ON_304 = frozenset(
     {"content-length", "content-encoding", "content-range", "transfer-encoding"}
 )
+
+
+def distribution_host(host: str | None, distribution_id: str) -> str | None:
+    """The Host a viewer's request counts as having. Viewers of a real CDN name the
+    distribution (``d111111abcdef8.cloudfront.net``), the same at every POP; here each
+    POP listens on its own loopback port, so a Host that is an IP address (the POP's
+    own) stands for the distribution's name. Real names pass unchanged."""
+    if not host:
+        return host
+    name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+    name = name.strip("[]")
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return host
+    return f"{distribution_id.lower()}.edge.localhost"
 
 
 def upstream_url(base: str, path: str, query: str) -> URL:

@@ -8,6 +8,7 @@ from aiohttp import web
 from multidict import CIMultiDict
 
 from common.errors import ApiError, json_errors
+from edge.forwarding import distribution_host
 from edge.keys import POP
 from edge.outcome import Outcome, ViewerRequest
 from edge.pop import Pop
@@ -45,12 +46,14 @@ async def handle(request: web.Request) -> web.StreamResponse:
         )
     url = request.rel_url
     body = b"" if method in ("GET", "HEAD") else await request.read()
+    host = distribution_host(request.headers.get("Host"), pop.settings.distribution_id)
+    headers = tuple((k, host if k.lower() == "host" and host else v) for k, v in request.headers.items())
     viewer = ViewerRequest(
         method,
         url.raw_path,
         tuple(url.query.items()),
         url.raw_query_string,
-        tuple(request.headers.items()),
+        headers,
         body,
         pop.settings.debug or request.headers.get(DEBUG_HEADER) == "1",
     )

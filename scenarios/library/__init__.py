@@ -18,6 +18,14 @@ MODULES = [
     "fallback_later_upload",
     "fallback_delete_location",
     "fallback_region",
+    "bug_s3_delete_after_edge",
+    "bug_date_buster",
+    "bug_config_change_ignored",
+    "bug_accept_not_in_key",
+    "bug_write_during_flush",
+    "rebuild_cost",
+    "resilience_origin_down",
+    "resilience_coalescing",
 ]
 
 

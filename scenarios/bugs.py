@@ -1,0 +1,55 @@
+"""Stale-image bugs: each scenario tells one story twice — with its bug switch on (the
+bug must show: "reproduced"), then with the switch as the stack was started ("fixed").
+A stack started with the bug on therefore fails the fixed check, as it should.
+
+The switches are flipped through ``PUT /_sim/bugs`` and put back at the end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from scenarios.scenario import Scenario, Skip
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How one telling of the story ended: did the old image (or wrong answer) persist?"""
+
+    stale: bool
+    measured: str
+
+
+Story = Callable[[Scenario, str], Awaitable[Outcome]]
+
+
+async def reproduce_then_fix(sc: Scenario, bug: str, on: Any, story: Story, *, also: dict[str, Any] | None = None,
+                             reproduced: str, fixed: str) -> None:
+    """Tell ``story`` with ``bug`` set to ``on`` (plus ``also``), then as the stack started."""
+    await sc.begin()
+    initial = await sc.sim.bugs()
+    if bug not in initial:
+        raise Skip(f"the target has no {bug!r} switch")
+    touched = {bug, *(also or {})}
+    started = {name: initial[name] for name in touched}
+    try:
+        await sc.sim.set_bugs(**{bug: on}, **(also or {}))
+        sc.mark("phase", f"bug on: {bug}")
+        first = await story(sc, "bug")
+        sc.check(f"reproduced with {bug} on", first.stale, expected="the bug shows", measured=first.measured,
+                 detail=reproduced)
+        await sc.sim.set_bugs(**{bug: started[bug]}, **(also or {}))
+        sc.mark("phase", f"{bug} as started ({_word(started[bug])}): fixed?")
+        second = await story(sc, "fixed")
+        sc.check(f"fixed with {bug} {_word(started[bug])}", not second.stale, expected="no stale answer",
+                 measured=second.measured, detail=fixed)
+        sc.measure("switch", {"name": bug, "reproduce_with": on, "as_started": started[bug]})
+        sc.measure("headline", f"bug on: {first.measured} · as started: {second.measured}")
+    finally:
+        await sc.sim.set_bugs(**started)
+
+
+def _word(value: Any) -> str:
+    return "off" if value in (None, False) else f"on ({value})" if value is not True else "on"

@@ -1,0 +1,58 @@
+"""Bug: S3 variants deleted *after* the edge invalidation. A POP purged before the S3
+delete refetches, the origin answers from the old S3 variant, and the POP caches the
+old image again for a whole TTL: the invalidation is wasted."""
+
+from __future__ import annotations
+
+from scenarios.bugs import Outcome, reproduce_then_fix
+from scenarios.images import solid
+from scenarios.propagation import by_colour, until_fresh
+from scenarios.result import ScenarioResult
+from scenarios.scenario import Scenario
+from scenarios.setups import settle, thumb_pack, warm
+from scenarios.target import Target
+
+NAME = "bug-s3-delete-after-edge"
+GROUP = "stale-bugs"
+TITLE = "S3 deleted after the edge invalidation: the old variant is re-cached for a full TTL"
+GAP = 120.0
+
+
+async def story(sc: Scenario, phase: str) -> Outcome:
+    pack, path = await thumb_pack(sc, "red")
+    await settle(sc)
+    classify = by_colour("blue", "red")
+    await warm(sc, path, classify)
+    write_at = sc.t()
+    await sc.sim.upload(pack, "main", solid("blue"))
+    sc.mark("write", f"upload main (blue) [{phase}]")
+    tick = sc.tick_after(write_at)
+    await until_fresh(sc, path, classify, until=tick + GAP + 60)
+    # Well after the S3 delete: who still serves the old image, and for how long?
+    await sc.advance_to(tick + GAP + 120)
+    stale, ttls = [], []
+    for lane in sc.result.lanes:
+        state, _ = await sc.probe(lane, path, classify)
+        if state == "stale":
+            stale.append(lane)
+            ttls.append(_ttl(sc.last_reply.headers.get("Cache-Status", "") if sc.last_reply else ""))
+    if not stale:
+        return Outcome(False, f"every POP fresh {GAP + 120:g} s after the tick")
+    return Outcome(True, f"{', '.join(stale)} still old {GAP + 120:g} s after the tick, "
+                         f"cached for another {min(ttls):g} s")
+
+
+def _ttl(cache_status: str) -> float:
+    for part in cache_status.split(";"):
+        if part.strip().startswith("ttl="):
+            return float(part.strip()[4:])
+    return 0.0
+
+
+async def run(target: Target) -> ScenarioResult:
+    async with Scenario(target, NAME, GROUP, TITLE) as sc:
+        await reproduce_then_fix(
+            sc, "s3-delete-after-edge", GAP, story,
+            reproduced="POPs refetch before the S3 delete and re-cache the old variant for a full TTL",
+            fixed="S3 is emptied before the edge invalidation: a refetch renders the new image")
+    return sc.result
