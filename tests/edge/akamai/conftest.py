@@ -30,6 +30,15 @@ def image_bytes(size: tuple[int, int] = (800, 600), color: Any = (200, 30, 30), 
     return out.getvalue()
 
 
+def gradient_bytes(size: tuple[int, int] = (256, 256)) -> bytes:
+    """A textured JPEG, so that encoding quality shows in the byte count."""
+    image = Image.new("RGB", size)
+    image.putdata([(x, y, (x * y) % 256) for y in range(size[1]) for x in range(size[0])])
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=95)
+    return out.getvalue()
+
+
 class ImageOrigin:
     """Pristine images by path; counts every request."""
 
@@ -39,6 +48,7 @@ class ImageOrigin:
             "/photos/logo.png": (image_bytes((100, 50), (0, 0, 255, 255), mode="RGBA"), "image/png"),
             "/photos/clear.png": (image_bytes((400, 300), (0, 255, 0, 0), mode="RGBA"), "image/png"),
             "/photos/broken.jpg": (b"not an image at all", "image/jpeg"),
+            "/photos/gradient.jpg": (gradient_bytes(), "image/jpeg"),
         }
         self.counts: Counter[str] = Counter()
         self.url = ""
