@@ -14,6 +14,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
+from cdnsim.akamai_demo import akamai_ready, demo_image_manager
 from cdnsim.demo import seed_demo
 from cdnsim.runtime import serve_app
 from cdnsim.sim_control import sim_routes
@@ -21,6 +22,7 @@ from common.clock import Clock
 from common.errors import Conflict
 from common.events import EventLog
 from common.ids import IdGenerator
+from edge.akamai import ImageManager
 from edge.config import VIMOND_IMAGES, EdgeSettings, PopSettings, ShieldSettings, vimond_behaviors
 from edge.stack import Edge
 from origin import keys
@@ -68,13 +70,21 @@ class Stack:
         self._origin_runner: web.AppRunner | None = None
         self.origin_down = False
         self.pipeline = settings.origin.pipeline  # the aggregator's settings, bug switches included
+        self.imaging: ImageManager | None = None  # --demo: the Akamai Image Manager property
+        self.akamai_sample_path = ""
 
     async def start(self) -> None:
         self.storage = await self._exit.enter_async_context(open_storage(self.settings.origin.storage))
         await self._start_origin()
-        self._edge_start = self._edge_settings()
-        self.edge = Edge(self._edge_start, clock=self.clock, events=self.events,
-                         control_routes=sim_routes(self))
+        edge_settings, properties = self._edge_settings(), []
+        if self.settings.demo:
+            self.imaging = demo_image_manager(self.origin_url, self.clock, self.events, self.settings.port_base)
+            await self.imaging.start()
+            self._exit.push_async_callback(self.imaging.stop)
+            edge_settings, properties = self.imaging.edge_settings(edge_settings), self.imaging.properties()
+        self._edge_start = edge_settings  # what a reset goes back to
+        self.edge = Edge(edge_settings, clock=self.clock, events=self.events,
+                         control_routes=sim_routes(self), properties=properties)
         await self.edge.start()
         self._exit.push_async_callback(self.edge.stop)
         assert self._origin_app is not None
@@ -160,6 +170,7 @@ class Stack:
     async def seed_demo(self) -> dict[str, Any]:
         async with aiohttp.ClientSession() as session:
             demo = await seed_demo(session, self.origin_url, {"Authorization": f"Bearer {self.admin_token}"})
+        self.akamai_sample_path = f"/api/v2/img/{demo.pack_ids[0]}" if demo.pack_ids else ""
         return {"tenant": demo.tenant, "packs": demo.pack_ids}
 
     async def reset(self) -> dict[str, Any]:
@@ -186,6 +197,8 @@ class Stack:
         self.pipeline = self.settings.origin.pipeline
         self.ids.reseed(self.settings.seed if self.settings.seed is not None else self.settings.origin.id_seed)
         await self._start_aggregator(self._origin_app[keys.INVALIDATOR].edge)  # type: ignore[index, arg-type]
+        if self.imaging:
+            self.imaging.reset()
         self.events.append("stack", "reset", purged=purged)
         return {"purged": purged, "events": self.events.last_seq}
 
@@ -207,7 +220,8 @@ class Stack:
             "environment": self.settings.origin.environment,
             "admin_token": self.admin_token,
             "clock": self.clock.spec,
-        }
+        } | ({"akamai": akamai_ready(self.imaging, self.edge.pop_urls["pop-1"], self.akamai_sample_path)}
+             if self.imaging else {})
 
     async def wait_ready(self, timeout: float = 30.0) -> None:
         """Every part answers over HTTP (what --ready-file promises)."""
