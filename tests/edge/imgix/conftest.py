@@ -110,8 +110,9 @@ class Stack:
             return r.status, await r.json(content_type=None)
 
     async def create_source(self, name: str = "web", subdomain: str = "demo", **deployment: Any) -> str:
-        dep = {"type": "webfolder", "webfolder_base_url": self.folder.url + "/images/",
-               "imgix_subdomains": [subdomain], **deployment}
+        dep = {"type": "webfolder", "imgix_subdomains": [subdomain], **deployment}
+        if dep["type"] == "webfolder":
+            dep.setdefault("webfolder_base_url", self.folder.url + "/images/")
         status, doc = await self.call("POST", "/api/v1/sources", body={
             "data": {"type": "sources", "attributes": {"name": name, "deployment": dep}}})
         assert status == 201, doc
@@ -125,11 +126,11 @@ class Stack:
 
 
 async def start_stack(clock: Clock, events: EventLog, folder: Folder, moto_url: str | None = None,
-                      **overrides: Any) -> tuple[ImgixService, Edge]:
+                      profile: str = "cloudfront", **overrides: Any) -> tuple[ImgixService, Edge]:
     settings = ImgixSettings(KEYS, **{"seed": 7, "s3_endpoint": moto_url, **overrides})
     service = ImgixService(settings, clock=clock, events=events)
     await service.start_renderer()
-    edge = Edge(service.edge_settings(three_pops_with_shield(folder.url, seed=7)), clock=clock,
+    edge = Edge(service.edge_settings(three_pops_with_shield(folder.url, seed=7, profile=profile)), clock=clock,
                 events=events, properties=[service.property])
     await edge.start()
     await service.start_api(edge)
@@ -137,9 +138,15 @@ async def start_stack(clock: Clock, events: EventLog, folder: Folder, moto_url: 
 
 
 @pytest.fixture
-async def stack(clock: Clock, events: EventLog, folder: Folder, moto_server: Any) -> AsyncIterator[Stack]:
+def profile() -> str:
+    return "cloudfront"
+
+
+@pytest.fixture
+async def stack(clock: Clock, events: EventLog, folder: Folder, moto_server: Any, profile: str,
+                ) -> AsyncIterator[Stack]:
     moto_server.reset()
-    service, edge = await start_stack(clock, events, folder, moto_server.url)
+    service, edge = await start_stack(clock, events, folder, moto_server.url, profile)
     async with aiohttp.ClientSession() as http:
         yield Stack(service, edge, clock, events, http, folder)
     await edge.stop()
