@@ -73,7 +73,7 @@ async def test_mark_and_blend_compose_sub_images(stack: Stack) -> None:
     _, body, _ = await stack.get(f"/cat.png?mark={logo}&mark-align=top,left&mark-pad=0")
     assert decoded(body).convert("RGB").getpixel((2, 2)) == (0, 0, 255)
     _, body, _ = await stack.get("/cat.png?blend=0000ff&blend-mode=normal&blend-alpha=50")
-    r, g, b = decoded(body).convert("RGB").getpixel((100, 50))
+    r, _, b = decoded(body).convert("RGB").getpixel((100, 50))
     assert 120 < r < 135 and 120 < b < 135
     _, body, _ = await stack.get("/cat.png?blend=/logo.png&blend-mode=multiply")
     assert decoded(body).convert("RGB").getpixel((100, 50)) == (0, 0, 0)
@@ -98,7 +98,7 @@ async def test_missing_and_broken_images_fall_back_to_the_sources_images(stack: 
 
 async def test_errors_without_fallback_are_json(stack: Stack) -> None:
     await stack.create_source()
-    status, body, headers = await stack.get("/nope.png")
+    status, _, headers = await stack.get("/nope.png")
     assert status == 404 and headers["Content-Type"].startswith("application/json")
     status, _, _ = await stack.get("/x.png", subdomain="nobody")
     assert status == 404
