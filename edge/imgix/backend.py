@@ -9,6 +9,7 @@ from common.clock import Clock
 from common.events import EventLog
 from common.ids import IdGenerator
 from edge.imgix.addressing import url_target
+from edge.imgix.assets import Assets
 from edge.imgix.keys import ApiKey, KeyRing, RateLimit
 from edge.imgix.sources import Source, Sources
 
@@ -64,3 +65,4 @@ class ImgixBackend:
         self.keys = KeyRing(settings.api_keys, settings.rate)
         self.sources = Sources(self.ids, deploy_seconds=settings.deploy_seconds, seed=settings.seed)
         self.sub_images = SubImages()
+        self.assets = Assets()

@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from edge.imgix.addressing import purge_paths, split_internal, url_target
 from edge.imgix.backend import ImgixBackend, sub_image_key
@@ -90,3 +91,11 @@ class Purges:
         self.backend.events.append("imgix", "purge", purge_id=purge_id, url=attrs["url"],
                                    invalidation=invalidation_id, paths=parents)
         return Purge(purge_id, str(attrs["url"]), invalidation_id, tuple(paths))
+
+    async def purge_image(self, source_id: str, image_path: str) -> str:
+        """Every derivative of one image (a refresh or an upload): no 409 window."""
+        purge_id = str(uuid.UUID(self._ids.new_id() + "00000000"))
+        invalidation = self.invalidations.create(purge_paths(source_id, quote(image_path)), purge_id)
+        self.backend.events.append("imgix", "purge", purge_id=purge_id, url=image_path,
+                                   invalidation=invalidation.id, paths=[])
+        return invalidation.id

@@ -14,10 +14,12 @@ import json
 import time
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
+from urllib.parse import unquote
 
 from aiohttp import web
 
 from edge.imgix.addressing import split_internal, url_target
+from edge.imgix.assets import etag_of
 from edge.imgix.backend import ImgixBackend, sub_image_key
 from edge.imgix.cache_ttl import NO_STORE, error_cache_control, image_cache_control, origin_lifetime
 from edge.imgix.fetch import Original, OriginGate, load
@@ -69,6 +71,7 @@ async def render_image(request: web.Request) -> web.Response:
         return _error(501, original.reason, NO_STORE)
     if original.status != 200:
         return await _failure(request, source, deployment, params, original.status, original.reason)
+    await _observe(backend, source, found[1], original)
     subs = await _sub_images(gate, backend, source, deployment, params, request.rel_url.raw_path_qs)
     started = time.process_time()
     try:
@@ -136,3 +139,11 @@ async def _fetch_reference(gate: OriginGate, backend: ImgixBackend, source: Sour
     if owner is not None and owner.live is not None and target is not None:
         return await load(gate, owner.live, target[1])
     return await gate.http(ref)
+
+
+async def _observe(backend: ImgixBackend, source: Source, path: str, original: Original) -> None:
+    """Index the original as an Image Manager asset (measured off the loop, once per ETag)."""
+    decoded_path = unquote(path)
+    if not backend.assets.known(source.id, decoded_path, etag_of(original)):
+        now = backend.clock.now()
+        await asyncio.to_thread(backend.assets.observe, source.id, decoded_path, original, now)
