@@ -122,10 +122,12 @@ def add_routes(app: web.Application, api: Api) -> None:
 
 
 def create_api_app(backend: ImgixBackend, purges: Purges) -> web.Application:
-    from edge.imgix.assets_api import add_asset_routes  # it builds on Api
+    from edge.imgix.assets_api import add_asset_routes  # these build on Api
+    from edge.imgix.reports_api import add_report_routes
 
     app = web.Application(middlewares=[ja.middleware(backend.ids.new_id)], client_max_size=64 * 1024 * 1024)
     api = Api(backend, purges)
     add_routes(app, api)
     add_asset_routes(app, api)
+    add_report_routes(app, api)
     return app

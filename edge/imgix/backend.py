@@ -11,6 +11,7 @@ from common.ids import IdGenerator
 from edge.imgix.addressing import url_target
 from edge.imgix.assets import Assets
 from edge.imgix.keys import ApiKey, KeyRing, RateLimit
+from edge.imgix.reports import Reports
 from edge.imgix.sources import Source, Sources
 
 
@@ -66,3 +67,4 @@ class ImgixBackend:
         self.sources = Sources(self.ids, deploy_seconds=settings.deploy_seconds, seed=settings.seed)
         self.sub_images = SubImages()
         self.assets = Assets()
+        self.reports = Reports(events, self.ids, clock.now())

@@ -50,6 +50,8 @@ class ImgixService:
     async def start_api(self, edge: Edge) -> str:
         assert edge.invalidations is not None, "start the edge first"
         self.purges = Purges(self.backend, edge.invalidations)
+        if edge.shield is not None:
+            self.backend.reports.skip_pops = frozenset({edge.shield.pop_id})
         self.api_url = await self._serve(create_api_app(self.backend, self.purges), self.settings.api_port)
         return self.api_url
 

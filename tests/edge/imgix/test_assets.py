@@ -137,7 +137,7 @@ async def test_upload_puts_bytes_in_the_bucket_with_the_upload_credentials(stack
     assert (a["origin_path"], a["media_width"], a["uploaded_by_api"]) == ("/marketing/logo.png", 33, True)
     stored = s3.get_object(Bucket="uploads", Key="pre/marketing/logo.png")
     assert stored["ContentType"] == "image/png"
-    status, body, _ = await stack.get("/marketing/logo.png?w=11", subdomain="up")
+    status, _, _ = await stack.get("/marketing/logo.png?w=11", subdomain="up")
     assert status == 200
     web = await stack.create_source("w", "webby")
     async with stack.http.post(f"{stack.api}/api/v1/sources/{web}/upload/a.png", data=b"x", headers=headers) as r:
