@@ -15,6 +15,7 @@ import aiohttp
 from aiohttp import web
 
 from cdnsim.demo import seed_demo
+from cdnsim.imgix_demo import imgix_service, seed_imgix_demo
 from cdnsim.runtime import serve_app
 from cdnsim.sim_control import sim_routes
 from common.clock import Clock
@@ -22,6 +23,7 @@ from common.errors import Conflict
 from common.events import EventLog
 from common.ids import IdGenerator
 from edge.config import VIMOND_IMAGES, EdgeSettings, PopSettings, ShieldSettings, vimond_behaviors
+from edge.imgix.service import ImgixService
 from edge.stack import Edge
 from origin import keys
 from origin.aggregator.invalidator import EdgeInvalidations, PackInvalidator
@@ -63,20 +65,28 @@ class Stack:
         self._exit = contextlib.AsyncExitStack()
         self._aggregator_task: asyncio.Task[None] | None = None
         self._origin_app: web.Application | None = None
+        self.imgix: ImgixService | None = None
+        self.imgix_ready: dict[str, Any] | None = None  # the ready file's "imgix" (with --demo)
 
     async def start(self) -> None:
         self.storage = await self._exit.enter_async_context(open_storage(self.settings.origin.storage))
         await self._start_origin()
-        self.edge = Edge(self._edge_settings(), clock=self.clock, events=self.events,
-                         control_routes=sim_routes(self))
+        self.imgix = imgix_service(self.storage, self.clock, self.events, self.settings.seed)
+        await self.imgix.start_renderer()
+        self._exit.push_async_callback(self.imgix.stop)
+        self.edge = Edge(self.imgix.edge_settings(self._edge_settings()), clock=self.clock, events=self.events,
+                         control_routes=sim_routes(self), properties=[self.imgix.property])
         await self.edge.start()
         self._exit.push_async_callback(self.edge.stop)
+        await self.imgix.start_api(self.edge)
         assert self._origin_app is not None
         edge_client = EdgeInvalidations(self.edge.control_url, self.edge.settings.distribution_id)
         self._origin_app[keys.INVALIDATOR].edge = edge_client
         await self._start_aggregator(edge_client)
         if self.settings.demo:
             await self.seed_demo()
+            self.imgix_ready = await seed_imgix_demo(self.imgix, self.storage,
+                                                     next(iter(self.edge.pop_urls.values())))
 
     async def _start_origin(self) -> None:
         settings = replace(self.settings.origin, host="127.0.0.1", port=self.settings.port(0))
@@ -158,6 +168,7 @@ class Stack:
             "environment": self.settings.origin.environment,
             "admin_token": self.admin_token,
             "clock": self.clock.spec,
+            **({"imgix": self.imgix_ready} if self.imgix_ready else {}),
         }
 
     async def wait_ready(self, timeout: float = 30.0) -> None:

@@ -9,6 +9,7 @@ parent ``source_id``) also covers every parent derivative that used the sub-imag
 
 from __future__ import annotations
 
+import random
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -36,7 +37,8 @@ class Purges:
     def __init__(self, backend: ImgixBackend, invalidations: InvalidationService) -> None:
         self.backend, self.invalidations = backend, invalidations
         self._last: dict[str, float] = {}
-        self._ids = backend.ids
+        seed = backend.settings.seed
+        self._rng = random.Random(f"{seed}:purges") if seed is not None else random.SystemRandom()
 
     def paths_for(self, attrs: Mapping[str, Any]) -> tuple[str, list[str]]:
         """The purged URL (normalised) and the invalidation paths, or a 400."""
@@ -75,7 +77,7 @@ class Purges:
         window = self.backend.settings.purge_window
         if last is not None and now - last < window:
             raise conflict(f"this URL was purged {now - last:.1f} s ago; wait {window:g} s between purges")
-        purge_id = str(uuid.UUID(self._ids.new_id() + "00000000"))
+        purge_id = self._new_id()
         if paths:
             try:
                 invalidation = self.invalidations.create(paths, purge_id)
@@ -94,8 +96,11 @@ class Purges:
 
     async def purge_image(self, source_id: str, image_path: str) -> str:
         """Every derivative of one image (a refresh or an upload): no 409 window."""
-        purge_id = str(uuid.UUID(self._ids.new_id() + "00000000"))
+        purge_id = self._new_id()
         invalidation = self.invalidations.create(purge_paths(source_id, quote(image_path)), purge_id)
         self.backend.events.append("imgix", "purge", purge_id=purge_id, url=image_path,
                                    invalidation=invalidation.id, paths=[])
         return invalidation.id
+
+    def _new_id(self) -> str:
+        return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
