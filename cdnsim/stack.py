@@ -16,6 +16,7 @@ from aiohttp import web
 
 from cdnsim.akamai_demo import akamai_ready, demo_image_manager
 from cdnsim.demo import seed_demo
+from cdnsim.imgix_demo import imgix_service, seed_imgix_demo
 from cdnsim.runtime import serve_app
 from cdnsim.sim_control import sim_routes
 from common.clock import Clock
@@ -24,6 +25,8 @@ from common.events import EventLog
 from common.ids import IdGenerator
 from edge.akamai import ImageManager
 from edge.config import VIMOND_IMAGES, EdgeSettings, PopSettings, ShieldSettings, vimond_behaviors
+from edge.imgix.service import ImgixService
+from edge.properties import Property
 from edge.stack import Edge
 from origin import keys
 from origin.aggregator.invalidator import EdgeInvalidations, PackInvalidator
@@ -72,27 +75,37 @@ class Stack:
         self.pipeline = settings.origin.pipeline  # the aggregator's settings, bug switches included
         self.imaging: ImageManager | None = None  # --demo: the Akamai Image Manager property
         self.akamai_sample_path = ""
+        self.imgix: ImgixService | None = None
+        self.imgix_ready: dict[str, Any] | None = None  # the ready file's "imgix" (with --demo)
 
     async def start(self) -> None:
         self.storage = await self._exit.enter_async_context(open_storage(self.settings.origin.storage))
         await self._start_origin()
-        edge_settings, properties = self._edge_settings(), []
+        self.imgix = imgix_service(self.storage, self.clock, self.events, self.settings.seed)
+        await self.imgix.start_renderer()
+        self._exit.push_async_callback(self.imgix.stop)
+        edge_settings = self.imgix.edge_settings(self._edge_settings())
+        properties: list[Property] = [self.imgix.property]
         if self.settings.demo:
             self.imaging = demo_image_manager(self.origin_url, self.clock, self.events, self.settings.port_base)
             await self.imaging.start()
             self._exit.push_async_callback(self.imaging.stop)
-            edge_settings, properties = self.imaging.edge_settings(edge_settings), self.imaging.properties()
+            edge_settings = self.imaging.edge_settings(edge_settings)
+            properties = [*self.imaging.properties(), *properties]
         self._edge_start = edge_settings  # what a reset goes back to
         self.edge = Edge(edge_settings, clock=self.clock, events=self.events,
                          control_routes=sim_routes(self), properties=properties)
         await self.edge.start()
         self._exit.push_async_callback(self.edge.stop)
+        await self.imgix.start_api(self.edge)
         assert self._origin_app is not None
         edge_client = EdgeInvalidations(self.edge.control_url, self.edge.settings.distribution_id)
         self._origin_app[keys.INVALIDATOR].edge = edge_client
         await self._start_aggregator(edge_client)
         if self.settings.demo:
             await self.seed_demo()
+            self.imgix_ready = await seed_imgix_demo(self.imgix, self.storage,
+                                                     next(iter(self.edge.pop_urls.values())))
 
     async def _start_origin(self) -> None:
         settings = replace(self.settings.origin, host="127.0.0.1", port=self.settings.port(0))
@@ -220,6 +233,7 @@ class Stack:
             "environment": self.settings.origin.environment,
             "admin_token": self.admin_token,
             "clock": self.clock.spec,
+            **({"imgix": self.imgix_ready} if self.imgix_ready else {}),
         } | ({"akamai": akamai_ready(self.imaging, self.edge.pop_urls["pop-1"], self.akamai_sample_path)}
              if self.imaging else {})
 

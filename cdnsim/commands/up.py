@@ -90,4 +90,6 @@ def _announce(stack: Stack) -> None:
         print(f"  shield   {info['shield']}")
     print(f"  control  {info['control']}   (CloudFront API, /_edge/…, /_sim/…)")
     print(f"  admin token: {info['admin_token']}")
+    if "imgix" in info:
+        print(f"  imgix API {info['imgix']['api']}   delivery {info['imgix']['delivery']}{info['imgix']['sample_path']}")
     sys.stdout.flush()  # readers of a pipe (scripts, tests) see the whole announcement at once
