@@ -36,7 +36,8 @@ def scenario_settings(seed: int, bugs: Sequence[str] = ()) -> StackSettings:
     origin = OriginSettings(render_workers=1, id_seed=seed, negotiate_format=True,
                             vary_on_negotiation="accept-not-in-key" not in bugs,
                             pipeline=replace(AggregatorSettings(), **pipeline))
-    return StackSettings(origin=origin, seed=seed)
+    # demo: the Akamai property (and its ready-file entry) exists for the Akamai scenario.
+    return StackSettings(origin=origin, seed=seed, demo=True)
 
 
 async def run_in_process(modules: Sequence[ModuleType], *, seed: int, bugs: Sequence[str] = (),

@@ -24,6 +24,7 @@ MODULES = [
     "bug_accept_not_in_key",
     "bug_write_during_flush",
     "rebuild_cost",
+    "akamai_auto_edit",
     "resilience_origin_down",
     "resilience_coalescing",
 ]
