@@ -20,6 +20,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "aggregator": ("cdnsim.commands.aggregator", "run the invalidation aggregator alone"),
     "token": ("cdnsim.commands.token", "print a development admin token"),
     "bench": ("cdnsim.commands.bench", "benchmarks that print figures and write JSON"),
+    "load": ("cdnsim.commands.load", "Locust load tests against a stack, with a report joining both sides"),
 }
 
 

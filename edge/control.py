@@ -4,6 +4,7 @@ GET /_edge/pops                 → every POP and the shield: id, role, url
 GET /_edge/pops/{id}/stats      → counters (requests, hits, misses, stale, collapsed, bytes, …)
 GET /_edge/pops/{id}/keys       → cached entries: key, uri, status, age, remaining ttl
 GET /_edge/events?since=N&kind=a,b&component=edge&limit=M → events after sequence N
+                                  ("newest": the log's last sequence, matching or not)
 """
 
 from __future__ import annotations
@@ -73,9 +74,11 @@ async def list_events(request: web.Request) -> web.Response:
     limit = _int_param(request, "limit", MAX_LIMIT)
     kinds = [k for k in request.query.get("kind", "").split(",") if k] or None
     component = request.query.get("component") or None
+    newest = request.app[EVENTS].last_seq  # before reading: every later event is in the read
     events = request.app[EVENTS].read(since, kinds=kinds, component=component, limit=limit)
     last = events[-1].seq if events else max(since, 0)
-    return web.json_response({"events": [e.to_json() for e in events], "last": last})
+    body = {"events": [e.to_json() for e in events], "last": last, "newest": newest}
+    return web.json_response(body)
 
 
 def _pop(request: web.Request) -> PopEntry:
