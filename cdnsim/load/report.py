@@ -56,7 +56,10 @@ def join(recording: Mapping[str, Any], thresholds: Thresholds) -> dict[str, Any]
         "timeline": intervals,
         "phases": phases(intervals, recording.get("warmup_s", 0.0)),
         "load_generator": load_generator(
-            samples, recording["cpu_count"], recording["locust"].get("log_warnings", [])
+            samples,
+            recording["cpu_count"],
+            recording["locust"].get("log_warnings", []),
+            recording["locust"].get("cpu_s"),
         ),
     }
     report["thresholds"] = check(report, thresholds)
@@ -179,14 +182,19 @@ def _share(per_process: Mapping[str, float], span: float, cores: int) -> float:
 
 
 def load_generator(
-    samples: Sequence[Mapping[str, Any]], cpu_count: int, warnings: Sequence[str]
+    samples: Sequence[Mapping[str, Any]],
+    cpu_count: int,
+    warnings: Sequence[str],
+    total_cpu_s: float | None = None,
 ) -> dict[str, Any]:
     """Locust's CPU: its share of the machine, the busiest process's share of one core
     (over the busiest interval), and whether it saturated (≥ 90 % of a core, or Locust's own warning)."""
     if len(samples) < 2:
         return {"available": False}
     span = samples[-1]["t"] - samples[0]["t"]
-    total = _cpu_delta(samples[-1], samples[0])
+    # Locust's processes are gone by the last sample: the exact total, when given, comes
+    # from the kernel's account of the children that were waited for.
+    total = {"all": total_cpu_s} if total_cpu_s is not None else _cpu_delta(samples[-1], samples[0])
     busiest = 0.0
     for earlier, later in itertools.pairwise(samples):
         if later["t"] - earlier["t"] >= 0.5:
@@ -200,7 +208,7 @@ def load_generator(
     saturated = busiest >= SATURATION_SHARE or bool(warnings)
     return {
         "available": True,
-        "processes": len(total),
+        "processes": max((len(s.get("locust_cpu_s", {})) for s in samples), default=0),
         "cpu_s": round(sum(total.values()), 2),
         "share_of_machine": _share(total, span, cpu_count),
         "busiest_process_share_of_core": round(busiest, 3),
