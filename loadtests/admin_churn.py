@@ -52,25 +52,45 @@ class Admin(FastHttpUser):
         pack = self.random.choice(self.packs)
         x, y = self.random.uniform(0, 0.3), self.random.uniform(0, 0.3)
         crop = {"topLeftX": x, "topLeftY": y, "bottomRightX": x + 0.6, "bottomRightY": y + 0.6}
-        self.client.put(f"{self.origin}/adminAPI/imagePack/{pack}/main", json={"cropInfo": crop},
-                        headers=self.headers, name="admin crop")
+        self.client.put(
+            f"{self.origin}/adminAPI/imagePack/{pack}/main",
+            json={"cropInfo": crop},
+            headers=self.headers,
+            name="admin crop",
+        )
 
     @task(1)
     def upload(self) -> None:
         pack = self.random.choice(self.packs)
         boundary = uuid.uuid4().hex
-        colour = (self.random.randrange(256), self.random.randrange(256), self.random.randrange(256))
+        colour = (
+            self.random.randrange(256),
+            self.random.randrange(256),
+            self.random.randrange(256),
+        )
         body = (
-            f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"main.jpg\"\r\n"
-            "Content-Type: image/jpeg\r\n\r\n"
-        ).encode() + small_jpeg(colour) + f"\r\n--{boundary}--\r\n".encode()
+            (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="main.jpg"\r\n'
+                "Content-Type: image/jpeg\r\n\r\n"
+            ).encode()
+            + small_jpeg(colour)
+            + f"\r\n--{boundary}--\r\n".encode()
+        )
         headers = {**self.headers, "Content-Type": f"multipart/form-data; boundary={boundary}"}
-        self.client.post(f"{self.origin}/adminAPI/imagePack/{pack}/main/upload", data=body,
-                         headers=headers, name="admin upload")
+        self.client.post(
+            f"{self.origin}/adminAPI/imagePack/{pack}/main/upload",
+            data=body,
+            headers=headers,
+            name="admin upload",
+        )
 
     @task(1)
     def relabel_config(self) -> None:
         name = self.random.choice(["main", "thumb", "portal-cover", "square"])
         label = json.dumps({"label": f"{name} {self.random.randrange(1000)}"})
-        self.client.put(f"{self.origin}/adminAPI/imageLocationConfig/{name}/label", data=label,
-                        headers={**self.headers, "Content-Type": "application/json"}, name="admin config label")
+        self.client.put(
+            f"{self.origin}/adminAPI/imageLocationConfig/{name}/label",
+            data=label,
+            headers={**self.headers, "Content-Type": "application/json"},
+            name="admin config label",
+        )

@@ -40,11 +40,19 @@ def _options(parser: Any) -> None:
     group.add_argument("--widths", default=",".join(map(str, DEFAULT_WIDTHS)))
     group.add_argument("--zipf", type=float, default=1.0, help="Zipf popularity exponent")
     group.add_argument("--viewer-seed", type=int, default=1)
-    group.add_argument("--timeline-dir", default="", help="write each process's per-second timeline here")
-    group.add_argument("--origin", default=os.environ.get("CDNSIM_ORIGIN", ""), help="admin: the origin's URL")
-    group.add_argument("--change-at", type=float, default=20.0, help="rebuild: seconds into the run")
+    group.add_argument(
+        "--timeline-dir", default="", help="write each process's per-second timeline here"
+    )
+    group.add_argument(
+        "--origin", default=os.environ.get("CDNSIM_ORIGIN", ""), help="admin: the origin's URL"
+    )
+    group.add_argument(
+        "--change-at", type=float, default=20.0, help="rebuild: seconds into the run"
+    )
     group.add_argument("--change-location", default="thumb", help="rebuild: the location to change")
-    group.add_argument("--admin-rate", type=float, default=1.0, help="churn: admin writes/s per user")
+    group.add_argument(
+        "--admin-rate", type=float, default=1.0, help="churn: admin writes/s per user"
+    )
 
 
 def _csv(value: str) -> list[str]:
@@ -69,11 +77,15 @@ class ImageViewer(FastHttpUser):
         self.pop = pops[self.pop_index]
         widths = [int(w) for w in _csv(options.widths)]
         items = catalogue(packs, _csv(options.locations), widths, options.viewer_seed)
-        self.viewer = Viewer(items, options.zipf, seed=options.viewer_seed * 1_000_003 + worker * 10_007 + number)
+        self.viewer = Viewer(
+            items, options.zipf, seed=options.viewer_seed * 1_000_003 + worker * 10_007 + number
+        )
 
     def view_one(self) -> None:
         variant = self.viewer.next()
-        self.client.get(self.pop + variant.path, name=f"pop-{self.pop_index + 1} {variant.location}")
+        self.client.get(
+            self.pop + variant.path, name=f"pop-{self.pop_index + 1} {variant.location}"
+        )
 
 
 class Timeline:
@@ -100,7 +112,7 @@ class Timeline:
 def latency_bucket(ms: float) -> int:
     """Whole ms below 100 ms, tens below 1 s, hundreds above (Locust rounds alike)."""
     if ms < 100:
-        return int(round(ms))
+        return round(ms)
     if ms < 1000:
         return int(round(ms, -1))
     return int(round(ms, -2))

@@ -30,8 +30,12 @@ class Viewer(ImageViewer):
 
 def _admin(method: str, url: str, body: Any = None) -> Any:
     data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(url, data=data, method=method,
-                                     headers={**admin_headers(), "Content-Type": "application/json"})
+    request = urllib.request.Request(
+        url,
+        data=data,
+        method=method,
+        headers={**admin_headers(), "Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(request, timeout=30) as response:
         return json.loads(response.read())
 
@@ -54,4 +58,6 @@ def _schedule_change(environment: Any, **_: Any) -> None:
     options = environment.parsed_options
     if not options.origin:
         raise RuntimeError("--origin is required for the rebuild profile")
-    gevent.spawn_later(options.change_at, force_location_change, options.origin, options.change_location)
+    gevent.spawn_later(
+        options.change_at, force_location_change, options.origin, options.change_location
+    )

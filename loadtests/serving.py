@@ -1,6 +1,6 @@
 """Serving: viewers on every POP asking for packs × locations × widths by Zipf popularity.
 
-    cdnsim load --profile serving …   (or locust -f loadtests/serving.py --pops … --packs …)
+cdnsim load --profile serving …   (or locust -f loadtests/serving.py --pops … --packs …)
 """
 
 from __future__ import annotations

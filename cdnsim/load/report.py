@@ -204,7 +204,10 @@ def load_generator(
                     *(c / (later["t"] - earlier["t"]) for c in _cpu_delta(later, earlier).values()),
                 ]
             )
-    stack_cpu = [s.get("stack_cpu_s") for s in (samples[0], samples[-1])]
+    first_cpu, last_cpu = samples[0].get("stack_cpu_s"), samples[-1].get("stack_cpu_s")
+    stack_share = None
+    if first_cpu is not None and last_cpu is not None and span > 0:
+        stack_share = round((last_cpu - first_cpu) / (span * cpu_count), 3)
     saturated = busiest >= SATURATION_SHARE or bool(warnings)
     return {
         "available": True,
@@ -212,9 +215,7 @@ def load_generator(
         "cpu_s": round(sum(total.values()), 2),
         "share_of_machine": _share(total, span, cpu_count),
         "busiest_process_share_of_core": round(busiest, 3),
-        "stack_share_of_machine": round((stack_cpu[1] - stack_cpu[0]) / (span * cpu_count), 3)
-        if None not in stack_cpu and span > 0
-        else None,
+        "stack_share_of_machine": stack_share,
         "saturated": saturated,
         "warnings": list(warnings),
     }
