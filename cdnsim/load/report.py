@@ -60,6 +60,7 @@ def join(recording: Mapping[str, Any], thresholds: Thresholds) -> dict[str, Any]
             recording["cpu_count"],
             recording["locust"].get("log_warnings", []),
             recording["locust"].get("cpu_s"),
+            (steady_from, max(seconds, default=recording["ended"] - 1) + 1),
         ),
     }
     report["thresholds"] = check(report, thresholds)
@@ -186,9 +187,12 @@ def load_generator(
     cpu_count: int,
     warnings: Sequence[str],
     total_cpu_s: float | None = None,
+    busy_window: tuple[float, float] | None = None,
 ) -> dict[str, Any]:
     """Locust's CPU: its share of the machine, the busiest process's share of one core
-    (over the busiest interval), and whether it saturated (≥ 90 % of a core, or Locust's own warning)."""
+    (over the busiest interval within ``busy_window``, the wall times when it was loading:
+    starting up and writing its reports at the end are not load), and whether it saturated
+    (≥ 90 % of a core, or Locust's own warning)."""
     if len(samples) < 2:
         return {"available": False}
     span = samples[-1]["t"] - samples[0]["t"]
@@ -197,7 +201,10 @@ def load_generator(
     total = {"all": total_cpu_s} if total_cpu_s is not None else _cpu_delta(samples[-1], samples[0])
     busiest = 0.0
     for earlier, later in itertools.pairwise(samples):
-        if later["t"] - earlier["t"] >= 0.5:
+        inside = (
+            busy_window is None or busy_window[0] <= earlier["t"] and later["t"] <= busy_window[1]
+        )
+        if later["t"] - earlier["t"] >= 0.5 and inside:
             busiest = max(
                 [
                     busiest,

@@ -148,7 +148,7 @@ def test_a_forced_change_splits_the_run_into_before_surge_and_after():
 def test_locust_cpu_warnings_or_a_busy_process_mark_the_generator_saturated():
     samples = [
         _sample(0, 0, 0, 0),
-        _sample(2, 100, 100, 0, locust=1.9),
+        _sample(2, 100, 100, 0, locust=0.1),
         _sample(4, 200, 200, 0, locust=2.0),
     ]
     report = join(recording(samples, {}), Thresholds(None, None, None))
@@ -159,6 +159,19 @@ def test_locust_cpu_warnings_or_a_busy_process_mark_the_generator_saturated():
         recording(quiet, {}, warnings=["CPU usage above 90%!"]), Thresholds(None, None, None)
     )
     assert warned["load_generator"]["saturated"]
+
+
+def test_locust_writing_its_reports_after_the_last_request_is_not_saturation():
+    samples = [
+        _sample(0, 0, 0, 0),
+        _sample(2, 100, 100, 0, locust=0.5),
+        _sample(3, 150, 150, 0, locust=1.0),
+        _sample(4, 150, 150, 0, locust=1.99),
+    ]  # the last second: no requests, a busy Locust
+    seconds = {str(int(T0) + s): _second(50, 50, {"5": 50}) for s in range(3)}
+    report = join(recording(samples, seconds), Thresholds(None, None, None))
+    assert report["load_generator"]["busiest_process_share_of_core"] == 0.5
+    assert not report["load_generator"]["saturated"]
 
 
 def test_no_requests_fail_the_failure_threshold():
