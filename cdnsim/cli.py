@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "scenario": ("cdnsim.commands.scenario", "conformance scenarios: propagation, fallback, rebuild cost, stale-image bugs"),
     "token": ("cdnsim.commands.token", "print a development admin token"),
     "bench": ("cdnsim.commands.bench", "benchmarks that print figures and write JSON"),
+    "load": ("cdnsim.commands.load", "Locust load tests against a stack, with a report joining both sides"),
 }
 
 

@@ -16,7 +16,7 @@ from edge.config import CacheBehavior, EdgeSettings
 from edge.counters import Counters
 from edge.fill import SERVER_ERRORS, CacheRequest, Fetched, Filler
 from edge.forwarding import passthrough_headers, upstream_url
-from edge.invalidation.paths import path_matches
+from edge.invalidation.paths import covering
 from edge.outcome import Outcome, ViewerRequest, XCache, edge_error, split_own_headers
 from edge.properties import Property, apply_properties
 from edge.rules.cache_control import header_value, header_values, parse_cache_control
@@ -315,9 +315,9 @@ class Pop:
 
     async def purge(self, patterns: Sequence[str]) -> int:
         """Remove every stored entry whose uri an invalidation pattern covers."""
-        removed = 0
+        removed, covered = 0, covering(patterns)
         async for key in self.store.stored_keys():
-            if _covered(patterns, uri_of(key)) and await self.store.delete(key):
+            if covered(uri_of(key)) and await self.store.delete(key):
                 removed += 1
         await self.forget(patterns)
         self._event("purged", patterns=list(patterns), removed=removed)
@@ -326,7 +326,7 @@ class Pop:
     async def forget(self, patterns: Sequence[str]) -> int:
         """Drop this process's remembered copies that the patterns cover (see FrontedStore)."""
         if isinstance(self.store, FrontedStore):
-            return await self.store.drop_matching(lambda uri: _covered(patterns, uri))
+            return await self.store.drop_matching(covering(patterns))
         return 0
 
     async def listing(self, limit: int = 1000) -> list[dict[str, Any]]:
@@ -349,10 +349,6 @@ class Pop:
                 if len(out) >= limit:
                     break
         return out
-
-
-def _covered(patterns: Sequence[str], uri: str) -> bool:
-    return any(path_matches(p, uri) for p in patterns)
 
 
 def _age_header(resp: UpstreamResponse) -> int | None:

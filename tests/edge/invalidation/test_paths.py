@@ -7,6 +7,7 @@ import pytest
 from edge.invalidation.paths import (
     MAX_PATH_LENGTH,
     InvalidPath,
+    covering,
     is_wildcard,
     path_matches,
     validate_path,
@@ -96,3 +97,12 @@ def test_root_wildcard_covers_everything() -> None:
 def test_wildcard_paths_are_told_apart_from_file_paths() -> None:
     assert is_wildcard("/a/*")
     assert not is_wildcard("/a/b.jpg")
+
+
+def test_covering_decides_like_path_matches_over_a_whole_invalidation() -> None:
+    patterns = ["/images/a.jpg", "/images/b*", "/x?y=1"]
+    uris = ["/images/a.jpg", "/images/a.jpg?w=1", "/images/b", "/images/bc/d", "/images/c", "/x?y=1", "/x?y=2"]
+    covered = covering(patterns)
+    for uri in uris:
+        assert covered(uri) == any(path_matches(p, uri) for p in patterns), uri
+    assert not covering([])("/images/a.jpg")

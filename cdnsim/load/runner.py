@@ -1,0 +1,245 @@
+"""Running one load test: a stack (the one a ready file names, or one started here), Locust
+headless in its own processes, and a sampler of the stack and of Locust's CPU. The result
+is a *recording* (plain JSON) that :func:`cdnsim.load.report.join` turns into a report."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import resource
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from cdnsim.load.sampler import StackSampler, process_tree_cpu
+
+log = logging.getLogger(__name__)
+LOADTESTS = Path(__file__).resolve().parents[2] / "loadtests"
+PROFILES = {"serving": "serving.py", "admin-churn": "admin_churn.py", "rebuild": "rebuild.py"}
+CPU_WARNING = "CPU usage"  # how Locust's own saturation warnings begin
+
+
+@dataclass(frozen=True)
+class LoadSettings:
+    profile: str
+    users: int
+    spawn_rate: float
+    duration: float
+    output: Path
+    workers: int = 0  # 0: one Locust process; K: a master and K workers
+    target: Path | None = None  # a ready file; None: start `cdnsim up --demo` here
+    stack_args: tuple[str, ...] = ()
+    warmup: float = 10.0
+    sample_interval: float = 1.0
+    locust_args: tuple[str, ...] = ()  # profile options: --zipf, --widths, --change-at …
+    settings_note: dict[str, Any] = field(default_factory=dict)
+
+
+async def record(settings: LoadSettings) -> dict[str, Any]:
+    settings.output.mkdir(parents=True, exist_ok=True)
+    async with (
+        _stack(settings) as (ready, stack_pid),
+        aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session,
+    ):
+        packs = await _packs(session, ready)
+        sampler = StackSampler(session, ready["control"])
+        await sampler.start()
+        return await _run_locust(settings, ready, packs, sampler, stack_pid)
+
+
+@contextlib.asynccontextmanager
+async def _stack(settings: LoadSettings) -> AsyncIterator[tuple[dict[str, Any], int | None]]:
+    if settings.target is not None:
+        yield json.loads(settings.target.read_text(encoding="utf-8")), None
+        return
+    ready_file = settings.output / "stack.json"
+    ready_file.unlink(missing_ok=True)
+    log_file = (settings.output / "stack.log").open("w", encoding="utf-8")
+    command = [sys.executable, "-m", "cdnsim.cli", "up", "--demo", "--ready-file", str(ready_file),
+               *settings.stack_args]  # fmt: skip
+    # Popen only spawns (the process is awaited below without blocking the loop).
+    stack = subprocess.Popen(  # noqa: ASYNC220
+        command, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    try:
+        while not ready_file.exists():  # a CLI waiting for its child, not a test
+            if stack.poll() is not None:
+                raise RuntimeError(
+                    f"cdnsim up exited ({stack.returncode}): see {settings.output / 'stack.log'}"
+                )
+            await asyncio.sleep(0.1)
+        yield json.loads(ready_file.read_text(encoding="utf-8")), stack.pid
+    finally:
+        if stack.poll() is None:
+            os.killpg(stack.pid, signal.SIGTERM)
+        try:
+            await asyncio.to_thread(stack.wait, 30)
+        except subprocess.TimeoutExpired:
+            os.killpg(stack.pid, signal.SIGKILL)
+            stack.wait()
+        log_file.close()
+
+
+async def _packs(session: aiohttp.ClientSession, ready: dict[str, Any]) -> list[str]:
+    headers = {"Authorization": f"Bearer {ready['admin_token']}"}
+    async with session.get(
+        f"{ready['origin']}/adminAPI/imagePacks?limit=100", headers=headers
+    ) as response:
+        body = await response.json()
+        if response.status != 200 or not body.get("imagePackIds"):
+            raise RuntimeError(f"the stack has no image packs to load ({response.status}: {body})")
+        return list(body["imagePackIds"])
+
+
+def locust_commands(
+    settings: LoadSettings, ready: dict[str, Any], packs: Sequence[str]
+) -> list[list[str]]:
+    """The Locust processes to start: one headless process, or a headless master then its
+    workers (Locust sends the cdnsim options from the master to every worker)."""
+    locust = [sys.executable, "-m", "locust", "-f", str(LOADTESTS / PROFILES[settings.profile])]
+    options = [
+        "--headless", "-u", str(settings.users), "-r", f"{settings.spawn_rate:g}",
+        "-t", f"{max(1, round(settings.duration))}s", "--stop-timeout", "5",
+        "--json-file", str(settings.output / "locust"), "--html", str(settings.output / "locust.html"),
+        "--only-summary", "--loglevel", "WARNING",
+        "--pops", ",".join(p["url"] for p in ready["pops"]), "--packs", ",".join(packs),
+        "--origin", ready["origin"], "--timeline-dir", str(settings.output / "timelines"),
+        *settings.locust_args,
+    ]  # fmt: skip
+    if not settings.workers:
+        return [locust + options]
+    port = str(_free_port())
+    master = [*locust, *options, "--master", "--master-bind-host", "127.0.0.1", "--master-bind-port", port,
+              "--expect-workers", str(settings.workers), "--expect-workers-max-wait", "60"]  # fmt: skip
+    worker = [
+        *locust,
+        "--worker",
+        "--master-host",
+        "127.0.0.1",
+        "--master-port",
+        port,
+        "--loglevel",
+        "WARNING",
+    ]
+    return [master] + [worker] * settings.workers
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def _run_locust(
+    settings: LoadSettings,
+    ready: dict[str, Any],
+    packs: list[str],
+    sampler: StackSampler,
+    stack_pid: int | None,
+) -> dict[str, Any]:
+    (settings.output / "timelines").mkdir(exist_ok=True)
+    for old in (settings.output / "timelines").glob("timeline-*.json"):
+        old.unlink()
+    env = {
+        **os.environ,
+        "CDNSIM_ADMIN_TOKEN": ready["admin_token"],
+        "PYTHONPATH": os.pathsep.join(
+            filter(None, [str(LOADTESTS.parent), os.environ.get("PYTHONPATH")])
+        ),
+    }
+    children_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
+    samples = [await _sample(sampler, [], stack_pid)]
+    started = time.time()
+    logs = [(settings.output / f"locust-{i}.log").open("w", encoding="utf-8")
+            for i in range(1 + settings.workers)]  # fmt: skip
+    commands = locust_commands(settings, ready, packs)
+    processes = [
+        subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)  # noqa: ASYNC220
+        for command, log in zip(commands, logs, strict=True)
+    ]
+    try:
+        deadline = started + settings.duration + 90
+        while processes[0].poll() is None and time.time() < deadline:
+            await asyncio.sleep(settings.sample_interval)
+            samples.append(await _sample(sampler, [p.pid for p in processes], stack_pid))
+        ended = time.time()
+        for process in processes:
+            await asyncio.to_thread(_stop, process)
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+        for log_file in logs:
+            log_file.close()
+    samples.append(await _sample(sampler, [], stack_pid))
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {
+        "started": started,
+        "ended": ended,
+        "warmup_s": settings.warmup,
+        "cpu_count": os.cpu_count() or 1,
+        "settings": {
+            **asdict(settings),
+            "output": str(settings.output),
+            "target": str(settings.target),
+            "packs": packs,
+            "pops": ready["pops"],
+            "clock": ready.get("clock"),
+            "started_stack": settings.target is None,
+        },
+        "locust": {
+            "exit_code": processes[0].returncode,
+            "stats": _read_json(settings.output / "locust.json", []),
+            "log_warnings": _warnings(settings.output),
+            "cpu_s": (after.ru_utime + after.ru_stime)
+            - (children_cpu.ru_utime + children_cpu.ru_stime),
+        },
+        "timelines": [
+            _read_json(path, {}) for path in sorted((settings.output / "timelines").glob("*.json"))
+        ],
+        "samples": samples,
+    }
+
+
+async def _sample(
+    sampler: StackSampler, locust_pids: list[int], stack_pid: int | None
+) -> dict[str, Any]:
+    sample = await sampler.sample()
+    sample["locust_cpu_s"] = {k: v for pid in locust_pids for k, v in process_tree_cpu(pid).items()}
+    sample["stack_cpu_s"] = sum(process_tree_cpu(stack_pid).values()) if stack_pid else None
+    return sample
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _read_json(path: Path, default: Any) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return default
+
+
+def _warnings(output: Path) -> list[str]:
+    lines = []
+    for path in sorted(output.glob("locust-*.log")):
+        lines += [line.strip() for line in path.read_text(encoding="utf-8", errors="replace").splitlines()
+                  if CPU_WARNING in line]  # fmt: skip
+    return lines
