@@ -48,8 +48,12 @@ async def run_suite(target: Target, modules: Sequence[ModuleType], *, seed: int 
     for index, module in enumerate(modules):
         if progress:
             progress(index, len(modules), module.NAME, None)
-        await _clean_slate(target, seed)
-        result: ScenarioResult = await module.run(target)
+        try:
+            await _clean_slate(target, seed)
+            result: ScenarioResult = await module.run(target)
+        except Exception as exc:  # noqa: BLE001 (one broken scenario or target must not end the suite)
+            result = ScenarioResult(module.NAME, module.GROUP, module.TITLE, verdict="error",
+                                    reason=f"{type(exc).__name__}: {exc}")
         results.append(result.to_json())
         if progress:
             progress(index, len(modules), module.NAME, results[-1])

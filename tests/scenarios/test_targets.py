@@ -28,9 +28,10 @@ def test_a_ready_file_without_the_essentials_is_refused(tmp_path):
         Target.from_file(path)
 
 
-async def test_a_scenario_skips_against_a_target_without_the_sim_api():
+@pytest.mark.parametrize("control", [None, "http://127.0.0.1:9"])  # none, or nobody listening
+async def test_a_scenario_skips_against_a_target_without_the_sim_api(control):
     target = Target.from_ready({"origin": "http://127.0.0.1:9", "pops": [{"id": "pop-1", "url": "http://127.0.0.1:9"}],
-                                "admin_token": "t", "tenant": "demo"})
+                                "admin_token": "t", "tenant": "demo", "control": control})
     result = await propagation_original.run(target)
     assert result.verdict == "skip" and "/_sim" in (result.reason or "")
 
