@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+from functools import lru_cache
 
 from yarl import URL
 
@@ -21,6 +22,7 @@ _KEEP_ON_304 = frozenset(
 )
 
 
+@lru_cache(maxsize=1024)
 def distribution_host(host: str | None, distribution_id: str) -> str | None:
     """The Host a viewer's request counts as having. Viewers of a real CDN name the
     distribution (``d111111abcdef8.cloudfront.net``), the same at every POP; here each

@@ -46,8 +46,11 @@ async def handle(request: web.Request) -> web.StreamResponse:
         )
     url = request.rel_url
     body = b"" if method in ("GET", "HEAD") else await request.read()
-    host = distribution_host(request.headers.get("Host"), pop.settings.distribution_id)
-    headers = tuple((k, host if k.lower() == "host" and host else v) for k, v in request.headers.items())
+    raw_host = request.headers.get("Host")
+    host = distribution_host(raw_host, pop.settings.distribution_id)
+    headers = tuple(request.headers.items())
+    if host != raw_host:
+        headers = tuple((k, host if k.lower() == "host" and host else v) for k, v in headers)
     viewer = ViewerRequest(
         method,
         url.raw_path,
