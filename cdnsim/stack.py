@@ -19,12 +19,13 @@ from cdnsim.demo import seed_demo
 from cdnsim.imgix_demo import imgix_service, seed_imgix_demo
 from cdnsim.runtime import serve_app
 from cdnsim.sim_control import sim_routes
+from cdnsim.switches import accept_in_key
 from common.clock import Clock
 from common.errors import Conflict
 from common.events import EventLog
 from common.ids import IdGenerator
 from edge.akamai import ImageManager
-from edge.config import VIMOND_IMAGES, EdgeSettings, PopSettings, ShieldSettings, vimond_behaviors
+from edge.config import EdgeSettings, PopSettings, ShieldSettings, vimond_behaviors
 from edge.imgix.service import ImgixService
 from edge.properties import Property
 from edge.stack import Edge
@@ -121,11 +122,16 @@ class Stack:
         return self._origin_app[keys.SWITCHES]
 
     def set_pipeline(self, pipeline: AggregatorSettings) -> None:
-        """New aggregator settings (bug switches) from the next tick on; reset keeps them."""
+        """New aggregator settings (bug switches) from the next tick on, until a reset."""
         self.pipeline = pipeline
         if self.aggregator is not None:
-            self.aggregator.settings = replace(pipeline, edge_control_url=self.aggregator.settings.edge_control_url,
-                                               distribution_id=self.aggregator.settings.distribution_id)
+            self.aggregator.settings = self._wired(pipeline)
+
+    def _wired(self, pipeline: AggregatorSettings) -> AggregatorSettings:
+        """``pipeline`` invalidating this stack's edge."""
+        assert self.edge is not None
+        return replace(pipeline, edge_control_url=self.edge.control_url,
+                       distribution_id=self.edge.settings.distribution_id)
 
     async def stop_origin_listening(self) -> None:
         """The origin goes down: no new connections, and open ones are closed."""
@@ -157,17 +163,11 @@ class Stack:
                                 else None) if s.shield else None
         edge = vimond_behaviors(self.origin_url, profile=s.profile, pops=pops, shield=shield,
                                 control_port=s.port(1), invalidation_delays=s.invalidation_delays, seed=s.seed)
-        if s.origin.negotiate_format and s.origin.vary_on_negotiation:
-            # The origin's answer depends on Accept, so Accept belongs in the edge's key.
-            images = edge.policies[VIMOND_IMAGES.name]
-            policies = {**edge.policies, images.name: replace(images, headers=(*images.headers, "Accept"))}
-            edge = replace(edge, policies=policies)
-        return edge
+        return accept_in_key(edge, s.origin.negotiate_format and s.origin.vary_on_negotiation)
 
     async def _start_aggregator(self, edge_client: EdgeInvalidations) -> None:
         assert self.storage is not None and self.edge is not None
-        pipeline = replace(self.pipeline, edge_control_url=self.edge.control_url,
-                           distribution_id=self.edge.settings.distribution_id)
+        pipeline = self._wired(self.pipeline)
         invalidator = PackInvalidator(self.storage, self.events, pipeline, edge_client)
         self.aggregator = Aggregator(self.storage, self.clock, self.events, pipeline, invalidator)
         await self.aggregator.start()

@@ -18,7 +18,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from common.errors import BadRequest
-from edge.config import VIMOND_IMAGES
+from edge.config import VIMOND_IMAGES, EdgeSettings
 
 if TYPE_CHECKING:
     from cdnsim.stack import Stack
@@ -69,19 +69,22 @@ def set_bugs(stack: Stack, changes: dict[str, Any]) -> dict[str, Any]:
     return bug_state(stack)
 
 
+def accept_in_key(edge: EdgeSettings, in_key: bool) -> EdgeSettings:
+    """The Vimond image policy with ``Accept`` in its key or not. It belongs there exactly
+    when the origin negotiates the format and says so (``Vary: Accept``)."""
+    images = edge.policies[VIMOND_IMAGES.name]
+    headers = tuple(h for h in images.headers if h.lower() != "accept") + (("Accept",) if in_key else ())
+    return replace(edge, policies={**edge.policies, images.name: replace(images, headers=headers)})
+
+
 def _accept_not_in_key(stack: Stack, on: bool) -> None:
     started = stack.settings.origin
     switches = stack.origin_switches
     switches.negotiate_format = on or started.negotiate_format
     switches.vary_on_negotiation = not on and started.vary_on_negotiation
     assert stack.edge is not None
-    edge = stack.edge.settings
-    images = edge.policies[VIMOND_IMAGES.name]
-    headers = tuple(h for h in images.headers if h.lower() != "accept")
-    if switches.negotiate_format and switches.vary_on_negotiation:
-        headers += ("Accept",)  # the origin's answer depends on Accept: so does the key
-    policies = {**edge.policies, images.name: replace(images, headers=headers)}
-    stack.edge.reconfigure(replace(edge, policies=policies))
+    in_key = switches.negotiate_format and switches.vary_on_negotiation
+    stack.edge.reconfigure(accept_in_key(stack.edge.settings, in_key))
 
 
 def _seconds(name: str, value: Any) -> float:
