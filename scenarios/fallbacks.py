@@ -36,7 +36,7 @@ async def served_everywhere(sc: Scenario, path: str, colour: str, size: tuple[in
     results = []
     for lane in sc.result.lanes:
         state, seen = await sc.probe(lane, path, showing(colour, size))
-        header = sc.last_reply.headers.get("X-Image-Location") if sc.last_reply else None
+        header = sc.header("X-Image-Location") or None
         results.append((lane, state, seen.label if seen else "-", header))
     sc.check(what, all(state == "fresh" and header == image_location for _, state, _, header in results),
              expected=f"{colour} {size[0]}x{size[1]}, X-Image-Location: {image_location}",

@@ -33,6 +33,15 @@ class Propagation:
     first_fresh: dict[str, float | None]  # scenario time of each POP's first fresh answer
     stale_after_fresh: dict[str, int]  # answers that went back to stale once fresh (must be 0)
 
+    @property
+    def never_fresh(self) -> list[str]:
+        return [lane for lane, t in self.first_fresh.items() if t is None]
+
+    @property
+    def last_fresh(self) -> float:
+        """When the slowest POP turned (only meaningful when none is in ``never_fresh``)."""
+        return max(t for t in self.first_fresh.values() if t is not None)
+
 
 async def until_fresh(sc: Scenario, path: str | Callable[[int], str], classify: Callable[[Look | None, int], State],
                       *, until: float, lanes: list[str] | None = None, step: float = STEP,

@@ -28,6 +28,9 @@ from scenarios.target import Target
 MARKER_EVENTS = ("aggregator_tick", "invalidation_created", "invalidation_applied", "variants_deleted",
                  "variants_kept", "location_config_change_ignored", "stream_records_dropped")
 
+# Events that show a bug at work are drawn as faults.
+BUG_EVENT_MARKERS = {"location_config_change_ignored": "fault", "stream_records_dropped": "fault"}
+
 
 class Skip(Exception):
     """The scenario cannot run against this target; the reason says why."""
@@ -109,6 +112,10 @@ class Scenario:
     def table(self, title: str, columns: list[str], rows: list[list[Any]]) -> None:
         self.result.tables.append(Table(title, columns, rows))
 
+    def header(self, name: str, default: str = "") -> str:
+        """A header of what the latest probe got."""
+        return self.last_reply.header(name, default) if self.last_reply else default
+
     async def probe(self, lane: str, path: str, classify: Callable[[Look | None, int], State], *,
                     headers: dict[str, str] | None = None, pop: str | None = None) -> tuple[State, Look | None]:
         """GET ``path`` at a POP (the lane's, unless ``pop`` says), record what it served."""
@@ -118,7 +125,7 @@ class Scenario:
         state = classify(seen, reply.status)
         label = seen.label if seen else f"{reply.status}"
         self.result.observations.append(
-            Observation(self.t(), lane, state, label, _cache_word(reply.headers.get("Cache-Status", "")), reply.status))
+            Observation(self.t(), lane, state, label, _cache_word(reply.header("Cache-Status")), reply.status))
         return state, seen
 
     async def _markers_from_events(self) -> None:
@@ -135,8 +142,7 @@ class Scenario:
                 if lane in self.result.lanes:
                     self.mark(kind, f"purged {data.get('purged', 0)}", lane=lane, t=t)
             else:
-                self.mark(kind.replace("location_config_change_ignored", "fault")
-                          .replace("stream_records_dropped", "fault"), _event_label(kind, data), t=t)
+                self.mark(BUG_EVENT_MARKERS.get(kind, kind), _event_label(kind, data), t=t)
 
 
 def _event_label(kind: str, data: dict[str, Any]) -> str:

@@ -7,7 +7,13 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from scenarios.images import Look, solid
-from scenarios.propagation import Propagation, compare_with_model, invalidation_delays, until_fresh
+from scenarios.propagation import (
+    Propagation,
+    by_colour,
+    compare_with_model,
+    invalidation_delays,
+    until_fresh,
+)
 from scenarios.result import State
 from scenarios.scenario import Scenario
 
@@ -40,6 +46,26 @@ async def thumb_pack(sc: Scenario, colour: str = "red") -> tuple[str, str]:
     await ensure_config(sc, THUMB, THUMB_SIZE)
     pack = await pack_with(sc, {"main": solid(colour)})
     return pack, f"/api/v2/img/{pack}?location={THUMB}"
+
+
+# Fresh: the new (blue) original; stale: the old (red) one.
+RED_TO_BLUE = by_colour("blue", "red")
+
+
+async def cached_red_thumb(sc: Scenario) -> tuple[str, str]:
+    """A ``thumb_pack`` whose red image every POP has cached, its own invalidation done."""
+    pack, path = await thumb_pack(sc, "red")
+    await settle(sc)
+    await warm(sc, path, RED_TO_BLUE)
+    return pack, path
+
+
+async def replace_with_blue(sc: Scenario, pack: str, label: str = "upload main (blue)") -> float:
+    """Upload a blue main image over the red one; when (scenario time)."""
+    write_at = sc.t()
+    await sc.sim.upload(pack, "main", solid("blue"))
+    sc.mark("write", label)
+    return write_at
 
 
 async def settle(sc: Scenario) -> None:

@@ -31,6 +31,11 @@ class Reply:
     headers: dict[str, str]
     body: bytes
 
+    def header(self, name: str, default: str = "") -> str:
+        """A response header, whatever case the server wrote its name in."""
+        wanted = name.lower()
+        return next((v for k, v in self.headers.items() if k.lower() == wanted), default)
+
     def json(self) -> Any:
         return json.loads(self.body or b"null")
 
@@ -166,4 +171,3 @@ class Sim:
         reply = await self.request("POST", self._control("/_sim/reset"))
         if reply.status != 200:
             raise Unsupported(f"the target cannot be reset: {reply.body[:200]!r}")
-        await self.connect()

@@ -43,7 +43,7 @@ async def request_all(sc: Scenario, prefix: str, packs: list[str]) -> list[str]:
         for width in WIDTHS:
             for lane in sc.result.lanes:
                 await sc.probe(lane, f"{prefix}/api/v2/img/{pack}?imwidth={width}", served, headers=CHROME)
-                cache = sc.last_reply.headers.get("Cache-Status", "") if sc.last_reply else ""
+                cache = sc.header("Cache-Status")
                 statuses.append("hit" if "; hit" in cache.split(",")[0] else "miss")
     return statuses
 

@@ -34,11 +34,9 @@ async def story(sc: Scenario, phase: str) -> Outcome:
     sc.mark("write", f"force thumb to {NEW[0]}x{NEW[1]} [{phase}]")
     tick = sc.tick_after(write_at)
     result = await until_fresh(sc, path, by_size, until=tick + 200)
-    late = [lane for lane, t in result.first_fresh.items() if t is None]
-    if late:
-        return Outcome(True, f"{', '.join(late)} still {OLD[0]}x{OLD[1]} 200 s after the tick")
-    slowest = max(t for t in result.first_fresh.values() if t is not None)
-    return Outcome(False, f"{NEW[0]}x{NEW[1]} everywhere by {slowest - write_at:g} s after the change")
+    if result.never_fresh:
+        return Outcome(True, f"{', '.join(result.never_fresh)} still {OLD[0]}x{OLD[1]} 200 s after the tick")
+    return Outcome(False, f"{NEW[0]}x{NEW[1]} everywhere by {result.last_fresh - write_at:g} s after the change")
 
 
 async def run(target: Target) -> ScenarioResult:

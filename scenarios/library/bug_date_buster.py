@@ -6,11 +6,9 @@ the variant key."""
 from __future__ import annotations
 
 from scenarios.bugs import Outcome, reproduce_then_fix
-from scenarios.images import solid
-from scenarios.propagation import by_colour
 from scenarios.result import ScenarioResult
 from scenarios.scenario import Scenario
-from scenarios.setups import SETTLE, settle, thumb_pack, warm
+from scenarios.setups import RED_TO_BLUE, SETTLE, cached_red_thumb, replace_with_blue
 from scenarios.target import Target
 
 NAME = "bug-date-buster"
@@ -19,17 +17,12 @@ TITLE = "A date= cache buster answered from a stale S3 variant"
 
 
 async def story(sc: Scenario, phase: str) -> Outcome:
-    pack, path = await thumb_pack(sc, "red")
-    await settle(sc)
-    classify = by_colour("blue", "red")
-    await warm(sc, path, classify)
-    write_at = sc.t()
-    await sc.sim.upload(pack, "main", solid("blue"))
-    sc.mark("write", f"upload main (blue) [{phase}]")
+    pack, path = await cached_red_thumb(sc)
+    write_at = await replace_with_blue(sc, pack, f"upload main (blue) [{phase}]")
     await sc.advance_to(sc.tick_after(write_at) + SETTLE)  # the invalidation has completed everywhere
     stale = []
     for lane in sc.result.lanes:
-        state, _ = await sc.probe(lane, f"{path}&date={phase}-{int(sc.t())}", classify)
+        state, _ = await sc.probe(lane, f"{path}&date={phase}-{int(sc.t())}", RED_TO_BLUE)
         stale += [lane] if state == "stale" else []
     if stale:
         return Outcome(True, f"date= buster old at {', '.join(stale)} after the invalidation completed")

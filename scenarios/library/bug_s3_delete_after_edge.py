@@ -5,11 +5,10 @@ old image again for a whole TTL: the invalidation is wasted."""
 from __future__ import annotations
 
 from scenarios.bugs import Outcome, reproduce_then_fix
-from scenarios.images import solid
-from scenarios.propagation import by_colour, until_fresh
+from scenarios.propagation import until_fresh
 from scenarios.result import ScenarioResult
 from scenarios.scenario import Scenario
-from scenarios.setups import settle, thumb_pack, warm
+from scenarios.setups import RED_TO_BLUE, cached_red_thumb, replace_with_blue
 from scenarios.target import Target
 
 NAME = "bug-s3-delete-after-edge"
@@ -19,23 +18,18 @@ GAP = 120.0
 
 
 async def story(sc: Scenario, phase: str) -> Outcome:
-    pack, path = await thumb_pack(sc, "red")
-    await settle(sc)
-    classify = by_colour("blue", "red")
-    await warm(sc, path, classify)
-    write_at = sc.t()
-    await sc.sim.upload(pack, "main", solid("blue"))
-    sc.mark("write", f"upload main (blue) [{phase}]")
+    pack, path = await cached_red_thumb(sc)
+    write_at = await replace_with_blue(sc, pack, f"upload main (blue) [{phase}]")
     tick = sc.tick_after(write_at)
-    await until_fresh(sc, path, classify, until=tick + GAP + 60)
+    await until_fresh(sc, path, RED_TO_BLUE, until=tick + GAP + 60)
     # Well after the S3 delete: who still serves the old image, and for how long?
     await sc.advance_to(tick + GAP + 120)
     stale, ttls = [], []
     for lane in sc.result.lanes:
-        state, _ = await sc.probe(lane, path, classify)
+        state, _ = await sc.probe(lane, path, RED_TO_BLUE)
         if state == "stale":
             stale.append(lane)
-            ttls.append(_ttl(sc.last_reply.headers.get("Cache-Status", "") if sc.last_reply else ""))
+            ttls.append(_ttl(sc.header("Cache-Status")))
     if not stale:
         return Outcome(False, f"every POP fresh {GAP + 120:g} s after the tick")
     return Outcome(True, f"{', '.join(stale)} still old {GAP + 120:g} s after the tick, "

@@ -30,11 +30,10 @@ async def story(sc: Scenario, phase: str) -> Outcome:
     await sc.sim.upload(pack, "main", solid("blue"))
     sc.mark("write", f"upload main (blue) during the flush [{phase}]")
     result = await until_fresh(sc, path, classify, until=tick + 2 * sc.sim.interval + 150, step=10.0)
-    late = [lane for lane, t in result.first_fresh.items() if t is None]
-    if late:
-        return Outcome(True, f"{', '.join(late)} still old two ticks after the write")
-    slowest = max(t for t in result.first_fresh.values() if t is not None)
-    return Outcome(False, f"fresh everywhere {slowest - tick - FLUSH / 2:g} s after the write (next tick + delay)")
+    if result.never_fresh:
+        return Outcome(True, f"{', '.join(result.never_fresh)} still old two ticks after the write")
+    after = result.last_fresh - tick - FLUSH / 2
+    return Outcome(False, f"fresh everywhere {after:g} s after the write (next tick + delay)")
 
 
 async def run(target: Target) -> ScenarioResult:

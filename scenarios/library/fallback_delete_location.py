@@ -29,6 +29,6 @@ async def run(target: Target) -> ScenarioResult:
 
         await tick_propagation(sc, pack, path, showing("red", SIZES["thumb"], old="blue"), delete_thumb,
                                "deleteImageLocation thumb")
-        header = sc.last_reply.headers.get("X-Image-Location") if sc.last_reply else None
+        header = sc.header("X-Image-Location") or None
         sc.check("X-Image-Location says main once fresh", header == "main", expected="main", measured=header)
     return sc.result

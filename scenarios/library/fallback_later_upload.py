@@ -24,6 +24,6 @@ async def run(target: Target) -> ScenarioResult:
         path = f"/api/v2/img/{pack}?location=thumb"
         await tick_propagation(sc, pack, path, showing("blue", SIZES["thumb"], old="red"),
                                lambda: sc.sim.upload(pack, "thumb", solid("blue")), "upload thumb (blue)")
-        header = sc.last_reply.headers.get("X-Image-Location") if sc.last_reply else None
+        header = sc.header("X-Image-Location") or None
         sc.check("X-Image-Location says thumb once fresh", header == "thumb", expected="thumb", measured=header)
     return sc.result

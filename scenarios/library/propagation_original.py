@@ -4,10 +4,9 @@ plus its own invalidation delay, and not before."""
 from __future__ import annotations
 
 from scenarios.images import solid
-from scenarios.propagation import by_colour
 from scenarios.result import ScenarioResult
 from scenarios.scenario import Scenario
-from scenarios.setups import settle, thumb_pack, tick_propagation
+from scenarios.setups import RED_TO_BLUE, settle, thumb_pack, tick_propagation
 from scenarios.target import Target
 
 NAME = "propagation-original"
@@ -20,6 +19,6 @@ async def run(target: Target) -> ScenarioResult:
         await sc.begin()
         pack, path = await thumb_pack(sc, "red")
         await settle(sc)
-        await tick_propagation(sc, pack, path, by_colour("blue", "red"),
+        await tick_propagation(sc, pack, path, RED_TO_BLUE,
                                lambda: sc.sim.upload(pack, "main", solid("blue")), "upload main (blue)")
     return sc.result

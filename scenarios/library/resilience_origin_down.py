@@ -34,7 +34,7 @@ async def run(target: Target) -> ScenarioResult:
             during = []
             for lane in sc.result.lanes:
                 state, _ = await sc.probe(lane, path, red)
-                during.append((lane, state, sc.last_reply.headers.get("Cache-Status", "") if sc.last_reply else ""))
+                during.append((lane, state, sc.header("Cache-Status")))
             statuses = []
             for lane in sc.result.lanes:
                 await sc.probe(lane, f"/api/v2/img/{cold}?location=thumb", red)
@@ -55,7 +55,7 @@ async def run(target: Target) -> ScenarioResult:
         back = []
         for lane in sc.result.lanes:
             await sc.probe(lane, path, red)
-            back.append(sc.last_reply.headers.get("Cache-Status", "") if sc.last_reply else "")
+            back.append(sc.header("Cache-Status"))
         sc.check("after recovery the POPs fetch from the origin again", all("fwd=" in cs for cs in back),
                  expected="a forward (revalidation or miss) per POP", measured="; ".join(back))
         sc.measure("headline", f"origin down {TTL + 60:g} s after caching: stale served at "
