@@ -7,7 +7,6 @@ the seed are served: ``/api/v1/sources/{id}/assets/…`` and ``/api/v1/assets/{i
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 from aiohttp import web
@@ -16,7 +15,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from edge.imgix import jsonapi as ja
 from edge.imgix.api import Api
 from edge.imgix.assets import FILTERS, SORTS, UPDATABLE, Asset
-from edge.imgix.fetch import Original, OriginGate, load
+from edge.imgix.fetch import Original, OriginGate, load, serve_gate
 from edge.imgix.sources import Source
 
 MAX_UPLOAD_BYTES = 32 * 1024 * 1024
@@ -117,14 +116,7 @@ class AssetsApi:
 def add_asset_routes(app: web.Application, api: Api) -> None:
     assets = AssetsApi(api)
     settings = api.backend.settings
-    app[GATE] = OriginGate(settings.origin_hosts, settings.s3_endpoint, settings.s3_region)
-
-    async def gate_ctx(app: web.Application) -> AsyncIterator[None]:
-        await app[GATE].open()
-        yield
-        await app[GATE].close()
-
-    app.cleanup_ctx.append(gate_ctx)
+    serve_gate(app, GATE, OriginGate(settings.origin_hosts, settings.s3_endpoint, settings.s3_region))
     router = app.router
     router.add_post("/api/v1/sources/{source_id}/assets/refresh/{path:.+}", assets.refresh_asset)
     router.add_post("/api/v1/sources/{source_id}/upload/{path:.+}", assets.upload_asset)

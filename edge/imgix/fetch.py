@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import aiohttp
 import boto3
+from aiohttp import web
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -142,3 +143,15 @@ async def load(gate: OriginGate, deployment: Mapping[str, Any], path: str) -> Or
     if not where.s3_key:
         return Original(404, reason="no image path")
     return await gate.s3(deployment, where.s3_key)
+
+
+def serve_gate(app: web.Application, key: web.AppKey[OriginGate], gate: OriginGate) -> None:
+    """``gate`` stored on ``app`` under ``key`` and open for the app's lifetime."""
+    app[key] = gate
+
+    async def gate_ctx(_: web.Application) -> AsyncIterator[None]:
+        await gate.open()
+        yield
+        await gate.close()
+
+    app.cleanup_ctx.append(gate_ctx)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote
 
@@ -22,7 +22,7 @@ from edge.imgix.addressing import split_internal, url_target
 from edge.imgix.assets import etag_of
 from edge.imgix.backend import ImgixBackend, sub_image_key
 from edge.imgix.cache_ttl import NO_STORE, error_cache_control, image_cache_control, origin_lifetime
-from edge.imgix.fetch import Original, OriginGate, load
+from edge.imgix.fetch import Original, OriginGate, load, serve_gate
 from edge.imgix.render import Rendered, UndecodableImage, render
 from edge.imgix.sources import Source
 
@@ -34,14 +34,7 @@ def create_renderer_app(backend: ImgixBackend) -> web.Application:
     app = web.Application()
     app[BACKEND] = backend
     settings = backend.settings
-    app[GATE] = OriginGate(settings.origin_hosts, settings.s3_endpoint, settings.s3_region)
-
-    async def gate_ctx(app: web.Application) -> AsyncIterator[None]:
-        await app[GATE].open()
-        yield
-        await app[GATE].close()
-
-    app.cleanup_ctx.append(gate_ctx)
+    serve_gate(app, GATE, OriginGate(settings.origin_hosts, settings.s3_endpoint, settings.s3_region))
     app.router.add_route("GET", "/_imgix/{rest:.*}", render_image)
     return app
 
