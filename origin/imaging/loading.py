@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import math
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError, features
 
 from origin.imaging.errors import SourceTooLarge, SourceUnreadable
 from origin.imaging.geometry import Size
@@ -49,14 +49,23 @@ def oriented_size(image: Image.Image) -> Size:
     return (height, width) if orientation in _SWAPPING_ORIENTATIONS else (width, height)
 
 
-def decode(image: Image.Image, scale: float) -> Image.Image:
-    """Decode pixels, letting JPEG's DCT scaling skip detail finer than ``scale`` needs.
+# libjpeg scales while it decodes (a smaller IDCT per 8×8 block), to num/8 of the size. Each
+# scale is used only while the resample that follows keeps at least this many decoded pixels
+# per output pixel: the coarse 2×2 and 1×1 IDCTs and the 4×4 one need the margin to filter
+# out their blockiness; the 3×3 IDCT, accurate enough, needs less. tests/origin/imaging/
+# test_speedups.py checks the result against a full decode at every scale.
+DCT_SCALES: tuple[tuple[int, float], ...] = ((1, 1.5), (2, 1.5), (3, 1.15), (4, 1.5))
 
-    ``scale`` is the fraction of the source's resolution the later steps still need (with
-    their own safety margin already included); values ≥ 1 decode at full size."""
-    if scale < 1.0 and image.format == "JPEG":
-        want = (max(1, math.ceil(image.width * scale)), max(1, math.ceil(image.height * scale)))
-        image.draft(None, want)
+
+def decode(image: Image.Image, needed: float) -> Image.Image:
+    """Decode pixels, letting JPEG's DCT scaling skip detail finer than the output needs.
+
+    ``needed`` is the fraction of the source's resolution the output is made of; values
+    ≥ 1 (and any non-JPEG source) decode at full size."""
+    if image.format == "JPEG":
+        eighths = dct_eighths(needed)
+        if eighths < 8:
+            _reduce_while_decoding(image, eighths)
     try:
         image.load()
         # Only the first frame of animations is rendered.
@@ -66,6 +75,36 @@ def decode(image: Image.Image, scale: float) -> Image.Image:
     except DECODE_ERRORS as exc:
         raise SourceUnreadable(f"source image cannot be decoded: {exc}") from None
     return to_working_mode(image)
+
+
+def dct_eighths(needed: float) -> int:
+    """The smallest JPEG decoding scale, in eighths, that leaves the resample its margin."""
+    for eighths, margin in DCT_SCALES:
+        if eighths == 3 and not _SCALED_IDCT:
+            continue
+        if eighths / 8 >= needed * margin:
+            return eighths
+    return 8
+
+
+# IJG's libjpeg 6b only has the power-of-two scales; libjpeg-turbo (Pillow's wheels) has M/8.
+_SCALED_IDCT = bool(features.check_feature("libjpeg_turbo"))
+
+
+def _reduce_while_decoding(image: Image.Image, eighths: int) -> None:
+    width, height = image.size
+    if eighths != 3:
+        den = 8 // eighths
+        image.draft(None, (max(1, width // den), max(1, height // den)))
+        return
+    # Pillow's draft() offers powers of two only, but its decoder hands any denominator to
+    # libjpeg, which rounds 1/3 up to its 3/8 scaled IDCT: this is what draft() would set.
+    size = (math.ceil(width * 3 / 8), math.ceil(height * 3 / 8))
+    if not isinstance(image, ImageFile.ImageFile) or len(image.tile) != 1 or image.decoderconfig:
+        return
+    image._size = size
+    image.tile = [image.tile[0]._replace(extents=(0, 0, *size))]
+    image.decoderconfig = (3, 0)
 
 
 def to_working_mode(image: Image.Image) -> Image.Image:

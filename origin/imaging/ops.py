@@ -14,11 +14,16 @@ from origin.imaging.geometry import Rect, Size
 # resize() first shrinks by a whole factor with reduce() (a cheap box average) while the
 # image stays at least this many times the target; the filter below does the rest.
 REDUCING_GAP = 2.0
-# Below this shrink factor the last resample uses BICUBIC instead of LANCZOS: about 25% less
-# work, and on photos the two differ by ~0.3–0.7 of 255 (PSNR > 45 dB), a tenth of what the
-# JPEG q85 encoding that follows changes (~3 of 255, 35 dB). Larger shrinks keep LANCZOS,
-# whose wider window is what prevents aliasing there. See tests/origin/imaging/test_speedups.py.
+# The last resample's filter, by how much it shrinks (see tests/origin/imaging/test_speedups.py,
+# which compares with one LANCZOS resample of the fully decoded source):
+# - from 2× on, LANCZOS, whose wide window is what prevents aliasing there;
+# - below 2×, BICUBIC: about 25% less work, and on photos 0.3–0.9 of 255 away (PSNR > 43 dB),
+#   a third of what the JPEG q85 encoding that follows changes (~3 of 255, 35 dB);
+# - below 1.5× of a fully decoded image, BILINEAR (its window is half as wide again): photos at
+#   full resolution keep little detail near the new Nyquist limit, PSNR > 42 dB. After DCT
+#   scaling the image is sharp right up to that limit and needs BICUBIC (BILINEAR: ~39 dB).
 BICUBIC_BELOW_SHRINK = 2.0
+BILINEAR_BELOW_SHRINK = 1.5
 # Supersampling of the rounded-corner mask, so the arc is antialiased.
 _CORNER_SUPERSAMPLE = 4
 # zlib's run-length strategy: on rendered photos about as small as the default and several
@@ -42,17 +47,28 @@ def crop_relative(image: Image.Image, rel: Rect | None) -> Image.Image:
     return image.crop(rect)
 
 
-def fill_box(image: Image.Image, box: Size, gravity: str) -> Image.Image:
-    """Scale the image to cover the whole box and cut the overflow at the gravity (crop mode)."""
+def fill_box(
+    image: Image.Image, box: Size, gravity: str, full_resolution: bool = True
+) -> Image.Image:
+    """Scale the image to cover the whole box and cut the overflow at the gravity (crop mode).
+
+    ``full_resolution``: false when the decoder already scaled the image down (see
+    :func:`resample_filter`)."""
     region = geometry.fill_region(image.size, box, gravity)
     if box == image.size and region == (0.0, 0.0, float(image.width), float(image.height)):
         return image
     shrink = (region[2] - region[0]) / box[0]
-    return image.resize(box, resample_filter(shrink), box=region, reducing_gap=REDUCING_GAP)
+    return image.resize(
+        box, resample_filter(shrink, full_resolution), box=region, reducing_gap=REDUCING_GAP
+    )
 
 
 def fit_and_pad(
-    image: Image.Image, box: Size, gravity: str, aspect_of: Size | None = None
+    image: Image.Image,
+    box: Size,
+    gravity: str,
+    aspect_of: Size | None = None,
+    full_resolution: bool = True,
 ) -> Image.Image:
     """Scale the whole image to fit inside the box and pad the rest with fully transparent
     pixels, placing the image at the gravity (includeAll mode).
@@ -62,7 +78,9 @@ def fit_and_pad(
     fitted_size = geometry.fit_size(aspect_of or image.size, box)
     if fitted_size != image.size:
         shrink = image.width / fitted_size[0]
-        image = image.resize(fitted_size, resample_filter(shrink), reducing_gap=REDUCING_GAP)
+        image = image.resize(
+            fitted_size, resample_filter(shrink, full_resolution), reducing_gap=REDUCING_GAP
+        )
     if fitted_size == box:
         return image
     canvas = Image.new("RGBA", box, TRANSPARENT)
@@ -72,10 +90,13 @@ def fit_and_pad(
     return canvas
 
 
-def resample_filter(shrink: float) -> Image.Resampling:
-    """The resampling filter for a resize that shrinks by ``shrink`` (below 1: enlarges)."""
+def resample_filter(shrink: float, full_resolution: bool = True) -> Image.Resampling:
+    """The resampling filter for a resize that shrinks by ``shrink`` (below 1: enlarges) an
+    image decoded at full resolution, or already scaled down by the JPEG decoder."""
     if shrink >= BICUBIC_BELOW_SHRINK:
         return Image.Resampling.LANCZOS
+    if full_resolution and 1.0 < shrink < BILINEAR_BELOW_SHRINK:
+        return Image.Resampling.BILINEAR
     return Image.Resampling.BICUBIC
 
 

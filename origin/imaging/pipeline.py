@@ -1,7 +1,7 @@
 """``render_variant``: one original and one :class:`RenderSpec` in, one encoded variant out.
 
 A pure function (no I/O, no shared state) so that it runs unchanged in the render pool's
-worker processes. The steps, in order: header check → draft decode → crop rect → box
+worker processes. The steps, in order: header check → DCT-scaled decode → crop rect → box
 (fill or fit-and-pad) → rounded corners → encode.
 """
 
@@ -21,9 +21,6 @@ __all__ = ["available_formats", "check_box", "check_spec", "render_variant"]
 
 # WebP's limit, the smallest of the output formats (JPEG: 65 535).
 MAX_OUTPUT_SIDE = 16_383
-# JPEG draft decoding keeps at least this many source pixels per output pixel (each way),
-# so the resample that follows still has real detail to filter; see the equivalence test.
-DRAFT_GAP = 1.5
 
 
 def check_spec(spec: RenderSpec) -> None:
@@ -63,12 +60,14 @@ def render_variant(source: bytes, spec: RenderSpec) -> Rendered:
     image = loading.open_source(source, spec.max_source_pixels)
     # The box comes from the header's size: a draft-decoded image rounds its size up, which
     # would shift a derived side by a pixel.
-    cropped = _cropped_size(loading.oriented_size(image), spec)
+    oriented = loading.oriented_size(image)
+    cropped = _cropped_size(oriented, spec)
     box = geometry.output_box(spec.width, spec.height, cropped)
     check_box(box, spec)
-    image = loading.decode(image, geometry.needed_scale(cropped, box, spec.mode) * DRAFT_GAP)
+    image = loading.decode(image, geometry.needed_scale(cropped, box, spec.mode))
+    full_resolution = image.size == oriented
     image = ops.crop_relative(image, spec.crop)
-    image = _apply_box(image, box, cropped, spec)
+    image = _apply_box(image, box, cropped, spec, full_resolution)
     if spec.rounded_corners > 0:
         image = ops.round_corners(image, spec.rounded_corners)
     body = ops.encode(image, spec.format, spec.quality)
@@ -87,12 +86,18 @@ def _cropped_size(size: geometry.Size, spec: RenderSpec) -> geometry.Size:
 
 
 def _apply_box(
-    image: Image.Image, box: geometry.Size, cropped: geometry.Size, spec: RenderSpec
+    image: Image.Image,
+    box: geometry.Size,
+    cropped: geometry.Size,
+    spec: RenderSpec,
+    full_resolution: bool,
 ) -> Image.Image:
     match spec.mode:
         case "crop":
-            return ops.fill_box(image, box, spec.gravity)
+            return ops.fill_box(image, box, spec.gravity, full_resolution)
         case "includeAll":
-            return ops.fit_and_pad(image, box, spec.gravity, aspect_of=cropped)
+            return ops.fit_and_pad(
+                image, box, spec.gravity, aspect_of=cropped, full_resolution=full_resolution
+            )
         case _:
             assert_never(spec.mode)

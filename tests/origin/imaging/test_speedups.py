@@ -1,5 +1,6 @@
-"""The speed levers (JPEG DCT draft decoding, reduce() before the last resample, BICUBIC for
-mild last steps) leave the picture equivalent to a plain full-decode LANCZOS render.
+"""The speed levers (JPEG DCT-scaled decoding at 1/8, 1/4, 3/8 or 1/2, reduce() before the last
+resample, BICUBIC or BILINEAR for mild last steps) leave the picture equivalent to a plain
+full-decode LANCZOS render.
 
 Equivalent means: mean absolute difference below 1.5 of 255 and PSNR above 40 dB over all
 channels, compared losslessly (PNG output). Why these numbers: encoding that same reference
@@ -62,7 +63,16 @@ CASES = [
         RenderSpec(300, 300, gravity="north", crop=(0.1, 0.2, 0.6, 0.9)),
     ),
     ("1920x1080 jpeg → 160 wide", (1920, 1080, "JPEG"), RenderSpec(160, None)),
+    # 3/8 DCT scale, then BICUBIC shrinking 1.8×
+    ("1920x1080 jpeg → 400 wide", (1920, 1080, "JPEG"), RenderSpec(400, None)),
+    # full decode, then BILINEAR shrinking 1.37×
+    ("1920x1080 jpeg → 1400 wide", (1920, 1080, "JPEG"), RenderSpec(1400, None)),
     ("1600x1200 png → 200 wide", (1600, 1200, "PNG"), RenderSpec(200, None)),
+    ("1600x1200 png → 1100 wide", (1600, 1200, "PNG"), RenderSpec(1100, None)),
+    # 1/4 DCT scale, then BICUBIC shrinking 1.67×
+    ("4000x3000 jpeg → 600 wide", (4000, 3000, "JPEG"), RenderSpec(600, None)),
+    # 3/8 DCT scale, then BICUBIC shrinking 1.25×
+    ("4000x3000 jpeg → 1200 wide", (4000, 3000, "JPEG"), RenderSpec(1200, None)),
 ]
 
 
@@ -91,21 +101,31 @@ def test_the_thresholds_are_tighter_than_jpeg_q85_and_reject_a_nearest_resize() 
 
 
 @pytest.mark.parametrize(
-    ("scale", "decoded"),
+    ("needed", "decoded"),
     [
         (1.0, (1920, 1080)),
         (0.6, (1920, 1080)),
-        (0.5, (960, 540)),
-        (0.3, (960, 540)),
-        (0.25, (480, 270)),
+        (0.33, (960, 540)),  # 3/8 would leave the resample less than 1.15× the output
+        (0.3125, (720, 405)),  # 1920 → 600 wide: libjpeg's 3×3 IDCT
+        (0.2, (720, 405)),  # 1/4 would leave less than 1.5×
+        (0.16, (480, 270)),
         (0.05, (240, 135)),
     ],
 )
 def test_jpeg_decoding_skips_resolution_the_output_does_not_need(
-    scale: float, decoded: tuple[int, int]
+    needed: float, decoded: tuple[int, int]
 ) -> None:
-    image = loading.decode(loading.open_source(source(1920, 1080), 10**8), scale)
+    image = loading.decode(loading.open_source(source(1920, 1080), 10**8), needed)
     assert image.size == decoded
+    assert image.mode == "RGB"
+
+
+def test_a_jpeg_decoded_at_three_eighths_matches_the_full_image_scaled_down() -> None:
+    data = source(1920, 1080)
+    scaled = loading.decode(loading.open_source(data, 10**8), 0.3125)
+    reference = decode(data).resize(scaled.size, LANCZOS)
+    mae, psnr = similarity(scaled, reference)
+    assert mae < MAX_MEAN_ABS_DIFF and psnr > MIN_PSNR_DB, (mae, psnr)
 
 
 def test_non_jpeg_sources_are_decoded_at_full_size() -> None:
