@@ -79,7 +79,7 @@ def _measure(args: argparse.Namespace, edge: subprocess.Popen[str]) -> dict[str,
             x_cache = resp.headers["X-Cache"]
     if not x_cache.startswith("Hit"):
         raise RuntimeError(f"the object is not cached: X-Cache {x_cache}")
-    cpu_before = _cpu_seconds(pids)
+    cpu_before = cpu_seconds(pids)
     if shutil.which("wrk"):
         generator, load = "wrk", _run_wrk(url, args)
     else:
@@ -89,7 +89,7 @@ def _measure(args: argparse.Namespace, edge: subprocess.Popen[str]) -> dict[str,
             file=sys.stderr,
         )
         generator, load = "python-loadgen", _run_loadgen(url, args)
-    cpu = _cpu_seconds(pids) - cpu_before
+    cpu = cpu_seconds(pids) - cpu_before
     requests = max(1, int(load["requests"]))
     return {
         "generator": generator,
@@ -162,7 +162,8 @@ def _run_loadgen(url: str, args: argparse.Namespace) -> dict[str, float]:
     return json.loads(out.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
-def _cpu_seconds(pids: list[int]) -> float:
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds used so far by these processes (Linux /proc)."""
     ticks = os.sysconf("SC_CLK_TCK")
     total = 0.0
     for pid in pids:

@@ -13,6 +13,7 @@ from typing import Any
 
 KINDS: dict[str, str] = {
     "render": "Pillow pipeline: renders/s on one core and on all cores",
+    "cold": "cold renders through HTTP (render and store), 1920×1080 → 600×338",
     "hit": "edge hit path: hits/s and latency under wrk",
     "coalescing": "N concurrent cold requests for one variant: upstream requests and renders",
     "fanout": "time and CPU to apply a 1,000-path invalidation on 3 POPs of 100,000 objects",
