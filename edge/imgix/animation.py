@@ -45,20 +45,20 @@ def keeps_animation(image: Image.Image, fmt: str) -> bool:
     return fmt in ANIMATED_FORMATS and frame_count(image) > 1
 
 
-def check_source(image: Image.Image) -> None:
+def check_source(image: Image.Image, max_frames: int = MAX_FRAMES,
+                 max_frame_pixels: int = MAX_FRAME_PIXELS) -> None:
     """Refuse an animation whose frames, or frames × pixels, are over the bounds."""
     frames = frame_count(image)
-    if frames > MAX_FRAMES:
-        raise AnimationTooLarge(f"{frames} frames: animations may have at most {MAX_FRAMES}")
-    if frames * image.width * image.height > MAX_FRAME_PIXELS:
-        raise AnimationTooLarge(f"{frames} frames of {image.width}x{image.height} is more than "
-                                f"{MAX_FRAME_PIXELS} frame pixels")
+    if frames > max_frames:
+        raise AnimationTooLarge(f"{frames} frames: animations may have at most {max_frames}")
+    check_output(frames, image.size, max_frame_pixels)
 
 
-def check_output(frames: int, size: tuple[int, int]) -> None:
-    if frames * size[0] * size[1] > MAX_FRAME_PIXELS:
+def check_output(frames: int, size: tuple[int, int], max_frame_pixels: int = MAX_FRAME_PIXELS) -> None:
+    """Refuse ``frames`` frames of ``size`` when their pixels add up to more than the bound."""
+    if frames * size[0] * size[1] > max_frame_pixels:
         raise AnimationTooLarge(f"{frames} frames of {size[0]}x{size[1]} is more than "
-                                f"{MAX_FRAME_PIXELS} frame pixels")
+                                f"{max_frame_pixels} frame pixels")
 
 
 @dataclass(frozen=True)

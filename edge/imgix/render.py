@@ -118,8 +118,10 @@ class _Layers:
             blend_with = decode(blend_data)
         elif isinstance(blend_data, str):
             blend_with = blend_data
-        elif "blend" not in params and "blend-color" in params:
-            blend_with = params["blend-color"]
+        else:  # a colour: ``blend`` as hex, or ``blend-color`` when there is no ``blend``
+            ref = params.get("blend")
+            colour = ref if ref is not None and not ref.startswith(("/", "http")) else None
+            blend_with = colour if ref is not None else params.get("blend-color")
         self.blend = blend_with
 
     def apply(self, image: Image.Image) -> Image.Image:
@@ -142,10 +144,10 @@ def _render_animation(image: Image.Image, params: Mapping[str, str], layers: _La
             if not out:
                 cut = crop_size(frame, params)
                 window = crop_window(frame, cut, crops_of(params)) if cut is not None else None
-            rendered = layers.apply(fit(frame, params, window))
-            if not out:
-                animation.check_output(count, rendered.size)
-            out.append(rendered)
+            sized = fit(frame, params, window)
+            if not out:  # every frame comes out this size
+                animation.check_output(count, sized.size)
+            out.append(layers.apply(sized))
             durations.append(duration)
     except (OSError, SyntaxError, EOFError) as exc:  # a frame past the first is broken
         raise UndecodableImage(f"not a decodable animation: {exc}") from None

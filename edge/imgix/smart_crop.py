@@ -67,8 +67,11 @@ def _best_offset(image: Image.Image, window: tuple[int, int], horizontal: bool, 
     score = _entropy_scorer(grey, span, horizontal) if mode == "entropy" else _edge_scorer(grey, span, horizontal)
     step = max(1, free // MAX_CANDIDATES)
     candidates = sorted(set(range(0, free + 1, step)) | {free})
+    scores = {p: round(score(p), 9) for p in candidates}
+    if len(set(scores.values())) == 1:  # nothing to choose between: the centre
+        return full_free // 2
     centre = free / 2
-    best = max(candidates, key=lambda p: (round(score(p), 9), -abs(p - centre)))
+    best = max(candidates, key=lambda p: (scores[p], -abs(p - centre)))
     return min(full_free, max(0, round(best / factor)))
 
 
