@@ -29,7 +29,7 @@ def _checker(size: int, cell: int = 8) -> Image.Image:
     return board
 
 
-def _strip(horizontal: bool = True) -> Image.Image:
+def busy_strip(horizontal: bool = True) -> Image.Image:
     """300×100 (or 100×300): the ramp, flat grey, the checkerboard."""
     strip = Image.new("L", (300, 100) if horizontal else (100, 300), FLAT)
     strip.paste(_gradient(100), (0, 0))
@@ -47,14 +47,14 @@ def _flat_rows(image: Image.Image) -> int:
 
 
 def test_entropy_picks_the_region_with_the_most_grey_levels() -> None:
-    source = _strip()
+    source = busy_strip()
     out = fit(source, {"w": "100", "h": "100", "fit": "crop", "crop": "entropy"})
     assert out.size == (100, 100)
     assert out.tobytes() == source.crop((0, 0, 100, 100)).tobytes()  # the ramp, exactly
 
 
 def test_edges_picks_the_region_with_the_most_edge_energy() -> None:
-    source = _strip()
+    source = busy_strip()
     out = fit(source, {"w": "100", "h": "100", "fit": "crop", "crop": "edges"})
     assert _flat_columns(out) <= 2  # the centre crop would be all flat grey
     histogram = out.convert("L").histogram()
@@ -64,7 +64,7 @@ def test_edges_picks_the_region_with_the_most_edge_energy() -> None:
 
 
 def test_smart_crops_slide_along_the_vertical_axis_too() -> None:
-    source = _strip(horizontal=False)
+    source = busy_strip(horizontal=False)
     entropy = fit(source, {"w": "100", "h": "100", "fit": "crop", "crop": "entropy"})
     assert entropy.tobytes() == source.crop((0, 0, 100, 100)).tobytes()
     edges = fit(source, {"w": "100", "h": "100", "fit": "crop", "crop": "edges"})
@@ -72,7 +72,7 @@ def test_smart_crops_slide_along_the_vertical_axis_too() -> None:
 
 
 def test_smart_crops_work_on_a_scaled_copy_of_large_images() -> None:
-    source = _strip().resize((1500, 500), Image.Resampling.NEAREST)  # analysed at 256 px wide
+    source = busy_strip().resize((1500, 500), Image.Resampling.NEAREST)  # analysed at 256 px wide
     assert crop_window(source, (200, 200), {"entropy"}) == (0, 0, 500, 500)
     left, _, right, _ = crop_window(source, (200, 200), {"edges"})
     assert abs(left - 1000) <= 10 and right - left == 500
@@ -85,7 +85,7 @@ def test_a_flat_image_crops_at_the_centre() -> None:
 
 
 def test_faces_fall_back_to_the_other_modes_given_then_the_centre() -> None:
-    source = _strip()
+    source = busy_strip()
     assert crop_window(source, (100, 100), {"faces"}) == (100, 0, 200, 100)
     assert crop_window(source, (100, 100), {"faces", "entropy"}) == (0, 0, 100, 100)
     assert crop_window(source, (100, 100), {"faces", "right"}) == (200, 0, 300, 100)
