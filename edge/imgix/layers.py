@@ -79,11 +79,13 @@ def _sized(top: Image.Image, base_size: tuple[int, int], params: Mapping[str, st
     return resize(top, box[0], box[1], mode, crops_of(params, "blend-crop"))
 
 
-def blend(image: Image.Image, sub: Image.Image | str, params: Mapping[str, str]) -> Image.Image:
+def blend(image: Image.Image, sub: Image.Image | str, params: Mapping[str, str],
+          layer: Image.Image | None = None) -> Image.Image:
     """``sub`` (an image, or a hex colour) blended over ``image`` by ``blend-mode``, where
-    the layer is, with the layer's own alpha times ``blend-alpha``."""
+    the layer is, with the layer's own alpha times ``blend-alpha``; ``layer`` is
+    :func:`blend_layer`'s result when the caller made it already (once per animation)."""
     base = image.convert("RGBA")
-    layer = blend_layer(base.size, sub, params)
+    layer = layer if layer is not None else blend_layer(base.size, sub, params)
     mixed = mix(base, layer, params.get("blend-mode", DEFAULT_MODE)).convert("RGBA")
     mixed.putalpha(layer.getchannel("A"))
     base.alpha_composite(_fade(mixed, int(params.get("blend-alpha", "100"))))

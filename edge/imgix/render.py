@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from edge.imgix import animation
-from edge.imgix.layers import blend, mark
+from edge.imgix.layers import blend, blend_layer, mark
 from edge.imgix.params import colour_rgba
 from edge.imgix.sizing import crop_size, crops_of, fit
 from edge.imgix.smart_crop import crop_window
@@ -123,10 +123,13 @@ class _Layers:
             colour = ref if ref is not None and not ref.startswith(("/", "http")) else None
             blend_with = colour if ref is not None else params.get("blend-color")
         self.blend = blend_with
+        self._layer: Image.Image | None = None  # every frame is the same size: sized once
 
     def apply(self, image: Image.Image) -> Image.Image:
         if self.blend is not None:
-            image = blend(image, self.blend, self.params)
+            if self._layer is None or self._layer.size != image.size:
+                self._layer = blend_layer(image.size, self.blend, self.params)
+            image = blend(image, self.blend, self.params, self._layer)
         if self.mark is not None:
             image = mark(image, self.mark, self.params)
         return image

@@ -81,9 +81,13 @@ def test_formats_without_animation_take_the_first_frame(fm: str) -> None:
 
 
 def test_blend_and_mark_apply_to_every_frame() -> None:
-    rendered = render(animated(), {"blend": "808080", "blend-mode": "multiply"})
+    logo = io.BytesIO()
+    Image.new("RGB", (10, 10), (0, 0, 0)).save(logo, "PNG")
+    rendered = render(animated(), {"blend": "808080", "blend-mode": "multiply", "mark-pad": "0"},
+                      mark_data=logo.getvalue())
     for (frame, _), colour in zip(_frames(rendered.body)[1:], COLOURS[1:], strict=True):
-        assert _close(frame.getpixel((50, 30)), tuple(c * 128 // 255 for c in colour))
+        assert _close(frame.getpixel((40, 20)), tuple(c * 128 // 255 for c in colour))
+        assert _close(frame.getpixel((55, 35)), (0, 0, 0))  # the mark, bottom right
 
 
 def test_a_crop_window_is_chosen_once_for_every_frame() -> None:
@@ -110,6 +114,19 @@ def test_frames_times_pixels_are_bounded_on_the_way_in_and_out() -> None:
         animation.check_source(source, max_frame_pixels=9_599)
     colours = [(i % 2 * 255, 0, 0) for i in range(400)]
     small = animated(size=(2, 2), colours=colours, durations=[20] * 400)
-    with pytest.raises(animation.AnimationTooLarge, match="400 frames of 600x600"):
-        render(small, {"w": "600", "h": "600", "fit": "scale"})  # 144 M output frame pixels
+    with pytest.raises(animation.AnimationTooLarge, match="400 frames of 400x400"):
+        render(small, {"w": "400", "h": "400", "fit": "scale"})  # 64 M output frame pixels
     assert len(_frames(render(small, {"w": "20", "h": "20", "fit": "scale"}).body)) == 400
+
+
+def test_a_transparent_animation_leaves_no_trail_of_earlier_frames() -> None:
+    frames = [Image.new("RGBA", (40, 40), (0, 0, 0, 0)) for _ in range(3)]
+    for i, frame in enumerate(frames):
+        frame.paste((255, 0, 0, 255), (i * 10, 0, i * 10 + 10, 10))  # a square moving right
+    data = io.BytesIO()
+    frames[0].save(data, "GIF", save_all=True, append_images=frames[1:], duration=50, loop=0, disposal=2)
+    body = render(data.getvalue(), {"w": "20"}).body
+    for index, frame in enumerate(ImageSequence.Iterator(Image.open(io.BytesIO(body)))):
+        rgba = frame.convert("RGBA")
+        alphas = [rgba.getpixel((x, 2))[3] for x in (1, 6, 11)]  # type: ignore[index]
+        assert alphas == [255 if i == index else 0 for i in range(3)]
