@@ -2,11 +2,13 @@
 
 Supported (imgix's Rendering API names): ``w``, ``h`` (pixels, or a fraction of the source
 when ≤ 1), ``dpr`` (1–5), ``fit`` (clip, crop, fill, max, min, scale), ``crop`` (top,
-bottom, left, right; faces/edges/entropy accepted and centred), ``fm`` (jpg, pjpg, png,
-gif, webp, avif), ``q`` (0–100), ``auto`` (format, compress), ``bg`` (hex colour),
-``mark`` (sub-image URL) with ``mark-w``, ``mark-align``, ``mark-pad``, ``mark-alpha``,
-``blend`` (sub-image URL or hex colour) with ``blend-mode``, ``blend-alpha``, ``blend-w``,
-``blend-align``.
+bottom, left, right, center, entropy, edges; faces accepted and never found, see
+:mod:`edge.imgix.smart_crop`), ``fm`` (jpg, pjpg, png, gif, webp, avif), ``q`` (0–100),
+``auto`` (format, compress), ``bg`` (hex colour), ``mark`` (sub-image URL) with
+``mark-w``, ``mark-align``, ``mark-pad``, ``mark-alpha``, ``blend`` (sub-image URL or hex
+colour) or ``blend-color`` with ``blend-mode`` (imgix's sixteen), ``blend-alpha``,
+``blend-w``, ``blend-h``, ``blend-fit``, ``blend-crop``, ``blend-size``, ``blend-align``,
+``blend-pad``, ``blend-x``, ``blend-y`` (see :mod:`edge.imgix.layers`).
 
 Viewer requests are treated as imgix treats them: unknown parameters and invalid values
 are ignored (dropped before the cache key). A source's ``default_params`` are checked
@@ -18,12 +20,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 
+from edge.imgix.blend_modes import MODES as BLEND_MODES
+
 _HEX = re.compile(r"^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")
 _ALIGN = {"top", "bottom", "left", "right", "middle", "center"}
 FITS = ("clip", "crop", "fill", "max", "min", "scale")
 CROPS = {"top", "bottom", "left", "right", "faces", "edges", "entropy", "center"}
 FORMATS = ("jpg", "pjpg", "png", "gif", "webp", "avif")
-BLEND_MODES = ("normal", "multiply", "screen", "darken", "lighten", "difference", "overlay")
+BLEND_FITS = ("clamp", "clip", "crop", "max", "scale")
 MAX_DIMENSION = 8192
 SIGNATURE = "s"
 
@@ -98,7 +102,15 @@ CHECKS: dict[str, Callable[[str], str | None]] = {
     "blend-mode": _choice(BLEND_MODES),
     "blend-alpha": _number(0, 100, integer=True),
     "blend-w": _dimension,
+    "blend-h": _dimension,
+    "blend-fit": _choice(BLEND_FITS),
+    "blend-crop": _choices(CROPS),
+    "blend-size": _choice(("inherit",)),
     "blend-align": _choices(_ALIGN),
+    "blend-pad": _number(0, MAX_DIMENSION, integer=True),
+    "blend-x": _number(-MAX_DIMENSION, MAX_DIMENSION, integer=True),
+    "blend-y": _number(-MAX_DIMENSION, MAX_DIMENSION, integer=True),
+    "blend-color": _colour,
 }
 
 

@@ -2,8 +2,9 @@
 source's storage, renders it with Pillow, and says in ``Cache-Control`` how long the edge
 may keep the result (see :mod:`edge.imgix.cache_ttl`).
 
-Answers: 200 with the image; 404/502 (with the source's ``image_missing``/``image_error``
-image when it has one) cached for ``cache_ttl_error``; 410 for a disabled source and 501
+Answers: 200 with the image; 404/502, or 422 for an animation over the render bounds
+(with the source's ``image_missing``/``image_error`` image when it has one) cached for
+``cache_ttl_error``; 410 for a disabled source and 501
 for storage this simulator does not read, neither of them cached.
 """
 
@@ -19,6 +20,7 @@ from urllib.parse import unquote
 from aiohttp import web
 
 from edge.imgix.addressing import split_internal, url_target
+from edge.imgix.animation import AnimationTooLarge
 from edge.imgix.assets import etag_of
 from edge.imgix.backend import ImgixBackend, sub_image_key
 from edge.imgix.cache_ttl import NO_STORE, error_cache_control, image_cache_control, origin_lifetime
@@ -71,6 +73,8 @@ async def render_image(request: web.Request) -> web.Response:
         rendered = await asyncio.to_thread(render, original.body, params, *subs)
     except UndecodableImage as exc:
         return await _failure(request, source, deployment, params, 502, str(exc))
+    except AnimationTooLarge as exc:
+        return await _failure(request, source, deployment, params, exc.status, str(exc))
     backend.events.append("imgix", "render", source=source.id, path=found[1], status=200,
                           bytes=len(rendered.body), cpu=round(time.process_time() - started, 6))
     cache_control = image_cache_control(deployment, origin_lifetime(original.headers))
@@ -98,7 +102,7 @@ async def _failure(request: web.Request, source: Source, deployment: Mapping[str
             use = params if deployment.get(f"image_{kind}_append_qs") else {}
             try:
                 rendered = await asyncio.to_thread(render, fallback.body, use)
-            except UndecodableImage:
+            except (UndecodableImage, AnimationTooLarge):
                 pass
             else:
                 return _image(rendered, status, cache_control, **{"X-Imgix-Fallback": kind})

@@ -65,7 +65,7 @@ async def test_a_sub_image_purge_reaches_its_parents(stack: Stack) -> None:
     stack.folder.put("/images/cat.png", image_bytes((200, 100), (255, 0, 0)))
     stack.folder.put("/images/logo.png", image_bytes((20, 20), (0, 0, 255)))
     source_id = await stack.create_source()
-    parents = ("/cat.png?mark=/logo.png&mark-pad=0", "/cat.png?w=100&blend=/logo.png&blend-alpha=100")
+    parents = ("/cat.png?mark=/logo.png&mark-pad=0", "/cat.png?w=100&blend=/logo.png&blend-mode=normal")
     for path in parents:
         _, body, _ = await stack.get(path)
     stack.folder.put("/images/logo.png", image_bytes((20, 20), (0, 255, 0)))  # the logo changes

@@ -3,10 +3,14 @@ disabled sources, S3."""
 
 from __future__ import annotations
 
+import io
+
 import boto3
 
 from edge.imgix.addressing import signature
 from tests.edge.imgix.conftest import Stack, decoded, image_bytes
+from tests.edge.imgix.test_animation import animated
+from tests.edge.imgix.test_smart_crop import busy_strip
 
 
 async def test_an_image_is_rendered_once_and_then_served_from_the_edge(stack: Stack) -> None:
@@ -176,3 +180,44 @@ async def test_hosts_name_sources(stack: Stack) -> None:
             assert r.status == 200 and decoded(await r.read()).size == (10, 5)
     async with stack.http.get(f"{stack.pop(1)}/crossdomain.xml", headers={"Host": "demo.imgix.localhost"}) as r:
         assert r.status == 200 and b"cross-domain-policy" in await r.read()
+
+
+async def test_an_animated_gif_is_served_animated_and_as_its_first_frame_in_png(stack: Stack) -> None:
+    stack.folder.put("/images/anim.gif", animated())
+    await stack.create_source()
+    status, body, headers = await stack.get("/anim.gif?w=30")
+    image = decoded(body)
+    assert status == 200 and headers["Content-Type"] == "image/gif"
+    assert image.n_frames == 4 and image.size == (30, 20)
+    status, body, headers = await stack.get("/anim.gif?w=30&fm=png")
+    assert headers["Content-Type"] == "image/png" and getattr(decoded(body), "n_frames", 1) == 1
+    status, body, headers = await stack.get("/anim.gif?w=30", Accept="image/webp")  # no auto=format
+    assert headers["Content-Type"] == "image/gif"
+
+
+async def test_an_animation_over_the_frame_bound_is_refused_with_422(stack: Stack) -> None:
+    colours = [(i % 2 * 255, 0, 0) for i in range(901)]
+    stack.folder.put("/images/long.gif", animated(size=(2, 2), colours=colours, durations=[20] * 901))
+    await stack.create_source()
+    status, body, headers = await stack.get("/long.gif")
+    assert status == 422 and headers["Content-Type"].startswith("application/json")
+    assert b"at most 900" in body
+    status, body, _ = await stack.get("/long.gif?fm=png")  # the first frame alone is fine
+    assert status == 200 and decoded(body).format == "PNG"
+
+
+async def test_smart_crops_and_blend_modes_through_a_source(stack: Stack) -> None:
+    strip = busy_strip()
+    out = io.BytesIO()
+    strip.save(out, "PNG")
+    stack.folder.put("/images/strip.png", out.getvalue())
+    stack.folder.put("/images/flat.png", image_bytes((40, 20), (200, 100, 50)))
+    await stack.create_source()
+    _, body, _ = await stack.get("/strip.png?w=100&h=100&fit=crop&crop=entropy&fm=png")
+    assert decoded(body).convert("RGB").tobytes() == strip.crop((0, 0, 100, 100)).tobytes()
+    _, body, _ = await stack.get("/strip.png?w=100&h=100&fit=crop&crop=faces,edges&fm=png")
+    assert decoded(body).convert("L").getpixel((99, 50)) in (0, 255)
+    _, body, _ = await stack.get("/flat.png?blend=808080&blend-mode=multiply")
+    assert decoded(body).convert("RGB").getpixel((20, 10)) == (100, 50, 25)
+    _, body, _ = await stack.get("/flat.png?blend-color=808080&blend-mode=luminosity")
+    assert decoded(body).convert("RGB").getpixel((20, 10)) == (204, 104, 54)
