@@ -188,7 +188,8 @@ class Stack:
 
     async def reset(self) -> dict[str, Any]:
         """A clean slate (embedded storage only): storage, edge caches and invalidations, the
-        aggregator, and bug switches, faults and id seeds as at start-up."""
+        aggregator, bug switches, faults and id seeds, the Akamai policies and the imgix
+        account (with ``--demo``, its demo source again) as at start-up."""
         assert self.storage is not None and self.edge is not None
         embedded = getattr(self.storage, "embedded", None)
         if embedded is None:
@@ -212,6 +213,11 @@ class Stack:
         await self._start_aggregator(self._origin_app[keys.INVALIDATOR].edge)  # type: ignore[index, arg-type]
         if self.imaging:
             self.imaging.reset()
+        if self.imgix:
+            self.imgix.reset()
+            if self.settings.demo:  # the demo source again, with the id the ready file gives
+                self.imgix_ready = await seed_imgix_demo(self.imgix, self.storage,
+                                                         next(iter(self.edge.pop_urls.values())))
         self.events.append("stack", "reset", purged=purged)
         return {"purged": purged, "events": self.events.last_seq}
 

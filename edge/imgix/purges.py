@@ -38,8 +38,12 @@ class Purge:
 class Purges:
     def __init__(self, backend: ImgixBackend, invalidations: InvalidationService) -> None:
         self.backend, self.invalidations = backend, invalidations
+        self.reset()
+
+    def reset(self) -> None:
+        """No purge remembered (no 409 pending), ids drawn afresh."""
         self._last: dict[str, float] = {}
-        seed = backend.settings.seed
+        seed = self.backend.settings.seed
         self._rng = random.Random(f"{seed}:purges") if seed is not None else random.SystemRandom()
 
     def paths_for(self, attrs: Mapping[str, Any]) -> tuple[str, list[str]]:
