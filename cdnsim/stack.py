@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,7 @@ from aiohttp import web
 
 from cdnsim.akamai_demo import akamai_ready, demo_image_manager
 from cdnsim.demo import seed_demo
+from cdnsim.imgix_config import ImgixOptions
 from cdnsim.imgix_demo import imgix_service, seed_imgix_demo
 from cdnsim.runtime import serve_app
 from cdnsim.sim_control import sim_routes
@@ -53,6 +54,7 @@ class StackSettings:
     invalidation_delays: dict[str, Any] | None = None  # None: the profile's default
     demo: bool = False
     seed: int | None = None
+    imgix: ImgixOptions = field(default_factory=ImgixOptions)
 
     def port(self, offset: int) -> int:
         return self.port_base + offset if self.port_base else 0
@@ -82,7 +84,7 @@ class Stack:
     async def start(self) -> None:
         self.storage = await self._exit.enter_async_context(open_storage(self.settings.origin.storage))
         await self._start_origin()
-        self.imgix = imgix_service(self.storage, self.clock, self.events, self.settings.seed)
+        self.imgix = imgix_service(self.storage, self.clock, self.events, self.settings.seed, self.settings.imgix)
         await self.imgix.start_renderer()
         self._exit.push_async_callback(self.imgix.stop)
         edge_settings = self.imgix.edge_settings(self._edge_settings())
