@@ -11,6 +11,7 @@ from typing import Any
 
 import aiohttp
 
+from cdnsim.imgix_config import ImgixOptions
 from common.clock import Clock
 from common.events import EventLog
 from edge.imgix.backend import ImgixSettings
@@ -23,14 +24,19 @@ SAMPLE_PATH = "/demo/sample.jpg"
 SUBDOMAIN = "demo"
 
 
-def imgix_service(storage: Storage, clock: Clock, events: EventLog, seed: int | None) -> ImgixService:
-    """The service with two keys: every permission, and Sources only (deterministic with a seed)."""
+def imgix_service(storage: Storage, clock: Clock, events: EventLog, seed: int | None,
+                  options: ImgixOptions | None = None) -> ImgixService:
+    """The service with two keys: every permission, and Sources only (deterministic with a
+    seed), then the ``options``' own keys."""
     rng = random.Random(f"{seed}:imgix-keys") if seed is not None else random.SystemRandom()
     admin, restricted = ("".join(rng.choices(string.ascii_letters + string.digits, k=40)) for _ in range(2))
     keys = (ApiKey(admin, frozenset({"Account Admin"}), "demo-admin"),
             ApiKey(restricted, frozenset({"Sources"}), "demo-sources"))
-    settings = ImgixSettings(keys, s3_endpoint=storage.s3.meta.endpoint_url,
-                             s3_region=storage.settings.region, seed=seed, deploy_seconds=0.0)
+    o = options or ImgixOptions()
+    settings = ImgixSettings(keys + o.api_keys, rate=o.rate, deploy_seconds=o.deploy_seconds,
+                             origin_hosts=o.origin_hosts, s3_endpoint=storage.s3.meta.endpoint_url,
+                             s3_region=storage.settings.region, purge_window=o.purge_window, seed=seed,
+                             api_port=o.api_port)
     return ImgixService(settings, clock=clock, events=events)
 
 
@@ -46,7 +52,7 @@ async def seed_imgix_demo(service: ImgixService, storage: Storage, pop_url: str)
                               Body=demo_image((40, 110, 180), "imgix demo"))
 
     await asyncio.to_thread(put)
-    admin, restricted = (k.key for k in service.settings.api_keys)
+    admin, restricted = (k.key for k in service.settings.api_keys[:2])
     access = storage.settings.access_key_id or "testing"
     secret = storage.settings.secret_access_key or "testing"
     body = {"data": {"type": "sources", "attributes": {"name": "cdnsim demo", "deployment": {

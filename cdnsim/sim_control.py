@@ -4,7 +4,8 @@
   runs every timer that falls due in between, in order, before it answers.
 - ``POST /_sim/seed`` ``{"seed": N}``: reseed the id generator.
 - ``POST /_sim/reset``: drop every pack, config, region, original and variant, the
-  aggregator's queue, and every edge cache: a clean slate without a restart.
+  aggregator's queue, and every edge cache, and put the Akamai policies and the imgix
+  account back as at start-up: a clean slate without a restart.
 - ``GET /_sim/aggregator``: the aggregator's queue and next tick.
 - ``GET|PUT /_sim/bugs``: the production bug switches, on and off at run time.
 - ``GET|PUT /_sim/faults``: take the origin down, make it slow, bring it back.

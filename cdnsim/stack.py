@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,7 @@ from aiohttp import web
 
 from cdnsim.akamai_demo import akamai_ready, demo_image_manager
 from cdnsim.demo import seed_demo
+from cdnsim.imgix_config import ImgixOptions
 from cdnsim.imgix_demo import imgix_service, seed_imgix_demo
 from cdnsim.runtime import serve_app
 from cdnsim.sim_control import sim_routes
@@ -53,6 +54,7 @@ class StackSettings:
     invalidation_delays: dict[str, Any] | None = None  # None: the profile's default
     demo: bool = False
     seed: int | None = None
+    imgix: ImgixOptions = field(default_factory=ImgixOptions)
 
     def port(self, offset: int) -> int:
         return self.port_base + offset if self.port_base else 0
@@ -82,7 +84,7 @@ class Stack:
     async def start(self) -> None:
         self.storage = await self._exit.enter_async_context(open_storage(self.settings.origin.storage))
         await self._start_origin()
-        self.imgix = imgix_service(self.storage, self.clock, self.events, self.settings.seed)
+        self.imgix = imgix_service(self.storage, self.clock, self.events, self.settings.seed, self.settings.imgix)
         await self.imgix.start_renderer()
         self._exit.push_async_callback(self.imgix.stop)
         edge_settings = self.imgix.edge_settings(self._edge_settings())
@@ -188,7 +190,8 @@ class Stack:
 
     async def reset(self) -> dict[str, Any]:
         """A clean slate (embedded storage only): storage, edge caches and invalidations, the
-        aggregator, and bug switches, faults and id seeds as at start-up."""
+        aggregator, bug switches, faults and id seeds, the Akamai policies and the imgix
+        account (with ``--demo``, its demo source again) as at start-up."""
         assert self.storage is not None and self.edge is not None
         embedded = getattr(self.storage, "embedded", None)
         if embedded is None:
@@ -212,6 +215,11 @@ class Stack:
         await self._start_aggregator(self._origin_app[keys.INVALIDATOR].edge)  # type: ignore[index, arg-type]
         if self.imaging:
             self.imaging.reset()
+        if self.imgix:
+            self.imgix.reset()
+            if self.settings.demo:  # the demo source again, with the id the ready file gives
+                self.imgix_ready = await seed_imgix_demo(self.imgix, self.storage,
+                                                         next(iter(self.edge.pop_urls.values())))
         self.events.append("stack", "reset", purged=purged)
         return {"purged": purged, "events": self.events.last_seq}
 

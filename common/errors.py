@@ -12,6 +12,7 @@ from typing import Any
 
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
+from aiohttp.web_protocol import RequestPayloadError
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +116,13 @@ async def json_errors(
 async def read_body(request: web.Request, limit: int | None = None) -> bytes:
     """The raw body, refused with 413 past ``limit`` bytes whether or not the client sent a
     Content-Length (a chunked body is counted while it is read)."""
+    try:
+        return await _read_limited(request, limit)
+    except RequestPayloadError as exc:  # the body could not be decoded (bad gzip, chunking)
+        raise BadRequest(f"malformed request body: {exc}", code="malformed_request") from None
+
+
+async def _read_limited(request: web.Request, limit: int | None) -> bytes:
     if limit is None:
         try:
             return await request.read()
@@ -141,6 +149,8 @@ async def read_json(request: web.Request, limit: int | None = None) -> Any:
         return json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise BadRequest(f"malformed JSON: {exc}", code="malformed_json") from None
+    except RecursionError:  # a body of '[[[[…' is valid JSON up to a depth no parser follows
+        raise BadRequest("malformed JSON: nested too deeply", code="malformed_json") from None
 
 
 async def read_json_object(request: web.Request, limit: int | None = None) -> dict[str, Any]:

@@ -30,6 +30,19 @@ class ViewerRequest:
     body: bytes = b""
     debug: bool = False
 
+    def who(self) -> dict[str, str]:
+        """The viewer's ``Referer`` and ``User-Agent`` for request events (as ``referer`` and
+        ``user_agent``; a header the viewer did not send is left out)."""
+        out = {}
+        for name, value in self.headers:
+            field = _LOGGED_HEADERS.get(name.lower())
+            if field is not None:
+                out[field] = value[:1024]
+        return out
+
+
+_LOGGED_HEADERS = {"referer": "referer", "user-agent": "user_agent"}
+
 
 @dataclass(frozen=True)
 class Outcome:

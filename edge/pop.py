@@ -159,7 +159,7 @@ class Pop:
         counters.bytes += len(entry.body)
         age = entry.freshness.age(now)
         if self.settings.hit_events:
-            self._event("stale" if stale else "hit", uri=entry.uri, age=int(age))
+            self._event("stale" if stale else "hit", uri=entry.uri, age=int(age), **ctx.req.who())
         detail = "stale-while-revalidate" if stale else None
         status = CacheStatus(
             self.pop_id, hit=True, ttl=entry.freshness.ttl - age, key=ctx.debug_key, detail=detail
@@ -199,9 +199,11 @@ class Pop:
         body = entry.body if entry is not None else fetched.response.body
         counters.bytes += len(body)
         if collapsed:
-            self._event("collapsed", uri=ctx.key.uri)
+            self._event("collapsed", uri=ctx.key.uri, **ctx.req.who())
         else:
-            self._event("miss", uri=ctx.key.uri, fwd=fwd, status=fetched.response.status)
+            self._event(
+                "miss", uri=ctx.key.uri, fwd=fwd, status=fetched.response.status, **ctx.req.who()
+            )
         cache_status = CacheStatus(
             self.pop_id,
             fwd=fwd,
@@ -231,7 +233,9 @@ class Pop:
         if entry is not None and self._filler.may_serve_stale(ctx, entry):
             return self._stale_for_error(ctx, entry, fwd, None, str(error))
         self.counters.errors += 1
-        self._event("origin_error", uri=ctx.key.uri, error=error.kind, message=str(error))
+        self._event(
+            "origin_error", uri=ctx.key.uri, error=error.kind, message=str(error), **ctx.req.who()
+        )
         status, code = ERROR_RESPONSES[error.kind]
         return edge_error(
             self.pop_id, status, code, str(error), error.kind, fwd=fwd, key=ctx.debug_key
@@ -244,7 +248,9 @@ class Pop:
         self.counters.stale += 1
         self.counters.bytes += len(entry.body)
         age = entry.freshness.age(now)
-        self._event("stale", uri=entry.uri, age=int(age), reason="stale-if-error", error=why)
+        self._event(
+            "stale", uri=entry.uri, age=int(age), reason="stale-if-error", error=why, **ctx.req.who()
+        )
         status = CacheStatus(
             self.pop_id,
             fwd=fwd,
@@ -303,7 +309,7 @@ class Pop:
                 self.pop_id, status, code, str(error), error.kind, fwd="bypass", key=None
             )
         self.counters.bytes += len(resp.body)
-        self._event("bypass", uri=req.path, method=req.method, status=resp.status)
+        self._event("bypass", uri=req.path, method=req.method, status=resp.status, **req.who())
         headers, upstream_status = split_own_headers(resp.headers)
         ours = CacheStatus(self.pop_id, fwd="bypass", fwd_status=resp.status)
         return Outcome(

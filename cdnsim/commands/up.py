@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from cdnsim.aggregator_config import add_aggregator_arguments
+from cdnsim.imgix_config import add_imgix_arguments, imgix_options_from_args
 from cdnsim.origin_config import add_origin_arguments, origin_settings_from_args
 from cdnsim.runtime import run_until_signalled
 from cdnsim.stack import Stack, StackSettings
@@ -20,6 +21,7 @@ from common.clock import Clock
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_origin_arguments(parser)
     add_aggregator_arguments(parser)
+    add_imgix_arguments(parser)
     stack = parser.add_argument_group("stack")
     stack.add_argument("--clock", default="real", help="real, scaled:N[@ANCHOR] or manual (default real)")
     stack.add_argument("--pops", type=int, default=3, help="edge POPs (default 3)")
@@ -61,6 +63,7 @@ def run(args: argparse.Namespace) -> int:
         invalidation_delays=parse_delay(args.invalidation_delay),
         demo=args.demo,
         seed=args.seed,
+        imgix=imgix_options_from_args(args),
     )
     return asyncio.run(_up(settings, Clock.parse(args.clock), args.ready_file))
 

@@ -9,6 +9,8 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
+from aiohttp.web_protocol import RequestPayloadError
 
 from common.errors import ApiError
 
@@ -65,6 +67,8 @@ async def problem_errors(
         return problem_response(request, problem)
     except ApiError as error:  # body readers (malformed JSON, too large) raise these
         return problem_response(request, Problem(error.status, error.message))
+    except (HttpProcessingError, RequestPayloadError) as exc:  # a body the client broke (encoding, chunking)
+        return problem_response(request, Problem(400, f"malformed request body: {exc}"))
     except web.HTTPException as exc:
         if exc.status < 400:
             raise

@@ -1,7 +1,8 @@
 """The edge speaks imgix: the Management API (sources, purges, assets, reports) in JSON:API,
 and sources whose images the POPs serve, rendered by a Pillow service of our own.
 
-- :mod:`edge.imgix.jsonapi`: documents, errors, sparse fieldsets, sort, filter, paging;
+- :mod:`edge.imgix.jsonapi`: documents, resource objects, errors;
+- :mod:`edge.imgix.jsonapi_query`: sparse fieldsets, sort, filter, paging;
 - :mod:`edge.imgix.keys`: API keys, permissions and the rate limit;
 - :mod:`edge.imgix.deployment` and :mod:`edge.imgix.sources`: sources and their state;
 - :mod:`edge.imgix.params`, :mod:`edge.imgix.render`: rendering parameters and Pillow ops

@@ -13,6 +13,7 @@ from typing import Any
 from aiohttp import web
 
 from edge.imgix import jsonapi as ja
+from edge.imgix import jsonapi_query as jq
 from edge.imgix.backend import ImgixBackend
 from edge.imgix.keys import ApiKey, Permission, authentication_meta
 from edge.imgix.purges import ATTRIBUTES as PURGE_ATTRIBUTES
@@ -23,17 +24,17 @@ MAX_JSON_BYTES = 1024 * 1024
 _JSON_TYPES = ("application/vnd.api+json", "application/json")
 
 
-def _deployment_field(name: str) -> Callable[[ja.Resource], Any]:
+def _deployment_field(name: str) -> Callable[[jq.Resource], Any]:
     return lambda r: r["attributes"]["deployment"].get(name)
 
 
-SOURCE_FILTERS: dict[str, ja.Matcher] = {
-    **{f"deployment.{n}": ja.substring(_deployment_field(n)) for n in (
+SOURCE_FILTERS: dict[str, jq.Matcher] = {
+    **{f"deployment.{n}": jq.substring(_deployment_field(n)) for n in (
         "azure_bucket", "custom_domains", "gcs_bucket", "imgix_subdomains", "webfolder_base_url",
         "s3_bucket", "type")},
-    "enabled": ja.boolean(lambda r: r["attributes"]["enabled"]),
-    "name": ja.substring(lambda r: r["attributes"]["name"]),
-    "type": ja.substring(_deployment_field("type")),
+    "enabled": jq.boolean(lambda r: r["attributes"]["enabled"]),
+    "name": jq.substring(lambda r: r["attributes"]["name"]),
+    "type": jq.substring(_deployment_field("type")),
 }
 SOURCE_SORTS = frozenset({"date_deployed", "enabled", "name"})
 
@@ -66,18 +67,18 @@ class Api:
 
     def one(self, key: ApiKey, kind: str, rid: str, attrs: dict[str, Any], request: web.Request,
             status: int = 200) -> web.Response:
-        data = ja.resource(kind, rid, attrs, request.query.get(f"fields[{kind}]"))
+        data = jq.resource(kind, rid, attrs, request.query.get(f"fields[{kind}]"))
         return ja.response(ja.document(data, self.meta(key)), status)
 
     async def list_sources(self, request: web.Request) -> web.Response:
         key = self.auth(request, "Sources")
         now = self.backend.clock.now()
         items = [{"attributes": s.attributes(now), "id": s.id, "type": "sources"} for s in self.backend.sources]
-        items = ja.filter_items(items, request.query, SOURCE_FILTERS)
-        items = ja.sort_items(items, request.query.get("sort"), SOURCE_SORTS)
-        page = ja.page_by_number(items, request.query)
+        items = jq.filter_items(items, request.query, SOURCE_FILTERS)
+        items = jq.sort_items(items, request.query.get("sort"), SOURCE_SORTS)
+        page = jq.page_by_number(items, request.query)
         fields = request.query.get("fields[sources]")
-        data = [ja.resource("sources", r["id"], r["attributes"], fields) for r in page.items]
+        data = [jq.resource("sources", r["id"], r["attributes"], fields) for r in page.items]
         return ja.response(ja.document(data, self.meta(key, **page.meta)))
 
     async def create_source(self, request: web.Request) -> web.Response:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from edge.imgix import jsonapi as ja
+from edge.imgix import jsonapi_query as jq
 from edge.imgix.fetch import Original
 from edge.imgix.measure import measure
 
@@ -127,10 +128,10 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
 }
 
 
-def _range(getter: Callable[[ja.Resource], Any]) -> ja.Matcher:
+def _range(getter: Callable[[jq.Resource], Any]) -> jq.Matcher:
     """``3``, ``1:3``, ``1:`` or ``:2``; a value that is unknown (null) never matches."""
 
-    def match(resource: ja.Resource, value: str) -> bool:
+    def match(resource: jq.Resource, value: str) -> bool:
         low, sep, high = value.partition(":")
         bounds = (low, high) if sep else (low, low)
         if not all(b == "" or b.isdigit() for b in bounds) or bounds == ("", ""):
@@ -143,36 +144,36 @@ def _range(getter: Callable[[ja.Resource], Any]) -> ja.Matcher:
     return match
 
 
-def _custom(resource: ja.Resource, packed: str) -> bool:
+def _custom(resource: jq.Resource, packed: str) -> bool:
     key, _, value = packed.partition("\n")
     fields = resource["attributes"].get("custom_fields") or {}
     return key in fields and (value == "" or str(fields[key]) == value)
 
 
-def _keyword(resource: ja.Resource, value: str) -> bool:
+def _keyword(resource: jq.Resource, value: str) -> bool:
     a = resource["attributes"]
     texts = [a["origin_path"], a.get("name"), a.get("description"), *a.get("categories", []),
              *(a.get("tags") or {}), *map(str, (a.get("custom_fields") or {}).values())]
     return any(isinstance(t, str) and value.casefold() in t.casefold() for t in texts)
 
 
-def _attr(name: str) -> Callable[[ja.Resource], Any]:
+def _attr(name: str) -> Callable[[jq.Resource], Any]:
     return lambda r: r["attributes"].get(name)
 
 
-def _warning(kind: str) -> Callable[[ja.Resource], Any]:
+def _warning(kind: str) -> Callable[[jq.Resource], Any]:
     return lambda r: r["attributes"].get(f"warning_{kind}") or None  # 0 means unknown
 
 
-FILTERS: dict[str, ja.Matcher] = {
-    "categories": ja.substring(_attr("categories")),
+FILTERS: dict[str, jq.Matcher] = {
+    "categories": jq.substring(_attr("categories")),
     "colors": lambda r, v: f"#{v.lower().lstrip('#')}" in r["attributes"]["colors"]["dominant_colors"],
     "custom:": _custom,
     "face_count": _range(_attr("face_count")),
-    "has_frames": ja.boolean(_attr("has_frames")),
+    "has_frames": jq.boolean(_attr("has_frames")),
     "keyword": _keyword,
     "media_kind": lambda r, v: (r["attributes"].get("media_kind") or "") == v.upper(),
-    "origin_path": ja.substring(_attr("origin_path")),
-    "tags": ja.substring(lambda r: list(r["attributes"].get("tags") or {})),
+    "origin_path": jq.substring(_attr("origin_path")),
+    "tags": jq.substring(lambda r: list(r["attributes"].get("tags") or {})),
     **{f"warning_{w}": _range(_warning(w)) for w in ("adult", "medical", "racy", "spoof", "violence")},
 }

@@ -13,6 +13,7 @@ from aiohttp import web
 from botocore.exceptions import BotoCoreError, ClientError
 
 from edge.imgix import jsonapi as ja
+from edge.imgix import jsonapi_query as jq
 from edge.imgix.api import Api
 from edge.imgix.assets import FILTERS, SORTS, UPDATABLE, Asset
 from edge.imgix.fetch import Original, OriginGate, load, serve_gate
@@ -41,11 +42,11 @@ class AssetsApi:
         source = self._source(request)
         items = [{"attributes": a.attributes(), "id": a.id, "type": "assets"}
                  for a in self.backend.assets.of_source(source.id)]
-        items = ja.filter_items(items, request.query, FILTERS)
-        items = ja.sort_items(items, request.query.get("sort"), SORTS)
-        page = ja.page_by_cursor(items, request.query)
+        items = jq.filter_items(items, request.query, FILTERS)
+        items = jq.sort_items(items, request.query.get("sort"), SORTS)
+        page = jq.page_by_cursor(items, request.query)
         fields = request.query.get("fields[assets]")
-        data = [ja.resource("assets", r["id"], r["attributes"], fields) for r in page.items]
+        data = [jq.resource("assets", r["id"], r["attributes"], fields) for r in page.items]
         return ja.response(ja.document(data, self.api.meta(key, **page.meta)))
 
     async def get_asset(self, request: web.Request) -> web.Response:

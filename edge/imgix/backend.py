@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -62,9 +63,23 @@ class ImgixBackend:
 
     def __init__(self, settings: ImgixSettings, clock: Clock, events: EventLog) -> None:
         self.settings, self.clock, self.events = settings, clock, events
-        self.ids = IdGenerator(f"{settings.seed}:imgix" if settings.seed is not None else None)
+        # Unseeded, ids are still drawn from one (secret) seed, so that a reset gives the
+        # sources re-created after it the ids they had: ready files stay true.
+        seed = settings.seed if settings.seed is not None else secrets.token_hex(16)
+        self._id_seed = f"{seed}:imgix"
+        self.ids = IdGenerator(self._id_seed)
+        self.reports = Reports(events, self.ids, clock.now())
+        self.reset()
+
+    def reset(self) -> None:
+        """The account as at start-up: keys (and their rate windows), no sources, assets,
+        sub-image uses or reports, and ids drawn afresh from the start."""
+        settings = self.settings
+        self.ids.reseed(self._id_seed)
         self.keys = KeyRing(settings.api_keys, settings.rate)
         self.sources = Sources(self.ids, deploy_seconds=settings.deploy_seconds, seed=settings.seed)
         self.sub_images = SubImages()
         self.assets = Assets()
-        self.reports = Reports(events, self.ids, clock.now())
+        skip_pops = self.reports.skip_pops
+        self.reports = Reports(self.events, self.ids, self.clock.now())
+        self.reports.skip_pops = skip_pops

@@ -1,8 +1,10 @@
 """Purges: every derivative of an image at every POP, through the edge's invalidations.
 
 A purge becomes one invalidation (so each POP applies it after its own delay) covering the
-image's internal path with and without any query string. The same URL purged again within
-``purge_window`` simulated seconds is a 409. A sub-image purge (``sub_image: true`` with the
+image's internal path with and without any query string. imgix documents no limit on
+purges in progress, so these invalidations are not subject to CloudFront's (15 wildcard
+paths per distribution): they neither wait for nor use up the CloudFront API's allowance.
+The same URL purged again within ``purge_window`` simulated seconds is a 409. A sub-image purge (``sub_image: true`` with the
 parent ``source_id``) also covers every parent derivative that used the sub-image as
 ``mark`` or ``blend``.
 """
@@ -18,9 +20,9 @@ from urllib.parse import quote
 
 from edge.imgix.addressing import purge_paths, split_internal, url_target
 from edge.imgix.backend import ImgixBackend, sub_image_key
-from edge.imgix.jsonapi import JsonApiError, bad_request, conflict
+from edge.imgix.jsonapi import bad_request, conflict
 from edge.invalidation import InvalidationService
-from edge.invalidation.errors import InvalidationError, TooManyInvalidationsInProgress
+from edge.invalidation.errors import InvalidationError
 
 ATTRIBUTES = frozenset({"url", "sub_image", "source_id"})
 
@@ -36,8 +38,12 @@ class Purge:
 class Purges:
     def __init__(self, backend: ImgixBackend, invalidations: InvalidationService) -> None:
         self.backend, self.invalidations = backend, invalidations
+        self.reset()
+
+    def reset(self) -> None:
+        """No purge remembered (no 409 pending), ids drawn afresh."""
         self._last: dict[str, float] = {}
-        seed = backend.settings.seed
+        seed = self.backend.settings.seed
         self._rng = random.Random(f"{seed}:purges") if seed is not None else random.SystemRandom()
 
     def paths_for(self, attrs: Mapping[str, Any]) -> tuple[str, list[str]]:
@@ -80,9 +86,7 @@ class Purges:
         purge_id = self._new_id()
         if paths:
             try:
-                invalidation = self.invalidations.create(paths, purge_id)
-            except TooManyInvalidationsInProgress as exc:
-                raise JsonApiError(429, "TooManyRequests", exc.message) from None
+                invalidation = self.invalidations.create(paths, purge_id, limited=False)
             except InvalidationError as exc:
                 raise bad_request(exc.message) from None
             invalidation_id = invalidation.id
@@ -97,7 +101,8 @@ class Purges:
     async def purge_image(self, source_id: str, image_path: str) -> str:
         """Every derivative of one image (a refresh or an upload): no 409 window."""
         purge_id = self._new_id()
-        invalidation = self.invalidations.create(purge_paths(source_id, quote(image_path)), purge_id)
+        invalidation = self.invalidations.create(purge_paths(source_id, quote(image_path)), purge_id,
+                                                 limited=False)
         self.backend.events.append("imgix", "purge", purge_id=purge_id, url=image_path,
                                    invalidation=invalidation.id, paths=[])
         return invalidation.id

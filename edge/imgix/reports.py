@@ -2,7 +2,8 @@
 
 A day's reports are finalised at 00:00 UTC of simulated time: once the clock has passed
 midnight, asking for reports builds every finished day's four reports (once) from the
-events of that day. Types: ``cdn_logs`` (one row per edge request for a source's image),
+events of that day. Types: ``cdn_logs`` (one row per edge request for a source's image,
+with the viewer's referrer and user agent),
 ``image_analytics`` (requests and errors per master image), ``mild_errors`` (4xx per image
 and status) and ``source_analytics`` (per source, cumulative from the first of the month).
 """
@@ -55,6 +56,8 @@ class Row:
     query: str
     cache: str
     status: int | None
+    referer: str = ""
+    user_agent: str = ""
 
 
 def rows_of(events: list[Event], skip_pops: frozenset[str] = frozenset()) -> list[Row]:
@@ -71,7 +74,8 @@ def rows_of(events: list[Event], skip_pops: frozenset[str] = frozenset()) -> lis
         status = e.data.get("status")
         status = 502 if e.kind == "origin_error" else status
         out.append(Row(e.time, str(e.data.get("pop", "")), found[0], found[1], query, e.kind,
-                       int(status) if isinstance(status, int) else None))
+                       int(status) if isinstance(status, int) else None,
+                       str(e.data.get("referer", "")), str(e.data.get("user_agent", ""))))
     return out
 
 
@@ -86,9 +90,11 @@ def _csv(header: list[str], rows: list[list[Any]]) -> str:
 def build(report_type: str, day_rows: list[Row], month_rows: list[Row], names: dict[str, str]) -> str:
     """The CSV body of one report."""
     if report_type == "cdn_logs":
-        return _csv(["timestamp", "pop", "source_id", "path", "query", "cache", "status"],
+        return _csv(["timestamp", "pop", "source_id", "path", "query", "cache", "status", "referer",
+                     "user_agent"],
                     [[datetime.fromtimestamp(r.time, UTC).isoformat(), r.pop, r.source_id, r.path,
-                      r.query, r.cache, "" if r.status is None else r.status] for r in day_rows])
+                      r.query, r.cache, "" if r.status is None else r.status, r.referer, r.user_agent]
+                     for r in day_rows])
     if report_type == "image_analytics":
         requests = Counter((r.source_id, r.path) for r in day_rows)
         errors = Counter((r.source_id, r.path) for r in day_rows if (r.status or 0) >= 400)

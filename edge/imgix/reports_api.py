@@ -5,12 +5,13 @@ from __future__ import annotations
 from aiohttp import web
 
 from edge.imgix import jsonapi as ja
+from edge.imgix import jsonapi_query as jq
 from edge.imgix.api import Api
 from edge.imgix.reports import SORTS, Report
 
-FILTERS: dict[str, ja.Matcher] = {
-    "completed": ja.boolean(lambda r: r["attributes"]["completed"]),
-    "report_type": ja.substring(lambda r: r["attributes"]["report_type"]),
+FILTERS: dict[str, jq.Matcher] = {
+    "completed": jq.boolean(lambda r: r["attributes"]["completed"]),
+    "report_type": jq.substring(lambda r: r["attributes"]["report_type"]),
 }
 
 
@@ -23,7 +24,7 @@ class ReportsApi:
         self.backend.reports.finalise(self.backend.clock.now(), names)
         return self.backend.reports.by_id
 
-    def _resource(self, report: Report, request: web.Request) -> ja.Resource:
+    def _resource(self, report: Report, request: web.Request) -> jq.Resource:
         url = f"{request.url.origin()}/api/v1/reports/{report.id}/files/0.csv"
         return {"attributes": report.attributes(url), "id": report.id, "type": "reports",
                 "relationships": {}}
@@ -31,11 +32,11 @@ class ReportsApi:
     async def list_reports(self, request: web.Request) -> web.Response:
         key = self.api.auth(request, "Analytics")
         items = [self._resource(r, request) for r in self._finalised().values()]
-        items = ja.filter_items(items, request.query, FILTERS)
-        items = ja.sort_items(items, request.query.get("sort"), SORTS)
-        page = ja.page_by_number(items, request.query)
+        items = jq.filter_items(items, request.query, FILTERS)
+        items = jq.sort_items(items, request.query.get("sort"), SORTS)
+        page = jq.page_by_number(items, request.query)
         fields = request.query.get("fields[reports]")
-        data = [{**r, "attributes": ja.sparse_attributes(r["attributes"], fields)} for r in page.items]
+        data = [{**r, "attributes": jq.sparse_attributes(r["attributes"], fields)} for r in page.items]
         return ja.response(ja.document(data, self.api.meta(key, **page.meta)))
 
     def _report(self, request: web.Request) -> Report:
@@ -47,7 +48,7 @@ class ReportsApi:
     async def get_report(self, request: web.Request) -> web.Response:
         key = self.api.auth(request, "Analytics")
         resource = self._resource(self._report(request), request)
-        resource["attributes"] = ja.sparse_attributes(resource["attributes"], request.query.get("fields[reports]"))
+        resource["attributes"] = jq.sparse_attributes(resource["attributes"], request.query.get("fields[reports]"))
         return ja.response(ja.document(resource, self.api.meta(key)))
 
     async def download(self, request: web.Request) -> web.Response:

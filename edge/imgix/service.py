@@ -55,6 +55,13 @@ class ImgixService:
         self.api_url = await self._serve(create_api_app(self.backend, self.purges), self.settings.api_port)
         return self.api_url
 
+    def reset(self) -> None:
+        """Sources, assets, purges, reports and key rate windows as at start-up (the
+        edge's caches and invalidations are the edge's to reset)."""
+        self.backend.reset()
+        if self.purges is not None:
+            self.purges.reset()
+
     async def _serve(self, app: web.Application, port: int) -> str:
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()

@@ -77,6 +77,7 @@ class Invalidation:
     create_time: float
     pops: list[PopProgress]
     completed_at: float | None = None
+    limited: bool = True  # counted against the distribution's in-progress limits
     _done: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
 
     @property

@@ -94,8 +94,13 @@ class InvalidationService:
         self._auto_reference = 0
         self._wildcards_in_progress = self._files_in_progress = 0
 
-    def create(self, paths: Sequence[str], caller_reference: str) -> Invalidation:
-        """Start an invalidation (needs a running event loop: each POP gets a task)."""
+    def create(
+        self, paths: Sequence[str], caller_reference: str, *, limited: bool = True
+    ) -> Invalidation:
+        """Start an invalidation (needs a running event loop: each POP gets a task).
+
+        ``limited=False``: neither checked against nor counted in the in-progress limits
+        (another vendor's purges through the same mechanism, e.g. imgix, which has none)."""
         checked = self._checked_batch(paths, caller_reference)
         existing = self._by_reference.get(caller_reference)
         if existing is not None:
@@ -104,7 +109,8 @@ class InvalidationService:
             raise InvalidationBatchAlreadyExists(
                 f"CallerReference {caller_reference!r} was already used with other paths (invalidation {existing.id})"
             )
-        self._check_in_progress(checked)
+        if limited:
+            self._check_in_progress(checked)
         now = self.clock.now()
         drawn = {t.pop_id: self.delays.draw(t.pop_id, self._delay_rng) for t in self.targets}
         floor = drawn.get(self.tier_above, 0.0) if self.tier_above else 0.0
@@ -112,11 +118,14 @@ class InvalidationService:
         for target in self.targets:
             delay = max(drawn[target.pop_id], floor)
             pops.append(PopProgress(target.pop_id, delay, now + delay))
-        invalidation = Invalidation(self._new_id(), checked, caller_reference, now, pops)
+        invalidation = Invalidation(
+            self._new_id(), checked, caller_reference, now, pops, limited=limited
+        )
         self._by_id[invalidation.id] = invalidation
         self._order.append(invalidation)
         self._by_reference[caller_reference] = invalidation
-        self._count_in_progress(checked, +1)
+        if limited:
+            self._count_in_progress(checked, +1)
         self.events.append(
             "edge",
             "invalidation_created",
@@ -299,7 +308,8 @@ class InvalidationService:
 
     def _complete(self, invalidation: Invalidation) -> None:
         invalidation.completed_at = self.clock.now()
-        self._count_in_progress(invalidation.paths, -1)
+        if invalidation.limited:
+            self._count_in_progress(invalidation.paths, -1)
         invalidation._done.set()
         self.events.append(
             "edge",

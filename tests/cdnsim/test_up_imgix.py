@@ -1,4 +1,5 @@
-"""`cdnsim up --demo` configures one imgix source: the ready file's keys work as documented."""
+"""`cdnsim up --demo` configures one imgix source: the ready file's keys work as documented,
+and the imgix flags reach the running service."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ from tests.process import CdnsimProcess
 
 def test_up_demo_serves_and_purges_the_imgix_demo_source(tmp_path):
     ready_file = tmp_path / "stack.json"
-    up = CdnsimProcess(["up", "--demo", "--clock", "manual", "--ready-file", str(ready_file), "--render-workers", "1"])
+    purger = "purger0123456789purger"
+    up = CdnsimProcess(["up", "--demo", "--clock", "manual", "--ready-file", str(ready_file), "--render-workers", "1",
+                        "--imgix-api-key", f"{purger}:Purge", "--imgix-purge-window", "0"])
     try:
         imgix = json.loads(ready_file.read_text())["imgix"]
         assert {"api", "api_key", "restricted_key", "source_id", "delivery"} <= imgix.keys()
@@ -30,5 +33,9 @@ def test_up_demo_serves_and_purges_the_imgix_demo_source(tmp_path):
         assert refused.status_code == 403
         admin = {**restricted, "Authorization": f"Bearer {imgix['api_key']}"}
         assert requests.post(f"{imgix['api']}/api/v1/purge", json=purge, headers=admin, timeout=10).status_code == 200
+        # --imgix-api-key: a key of our own, with only Purge; --imgix-purge-window 0: no 409
+        mine = {**restricted, "Authorization": f"Bearer {purger}"}
+        assert requests.post(f"{imgix['api']}/api/v1/purge", json=purge, headers=mine, timeout=10).status_code == 200
+        assert requests.get(f"{imgix['api']}/api/v1/sources", headers=mine, timeout=10).status_code == 403
     finally:
         assert up.kill(signal.SIGTERM) == 0

@@ -6,6 +6,7 @@ import aiohttp
 from multidict import CIMultiDict
 
 from common.clock import Clock
+from common.events import EventLog
 from tests.edge.conftest import MakeEdge, edge_settings
 from tests.edge.origin_double import OriginDouble
 
@@ -54,3 +55,21 @@ async def test_entry_expires_after_max_age_on_the_manual_clock(
     _, body, headers = await get(http, url)
     assert body == b"body#2"
     assert headers["Cache-Status"].startswith("pop-1; fwd=stale; fwd-status=200")
+
+
+async def test_request_events_name_the_viewers_referrer_and_user_agent(
+    origin: OriginDouble, make_edge: MakeEdge, http: aiohttp.ClientSession, events: EventLog
+) -> None:
+    origin.reply("/a", headers={"Cache-Control": "max-age=60"})
+    edge = await make_edge(edge_settings(origin.url))
+    url = edge.pop_urls["pop-1"] + "/a"
+    since = events.last_seq
+    await get(http, url, headers={"Referer": "https://example.com/page", "User-Agent": "Browser/1"})
+    await get(http, url, headers={"User-Agent": "Browser/2"})
+    await get(http, url, headers={"Referer": "https://example.com/x", "User-Agent": ""})
+    served = [e for e in events.read(since=since) if e.kind in ("miss", "hit")]
+    assert [(e.kind, e.data.get("referer"), e.data.get("user_agent")) for e in served] == [
+        ("miss", "https://example.com/page", "Browser/1"),
+        ("hit", None, "Browser/2"),  # no Referer sent: none recorded
+        ("hit", "https://example.com/x", ""),
+    ]

@@ -3,7 +3,9 @@ staging apart from production."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+from urllib.parse import urlsplit
 
 from tests.edge.akamai.conftest import TOKEN, ImagingStack
 
@@ -168,3 +170,31 @@ async def test_a_full_policy_is_accepted_and_read_back_in_canonical_form(imaging
     assert stored["transformations"][0]["transformation"] == "HSL"
     assert stored["transformations"][1] == {"transformation": "MaxColors", "colors": 16}
     assert stored["hosts"] == ["cdn.example.com"] and len(stored["variables"]) == 3
+
+
+async def _raw_put(url: str, head: str, body: bytes) -> tuple[int, dict[str, object]]:
+    """A hand-written HTTP/1.1 request (aiohttp's client will not send a broken body)."""
+    parts = urlsplit(url)
+    reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
+    try:
+        writer.write(f"PUT {parts.path} HTTP/1.1\r\nHost: {parts.netloc}\r\nLuna-Token: {TOKEN}\r\n"
+                     f"Content-Type: application/json\r\nConnection: close\r\n{head}\r\n".encode() + body)
+        await writer.drain()
+        raw = await asyncio.wait_for(reader.read(), 10)
+    finally:
+        writer.close()
+    status_line, _, rest = raw.partition(b"\r\n")
+    return int(status_line.split()[1]), json.loads(rest.partition(b"\r\n\r\n")[2] or b"{}")
+
+
+async def test_a_body_that_cannot_be_parsed_is_a_400_problem_not_a_500(imaging: ImagingStack):
+    url = imaging.api("/imaging/v2/policies/p")
+    deep = b"[" * 200_000  # valid so far, but deeper than any parser recurses
+    for head, body in ((f"Content-Length: {len(deep)}\r\n", deep),
+                       ("Content-Encoding: gzip\r\nContent-Length: 9\r\n", b"not gzip!"),
+                       ("Content-Length: 4\r\n", b"\xff\xfe{}")):
+        status, problem = await _raw_put(url, head, body)
+        assert status == 400, (head, body[:20], problem)
+        assert problem["httpStatus"] == 400 and problem["title"] == "Bad Request", problem
+    async with imaging.http.get(imaging.api("/imaging/v2/policies"), headers=AUTH) as response:
+        assert (await response.json())["totalItems"] == 1  # nothing was stored

@@ -3,6 +3,7 @@ the seed's filters and sorts, edited, refreshed and uploaded."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 from typing import Any
 
@@ -142,3 +143,40 @@ async def test_upload_puts_bytes_in_the_bucket_with_the_upload_credentials(stack
     web = await stack.create_source("w", "webby")
     async with stack.http.post(f"{stack.api}/api/v1/sources/{web}/upload/a.png", data=b"x", headers=headers) as r:
         assert r.status == 400
+
+
+async def test_cursor_total_records_stops_at_1001_past_a_thousand_uploads(stack: Stack, moto_server: Any) -> None:
+    """1,002 real uploads (S3 puts through the API, measured, purged), sent concurrently."""
+    s3 = boto3.client("s3", endpoint_url=moto_server.url, region_name="us-east-1",
+                      aws_access_key_id="testing", aws_secret_access_key="testing")
+    s3.create_bucket(Bucket="many")
+    source_id = await stack.create_source("s3", "many", type="s3", s3_bucket="many",
+                                          s3_access_key="reader", s3_secret_key="r")
+    patch = {"data": {"type": "sources", "id": source_id, "attributes": {
+        "upload_credentials": {"type": "s3", "s3_access_key": "writer", "s3_secret_key": "w"}}}}
+    assert (await stack.call("PATCH", f"/api/v1/sources/{source_id}", body=patch))[0] == 200
+    headers = {"Authorization": f"Bearer {EDITOR}", "Content-Type": "image/png"}
+    png = image_bytes((1, 1))
+    gate = asyncio.Semaphore(24)
+
+    async def upload(n: int) -> int:
+        async with gate, stack.http.post(f"{stack.api}/api/v1/sources/{source_id}/upload/a/{n:04d}.png",
+                                         data=png, headers=headers) as r:
+            return r.status
+
+    statuses = await asyncio.gather(*(upload(n) for n in range(1002)))
+    assert set(statuses) == {200}
+    base = f"/api/v1/sources/{source_id}/assets?page[limit]=100"
+    _, doc = await stack.call("GET", f"{base}&page[cursor]=1000", key=BROWSE_ONLY)
+    assert doc["meta"]["cursor"]["totalRecords"] == "1001"  # there are 1,002
+    assert doc["meta"]["cursor"]["hasMore"] is False and len(doc["data"]) == 2
+    seen, cursor = set(), "0"
+    while cursor is not None:
+        _, doc = await stack.call("GET", f"{base}&page[cursor]={cursor}&fields[assets]=origin_path")
+        seen |= {r["attributes"]["origin_path"] for r in doc["data"]}
+        cursor = doc["meta"]["cursor"]["next"]
+    assert len(seen) == 1002  # paging still reaches every asset
+    _, doc = await stack.call("GET", f"{base}&filter[origin_path]=/a/000")
+    assert doc["meta"]["cursor"]["totalRecords"] == "10"  # under the cap it is exact
+    listed = await asyncio.to_thread(s3.list_objects_v2, Bucket="many", Prefix="a/")
+    assert listed["KeyCount"] == 1000 and listed["IsTruncated"] is True  # really in the bucket

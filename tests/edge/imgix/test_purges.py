@@ -98,3 +98,37 @@ async def test_bad_purges_are_refused(stack: Stack) -> None:
         assert status == expected, (body, doc)
     status, _ = await stack.call("POST", "/api/v1/purge", key=SOURCES_ONLY, body=purge_body("https://demo.imgix.net/a.png"))
     assert status == 403
+
+
+async def test_thirty_purges_in_a_row_are_all_accepted_and_reach_every_pop(stack: Stack) -> None:
+    """imgix has no in-progress limit: CloudFront's 15 wildcard paths neither refuse imgix
+    purges nor are used up by them."""
+    for i in range(30):
+        stack.folder.put(f"/images/p{i}.png", image_bytes((8, 8), (i * 8, 0, 0)))
+    await stack.create_source()
+    for i in range(30):
+        for pop in (1, 2, 3):
+            assert (await stack.get(f"/p{i}.png?w=4", pop=pop))[0] == 200
+    ids = []
+    for i in range(30):
+        status, doc = await stack.call("POST", "/api/v1/purge", body=purge_body(f"https://demo.imgix.net/p{i}.png"))
+        assert status == 200, (i, doc)
+        ids.append(doc["data"]["id"])
+    invalidations = stack.edge.invalidations
+    assert invalidations is not None
+    in_progress = [i for i in invalidations.list(max_items=100).items if i.status == "InProgress"]
+    assert len(in_progress) == 30
+    cloudfront = invalidations.create([f"/cf/{n}/*" for n in range(15)], "cloudfront-batch")
+    assert cloudfront.status == "InProgress"  # the CloudFront allowance is intact
+    await stack.clock.advance(100)
+    applied = stack.events.read(kinds=["invalidation_applied"])
+    for created in stack.events.read(kinds=["invalidation_created"]):
+        if created.data["callerReference"] in ids:
+            assert {e.data["pop"] for e in applied if e.data["id"] == created.data["id"]} == {
+                "pop-1", "pop-2", "pop-3", "shield"}
+    for i in range(30):
+        for pop in (1, 2, 3):
+            _, _, headers = await stack.get(f"/p{i}.png?w=4", pop=pop)
+            assert "hit" not in last_entry(headers), (i, pop, headers["Cache-Status"])
+    status, doc = await stack.call("POST", "/api/v1/purge", body=purge_body("https://demo.imgix.net/p0.png"))
+    assert status == 200  # more than 10 s later: no 409

@@ -11,9 +11,10 @@ from tests.edge.imgix.conftest import ANALYTICS, SOURCES_ONLY, Stack, image_byte
 async def test_reports_appear_at_midnight_with_csv_files_from_real_requests(stack: Stack) -> None:
     stack.folder.put("/images/cat.png", image_bytes())
     source_id = await stack.create_source()
-    await stack.get("/cat.png?w=10")
-    await stack.get("/cat.png?w=10")
-    await stack.get("/cat.png?w=10", pop=2)
+    viewer = {"Referer": "https://shop.example.com/p/1?a=b", "User-Agent": "Mozilla/5.0 (X11, \"cdnsim\")"}
+    await stack.get("/cat.png?w=10", **viewer)
+    await stack.get("/cat.png?w=10", **{"User-Agent": "curl/8.5.0"})
+    await stack.get("/cat.png?w=10", pop=2, **viewer)
     await stack.get("/gone.png")
     _, doc = await stack.call("GET", "/api/v1/reports", key=ANALYTICS)
     assert doc["data"] == []  # the day has not ended
@@ -35,6 +36,8 @@ async def test_reports_appear_at_midnight_with_csv_files_from_real_requests(stac
         ("pop-1", "/cat.png", "miss"), ("pop-1", "/cat.png", "hit"), ("pop-2", "/cat.png", "miss"),
         ("pop-1", "/gone.png", "miss")]
     assert {r["source_id"] for r in logs} == {source_id}
+    assert [(r["referer"], r["user_agent"]) for r in logs[:3]] == [
+        (viewer["Referer"], viewer["User-Agent"]), ("", "curl/8.5.0"), (viewer["Referer"], viewer["User-Agent"])]
     images = {r["path"]: r for r in await rows("image_analytics_20260101")}
     assert images["/cat.png"]["requests"] == "3" and images["/gone.png"]["errors"] == "1"
     assert [(r["path"], r["status"]) for r in await rows("mild_errors_20260101")] == [("/gone.png", "404")]

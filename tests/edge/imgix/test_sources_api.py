@@ -112,11 +112,17 @@ async def test_bad_documents_are_refused_and_nothing_is_written(stack: Stack) ->
         status, doc = await stack.call("PATCH", f"/api/v1/sources/{source_id}", body=body)
         assert status == expected, (body, doc)
         assert doc["errors"][0]["status"] == str(expected)
-    for content_type, expected in (("application/vnd.api+json", 400), ("text/plain", 415)):
-        headers = {"Authorization": f"Bearer {ADMIN}", "Content-Type": content_type}
-        async with stack.http.patch(f"{stack.api}/api/v1/sources/{source_id}", data=b"{nope",
+    for content_type, data, expected in (("application/vnd.api+json", b"{nope", 400),
+                                         ("text/plain", b"{nope", 415),
+                                         ("application/vnd.api+json", b"[" * 200_000, 400),  # too deep
+                                         ("application/vnd.api+json; gzip", b"not gzip!", 400)):
+        headers = {"Authorization": f"Bearer {ADMIN}", "Content-Type": content_type.split("; ")[0]}
+        if content_type.endswith("gzip"):
+            headers["Content-Encoding"] = "gzip"  # a body aiohttp cannot decode
+        async with stack.http.patch(f"{stack.api}/api/v1/sources/{source_id}", data=data,
                                     headers=headers) as r:
-            assert r.status == expected
+            assert r.status == expected, (data[:10], await r.text())
+            assert r.content_type == "application/vnd.api+json"
     _, doc = await stack.call("GET", f"/api/v1/sources/{source_id}")
     assert doc["data"]["attributes"]["name"] == "web"
     assert doc["data"]["attributes"]["deployment"]["cache_ttl_value"] == 31536000

@@ -180,6 +180,24 @@ async def test_file_paths_in_progress_are_limited_separately(
     service.close()
 
 
+async def test_unlimited_invalidations_neither_wait_for_nor_use_up_the_limits(
+    clock: Clock, events: EventLog
+) -> None:
+    limits = InvalidationLimits(max_wildcards_in_progress=1)
+    pop = MemoryPop("pop-a")
+    service = make_service(clock, events, [pop], DelayModel.fixed(30), limits=limits)
+    service.create(["/a/*"], "ref-1")
+    vendor = [service.create([f"/v/{n}/*"], f"vendor-{n}", limited=False) for n in range(5)]
+    with pytest.raises(TooManyInvalidationsInProgress):
+        service.create(["/b/*"], "ref-2")
+    await clock.advance(30)
+    assert all(v.status == COMPLETED for v in vendor)
+    service.create(["/b/*"], "ref-2")  # completing the vendor's never freed what they did not take
+    with pytest.raises(TooManyInvalidationsInProgress):
+        service.create(["/c/*"], "ref-3")
+    service.close()
+
+
 async def test_a_batch_over_the_path_limit_is_too_large(clock: Clock, events: EventLog) -> None:
     service = make_service(clock, events, [MemoryPop("pop-a")], DelayModel.fixed(1))
     with pytest.raises(BatchTooLarge, match="at most 3000") as refused:
