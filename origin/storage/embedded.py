@@ -1,28 +1,71 @@
-"""moto's server, in-process, on 127.0.0.1 with a free port."""
+"""moto's server in a child process, on 127.0.0.1 with a free port.
+
+A process of its own, not a thread: moto spends 2–3 ms of Python on every S3 or DynamoDB
+call, and in a thread that time held the origin's GIL, so the event loop and moto took
+turns on one core. ``cdnsim bench cold`` measured the difference (see the README).
+
+The child prints its URL, then waits for its standard input to close: the parent closes it
+in :meth:`EmbeddedMoto.stop`, and the kernel closes it when the parent dies in any way, so
+the child never outlives the program that started it.
+"""
 
 from __future__ import annotations
 
-import logging
+import subprocess
+import sys
 
 import requests
+
+_CHILD = """
+import logging, signal, sys
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
+signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+logging.getLogger("werkzeug").setLevel(logging.ERROR)
+server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+server.start()
+host, port = server.get_host_and_port()
+print(f"http://{host}:{port}", flush=True)
+sys.stdin.read()
+server.stop()
+"""
 
 
 class EmbeddedMoto:
     def __init__(self) -> None:
-        # moto's server binds 0.0.0.0:5000 unless told otherwise.
-        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self._process: subprocess.Popen[str] | None = None
         self.url = ""
 
     def start(self) -> str:
-        logging.getLogger("werkzeug").setLevel(logging.ERROR)
-        self._server.start()
-        host, port = self._server.get_host_and_port()
-        self.url = f"http://{host}:{port}"
+        process = subprocess.Popen(
+            [sys.executable, "-c", _CHILD],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        self._process = process
+        assert process.stdout is not None
+        line = process.stdout.readline().strip()
+        if not line.startswith("http://127.0.0.1:"):
+            self.stop()
+            raise RuntimeError(f"the embedded moto server did not start (it said {line!r})")
+        self.url = line
         return self.url
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
 
     def reset(self) -> None:
         requests.post(f"{self.url}/moto-api/reset", timeout=10).raise_for_status()
 
     def stop(self) -> None:
-        self._server.stop()
+        process, self._process = self._process, None
+        if process is None:
+            return
+        assert process.stdin is not None
+        process.stdin.close()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
