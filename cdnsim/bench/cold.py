@@ -202,16 +202,18 @@ def _print(result: dict[str, Any], output: Path) -> None:
 
 
 def _descendants(pid: int) -> list[int]:
+    """Every process below ``pid`` (children are listed per thread that started them)."""
     found: list[int] = []
     todo = [pid]
     while todo:
         parent = todo.pop()
-        try:
-            children = Path(f"/proc/{parent}/task/{parent}/children").read_text().split()
-        except OSError:
-            continue
-        found += [int(child) for child in children]
-        todo += [int(child) for child in children]
+        for task in Path(f"/proc/{parent}/task").glob("*"):
+            try:
+                children = [int(child) for child in (task / "children").read_text().split()]
+            except OSError:
+                continue
+            found += children
+            todo += children
     return found
 
 
