@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import threading
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -58,12 +59,25 @@ def _client_config(settings: StorageSettings) -> Config:
     )
 
 
+# One boto3 session per process. Each session loads and caches the service models (about
+# 10 MB for S3, DynamoDB and Streams) and botocore keeps them alive: a session per Storage
+# made a test run that opens a storage per test grow to 5 GB.
+_SESSION_LOCK = threading.Lock()
+_SESSION: boto3.session.Session | None = None
+
+
+def _shared_session() -> boto3.session.Session:
+    global _SESSION
+    if _SESSION is None:
+        _SESSION = boto3.session.Session()
+    return _SESSION
+
+
 class Storage:
     def __init__(self, settings: StorageSettings, endpoint_url: str | None) -> None:
         self.settings = settings
         self.endpoint_url = endpoint_url
         self.executor = ThreadPoolExecutor(settings.io_threads, thread_name_prefix="storage")
-        session = boto3.session.Session()
         credentials: dict[str, str] = {}
         if settings.access_key_id and settings.secret_access_key:
             credentials = {
@@ -73,13 +87,14 @@ class Storage:
         config = _client_config(settings)
 
         def client(service: str, override: str | None) -> Any:
-            return session.client(
-                service,
-                endpoint_url=override or endpoint_url,
-                region_name=settings.region,
-                config=config,
-                **credentials,
-            )
+            with _SESSION_LOCK:  # creating clients is not thread-safe
+                return _shared_session().client(
+                    service,
+                    endpoint_url=override or endpoint_url,
+                    region_name=settings.region,
+                    config=config,
+                    **credentials,
+                )
 
         self.s3 = client("s3", settings.s3_endpoint_url)
         self.dynamodb = client("dynamodb", settings.dynamodb_endpoint_url)
@@ -96,6 +111,8 @@ class Storage:
 
     def close(self) -> None:
         self.executor.shutdown(wait=False, cancel_futures=True)
+        for client in (self.s3, self.dynamodb, self.streams):
+            client.close()  # its connection pool
         if self.mirror:
             self.mirror.close()
 
