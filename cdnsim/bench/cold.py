@@ -42,7 +42,7 @@ LOCATION = {"name": "main", "label": "Main", "width": 600, "height": 338}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--requests", type=int, default=400, help="cold requests per storage")
+    parser.add_argument("--requests", type=int, default=400, help="cold requests, one per pack")
     parser.add_argument("--connections", type=int, default=8, help="requests in flight")
     parser.add_argument("--render-workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--endpoint-url", help="S3/DynamoDB endpoint (default: embedded moto)")
@@ -79,7 +79,7 @@ class _Origin:
         """The origin's processes by role: its own, moto's (a child), the render pool's."""
         groups: dict[str, list[int]] = {"origin": [self.process.pid], "moto": [], "render workers": []}
         for pid in _descendants(self.process.pid):
-            groups["moto" if "moto" in _command_line(pid) else "render workers"].append(pid)
+            groups["moto" if "ThreadedMotoServer" in _command_line(pid) else "render workers"].append(pid)
         return groups
 
     def stop(self) -> None:
