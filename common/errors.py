@@ -101,6 +101,8 @@ async def json_errors(
         # Raised while reading a body the client malformed (multipart headers, chunking, …).
         status = exc.code if 400 <= (exc.code or 0) < 500 else 400
         return error_response(ApiError(f"malformed request: {exc.message}", status=status, code="malformed_request"))
+    except RequestPayloadError as exc:  # a body aiohttp could not decode (bad gzip, chunking)
+        return error_response(BadRequest(f"malformed request body: {exc}", code="malformed_request"))
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
@@ -116,13 +118,6 @@ async def json_errors(
 async def read_body(request: web.Request, limit: int | None = None) -> bytes:
     """The raw body, refused with 413 past ``limit`` bytes whether or not the client sent a
     Content-Length (a chunked body is counted while it is read)."""
-    try:
-        return await _read_limited(request, limit)
-    except RequestPayloadError as exc:  # the body could not be decoded (bad gzip, chunking)
-        raise BadRequest(f"malformed request body: {exc}", code="malformed_request") from None
-
-
-async def _read_limited(request: web.Request, limit: int | None) -> bytes:
     if limit is None:
         try:
             return await request.read()

@@ -49,6 +49,15 @@ async def test_malformed_multipart_headers_are_a_400_not_a_crash(aiohttp_client)
     assert (await response.json())["code"] == "malformed_request"
 
 
+async def test_a_body_that_cannot_be_decoded_is_a_400_wherever_it_is_read(aiohttp_client):
+    client = await make(aiohttp_client)
+    headers = {"Content-Type": "multipart/form-data; boundary=b", "Content-Encoding": "gzip"}
+    response = await client.post("/multipart", data=b"this is not gzip", headers=headers)
+    assert response.status == 400
+    body = await response.json()
+    assert body["code"] == "malformed_request" and "content-encoding" in body["message"]
+
+
 async def test_unexpected_errors_are_a_500_json_without_internals(aiohttp_client):
     client = await make(aiohttp_client)
     response = await client.get("/crash")
