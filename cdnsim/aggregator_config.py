@@ -9,22 +9,51 @@ from origin.aggregator.settings import AggregatorSettings
 
 def add_aggregator_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("invalidation pipeline")
-    group.add_argument("--aggregator-interval", type=float, default=300.0, help="simulated seconds between flushes")
-    group.add_argument("--paths-per-request", type=int, default=15, help="wildcard paths per edge invalidation")
-    group.add_argument("--edge-control", help="URL of the edge's control API (CloudFront-compatible invalidations)")
-    group.add_argument("--distribution-id", default="ECDNSIM000001", help="the edge distribution to invalidate")
-    bugs = parser.add_argument_group("bug switches (reproduce production stale-image bugs; all off by default)")
-    bugs.add_argument("--bug-s3-delete-after-edge", type=float, metavar="GAP", default=None,
-                      help="delete S3 variants GAP seconds after the edge invalidation instead of before")
-    bugs.add_argument("--bug-keep-s3-variants", action="store_true",
-                      help="invalidate the edge but never delete S3 variants (a date= buster gets the old image)")
-    bugs.add_argument("--bug-ignore-location-config-changes", action="store_true",
-                      help="forced location-config changes invalidate nothing")
-    bugs.add_argument("--bug-accept-not-in-key", action="store_true",
-                      help="the origin negotiates the format on Accept but says nothing (no Vary) and the "
-                      "edge leaves Accept out of the key: one browser's format is cached for all")
-    bugs.add_argument("--bug-drop-writes-during-flush", type=float, metavar="DURATION", default=None,
-                      help="flushes take DURATION seconds and writes landing meanwhile are never invalidated")
+    group.add_argument(
+        "--aggregator-interval", type=float, default=300.0, help="simulated seconds between flushes"
+    )
+    group.add_argument(
+        "--paths-per-request", type=int, default=15, help="wildcard paths per edge invalidation"
+    )
+    group.add_argument(
+        "--edge-control", help="URL of the edge's control API (CloudFront-compatible invalidations)"
+    )
+    group.add_argument(
+        "--distribution-id", default="ECDNSIM000001", help="the edge distribution to invalidate"
+    )
+    bugs = parser.add_argument_group(
+        "bug switches (reproduce production stale-image bugs; all off by default)"
+    )
+    bugs.add_argument(
+        "--bug-s3-delete-after-edge",
+        type=float,
+        metavar="GAP",
+        default=None,
+        help="delete S3 variants GAP seconds after the edge invalidation instead of before",
+    )
+    bugs.add_argument(
+        "--bug-keep-s3-variants",
+        action="store_true",
+        help="invalidate the edge but never delete S3 variants (a date= buster gets the old image)",
+    )
+    bugs.add_argument(
+        "--bug-ignore-location-config-changes",
+        action="store_true",
+        help="forced location-config changes invalidate nothing",
+    )
+    bugs.add_argument(
+        "--bug-accept-not-in-key",
+        action="store_true",
+        help="the origin negotiates the format on Accept but says nothing (no Vary) and the "
+        "edge leaves Accept out of the key: one browser's format is cached for all",
+    )
+    bugs.add_argument(
+        "--bug-drop-writes-during-flush",
+        type=float,
+        metavar="DURATION",
+        default=None,
+        help="flushes take DURATION seconds and writes landing meanwhile are never invalidated",
+    )
 
 
 def aggregator_settings_from_args(args: argparse.Namespace) -> AggregatorSettings:

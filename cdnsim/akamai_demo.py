@@ -17,7 +17,9 @@ STAGING_PREFIX = "/akamai-staging/demo"
 PORT_OFFSETS = (5, 6, 7)  # with --port-base N: API N+5, staging API N+6, transformer N+7
 
 
-def demo_image_manager(origin_url: str, clock: Clock, events: EventLog, port_base: int) -> ImageManager:
+def demo_image_manager(
+    origin_url: str, clock: Clock, events: EventLog, port_base: int
+) -> ImageManager:
     prop = PropertySettings("demo", DEMO_LUNA_TOKEN, origin_url, path_prefix=DEMO_PREFIX,
                             hosts=("images.cdnsim.test",))  # fmt: skip
     api, staging, transformer = (port_base + o if port_base else 0 for o in PORT_OFFSETS)

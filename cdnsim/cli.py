@@ -13,22 +13,36 @@ import logging
 import sys
 
 COMMANDS: dict[str, tuple[str, str]] = {
-    "run": ("cdnsim.commands.run", "the main job: every conformance scenario on the embedded stack, with reports"),
+    "run": (
+        "cdnsim.commands.run",
+        "the main job: every conformance scenario on the embedded stack, with reports",
+    ),
     "tour": ("cdnsim.commands.tour", "call every origin operation once against an embedded origin"),
-    "up": ("cdnsim.commands.up", "the whole stack in one process: storage, origin, POPs, shield, aggregator"),
+    "up": (
+        "cdnsim.commands.up",
+        "the whole stack in one process: storage, origin, POPs, shield, aggregator",
+    ),
     "origin": ("cdnsim.commands.origin", "run the origin (Vimond Image Service) alone"),
     "edge": ("cdnsim.commands.edge", "run edge POPs (and a shield) in front of an origin"),
     "aggregator": ("cdnsim.commands.aggregator", "run the invalidation aggregator alone"),
-    "scenario": ("cdnsim.commands.scenario", "conformance scenarios: propagation, fallback, rebuild cost, stale-image bugs"),
+    "scenario": (
+        "cdnsim.commands.scenario",
+        "conformance scenarios: propagation, fallback, rebuild cost, stale-image bugs",
+    ),
     "token": ("cdnsim.commands.token", "print a development admin token"),
     "bench": ("cdnsim.commands.bench", "benchmarks that print figures and write JSON"),
-    "load": ("cdnsim.commands.load", "Locust load tests against a stack, with a report joining both sides"),
+    "load": (
+        "cdnsim.commands.load",
+        "Locust load tests against a stack, with a report joining both sides",
+    ),
 }
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cdnsim", description=__doc__.splitlines()[0])
-    parser.add_argument("--log-level", default="WARNING", help="DEBUG, INFO, WARNING (default), ERROR")
+    parser.add_argument(
+        "--log-level", default="WARNING", help="DEBUG, INFO, WARNING (default), ERROR"
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, (module_name, help_text) in COMMANDS.items():
         command = sub.add_parser(name, help=help_text, description=help_text)
@@ -43,7 +57,9 @@ def _module(name: str):  # type: ignore[no-untyped-def]
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.basicConfig(
+        level=args.log_level.upper(), format="%(asctime)s %(name)s %(levelname)s %(message)s"
+    )
     return int(_module(args.module).run(args) or 0)
 
 

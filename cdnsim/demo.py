@@ -16,14 +16,37 @@ from PIL import Image, ImageDraw
 LOCATION_CONFIGS: list[dict[str, Any]] = [
     {"name": "main", "label": "Main", "width": 1280, "height": 720},
     {"name": "thumb", "label": "Thumbnail", "width": 320, "height": 180, "fallback": "main"},
-    {"name": "portal-cover", "label": "Portal cover", "width": 600, "height": 900, "fallback": "thumb"},
-    {"name": "square", "label": "Square", "width": 400, "height": 400, "useResizeIncludeAll": "TRUE"},
+    {
+        "name": "portal-cover",
+        "label": "Portal cover",
+        "width": 600,
+        "height": 900,
+        "fallback": "thumb",
+    },
+    {
+        "name": "square",
+        "label": "Square",
+        "width": 400,
+        "height": 400,
+        "useResizeIncludeAll": "TRUE",
+    },
 ]
-REGIONS: list[dict[str, Any]] = [{"name": "nordic", "label": "Nordic", "countries": ["NO", "SE", "DK", "FI"]}]
-PACK_COLOURS = [(200, 40, 40), (40, 160, 60), (40, 80, 200), (220, 170, 30), (140, 50, 170), (30, 160, 170)]
+REGIONS: list[dict[str, Any]] = [
+    {"name": "nordic", "label": "Nordic", "countries": ["NO", "SE", "DK", "FI"]}
+]
+PACK_COLOURS = [
+    (200, 40, 40),
+    (40, 160, 60),
+    (40, 80, 200),
+    (220, 170, 30),
+    (140, 50, 170),
+    (30, 160, 170),
+]
 
 
-def demo_image(colour: tuple[int, int, int], text: str, size: tuple[int, int] = (1600, 900)) -> bytes:
+def demo_image(
+    colour: tuple[int, int, int], text: str, size: tuple[int, int] = (1600, 900)
+) -> bytes:
     """A JPEG with a colour field, a grid and a caption: easy to recognise when served."""
     image = Image.new("RGB", size, colour)
     draw = ImageDraw.Draw(image)
@@ -45,7 +68,9 @@ class DemoData:
     image_ids: list[str] = field(default_factory=list)
 
 
-async def seed_demo(session: aiohttp.ClientSession, origin: str, headers: dict[str, str], packs: int = 6) -> DemoData:
+async def seed_demo(
+    session: aiohttp.ClientSession, origin: str, headers: dict[str, str], packs: int = 6
+) -> DemoData:
     """Create the demo configs, region and ``packs`` packs with originals; returns their ids."""
 
     async def call(method: str, path: str, **kwargs: Any) -> Any:
@@ -68,13 +93,22 @@ async def seed_demo(session: aiohttp.ClientSession, origin: str, headers: dict[s
         data.tenant = pack["tenant"]
         colour = PACK_COLOURS[index % len(PACK_COLOURS)]
         form = aiohttp.FormData()
-        form.add_field("file", demo_image(colour, f"pack {index} main"), filename="main.jpg", content_type="image/jpeg")
+        form.add_field(
+            "file",
+            demo_image(colour, f"pack {index} main"),
+            filename="main.jpg",
+            content_type="image/jpeg",
+        )
         pack = await call("POST", f"/adminAPI/imagePack/{pack['id']}/main/upload", data=form)
         if index % 2 == 0:  # every other pack has its own portrait cover; the rest fall back
             form = aiohttp.FormData()
             cover = demo_image(colour, f"pack {index} cover", (900, 1350))
             form.add_field("file", cover, filename="cover.jpg", content_type="image/jpeg")
-            pack = await call("POST", f"/adminAPI/imagePack/{pack['id']}/portal-cover/upload", data=form)
+            pack = await call(
+                "POST", f"/adminAPI/imagePack/{pack['id']}/portal-cover/upload", data=form
+            )
         data.pack_ids.append(pack["id"])
-        data.image_ids.extend(loc["imageId"] for loc in pack["imageLocations"].values() if "imageId" in loc)
+        data.image_ids.extend(
+            loc["imageId"] for loc in pack["imageLocations"].values() if "imageId" in loc
+        )
     return data

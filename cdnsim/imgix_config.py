@@ -32,7 +32,8 @@ def api_key(spec: str) -> ApiKey:
     unknown = [n for n in wanted if n.casefold() not in _BY_NAME]
     if unknown:
         raise argparse.ArgumentTypeError(
-            f"unknown permission {unknown[0]!r}; known: {', '.join(sorted(ALL_PERMISSIONS))}")
+            f"unknown permission {unknown[0]!r}; known: {', '.join(sorted(ALL_PERMISSIONS))}"
+        )
     try:
         return ApiKey(key, frozenset(_BY_NAME[n.casefold()] for n in wanted), "cdnsim-cli")
     except ValueError as exc:
@@ -63,24 +64,54 @@ def _seconds(spec: str) -> float:
 
 def add_imgix_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("imgix (the edge's imgix Management API and sources)")
-    group.add_argument("--imgix-api-key", type=api_key, action="append", default=[], metavar="KEY[:PERMS]",
-                       help="accept this API key too (16-128 letters and digits), with every permission "
-                       "or the comma-separated ones named, e.g. 'KEY:Sources,Purge'; repeatable")
-    group.add_argument("--imgix-rate-limit", type=rate_limit, default=RateLimit(), metavar="N[/SECONDS]",
-                       help="API requests per key per window of simulated seconds (default 60), "
-                       "then 429 (default 0: unlimited)")
-    group.add_argument("--imgix-deploy-seconds", type=_seconds, default=0.0, metavar="S",
-                       help="simulated seconds from deploying to deployed (default 0; the demo source too)")
-    group.add_argument("--imgix-purge-window", type=_seconds, default=10.0, metavar="S",
-                       help="a second purge of one URL within S simulated seconds is a 409 (default 10)")
-    group.add_argument("--imgix-origin-host", action="append", default=None, metavar="HOST",
-                       help="a host web folder and web proxy sources may fetch from; repeatable "
-                       "(default: 127.0.0.1 and localhost)")
-    group.add_argument("--imgix-api-port", type=int, default=0, help="the Management API's port (default: free)")
+    group.add_argument(
+        "--imgix-api-key",
+        type=api_key,
+        action="append",
+        default=[],
+        metavar="KEY[:PERMS]",
+        help="accept this API key too (16-128 letters and digits), with every permission "
+        "or the comma-separated ones named, e.g. 'KEY:Sources,Purge'; repeatable",
+    )
+    group.add_argument(
+        "--imgix-rate-limit",
+        type=rate_limit,
+        default=RateLimit(),
+        metavar="N[/SECONDS]",
+        help="API requests per key per window of simulated seconds (default 60), "
+        "then 429 (default 0: unlimited)",
+    )
+    group.add_argument(
+        "--imgix-deploy-seconds",
+        type=_seconds,
+        default=0.0,
+        metavar="S",
+        help="simulated seconds from deploying to deployed (default 0; the demo source too)",
+    )
+    group.add_argument(
+        "--imgix-purge-window",
+        type=_seconds,
+        default=10.0,
+        metavar="S",
+        help="a second purge of one URL within S simulated seconds is a 409 (default 10)",
+    )
+    group.add_argument(
+        "--imgix-origin-host",
+        action="append",
+        default=None,
+        metavar="HOST",
+        help="a host web folder and web proxy sources may fetch from; repeatable "
+        "(default: 127.0.0.1 and localhost)",
+    )
+    group.add_argument(
+        "--imgix-api-port", type=int, default=0, help="the Management API's port (default: free)"
+    )
 
 
 def imgix_options_from_args(args: argparse.Namespace) -> ImgixOptions:
-    hosts = tuple(h.strip().lower() for h in args.imgix_origin_host) if args.imgix_origin_host else None
+    hosts = (
+        tuple(h.strip().lower() for h in args.imgix_origin_host) if args.imgix_origin_host else None
+    )
     return ImgixOptions(
         api_keys=tuple(args.imgix_api_key),
         rate=args.imgix_rate_limit,

@@ -24,19 +24,35 @@ SAMPLE_PATH = "/demo/sample.jpg"
 SUBDOMAIN = "demo"
 
 
-def imgix_service(storage: Storage, clock: Clock, events: EventLog, seed: int | None,
-                  options: ImgixOptions | None = None) -> ImgixService:
+def imgix_service(
+    storage: Storage,
+    clock: Clock,
+    events: EventLog,
+    seed: int | None,
+    options: ImgixOptions | None = None,
+) -> ImgixService:
     """The service with two keys: every permission, and Sources only (deterministic with a
     seed), then the ``options``' own keys."""
     rng = random.Random(f"{seed}:imgix-keys") if seed is not None else random.SystemRandom()
-    admin, restricted = ("".join(rng.choices(string.ascii_letters + string.digits, k=40)) for _ in range(2))
-    keys = (ApiKey(admin, frozenset({"Account Admin"}), "demo-admin"),
-            ApiKey(restricted, frozenset({"Sources"}), "demo-sources"))
+    admin, restricted = (
+        "".join(rng.choices(string.ascii_letters + string.digits, k=40)) for _ in range(2)
+    )
+    keys = (
+        ApiKey(admin, frozenset({"Account Admin"}), "demo-admin"),
+        ApiKey(restricted, frozenset({"Sources"}), "demo-sources"),
+    )
     o = options or ImgixOptions()
-    settings = ImgixSettings(keys + o.api_keys, rate=o.rate, deploy_seconds=o.deploy_seconds,
-                             origin_hosts=o.origin_hosts, s3_endpoint=storage.s3.meta.endpoint_url,
-                             s3_region=storage.settings.region, purge_window=o.purge_window, seed=seed,
-                             api_port=o.api_port)
+    settings = ImgixSettings(
+        keys + o.api_keys,
+        rate=o.rate,
+        deploy_seconds=o.deploy_seconds,
+        origin_hosts=o.origin_hosts,
+        s3_endpoint=storage.s3.meta.endpoint_url,
+        s3_region=storage.settings.region,
+        purge_window=o.purge_window,
+        seed=seed,
+        api_port=o.api_port,
+    )
     return ImgixService(settings, clock=clock, events=events)
 
 
@@ -48,23 +64,46 @@ async def seed_imgix_demo(service: ImgixService, storage: Storage, pop_url: str)
         existing = {b["Name"] for b in storage.s3.list_buckets().get("Buckets", [])}
         if DEMO_BUCKET not in existing:
             storage.s3.create_bucket(Bucket=DEMO_BUCKET)
-        storage.s3.put_object(Bucket=DEMO_BUCKET, Key=SAMPLE_PATH.lstrip("/"), ContentType="image/jpeg",
-                              Body=demo_image((40, 110, 180), "imgix demo"))
+        storage.s3.put_object(
+            Bucket=DEMO_BUCKET,
+            Key=SAMPLE_PATH.lstrip("/"),
+            ContentType="image/jpeg",
+            Body=demo_image((40, 110, 180), "imgix demo"),
+        )
 
     await asyncio.to_thread(put)
     admin, restricted = (k.key for k in service.settings.api_keys[:2])
     access = storage.settings.access_key_id or "testing"
     secret = storage.settings.secret_access_key or "testing"
-    body = {"data": {"type": "sources", "attributes": {"name": "cdnsim demo", "deployment": {
-        "type": "s3", "s3_bucket": DEMO_BUCKET, "s3_access_key": access, "s3_secret_key": secret,
-        "imgix_subdomains": [SUBDOMAIN], "default_params": {"auto": "format"}}}}}
+    body = {
+        "data": {
+            "type": "sources",
+            "attributes": {
+                "name": "cdnsim demo",
+                "deployment": {
+                    "type": "s3",
+                    "s3_bucket": DEMO_BUCKET,
+                    "s3_access_key": access,
+                    "s3_secret_key": secret,
+                    "imgix_subdomains": [SUBDOMAIN],
+                    "default_params": {"auto": "format"},
+                },
+            },
+        }
+    }
     headers = {"Authorization": f"Bearer {admin}", "Content-Type": "application/vnd.api+json"}
-    async with aiohttp.ClientSession() as session, session.post(
-        f"{service.api_url}/api/v1/sources", json=body, headers=headers
-    ) as response:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(f"{service.api_url}/api/v1/sources", json=body, headers=headers) as response,
+    ):
         doc = await response.json(content_type=None)
         if response.status != 201:
             raise RuntimeError(f"the imgix demo source was refused: {doc}")
-    return {"api": service.api_url, "api_key": admin, "restricted_key": restricted,
-            "source_id": doc["data"]["id"], "delivery": f"{pop_url}/imgix/{SUBDOMAIN}",
-            "sample_path": SAMPLE_PATH}
+    return {
+        "api": service.api_url,
+        "api_key": admin,
+        "restricted_key": restricted,
+        "source_id": doc["data"]["id"],
+        "delivery": f"{pop_url}/imgix/{SUBDOMAIN}",
+        "sample_path": SAMPLE_PATH,
+    }

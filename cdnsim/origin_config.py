@@ -24,8 +24,12 @@ def add_origin_arguments(parser: argparse.ArgumentParser) -> None:
     env = os.environ.get
     parser.add_argument("--host", default="127.0.0.1", help="listen address (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8080, help="listen port (0 = any free port)")
-    parser.add_argument("--environment", default="dev", help="the {env} of host names and the platform path")
-    parser.add_argument("--default-tenant", default="demo", help="tenant for hosts that do not name one")
+    parser.add_argument(
+        "--environment", default="dev", help="the {env} of host names and the platform path"
+    )
+    parser.add_argument(
+        "--default-tenant", default="demo", help="tenant for hosts that do not name one"
+    )
     parser.add_argument(
         "--tenant-access-key",
         action="append",
@@ -33,27 +37,49 @@ def add_origin_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="TENANT=KEY",
         help="require X-vimond-access-key KEY for TENANT's images (repeatable)",
     )
-    parser.add_argument("--data-dir", type=Path, default=env("CDNSIM_DATA_DIR"), help="keep embedded storage here")
-    parser.add_argument("--endpoint-url", default=env("AWS_ENDPOINT_URL", EMBEDDED), help="S3/DynamoDB endpoint")
+    parser.add_argument(
+        "--data-dir", type=Path, default=env("CDNSIM_DATA_DIR"), help="keep embedded storage here"
+    )
+    parser.add_argument(
+        "--endpoint-url", default=env("AWS_ENDPOINT_URL", EMBEDDED), help="S3/DynamoDB endpoint"
+    )
     parser.add_argument("--s3-endpoint-url", default=env("AWS_ENDPOINT_URL_S3"))
     parser.add_argument("--dynamodb-endpoint-url", default=env("AWS_ENDPOINT_URL_DYNAMODB"))
-    parser.add_argument("--aws-region", default=env("AWS_REGION", env("AWS_DEFAULT_REGION", "us-east-1")))
+    parser.add_argument(
+        "--aws-region", default=env("AWS_REGION", env("AWS_DEFAULT_REGION", "us-east-1"))
+    )
     parser.add_argument("--originals-bucket", default="cdnsim-originals")
     parser.add_argument("--variants-bucket", default="cdnsim-variants")
     parser.add_argument("--table-prefix", default="cdnsim-")
-    parser.add_argument("--jwt-secret", default=env("CDNSIM_JWT_SECRET"),
-                        help="HS256 secret (default: the development secret, unless an RS256 key is given)")
-    parser.add_argument("--jwt-public-key-file", type=Path, default=env("CDNSIM_JWT_PUBLIC_KEY_FILE"))
-    parser.add_argument("--basic-users", default=env("CDNSIM_BASIC_USERS", ""), help="user:pass,… for legacy Basic")
-    parser.add_argument("--trusted-network", action="append", default=None, help="CIDR allowed over plain HTTP")
+    parser.add_argument(
+        "--jwt-secret",
+        default=env("CDNSIM_JWT_SECRET"),
+        help="HS256 secret (default: the development secret, unless an RS256 key is given)",
+    )
+    parser.add_argument(
+        "--jwt-public-key-file", type=Path, default=env("CDNSIM_JWT_PUBLIC_KEY_FILE")
+    )
+    parser.add_argument(
+        "--basic-users", default=env("CDNSIM_BASIC_USERS", ""), help="user:pass,… for legacy Basic"
+    )
+    parser.add_argument(
+        "--trusted-network", action="append", default=None, help="CIDR allowed over plain HTTP"
+    )
     parser.add_argument("--fetch-allowed-hosts", default=env("CDNSIM_FETCH_ALLOWED_HOSTS", ""))
     parser.add_argument("--tls-cert", type=Path, help="serve HTTPS with this certificate (PEM)")
     parser.add_argument("--tls-key", type=Path, help="… and this key (PEM)")
-    parser.add_argument("--tls-self-signed", action="store_true", help="serve HTTPS with a generated certificate")
-    parser.add_argument("--negotiate-format", action="store_true",
-                        help="without ?format=, serve WebP to clients whose Accept takes it (Vary: Accept)")
+    parser.add_argument(
+        "--tls-self-signed", action="store_true", help="serve HTTPS with a generated certificate"
+    )
+    parser.add_argument(
+        "--negotiate-format",
+        action="store_true",
+        help="without ?format=, serve WebP to clients whose Accept takes it (Vary: Accept)",
+    )
     parser.add_argument("--render-workers", type=int, default=os.cpu_count() or 2)
-    parser.add_argument("--seed", type=int, default=None, help="seed the id generator (repeatable runs)")
+    parser.add_argument(
+        "--seed", type=int, default=None, help="seed the id generator (repeatable runs)"
+    )
 
 
 def origin_settings_from_args(args: argparse.Namespace) -> OriginSettings:

@@ -23,7 +23,11 @@ async def run_until_signalled() -> None:
 
 
 async def serve_app(
-    app: web.Application, host: str = "127.0.0.1", port: int = 0, *, ssl_context: ssl.SSLContext | None = None
+    app: web.Application,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    ssl_context: ssl.SSLContext | None = None,
 ) -> tuple[web.AppRunner, str]:
     """Serve ``app`` (``port`` 0: any free port); the runner to clean up and the base URL."""
     runner = web.AppRunner(app, access_log=None)

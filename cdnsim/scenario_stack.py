@@ -33,15 +33,24 @@ def scenario_settings(seed: int, bugs: Sequence[str] = ()) -> StackSettings:
         elif name in FLAG_BUGS:
             pipeline[FLAG_BUGS[name]] = True
     # Negotiation on: the Accept scenario then compares the bug with a correct set-up.
-    origin = OriginSettings(render_workers=1, id_seed=seed, negotiate_format=True,
-                            vary_on_negotiation="accept-not-in-key" not in bugs,
-                            pipeline=replace(AggregatorSettings(), **pipeline))
+    origin = OriginSettings(
+        render_workers=1,
+        id_seed=seed,
+        negotiate_format=True,
+        vary_on_negotiation="accept-not-in-key" not in bugs,
+        pipeline=replace(AggregatorSettings(), **pipeline),
+    )
     # demo: the Akamai property (and its ready-file entry) exists for the Akamai scenario.
     return StackSettings(origin=origin, seed=seed, demo=True)
 
 
-async def run_in_process(modules: Sequence[ModuleType], *, seed: int, bugs: Sequence[str] = (),
-                         progress: Progress | None = None) -> dict[str, Any]:
+async def run_in_process(
+    modules: Sequence[ModuleType],
+    *,
+    seed: int,
+    bugs: Sequence[str] = (),
+    progress: Progress | None = None,
+) -> dict[str, Any]:
     stack = Stack(scenario_settings(seed, bugs), Clock.manual())
     await stack.start()
     try:

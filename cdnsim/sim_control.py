@@ -41,8 +41,13 @@ def _loopback_only(request: web.Request) -> None:
 
 def _clock_json(stack: Stack) -> dict[str, Any]:
     now = stack.clock.now()
-    return {"mode": stack.clock.mode, "now": now, "iso": iso(now), "spec": stack.clock.spec,
-            "nextAggregatorTick": stack.aggregator.next_tick(now) if stack.aggregator else None}
+    return {
+        "mode": stack.clock.mode,
+        "now": now,
+        "iso": iso(now),
+        "spec": stack.clock.spec,
+        "nextAggregatorTick": stack.aggregator.next_tick(now) if stack.aggregator else None,
+    }
 
 
 def sim_routes(stack: Stack) -> list[web.RouteDef]:
@@ -53,11 +58,17 @@ def sim_routes(stack: Stack) -> list[web.RouteDef]:
     async def advance_clock(request: web.Request) -> web.Response:
         _loopback_only(request)
         if stack.clock.mode != "manual":
-            raise Conflict(f"the clock is {stack.clock.mode}; only a manual clock can be advanced",
-                           code="clock_not_manual")
+            raise Conflict(
+                f"the clock is {stack.clock.mode}; only a manual clock can be advanced",
+                code="clock_not_manual",
+            )
         seconds = (await read_json_object(request, 64 * 1024)).get("seconds")
-        if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not math.isfinite(seconds) \
-                or not 0 <= seconds <= MAX_ADVANCE:
+        if (
+            isinstance(seconds, bool)
+            or not isinstance(seconds, int | float)
+            or not math.isfinite(seconds)
+            or not 0 <= seconds <= MAX_ADVANCE
+        ):
             raise BadRequest(f"seconds must be a number from 0 to {MAX_ADVANCE:g}", field="seconds")
         await stack.clock.advance(float(seconds))
         return web.json_response(_clock_json(stack))

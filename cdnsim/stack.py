@@ -65,7 +65,9 @@ class Stack:
         self.settings = settings
         self.clock = clock
         self.events = EventLog(clock)
-        self.ids = IdGenerator(settings.seed if settings.seed is not None else settings.origin.id_seed)
+        self.ids = IdGenerator(
+            settings.seed if settings.seed is not None else settings.origin.id_seed
+        )
         self.storage: Storage | None = None
         self.edge: Edge | None = None
         self.aggregator: Aggregator | None = None
@@ -82,22 +84,33 @@ class Stack:
         self.imgix_ready: dict[str, Any] | None = None  # the ready file's "imgix" (with --demo)
 
     async def start(self) -> None:
-        self.storage = await self._exit.enter_async_context(open_storage(self.settings.origin.storage))
+        self.storage = await self._exit.enter_async_context(
+            open_storage(self.settings.origin.storage)
+        )
         await self._start_origin()
-        self.imgix = imgix_service(self.storage, self.clock, self.events, self.settings.seed, self.settings.imgix)
+        self.imgix = imgix_service(
+            self.storage, self.clock, self.events, self.settings.seed, self.settings.imgix
+        )
         await self.imgix.start_renderer()
         self._exit.push_async_callback(self.imgix.stop)
         edge_settings = self.imgix.edge_settings(self._edge_settings())
         properties: list[Property] = [self.imgix.property]
         if self.settings.demo:
-            self.imaging = demo_image_manager(self.origin_url, self.clock, self.events, self.settings.port_base)
+            self.imaging = demo_image_manager(
+                self.origin_url, self.clock, self.events, self.settings.port_base
+            )
             await self.imaging.start()
             self._exit.push_async_callback(self.imaging.stop)
             edge_settings = self.imaging.edge_settings(edge_settings)
             properties = [*self.imaging.properties(), *properties]
         self._edge_start = edge_settings  # what a reset goes back to
-        self.edge = Edge(edge_settings, clock=self.clock, events=self.events,
-                         control_routes=sim_routes(self), properties=properties)
+        self.edge = Edge(
+            edge_settings,
+            clock=self.clock,
+            events=self.events,
+            control_routes=sim_routes(self),
+            properties=properties,
+        )
         await self.edge.start()
         self._exit.push_async_callback(self.edge.stop)
         await self.imgix.start_api(self.edge)
@@ -107,12 +120,15 @@ class Stack:
         await self._start_aggregator(edge_client)
         if self.settings.demo:
             await self.seed_demo()
-            self.imgix_ready = await seed_imgix_demo(self.imgix, self.storage,
-                                                     next(iter(self.edge.pop_urls.values())))
+            self.imgix_ready = await seed_imgix_demo(
+                self.imgix, self.storage, next(iter(self.edge.pop_urls.values()))
+            )
 
     async def _start_origin(self) -> None:
         settings = replace(self.settings.origin, host="127.0.0.1", port=self.settings.port(0))
-        app = create_app(settings, clock=self.clock, events=self.events, storage=self.storage, ids=self.ids)
+        app = create_app(
+            settings, clock=self.clock, events=self.events, storage=self.storage, ids=self.ids
+        )
         self._origin_app = app
         runner, self.origin_url = await serve_app(app, "127.0.0.1", settings.port)
         self._origin_runner = runner
@@ -132,8 +148,11 @@ class Stack:
     def _wired(self, pipeline: AggregatorSettings) -> AggregatorSettings:
         """``pipeline`` invalidating this stack's edge."""
         assert self.edge is not None
-        return replace(pipeline, edge_control_url=self.edge.control_url,
-                       distribution_id=self.edge.settings.distribution_id)
+        return replace(
+            pipeline,
+            edge_control_url=self.edge.control_url,
+            distribution_id=self.edge.settings.distribution_id,
+        )
 
     async def stop_origin_listening(self) -> None:
         """The origin goes down: no new connections, and open ones are closed."""
@@ -158,13 +177,31 @@ class Stack:
 
     def _edge_settings(self) -> EdgeSettings:
         s = self.settings
-        pops = tuple(PopSettings(f"pop-{i + 1}", port=s.port(10 + i),
-                                 cache_dir=str(s.edge_cache_dir / f"pop-{i + 1}") if s.edge_cache_dir else None)
-                     for i in range(s.pops))
-        shield = ShieldSettings(port=s.port(2), cache_dir=str(s.edge_cache_dir / "shield") if s.edge_cache_dir
-                                else None) if s.shield else None
-        edge = vimond_behaviors(self.origin_url, profile=s.profile, pops=pops, shield=shield,
-                                control_port=s.port(1), invalidation_delays=s.invalidation_delays, seed=s.seed)
+        pops = tuple(
+            PopSettings(
+                f"pop-{i + 1}",
+                port=s.port(10 + i),
+                cache_dir=str(s.edge_cache_dir / f"pop-{i + 1}") if s.edge_cache_dir else None,
+            )
+            for i in range(s.pops)
+        )
+        shield = (
+            ShieldSettings(
+                port=s.port(2),
+                cache_dir=str(s.edge_cache_dir / "shield") if s.edge_cache_dir else None,
+            )
+            if s.shield
+            else None
+        )
+        edge = vimond_behaviors(
+            self.origin_url,
+            profile=s.profile,
+            pops=pops,
+            shield=shield,
+            control_port=s.port(1),
+            invalidation_delays=s.invalidation_delays,
+            seed=s.seed,
+        )
         return accept_in_key(edge, s.origin.negotiate_format and s.origin.vary_on_negotiation)
 
     async def _start_aggregator(self, edge_client: EdgeInvalidations) -> None:
@@ -184,7 +221,9 @@ class Stack:
 
     async def seed_demo(self) -> dict[str, Any]:
         async with aiohttp.ClientSession() as session:
-            demo = await seed_demo(session, self.origin_url, {"Authorization": f"Bearer {self.admin_token}"})
+            demo = await seed_demo(
+                session, self.origin_url, {"Authorization": f"Bearer {self.admin_token}"}
+            )
         self.akamai_sample_path = f"/api/v2/img/{demo.pack_ids[0]}" if demo.pack_ids else ""
         return {"tenant": demo.tenant, "packs": demo.pack_ids}
 
@@ -195,7 +234,9 @@ class Stack:
         assert self.storage is not None and self.edge is not None
         embedded = getattr(self.storage, "embedded", None)
         if embedded is None:
-            raise Conflict("reset wipes storage and needs the embedded store", code="reset_unavailable")
+            raise Conflict(
+                "reset wipes storage and needs the embedded store", code="reset_unavailable"
+            )
         await asyncio.to_thread(embedded.reset)
         await self.storage.run(self.storage.create_resources)
         if self.storage.mirror:
@@ -211,15 +252,18 @@ class Stack:
         self.origin_switches.restore(self.settings.origin)
         self.edge.reconfigure(self._edge_start)
         self.pipeline = self.settings.origin.pipeline
-        self.ids.reseed(self.settings.seed if self.settings.seed is not None else self.settings.origin.id_seed)
+        self.ids.reseed(
+            self.settings.seed if self.settings.seed is not None else self.settings.origin.id_seed
+        )
         await self._start_aggregator(self._origin_app[keys.INVALIDATOR].edge)  # type: ignore[index, arg-type]
         if self.imaging:
             self.imaging.reset()
         if self.imgix:
             self.imgix.reset()
             if self.settings.demo:  # the demo source again, with the id the ready file gives
-                self.imgix_ready = await seed_imgix_demo(self.imgix, self.storage,
-                                                         next(iter(self.edge.pop_urls.values())))
+                self.imgix_ready = await seed_imgix_demo(
+                    self.imgix, self.storage, next(iter(self.edge.pop_urls.values()))
+                )
         self.events.append("stack", "reset", purged=purged)
         return {"purged": purged, "events": self.events.last_seq}
 
@@ -242,8 +286,15 @@ class Stack:
             "admin_token": self.admin_token,
             "clock": self.clock.spec,
             **({"imgix": self.imgix_ready} if self.imgix_ready else {}),
-        } | ({"akamai": akamai_ready(self.imaging, self.edge.pop_urls["pop-1"], self.akamai_sample_path)}
-             if self.imaging else {})
+        } | (
+            {
+                "akamai": akamai_ready(
+                    self.imaging, self.edge.pop_urls["pop-1"], self.akamai_sample_path
+                )
+            }
+            if self.imaging
+            else {}
+        )
 
     async def wait_ready(self, timeout: float = 30.0) -> None:
         """Every part answers over HTTP (what --ready-file promises)."""

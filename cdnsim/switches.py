@@ -23,10 +23,14 @@ from edge.config import VIMOND_IMAGES, EdgeSettings
 if TYPE_CHECKING:
     from cdnsim.stack import Stack
 
-TIMED_BUGS = {"s3-delete-after-edge": ("delete_s3_after_edge", "s3_delete_gap"),
-              "drop-writes-during-flush": ("drop_writes_during_flush", "flush_duration")}
-FLAG_BUGS = {"keep-s3-variants": "keep_s3_variants",
-             "ignore-location-config-changes": "ignore_location_config_changes"}
+TIMED_BUGS = {
+    "s3-delete-after-edge": ("delete_s3_after_edge", "s3_delete_gap"),
+    "drop-writes-during-flush": ("drop_writes_during_flush", "flush_duration"),
+}
+FLAG_BUGS = {
+    "keep-s3-variants": "keep_s3_variants",
+    "ignore-location-config-changes": "ignore_location_config_changes",
+}
 BUG_NAMES = (*TIMED_BUGS, *FLAG_BUGS, "accept-not-in-key")
 MAX_SECONDS = 7 * 86400.0
 
@@ -48,7 +52,9 @@ def set_bugs(stack: Stack, changes: dict[str, Any]) -> dict[str, Any]:
     """Validate every change first, then apply them all (nothing half-applied)."""
     unknown = sorted(set(changes) - {*BUG_NAMES, "flush-duration"})
     if unknown:
-        raise BadRequest(f"unknown bug switch {unknown[0]!r}; known: {', '.join(BUG_NAMES)}", field=unknown[0])
+        raise BadRequest(
+            f"unknown bug switch {unknown[0]!r}; known: {', '.join(BUG_NAMES)}", field=unknown[0]
+        )
     updates: dict[str, Any] = {}
     for name, value in changes.items():
         if name in TIMED_BUGS:
@@ -73,7 +79,9 @@ def accept_in_key(edge: EdgeSettings, in_key: bool) -> EdgeSettings:
     """The Vimond image policy with ``Accept`` in its key or not. It belongs there exactly
     when the origin negotiates the format and says so (``Vary: Accept``)."""
     images = edge.policies[VIMOND_IMAGES.name]
-    headers = tuple(h for h in images.headers if h.lower() != "accept") + (("Accept",) if in_key else ())
+    headers = tuple(h for h in images.headers if h.lower() != "accept") + (
+        ("Accept",) if in_key else ()
+    )
     return replace(edge, policies={**edge.policies, images.name: replace(images, headers=headers)})
 
 
@@ -88,16 +96,26 @@ def _accept_not_in_key(stack: Stack, on: bool) -> None:
 
 
 def _seconds(name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) \
-            or not 0 <= value <= MAX_SECONDS:
-        raise BadRequest(f"{name} must be null or a number of seconds from 0 to {MAX_SECONDS:g}", field=name)
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or not 0 <= value <= MAX_SECONDS
+    ):
+        raise BadRequest(
+            f"{name} must be null or a number of seconds from 0 to {MAX_SECONDS:g}", field=name
+        )
     return float(value)
 
 
 def fault_state(stack: Stack) -> dict[str, Any]:
     switches = stack.origin_switches
     origin = "down" if stack.origin_down else ("slow" if switches.fault == "slow" else "up")
-    return {"origin": origin, "seconds": switches.slow_seconds if origin == "slow" else None, "held": switches.held}
+    return {
+        "origin": origin,
+        "seconds": switches.slow_seconds if origin == "slow" else None,
+        "held": switches.held,
+    }
 
 
 async def set_fault(stack: Stack, body: dict[str, Any]) -> dict[str, Any]:

@@ -36,17 +36,25 @@ def self_signed(directory: Path, host_names: list[str]) -> tuple[Path, Path]:
     cert_path, key_path = directory / "dev-cert.pem", directory / "dev-key.pem"
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     key_path.write_bytes(
-        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
     )
     key_path.chmod(0o600)
     return cert_path, key_path
 
 
-def server_context(cert: Path | None, key: Path | None, self_signed_hosts: list[str] | None) -> ssl.SSLContext | None:
+def server_context(
+    cert: Path | None, key: Path | None, self_signed_hosts: list[str] | None
+) -> ssl.SSLContext | None:
     if cert is None and not self_signed_hosts:
         return None
     if cert is None or key is None:
-        cert, key = self_signed(Path(tempfile.mkdtemp(prefix="cdnsim-tls-")), self_signed_hosts or ["localhost"])
+        cert, key = self_signed(
+            Path(tempfile.mkdtemp(prefix="cdnsim-tls-")), self_signed_hosts or ["localhost"]
+        )
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert, key)
     return context

@@ -29,7 +29,9 @@ ClockMode = Literal["real", "scaled", "manual"]
 # responses are the same on every run.
 MANUAL_EPOCH = 1767225600.0
 
-_SPEC = re.compile(r"^(real|manual(?:@(?P<start>[0-9.]+))?|scaled:(?P<factor>[0-9.]+)(?:@(?P<anchor>[0-9.]+))?)$")
+_SPEC = re.compile(
+    r"^(real|manual(?:@(?P<start>[0-9.]+))?|scaled:(?P<factor>[0-9.]+)(?:@(?P<anchor>[0-9.]+))?)$"
+)
 
 
 @dataclass(order=True)
@@ -66,7 +68,9 @@ class Clock:
         self._sleepers: list[_Sleeper] = []
         self._seq = itertools.count()
         # Tasks woken by advance() → what to signal once they sleep again or end.
-        self._settling: dict[asyncio.Task[object], tuple[asyncio.AbstractEventLoop, asyncio.Event]] = {}
+        self._settling: dict[
+            asyncio.Task[object], tuple[asyncio.AbstractEventLoop, asyncio.Event]
+        ] = {}
         # How long (wall seconds) advance() waits for one woken task to settle.
         self.settle_timeout = 60.0
 
@@ -79,10 +83,16 @@ class Clock:
         """Build a clock from ``real``, ``manual[@START]`` or ``scaled:N[@ANCHOR]``."""
         match = _SPEC.match(spec.strip())
         if not match:
-            raise ValueError(f"clock must be real, manual[@START] or scaled:N[@ANCHOR], not {spec!r}")
+            raise ValueError(
+                f"clock must be real, manual[@START] or scaled:N[@ANCHOR], not {spec!r}"
+            )
         if spec.startswith("scaled"):
             anchor = match.group("anchor")
-            return cls("scaled", factor=float(match.group("factor")), anchor=float(anchor) if anchor else None)
+            return cls(
+                "scaled",
+                factor=float(match.group("factor")),
+                anchor=float(anchor) if anchor else None,
+            )
         if spec.startswith("manual"):
             start = match.group("start")
             return cls.manual(float(start) if start else MANUAL_EPOCH)
@@ -117,7 +127,9 @@ class Clock:
         future: asyncio.Future[None] = loop.create_future()
         task = asyncio.current_task()
         with self._lock:
-            heapq.heappush(self._sleepers, _Sleeper(self._now + seconds, next(self._seq), future, loop, task))
+            heapq.heappush(
+                self._sleepers, _Sleeper(self._now + seconds, next(self._seq), future, loop, task)
+            )
             settling = self._settling.pop(task, None) if task else None
         if settling:
             settling[0].call_soon_threadsafe(settling[1].set)
@@ -152,7 +164,11 @@ class Clock:
         target = self._now + seconds
         while True:
             with self._lock:
-                due = self._sleepers[0] if self._sleepers and self._sleepers[0].deadline <= target else None
+                due = (
+                    self._sleepers[0]
+                    if self._sleepers and self._sleepers[0].deadline <= target
+                    else None
+                )
                 if due is not None:
                     heapq.heappop(self._sleepers)
                     self._now = max(self._now, due.deadline)
@@ -183,7 +199,11 @@ class Clock:
         try:
             await asyncio.wait_for(settled.wait(), self.settle_timeout)
         except TimeoutError:
-            log.warning("a task woken at %.3f did not settle within %.0fs", due.deadline, self.settle_timeout)
+            log.warning(
+                "a task woken at %.3f did not settle within %.0fs",
+                due.deadline,
+                self.settle_timeout,
+            )
         finally:
             if task is not None:
                 # A long-lived timer task is woken again and again: leave no callbacks behind.

@@ -100,16 +100,26 @@ async def json_errors(
     except HttpProcessingError as exc:
         # Raised while reading a body the client malformed (multipart headers, chunking, …).
         status = exc.code if 400 <= (exc.code or 0) < 500 else 400
-        return error_response(ApiError(f"malformed request: {exc.message}", status=status, code="malformed_request"))
+        return error_response(
+            ApiError(f"malformed request: {exc.message}", status=status, code="malformed_request")
+        )
     except RequestPayloadError as exc:  # a body aiohttp could not decode (bad gzip, chunking)
-        return error_response(BadRequest(f"malformed request body: {exc}", code="malformed_request"))
+        return error_response(
+            BadRequest(f"malformed request body: {exc}", code="malformed_request")
+        )
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
         code = _HTTP_CODES.get(exc.status, "http_error")
-        headers = {k: v for k, v in exc.headers.items() if k.lower() in ("allow", "www-authenticate")}
-        message = exc.reason if exc.text is None or exc.text.startswith(str(exc.status)) else exc.text
-        return error_response(ApiError(message or exc.reason, status=exc.status, code=code, headers=headers))
+        headers = {
+            k: v for k, v in exc.headers.items() if k.lower() in ("allow", "www-authenticate")
+        }
+        message = (
+            exc.reason if exc.text is None or exc.text.startswith(str(exc.status)) else exc.text
+        )
+        return error_response(
+            ApiError(message or exc.reason, status=exc.status, code=code, headers=headers)
+        )
     except Exception:
         log.exception("unhandled error on %s %s", request.method, request.path)
         return error_response(ApiError("internal error", status=500, code="internal_error"))

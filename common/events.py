@@ -36,7 +36,9 @@ class Event:
 class EventLog:
     """Events numbered from 1; ``read(since=n)`` returns those with ``seq > n``."""
 
-    def __init__(self, clock: Clock, *, path: Path | None = None, max_events: int = 1_000_000) -> None:
+    def __init__(
+        self, clock: Clock, *, path: Path | None = None, max_events: int = 1_000_000
+    ) -> None:
         self._clock = clock
         # A bounded deque drops the oldest event in O(1) once full; seq numbers keep counting.
         self._events: deque[Event] = deque(maxlen=max_events)
@@ -79,7 +81,8 @@ class EventLog:
         out = [
             e
             for e in selected
-            if (wanted is None or e.kind in wanted) and (component is None or e.component == component)
+            if (wanted is None or e.kind in wanted)
+            and (component is None or e.component == component)
         ]
         return out[:limit] if limit is not None else out
 

@@ -107,7 +107,9 @@ def _wait_param(request: web.Request) -> float:
     except ValueError:
         value = -1.0
     if not 0 <= value <= MAX_WAIT:
-        raise BadRequest(f"wait must be a number of seconds from 0 to {MAX_WAIT:g}", code="bad_parameter")
+        raise BadRequest(
+            f"wait must be a number of seconds from 0 to {MAX_WAIT:g}", code="bad_parameter"
+        )
     return value
 
 

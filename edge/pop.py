@@ -249,7 +249,12 @@ class Pop:
         self.counters.bytes += len(entry.body)
         age = entry.freshness.age(now)
         self._event(
-            "stale", uri=entry.uri, age=int(age), reason="stale-if-error", error=why, **ctx.req.who()
+            "stale",
+            uri=entry.uri,
+            age=int(age),
+            reason="stale-if-error",
+            error=why,
+            **ctx.req.who(),
         )
         status = CacheStatus(
             self.pop_id,

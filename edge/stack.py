@@ -126,7 +126,9 @@ class Edge:
             self.clock,
             self.events,
             upstream=upstream,
-            properties=self.properties if upstream is not None or self.settings.shield is None else (),
+            properties=self.properties
+            if upstream is not None or self.settings.shield is None
+            else (),
         )
         await pop.start()
         return pop

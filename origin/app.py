@@ -37,7 +37,10 @@ def create_app(
     it the app opens its own from ``settings.storage`` for its lifetime."""
     clock = clock or Clock()
     # Uploads are the largest bodies we accept; JSON handlers check their own, smaller limit.
-    app = web.Application(middlewares=[json_errors, injected_faults, storage_unavailable], client_max_size=settings.max_upload_bytes + 64 * 1024)
+    app = web.Application(
+        middlewares=[json_errors, injected_faults, storage_unavailable],
+        client_max_size=settings.max_upload_bytes + 64 * 1024,
+    )
     app[keys.SETTINGS] = settings
     app[keys.CLOCK] = clock
     app[keys.EVENTS] = events or EventLog(clock)
@@ -56,14 +59,17 @@ async def storage_unavailable(request: web.Request, handler):  # type: ignore[no
     try:
         return await handler(request)
     except (BotoCoreError, ClientError) as exc:
-        raise ServiceUnavailable(f"storage unavailable: {str(exc)[:200]}", code="storage_unavailable") from None
+        raise ServiceUnavailable(
+            f"storage unavailable: {str(exc)[:200]}", code="storage_unavailable"
+        ) from None
 
 
 def _storage_ctx(shared: Storage | None):  # type: ignore[no-untyped-def]
     async def ctx(app: web.Application) -> AsyncIterator[None]:
         async with contextlib.AsyncExitStack() as stack:
             storage = (
-                shared if shared is not None
+                shared
+                if shared is not None
                 else await stack.enter_async_context(open_storage(app[keys.SETTINGS].storage))
             )
             app[keys.STORAGE] = storage
@@ -81,14 +87,18 @@ def _storage_ctx(shared: Storage | None):  # type: ignore[no-untyped-def]
 def _invalidator(settings: OriginSettings, storage: Storage, events: EventLog) -> PackInvalidator:
     pipeline = settings.pipeline
     edge = (
-        EdgeInvalidations(pipeline.edge_control_url, pipeline.distribution_id) if pipeline.edge_control_url else None
+        EdgeInvalidations(pipeline.edge_control_url, pipeline.distribution_id)
+        if pipeline.edge_control_url
+        else None
     )
     return PackInvalidator(storage, events, pipeline, edge)
 
 
 async def _http_ctx(app: web.Application) -> AsyncIterator[None]:
     # For fetchImage: never follows redirects to hosts configuration did not allow.
-    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=app[keys.SETTINGS].fetch_timeout)) as http:
+    async with aiohttp.ClientSession(
+        timeout=aiohttp.ClientTimeout(total=app[keys.SETTINGS].fetch_timeout)
+    ) as http:
         app[keys.HTTP] = http
         yield
 

@@ -30,10 +30,14 @@ class Principal:
         return "*" in self.tenants or tenant in self.tenants
 
 
-def make_token(secret: str, tenant: str = "*", *, ttl: float = 30 * 86400, subject: str = "cdnsim-dev") -> str:
+def make_token(
+    secret: str, tenant: str = "*", *, ttl: float = 30 * 86400, subject: str = "cdnsim-dev"
+) -> str:
     """A development admin token (HS256). Expiry is wall time: tokens are real credentials."""
     now = int(time.time())
-    return jwt.encode({"sub": subject, "tenant": tenant, "iat": now, "exp": now + int(ttl)}, secret, "HS256")
+    return jwt.encode(
+        {"sub": subject, "tenant": tenant, "iat": now, "exp": now + int(ttl)}, secret, "HS256"
+    )
 
 
 def authenticate(request: web.Request) -> Principal:
@@ -44,7 +48,9 @@ def authenticate(request: web.Request) -> Principal:
         return _from_jwt(settings, credentials.strip())
     if scheme.lower() == "basic" and credentials and settings.basic_users:
         return _from_basic(settings, credentials.strip())
-    raise Unauthorized("missing or unsupported credentials: send Authorization: Bearer <JWT>", headers=_CHALLENGE)
+    raise Unauthorized(
+        "missing or unsupported credentials: send Authorization: Bearer <JWT>", headers=_CHALLENGE
+    )
 
 
 def authorize(request: web.Request, *tenants: str) -> Principal:
@@ -108,4 +114,7 @@ def _check_transport(request: web.Request) -> None:
     except ValueError:
         remote = None
     if remote is None or not any(remote in ipaddress.ip_network(n) for n in networks):
-        raise Forbidden("admin requests must use HTTPS or come from a trusted network", code="insecure_transport")
+        raise Forbidden(
+            "admin requests must use HTTPS or come from a trusted network",
+            code="insecure_transport",
+        )

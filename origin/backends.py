@@ -24,7 +24,12 @@ class Backends:
 
     @classmethod
     def create(
-        cls, settings: OriginSettings, storage: Storage, clock: Clock, events: EventLog, ids: IdGenerator
+        cls,
+        settings: OriginSettings,
+        storage: Storage,
+        clock: Clock,
+        events: EventLog,
+        ids: IdGenerator,
     ) -> Backends:
         configs = LocationConfigBackend(storage, clock, events)
         regions = RegionBackend(storage, clock, events)

@@ -36,9 +36,11 @@ class RuntimeSwitches:
 
     def restore(self, settings: OriginSettings) -> None:
         """As ``settings`` say, with no fault (requests held now still finish)."""
-        self.negotiate_format, self.vary_on_negotiation = settings.negotiate_format, settings.vary_on_negotiation
+        self.negotiate_format, self.vary_on_negotiation = (
+            settings.negotiate_format,
+            settings.vary_on_negotiation,
+        )
         self.fault, self.slow_seconds = "none", 0.0
-
 
 
 @web.middleware

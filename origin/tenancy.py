@@ -8,7 +8,9 @@ from aiohttp import web
 
 from origin.keys import SETTINGS
 
-_HOST = re.compile(r"^(?P<tenant>[a-z0-9][a-z0-9-]{0,62})\.image-service\.(?P<env>[a-z0-9-]+)(\.|$)")
+_HOST = re.compile(
+    r"^(?P<tenant>[a-z0-9][a-z0-9-]{0,62})\.image-service\.(?P<env>[a-z0-9-]+)(\.|$)"
+)
 
 
 def tenant_of(request: web.Request) -> str:

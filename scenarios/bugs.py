@@ -25,8 +25,16 @@ class Outcome:
 Story = Callable[[Scenario, str], Awaitable[Outcome]]
 
 
-async def reproduce_then_fix(sc: Scenario, bug: str, on: Any, story: Story, *, also: dict[str, Any] | None = None,
-                             reproduced: str, fixed: str) -> None:
+async def reproduce_then_fix(
+    sc: Scenario,
+    bug: str,
+    on: Any,
+    story: Story,
+    *,
+    also: dict[str, Any] | None = None,
+    reproduced: str,
+    fixed: str,
+) -> None:
     """Tell ``story`` with ``bug`` set to ``on`` (plus ``also``), then as the stack started."""
     await sc.begin()
     initial = await sc.sim.bugs()
@@ -38,13 +46,23 @@ async def reproduce_then_fix(sc: Scenario, bug: str, on: Any, story: Story, *, a
         await sc.sim.set_bugs(**{bug: on}, **(also or {}))
         sc.mark("phase", f"bug on: {bug}")
         first = await story(sc, "bug")
-        sc.check(f"reproduced with {bug} on", first.stale, expected="the bug shows", measured=first.measured,
-                 detail=reproduced)
+        sc.check(
+            f"reproduced with {bug} on",
+            first.stale,
+            expected="the bug shows",
+            measured=first.measured,
+            detail=reproduced,
+        )
         await sc.sim.set_bugs(**{bug: started[bug]}, **(also or {}))
         sc.mark("phase", f"{bug} as started ({_word(started[bug])}): fixed?")
         second = await story(sc, "fixed")
-        sc.check(f"fixed with {bug} {_word(started[bug])}", not second.stale, expected="no stale answer",
-                 measured=second.measured, detail=fixed)
+        sc.check(
+            f"fixed with {bug} {_word(started[bug])}",
+            not second.stale,
+            expected="no stale answer",
+            measured=second.measured,
+            detail=fixed,
+        )
         sc.measure("switch", {"name": bug, "reproduce_with": on, "as_started": started[bug]})
         sc.measure("headline", f"bug on: {first.measured} · as started: {second.measured}")
     finally:

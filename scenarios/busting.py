@@ -15,11 +15,20 @@ async def busting_propagation(sc: Scenario, url: Callable[[str, int], str], what
     pack, path = await cached_red_thumb(sc)
     write_at = await replace_with_blue(sc, pack)
     tick = sc.tick_after(write_at)
-    measured = await until_fresh(sc, lambda n: url(pack, n), RED_TO_BLUE, until=tick + 60, keep_probing=15)
+    measured = await until_fresh(
+        sc, lambda n: url(pack, n), RED_TO_BLUE, until=tick + 60, keep_probing=15
+    )
     model: dict[str, float | None] = {lane: tick for lane in sc.result.lanes}
     compare_with_model(sc, measured, model, what=f"{what} buster", since=write_at)
     before = [o for o in sc.result.observations if write_at <= o.t < tick - STEP]
-    sc.check("before the tick the buster gets the stale S3 variant", bool(before) and all(o.state == "stale" for o in before),
-             expected="stale until the tick", measured=f"{sum(o.state == 'stale' for o in before)} of {len(before)} stale")
+    sc.check(
+        "before the tick the buster gets the stale S3 variant",
+        bool(before) and all(o.state == "stale" for o in before),
+        expected="stale until the tick",
+        measured=f"{sum(o.state == 'stale' for o in before)} of {len(before)} stale",
+    )
     # Where the plain URL stands meanwhile: still cached until each POP's invalidation.
-    sc.measure("plain_url_after_tick", [(lane, (await sc.probe(lane, path, RED_TO_BLUE))[0]) for lane in sc.result.lanes])
+    sc.measure(
+        "plain_url_after_tick",
+        [(lane, (await sc.probe(lane, path, RED_TO_BLUE))[0]) for lane in sc.result.lanes],
+    )

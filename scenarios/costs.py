@@ -18,17 +18,31 @@ class Costs:
     variants_invalidated: int  # S3 variants deleted
     renders: int
     render_cpu_seconds: float
-    origin_fetches: int  # requests the edge sent to the origin (from the shield, or POPs without one)
+    origin_fetches: (
+        int  # requests the edge sent to the origin (from the shield, or POPs without one)
+    )
     origin_bytes: int  # image bytes the origin served
     invalidation_paths: int
 
     def row(self) -> list[Any]:
-        return [self.variants_invalidated, self.renders, self.origin_fetches, self.origin_bytes,
-                self.invalidation_paths, f"${charge(self.invalidation_paths, already_used=FREE_PATHS_PER_MONTH):.3f}"]
+        return [
+            self.variants_invalidated,
+            self.renders,
+            self.origin_fetches,
+            self.origin_bytes,
+            self.invalidation_paths,
+            f"${charge(self.invalidation_paths, already_used=FREE_PATHS_PER_MONTH):.3f}",
+        ]
 
 
-COLUMNS = ["variants invalidated", "renders", "origin fetches", "bytes from origin", "invalidation paths",
-           "CloudFront charge (free tier used up)"]
+COLUMNS = [
+    "variants invalidated",
+    "renders",
+    "origin fetches",
+    "bytes from origin",
+    "invalidation paths",
+    "CloudFront charge (free tier used up)",
+]
 
 
 def costs(events: list[dict[str, Any]], *, fetching_tier: str) -> Costs:
@@ -38,7 +52,9 @@ def costs(events: list[dict[str, Any]], *, fetching_tier: str) -> Costs:
     for event in events:
         if event["kind"] in kinds:
             kinds[event["kind"]].append(event["data"])
-    fetches = [d for d in kinds["origin_fetch"] if fetching_tier == "*" or d.get("pop") == fetching_tier]
+    fetches = [
+        d for d in kinds["origin_fetch"] if fetching_tier == "*" or d.get("pop") == fetching_tier
+    ]
     return Costs(
         variants_invalidated=sum(int(d.get("count", 0)) for d in kinds["variants_deleted"]),
         renders=len(kinds["render"]),
@@ -52,5 +68,7 @@ def costs(events: list[dict[str, Any]], *, fetching_tier: str) -> Costs:
 
 def charge(paths: int, *, already_used: int = 0) -> float:
     """What CloudFront charges for ``paths`` more paths this month after ``already_used``."""
-    billable = max(0, already_used + paths - FREE_PATHS_PER_MONTH) - max(0, already_used - FREE_PATHS_PER_MONTH)
+    billable = max(0, already_used + paths - FREE_PATHS_PER_MONTH) - max(
+        0, already_used - FREE_PATHS_PER_MONTH
+    )
     return round(billable * PRICE_PER_PATH, 3)

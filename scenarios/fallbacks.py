@@ -30,14 +30,20 @@ def showing(colour: str, size: tuple[int, int], old: str | None = None):  # type
     return classify
 
 
-async def served_everywhere(sc: Scenario, path: str, colour: str, size: tuple[int, int], image_location: str,
-                            what: str) -> None:
+async def served_everywhere(
+    sc: Scenario, path: str, colour: str, size: tuple[int, int], image_location: str, what: str
+) -> None:
     """Every POP serves ``colour`` at ``size`` and says ``X-Image-Location: image_location``."""
     results = []
     for lane in sc.result.lanes:
         state, seen = await sc.probe(lane, path, showing(colour, size))
         header = sc.header("X-Image-Location") or None
         results.append((lane, state, seen.label if seen else "-", header))
-    sc.check(what, all(state == "fresh" and header == image_location for _, state, _, header in results),
-             expected=f"{colour} {size[0]}x{size[1]}, X-Image-Location: {image_location}",
-             measured="; ".join(f"{lane}: {label}, X-Image-Location: {header}" for lane, _, label, header in results))
+    sc.check(
+        what,
+        all(state == "fresh" and header == image_location for _, state, _, header in results),
+        expected=f"{colour} {size[0]}x{size[1]}, X-Image-Location: {image_location}",
+        measured="; ".join(
+            f"{lane}: {label}, X-Image-Location: {header}" for lane, _, label, header in results
+        ),
+    )

@@ -32,7 +32,12 @@ def quadrants(colours: tuple[str, str, str, str], size: tuple[int, int] = (800, 
     """Top-left, top-right, bottom-left, bottom-right in the colours given (PNG)."""
     image = Image.new("RGB", size)
     w, h = size
-    boxes = [(0, 0, w // 2, h // 2), (w // 2, 0, w, h // 2), (0, h // 2, w // 2, h), (w // 2, h // 2, w, h)]
+    boxes = [
+        (0, 0, w // 2, h // 2),
+        (w // 2, 0, w, h // 2),
+        (0, h // 2, w // 2, h),
+        (w // 2, h // 2, w, h),
+    ]
     for box, colour in zip(boxes, colours, strict=True):
         image.paste(COLOURS[colour], box)
     out = io.BytesIO()

@@ -43,9 +43,17 @@ class Propagation:
         return max(t for t in self.first_fresh.values() if t is not None)
 
 
-async def until_fresh(sc: Scenario, path: str | Callable[[int], str], classify: Callable[[Look | None, int], State],
-                      *, until: float, lanes: list[str] | None = None, step: float = STEP,
-                      headers: dict[str, str] | None = None, keep_probing: float = 0.0) -> Propagation:
+async def until_fresh(
+    sc: Scenario,
+    path: str | Callable[[int], str],
+    classify: Callable[[Look | None, int], State],
+    *,
+    until: float,
+    lanes: list[str] | None = None,
+    step: float = STEP,
+    headers: dict[str, str] | None = None,
+    keep_probing: float = 0.0,
+) -> Propagation:
     """Probe each lane every ``step`` until all serve fresh (then ``keep_probing`` more
     seconds, to show they stay fresh) or scenario time ``until``. ``path`` may be a
     function of the probe number (cache busters need a new URL every time)."""
@@ -64,12 +72,16 @@ async def until_fresh(sc: Scenario, path: str | Callable[[int], str], classify: 
         probe_no += 1
         if settled_at is None and all(v is not None for v in first.values()):
             settled_at = sc.t()
-        if (settled_at is not None and sc.t() >= settled_at + keep_probing) or sc.t() + step > until:
+        if (
+            settled_at is not None and sc.t() >= settled_at + keep_probing
+        ) or sc.t() + step > until:
             return Propagation(first, relapses)
         await sc.advance(step)
 
 
-async def invalidation_delays(sc: Scenario, pack: str, since_event: int) -> tuple[float | None, dict[str, float]]:
+async def invalidation_delays(
+    sc: Scenario, pack: str, since_event: int
+) -> tuple[float | None, dict[str, float]]:
     """When the edge invalidation covering ``pack`` was created (scenario time) and each
     POP's delay, from the stack's events; (None, {}) if there was none."""
     for event in await sc.sim.events(since_event, ["invalidation_created"]):
@@ -78,26 +90,48 @@ async def invalidation_delays(sc: Scenario, pack: str, since_event: int) -> tupl
     return None, {}
 
 
-def compare_with_model(sc: Scenario, measured: Propagation, model: dict[str, float | None], *,
-                       what: str, since: float, step: float = STEP) -> None:
+def compare_with_model(
+    sc: Scenario,
+    measured: Propagation,
+    model: dict[str, float | None],
+    *,
+    what: str,
+    since: float,
+    step: float = STEP,
+) -> None:
     """One check per POP: the first fresh answer within one probe step after the model
     (a probe can only see a change at or after it happens); a table of both."""
     rows: list[list[Any]] = []
     for lane, expected in model.items():
         got = measured.first_fresh.get(lane)
         ok = expected is not None and got is not None and expected <= got < expected + step
-        sc.check(f"{lane}: {what} fresh at the model time", ok,
-                 expected=_seconds(expected), measured=_seconds(got),
-                 detail=f"probed every {step:g} s; model = tick/write + this POP's invalidation delay")
+        sc.check(
+            f"{lane}: {what} fresh at the model time",
+            ok,
+            expected=_seconds(expected),
+            measured=_seconds(got),
+            detail=f"probed every {step:g} s; model = tick/write + this POP's invalidation delay",
+        )
         rows.append([lane, _seconds(expected), _seconds(got), "yes" if ok else "NO"])
         relapses = measured.stale_after_fresh.get(lane, 0)
         if relapses:
-            sc.check(f"{lane}: stays fresh once fresh", False, expected="0 stale answers", measured=str(relapses))
-    sc.table(f"Propagation per POP: {what}", ["POP", "model (s)", "first fresh (s)", "within a step"], rows)
+            sc.check(
+                f"{lane}: stays fresh once fresh",
+                False,
+                expected="0 stale answers",
+                measured=str(relapses),
+            )
+    sc.table(
+        f"Propagation per POP: {what}",
+        ["POP", "model (s)", "first fresh (s)", "within a step"],
+        rows,
+    )
     sc.measure("first_fresh", measured.first_fresh)
     sc.measure("model", model)
-    after = ", ".join(f"{lane} {_seconds(None if got is None else round(got - since, 3))}"
-                      for lane, got in measured.first_fresh.items())
+    after = ", ".join(
+        f"{lane} {_seconds(None if got is None else round(got - since, 3))}"
+        for lane, got in measured.first_fresh.items()
+    )
     sc.measure("headline", f"fresh after the write (s): {after}")
 
 

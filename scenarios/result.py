@@ -88,7 +88,10 @@ class ScenarioResult:
                 "lanes": self.lanes,
                 "end": round(self.end, 3),
                 "observations": [asdict(o) for o in self.observations],
-                "markers": [asdict(m) for m in sorted(self.markers, key=lambda m: (m.t, m.kind, m.lane or ""))],
+                "markers": [
+                    asdict(m)
+                    for m in sorted(self.markers, key=lambda m: (m.t, m.kind, m.lane or ""))
+                ],
             },
             "wall_seconds": round(self.wall_seconds, 3),
         }

@@ -41,8 +41,14 @@ def select(names: Sequence[str], *, everything: bool) -> list[ModuleType]:
     return chosen
 
 
-async def run_suite(target: Target, modules: Sequence[ModuleType], *, seed: int | None,
-                    progress: Progress | None = None, in_process: bool = False) -> dict[str, Any]:
+async def run_suite(
+    target: Target,
+    modules: Sequence[ModuleType],
+    *,
+    seed: int | None,
+    progress: Progress | None = None,
+    in_process: bool = False,
+) -> dict[str, Any]:
     started, wall = datetime.now(UTC), time.perf_counter()
     results: list[dict[str, Any]] = []
     for index, module in enumerate(modules):
@@ -52,12 +58,20 @@ async def run_suite(target: Target, modules: Sequence[ModuleType], *, seed: int 
             await _clean_slate(target, seed)
             result: ScenarioResult = await module.run(target)
         except Exception as exc:  # noqa: BLE001 (one broken scenario or target must not end the suite)
-            result = ScenarioResult(module.NAME, module.GROUP, module.TITLE, verdict="error",
-                                    reason=f"{type(exc).__name__}: {exc}")
+            result = ScenarioResult(
+                module.NAME,
+                module.GROUP,
+                module.TITLE,
+                verdict="error",
+                reason=f"{type(exc).__name__}: {exc}",
+            )
         results.append(result.to_json())
         if progress:
             progress(index, len(modules), module.NAME, results[-1])
-    summary = {verdict: sum(r["verdict"] == verdict for r in results) for verdict in ("pass", "fail", "skip", "error")}
+    summary = {
+        verdict: sum(r["verdict"] == verdict for r in results)
+        for verdict in ("pass", "fail", "skip", "error")
+    }
     return {
         "suite": "cdnsim scenarios",
         "seed": seed,

@@ -25,8 +25,15 @@ from scenarios.sim import Reply, Sim, Unsupported
 from scenarios.target import Target
 
 # Stack events drawn on the timeline, and how.
-MARKER_EVENTS = ("aggregator_tick", "invalidation_created", "invalidation_applied", "variants_deleted",
-                 "variants_kept", "location_config_change_ignored", "stream_records_dropped")
+MARKER_EVENTS = (
+    "aggregator_tick",
+    "invalidation_created",
+    "invalidation_applied",
+    "variants_deleted",
+    "variants_kept",
+    "location_config_change_ignored",
+    "stream_records_dropped",
+)
 
 # Events that show a bug at work are drawn as faults.
 BUG_EVENT_MARKERS = {"location_config_change_ignored": "fault", "stream_records_dropped": "fault"}
@@ -37,7 +44,9 @@ class Skip(Exception):
 
 
 class Scenario:
-    def __init__(self, target: Target, name: str, group: str, title: str, *, lanes: list[str] | None = None) -> None:
+    def __init__(
+        self, target: Target, name: str, group: str, title: str, *, lanes: list[str] | None = None
+    ) -> None:
         self.target = target
         self.result = ScenarioResult(name, group, title, lanes=lanes or list(target.pop_ids))
         self.t0 = 0.0
@@ -53,8 +62,12 @@ class Scenario:
         await self.sim.connect()
         return self
 
-    async def __aexit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                        tb: TracebackType | None) -> bool:
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> bool:
         result = self.result
         try:
             if isinstance(error, Skip | Unsupported):
@@ -99,7 +112,9 @@ class Scenario:
         return self.sim.next_tick(self.t0 + t) - self.t0
 
     # -- recording ----------------------------------------------------------------------
-    def check(self, name: str, ok: bool, *, expected: Any = "", measured: Any = "", detail: str = "") -> bool:
+    def check(
+        self, name: str, ok: bool, *, expected: Any = "", measured: Any = "", detail: str = ""
+    ) -> bool:
         self.result.checks.append(Check(name, bool(ok), _text(expected), _text(measured), detail))
         return bool(ok)
 
@@ -116,8 +131,15 @@ class Scenario:
         """A header of what the latest probe got."""
         return self.last_reply.header(name, default) if self.last_reply else default
 
-    async def probe(self, lane: str, path: str, classify: Callable[[Look | None, int], State], *,
-                    headers: dict[str, str] | None = None, pop: str | None = None) -> tuple[State, Look | None]:
+    async def probe(
+        self,
+        lane: str,
+        path: str,
+        classify: Callable[[Look | None, int], State],
+        *,
+        headers: dict[str, str] | None = None,
+        pop: str | None = None,
+    ) -> tuple[State, Look | None]:
         """GET ``path`` at a POP (the lane's, unless ``pop`` says), record what it served."""
         reply = await self.sim.get(pop or lane, path, headers)
         self.last_reply = reply
@@ -125,7 +147,15 @@ class Scenario:
         state = classify(seen, reply.status)
         label = seen.label if seen else f"{reply.status}"
         self.result.observations.append(
-            Observation(self.t(), lane, state, label, _cache_word(reply.header("Cache-Status")), reply.status))
+            Observation(
+                self.t(),
+                lane,
+                state,
+                label,
+                _cache_word(reply.header("Cache-Status")),
+                reply.status,
+            )
+        )
         return state, seen
 
     async def _markers_from_events(self) -> None:

@@ -25,12 +25,18 @@ SETTLE = 150.0  # after a tick: past every POP's invalidation delay (profiles dr
 async def ensure_config(sc: Scenario, name: str, body: dict[str, Any]) -> None:
     """The location config as given; ``force`` only when it differs in size or mode (a
     forced change invalidates that location in every pack of the tenant)."""
-    reply = await sc.sim.request("PUT", f"{sc.target.origin}/adminAPI/imageLocationConfig/{name}",
-                                 headers=sc.sim.admin_headers, json={"name": name, **body})
+    reply = await sc.sim.request(
+        "PUT",
+        f"{sc.target.origin}/adminAPI/imageLocationConfig/{name}",
+        headers=sc.sim.admin_headers,
+        json={"name": name, **body},
+    )
     if reply.status == 409:
         await sc.sim.put_config(name, body, force=True)
     elif reply.status != 200:
-        raise RuntimeError(f"PUT imageLocationConfig/{name} answered {reply.status}: {reply.body[:200]!r}")
+        raise RuntimeError(
+            f"PUT imageLocationConfig/{name} answered {reply.status}: {reply.body[:200]!r}"
+        )
 
 
 async def pack_with(sc: Scenario, images: dict[str, bytes], **pack: Any) -> str:
@@ -73,19 +79,33 @@ async def settle(sc: Scenario) -> None:
     await sc.advance_to(sc.tick_after(sc.t()) + SETTLE)
 
 
-async def warm(sc: Scenario, path: str, classify: Callable[[Look | None, int], State],
-               headers: dict[str, str] | None = None) -> list[State]:
+async def warm(
+    sc: Scenario,
+    path: str,
+    classify: Callable[[Look | None, int], State],
+    headers: dict[str, str] | None = None,
+) -> list[State]:
     """Ask every POP once (they cache it); what each served."""
     return [(await sc.probe(lane, path, classify, headers=headers))[0] for lane in sc.result.lanes]
 
 
-async def tick_propagation(sc: Scenario, pack: str, path: str, classify: Callable[[Look | None, int], State],
-                           write: Callable[[], Awaitable[Any]], what: str) -> Propagation:
+async def tick_propagation(
+    sc: Scenario,
+    pack: str,
+    path: str,
+    classify: Callable[[Look | None, int], State],
+    write: Callable[[], Awaitable[Any]],
+    what: str,
+) -> Propagation:
     """Warm every POP with the old image, make the admin ``write``, then measure each
     POP's first fresh answer against the model: the next tick plus its delay."""
     states = await warm(sc, path, classify)
-    sc.check("every POP serves the old image before the write", all(s == "stale" for s in states),
-             expected="stale everywhere", measured=", ".join(states))
+    sc.check(
+        "every POP serves the old image before the write",
+        all(s == "stale" for s in states),
+        expected="stale everywhere",
+        measured=", ".join(states),
+    )
     since = await sc.sim.last_event()
     write_at = sc.t()
     await write()
@@ -93,8 +113,12 @@ async def tick_propagation(sc: Scenario, pack: str, path: str, classify: Callabl
     tick = sc.tick_after(write_at)
     measured = await until_fresh(sc, path, classify, until=tick + sc.sim.interval, keep_probing=30)
     created, delays = await invalidation_delays(sc, pack, since)
-    sc.check("the aggregator invalidates at the next tick", created == tick,
-             expected=f"{tick:g}", measured="never" if created is None else f"{created:g}")
+    sc.check(
+        "the aggregator invalidates at the next tick",
+        created == tick,
+        expected=f"{tick:g}",
+        measured="never" if created is None else f"{created:g}",
+    )
     model = {lane: (tick + delays[lane]) if lane in delays else None for lane in sc.result.lanes}
     compare_with_model(sc, measured, model, what=what, since=write_at)
     sc.measure("write_at", write_at)

@@ -83,9 +83,13 @@ class Sim:
         if seconds <= 0:
             return
         if self.mode == "manual":
-            reply = await self.request("POST", self._control("/_sim/clock/advance"), json={"seconds": seconds})
+            reply = await self.request(
+                "POST", self._control("/_sim/clock/advance"), json={"seconds": seconds}
+            )
             if reply.status != 200:
-                raise RuntimeError(f"advancing the clock failed: {reply.status} {reply.body[:200]!r}")
+                raise RuntimeError(
+                    f"advancing the clock failed: {reply.status} {reply.body[:200]!r}"
+                )
             self._set_now(float(reply.json()["now"]))
         else:
             await asyncio.sleep(seconds / self.scale)
@@ -103,8 +107,12 @@ class Sim:
             body = await response.read()
             return Reply(response.status, dict(response.headers), body)
 
-    async def admin(self, method: str, path: str, *, expect: int | tuple[int, ...] = 200, **kwargs: Any) -> Any:
-        reply = await self.request(method, self.target.origin + path, headers=self.admin_headers, **kwargs)
+    async def admin(
+        self, method: str, path: str, *, expect: int | tuple[int, ...] = 200, **kwargs: Any
+    ) -> Any:
+        reply = await self.request(
+            method, self.target.origin + path, headers=self.admin_headers, **kwargs
+        )
         wanted = (expect,) if isinstance(expect, int) else expect
         if reply.status not in wanted:
             raise RuntimeError(f"{method} {path} answered {reply.status}: {reply.body[:300]!r}")
@@ -113,19 +121,29 @@ class Sim:
     async def create_pack(self, **body: Any) -> str:
         return str((await self.admin("POST", "/adminAPI/imagePacks", json=body))["id"])
 
-    async def upload(self, pack: str, location: str, image: bytes, *, region: str | None = None) -> dict[str, Any]:
+    async def upload(
+        self, pack: str, location: str, image: bytes, *, region: str | None = None
+    ) -> dict[str, Any]:
         form = aiohttp.FormData()
         form.add_field("file", image, filename="image.png", content_type="application/octet-stream")
         query = f"?region={region}" if region else ""
-        return dict(await self.admin("POST", f"/adminAPI/imagePack/{pack}/{location}/upload{query}", data=form))
+        return dict(
+            await self.admin(
+                "POST", f"/adminAPI/imagePack/{pack}/{location}/upload{query}", data=form
+            )
+        )
 
     async def put_config(self, name: str, body: dict[str, Any], *, force: bool = False) -> Any:
         query = "?force=true" if force else ""
-        return await self.admin("PUT", f"/adminAPI/imageLocationConfig/{name}{query}", json={"name": name, **body})
+        return await self.admin(
+            "PUT", f"/adminAPI/imageLocationConfig/{name}{query}", json={"name": name, **body}
+        )
 
     async def platform_delete(self, pack: str) -> None:
         path = f"/{self.target.environment}-lof/images/{self.target.tenant}/{pack}"
-        reply = await self.request("DELETE", self.target.platform + path, headers=self.admin_headers)
+        reply = await self.request(
+            "DELETE", self.target.platform + path, headers=self.admin_headers
+        )
         if reply.status != 204:
             raise RuntimeError(f"DELETE {path} answered {reply.status}: {reply.body[:300]!r}")
 
@@ -138,7 +156,9 @@ class Sim:
             raise Unsupported("the target has no /_sim control API (run it with cdnsim up)")
         return self.target.control + path
 
-    async def events(self, since: int, kinds: list[str] | None = None, *, wait: float = 0.0) -> list[dict[str, Any]]:
+    async def events(
+        self, since: int, kinds: list[str] | None = None, *, wait: float = 0.0
+    ) -> list[dict[str, Any]]:
         params = {"since": str(since)} | ({"kind": ",".join(kinds)} if kinds else {})
         params |= {"wait": str(wait)} if wait else {}
         reply = await self.request("GET", self._control("/_edge/events"), params=params)
@@ -147,7 +167,9 @@ class Sim:
         return list(reply.json()["events"])
 
     async def last_event(self) -> int:
-        reply = await self.request("GET", self._control("/_edge/events"), params={"since": "0", "limit": "1"})
+        reply = await self.request(
+            "GET", self._control("/_edge/events"), params={"since": "0", "limit": "1"}
+        )
         return int(reply.json()["newest"])
 
     async def set_bugs(self, **switches: Any) -> dict[str, Any]:
@@ -161,7 +183,9 @@ class Sim:
         return dict((await self.request("GET", self._control("/_sim/bugs"))).json())
 
     async def fault(self, origin: str, seconds: float | None = None) -> dict[str, Any]:
-        body: dict[str, Any] = {"origin": origin} | ({"seconds": seconds} if seconds is not None else {})
+        body: dict[str, Any] = {"origin": origin} | (
+            {"seconds": seconds} if seconds is not None else {}
+        )
         reply = await self.request("PUT", self._control("/_sim/faults"), json=body)
         if reply.status != 200:
             raise RuntimeError(f"setting a fault failed: {reply.status} {reply.body[:200]!r}")

@@ -45,7 +45,9 @@ class Target:
                 raw=dict(data),
             )
         except (KeyError, TypeError) as exc:
-            raise TargetError(f"the ready file lacks {exc}: it needs origin, pops, admin_token, tenant") from None
+            raise TargetError(
+                f"the ready file lacks {exc}: it needs origin, pops, admin_token, tenant"
+            ) from None
         if not pops:
             raise TargetError("the ready file lists no POPs")
         return target
@@ -69,4 +71,9 @@ class Target:
 
     def describe(self) -> dict[str, Any]:
         """What a report says about the target (no credentials)."""
-        return {"origin": self.origin, "pops": self.pop_ids, "shield": bool(self.shield), "clock": self.clock}
+        return {
+            "origin": self.origin,
+            "pops": self.pop_ids,
+            "shield": bool(self.shield),
+            "clock": self.clock,
+        }

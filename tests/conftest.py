@@ -31,7 +31,10 @@ def moto_server() -> Iterator[EmbeddedMoto]:
 def storage_settings(moto_server: EmbeddedMoto) -> StorageSettings:
     moto_server.reset()
     return StorageSettings(
-        endpoint_url=moto_server.url, access_key_id="testing", secret_access_key="testing", io_threads=32
+        endpoint_url=moto_server.url,
+        access_key_id="testing",
+        secret_access_key="testing",
+        io_threads=32,
     )
 
 
@@ -61,7 +64,9 @@ async def storage(storage_settings: StorageSettings) -> AsyncIterator[Storage]:
 @pytest.fixture
 async def origin_client(aiohttp_client, origin_settings, clock, events, storage):  # type: ignore[no-untyped-def]
     """A test client of the origin on 127.0.0.1, sharing ``storage``, ``clock`` and ``events``."""
-    app = create_app(origin_settings, clock=clock, events=events, storage=storage, ids=IdGenerator(1234))
+    app = create_app(
+        origin_settings, clock=clock, events=events, storage=storage, ids=IdGenerator(1234)
+    )
     return await aiohttp_client(app)
 
 
@@ -74,7 +79,9 @@ def token_for(tenant: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {make_token(DEV_JWT_SECRET, tenant)}"}
 
 
-def png_bytes(size: tuple[int, int] = (64, 48), color: tuple[int, int, int] = (200, 30, 30), fmt: str = "PNG") -> bytes:
+def png_bytes(
+    size: tuple[int, int] = (64, 48), color: tuple[int, int, int] = (200, 30, 30), fmt: str = "PNG"
+) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", size, color).save(out, fmt)
     return out.getvalue()

@@ -18,7 +18,9 @@ class CdnsimProcess:
     """``cdnsim ARGS…`` in its own process group; ``url`` is the first loopback URL it prints.
     Its output is collected by a thread, so a full pipe never blocks the process."""
 
-    def __init__(self, args: Sequence[str], *, env: dict[str, str] | None = None, ready_timeout: float = 60) -> None:
+    def __init__(
+        self, args: Sequence[str], *, env: dict[str, str] | None = None, ready_timeout: float = 60
+    ) -> None:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "cdnsim.cli", *args],
             stdout=subprocess.PIPE,

@@ -77,9 +77,15 @@ class _Origin:
 
     def pids(self) -> dict[str, list[int]]:
         """The origin's processes by role: its own, moto's (a child), the render pool's."""
-        groups: dict[str, list[int]] = {"origin": [self.process.pid], "moto": [], "render workers": []}
+        groups: dict[str, list[int]] = {
+            "origin": [self.process.pid],
+            "moto": [],
+            "render workers": [],
+        }
         for pid in _descendants(self.process.pid):
-            groups["moto" if "ThreadedMotoServer" in _command_line(pid) else "render workers"].append(pid)
+            groups[
+                "moto" if "ThreadedMotoServer" in _command_line(pid) else "render workers"
+            ].append(pid)
         return groups
 
     def stop(self) -> None:
@@ -112,7 +118,9 @@ async def _measure(procs: _Origin, photo: bytes, args: argparse.Namespace) -> di
     async with aiohttp.ClientSession(base_url=procs.url) as session:
         started = time.perf_counter()
         pack_ids = await _seed(session, headers, photo, args.requests)
-        print(f"   {len(pack_ids)} packs seeded in {time.perf_counter() - started:.1f} s", flush=True)
+        print(
+            f"   {len(pack_ids)} packs seeded in {time.perf_counter() - started:.1f} s", flush=True
+        )
         await _ensure_workers_started(session, pack_ids.pop())
         pids = procs.pids()
         cpu_before = {name: cpu_seconds(group) for name, group in pids.items()}
@@ -189,8 +197,10 @@ async def _load(
 
 
 def _print(result: dict[str, Any], output: Path) -> None:
-    print(f"cold renders over HTTP, {result['operation']}, {result['cores']} cores, "
-          f"{result['connections']} connections, load average {result['load_average']}")
+    print(
+        f"cold renders over HTTP, {result['operation']}, {result['cores']} cores, "
+        f"{result['connections']} connections, load average {result['load_average']}"
+    )
     for storage, run in result["runs"].items():
         cpu = ", ".join(f"{name} {ms:.1f}" for name, ms in run["cpu_ms_per_request"].items())
         print(

@@ -24,7 +24,9 @@ from origin.storage import open_storage
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_origin_arguments(parser)
     add_aggregator_arguments(parser)
-    parser.add_argument("--clock", default="real", help="real or scaled:N@ANCHOR (the stack's anchor)")
+    parser.add_argument(
+        "--clock", default="real", help="real or scaled:N@ANCHOR (the stack's anchor)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -34,16 +36,27 @@ def run(args: argparse.Namespace) -> int:
 async def _run(args: argparse.Namespace) -> int:
     storage_settings = origin_settings_from_args(args).storage
     if storage_settings.embedded:
-        print("cdnsim aggregator needs --endpoint-url of the stack's storage (an embedded store is private)")
+        print(
+            "cdnsim aggregator needs --endpoint-url of the stack's storage (an embedded store is private)"
+        )
         return 2
     settings = aggregator_settings_from_args(args)
     clock = Clock.parse(args.clock)
     events = EventLog(clock)
     async with open_storage(storage_settings) as storage:
-        edge = EdgeInvalidations(args.edge_control, settings.distribution_id) if args.edge_control else None
-        aggregator = Aggregator(storage, clock, events, settings, PackInvalidator(storage, events, settings, edge))
+        edge = (
+            EdgeInvalidations(args.edge_control, settings.distribution_id)
+            if args.edge_control
+            else None
+        )
+        aggregator = Aggregator(
+            storage, clock, events, settings, PackInvalidator(storage, events, settings, edge)
+        )
         await aggregator.start()
-        print(f"aggregator running: every {settings.interval:g}s, next tick at {aggregator.next_tick():.0f}", flush=True)
+        print(
+            f"aggregator running: every {settings.interval:g}s, next tick at {aggregator.next_tick():.0f}",
+            flush=True,
+        )
         task = asyncio.create_task(aggregator.run())
         try:
             await run_until_signalled()

@@ -32,8 +32,9 @@ async def _serve(settings, clock: Clock) -> int:  # type: ignore[no-untyped-def]
     ssl_context = server_context(
         settings.tls_cert, settings.tls_key, ["localhost"] if settings.tls_self_signed else None
     )
-    runner, url = await serve_app(create_app(settings, clock=clock), settings.host, settings.port,
-                                  ssl_context=ssl_context)
+    runner, url = await serve_app(
+        create_app(settings, clock=clock), settings.host, settings.port, ssl_context=ssl_context
+    )
     print(f"origin listening on {url} (tenant {settings.default_tenant})", flush=True)
     try:
         await run_until_signalled()

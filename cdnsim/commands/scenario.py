@@ -22,14 +22,32 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     run = sub.add_parser("run", help="run scenarios (names, group names, or --all)")
     run.add_argument("names", nargs="*", metavar="NAME", help="scenario or group names")
     run.add_argument("--all", action="store_true", help="the whole suite")
-    run.add_argument("--target", type=Path, help="a ready file (cdnsim up --ready-file); default: an in-process stack")
-    run.add_argument("--seed", type=int, default=7, help="seed of the in-process stack and of every reset (default 7)")
+    run.add_argument(
+        "--target",
+        type=Path,
+        help="a ready file (cdnsim up --ready-file); default: an in-process stack",
+    )
+    run.add_argument(
+        "--seed",
+        type=int,
+        default=7,
+        help="seed of the in-process stack and of every reset (default 7)",
+    )
     run.add_argument("--json", type=Path, help="also write the suite's JSON here")
-    run.add_argument("--report-dir", type=Path, default=Path("reports"),
-                     help="where scenarios.json and scenarios.html go (default reports/)")
-    run.add_argument("--bug", action="append", default=[], metavar="NAME",
-                     help="start the in-process stack with this bug switch on (e.g. keep-s3-variants): "
-                     "the bug's scenario then fails its fixed check")
+    run.add_argument(
+        "--report-dir",
+        type=Path,
+        default=Path("reports"),
+        help="where scenarios.json and scenarios.html go (default reports/)",
+    )
+    run.add_argument(
+        "--bug",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="start the in-process stack with this bug switch on (e.g. keep-s3-variants): "
+        "the bug's scenario then fails its fixed check",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -38,7 +56,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         modules = select(args.names, everything=args.all)
     except KeyError as exc:
-        print(f"cdnsim scenario: no scenario or group {exc}; see `cdnsim scenario list`", file=sys.stderr)
+        print(
+            f"cdnsim scenario: no scenario or group {exc}; see `cdnsim scenario list`",
+            file=sys.stderr,
+        )
         return 2
     if not modules:
         print("cdnsim scenario run: name scenarios or groups, or --all", file=sys.stderr)
@@ -53,7 +74,9 @@ def run(args: argparse.Namespace) -> int:
     else:
         from cdnsim.scenario_stack import run_in_process
 
-        suite = asyncio.run(run_in_process(modules, seed=args.seed, bugs=args.bug, progress=_progress))
+        suite = asyncio.run(
+            run_in_process(modules, seed=args.seed, bugs=args.bug, progress=_progress)
+        )
     return _finish(suite, args)
 
 

@@ -10,8 +10,12 @@ from origin.settings import DEV_JWT_SECRET
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--tenant", default="*", help="tenant the token covers ('*' for every tenant)")
-    parser.add_argument("--ttl", type=float, default=30 * 86400, help="seconds until it expires (wall time)")
+    parser.add_argument(
+        "--tenant", default="*", help="tenant the token covers ('*' for every tenant)"
+    )
+    parser.add_argument(
+        "--ttl", type=float, default=30 * 86400, help="seconds until it expires (wall time)"
+    )
     parser.add_argument(
         "--secret",
         default=os.environ.get("CDNSIM_JWT_SECRET", DEV_JWT_SECRET),

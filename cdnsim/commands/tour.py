@@ -38,15 +38,21 @@ async def _run(seed: int) -> int:
 
     source.router.add_get("/picture.jpg", serve_picture)
     source_runner, source_url = await serve_app(source)
-    settings = OriginSettings(port=0, id_seed=seed, render_workers=2, fetch_allowed_hosts=("127.0.0.1",))
+    settings = OriginSettings(
+        port=0, id_seed=seed, render_workers=2, fetch_allowed_hosts=("127.0.0.1",)
+    )
     origin_runner, origin_url = await serve_app(create_app(settings, clock=Clock()))
-    print(f"cdnsim: embedded origin on {origin_url} (moto in-process), tenant {settings.default_tenant}")
+    print(
+        f"cdnsim: embedded origin on {origin_url} (moto in-process), tenant {settings.default_tenant}"
+    )
     headers = {"Authorization": f"Bearer {make_token(DEV_JWT_SECRET, '*')}"}
     try:
         async with aiohttp.ClientSession() as session:
             demo = await seed_demo(session, origin_url, headers)
             print(f"seeded demo data: {len(demo.pack_ids)} packs, {len(demo.image_ids)} originals")
-            async with session.post(f"{origin_url}/adminAPI/imagePacks", json={}, headers=headers) as response:
+            async with session.post(
+                f"{origin_url}/adminAPI/imagePacks", json={}, headers=headers
+            ) as response:
                 fresh = (await response.json())["id"]
             steps = tour_steps(demo, f"{source_url}/picture.jpg", fresh, settings.environment)
             outcomes = await run_tour(session, origin_url, headers, steps)
@@ -55,8 +61,10 @@ async def _run(seed: int) -> int:
         await source_runner.cleanup()
     _print(outcomes)
     failed = [o for o in outcomes if not o.ok]
-    print(f"\n{len(outcomes) - len(failed)} of {len(outcomes)} calls answered as expected "
-          f"in {time.perf_counter() - started:.1f}s")
+    print(
+        f"\n{len(outcomes) - len(failed)} of {len(outcomes)} calls answered as expected "
+        f"in {time.perf_counter() - started:.1f}s"
+    )
     return 1 if failed else 0
 
 

@@ -23,17 +23,35 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_aggregator_arguments(parser)
     add_imgix_arguments(parser)
     stack = parser.add_argument_group("stack")
-    stack.add_argument("--clock", default="real", help="real, scaled:N[@ANCHOR] or manual (default real)")
+    stack.add_argument(
+        "--clock", default="real", help="real, scaled:N[@ANCHOR] or manual (default real)"
+    )
     stack.add_argument("--pops", type=int, default=3, help="edge POPs (default 3)")
-    stack.add_argument("--no-shield", action="store_true", help="POPs fill straight from the origin")
+    stack.add_argument(
+        "--no-shield", action="store_true", help="POPs fill straight from the origin"
+    )
     stack.add_argument("--profile", choices=("cloudfront", "rfc9111"), default="cloudfront")
-    stack.add_argument("--port-base", type=int, default=0,
-                       help="0: free ports; N: origin N, control N+1, shield N+2, POPs from N+10")
-    stack.add_argument("--edge-cache-dir", type=Path, help="keep POP caches on disk here (default memory)")
-    stack.add_argument("--invalidation-delay", default=None, metavar="fixed:S | uniform:MIN:MAX",
-                       help="how long invalidations take to reach each POP (default: the profile's)")
-    stack.add_argument("--demo", action="store_true", help="seed a tenant with configs, packs and images")
-    stack.add_argument("--ready-file", type=Path, help="write the endpoints as JSON once everything answers")
+    stack.add_argument(
+        "--port-base",
+        type=int,
+        default=0,
+        help="0: free ports; N: origin N, control N+1, shield N+2, POPs from N+10",
+    )
+    stack.add_argument(
+        "--edge-cache-dir", type=Path, help="keep POP caches on disk here (default memory)"
+    )
+    stack.add_argument(
+        "--invalidation-delay",
+        default=None,
+        metavar="fixed:S | uniform:MIN:MAX",
+        help="how long invalidations take to reach each POP (default: the profile's)",
+    )
+    stack.add_argument(
+        "--demo", action="store_true", help="seed a tenant with configs, packs and images"
+    )
+    stack.add_argument(
+        "--ready-file", type=Path, help="write the endpoints as JSON once everything answers"
+    )
     parser.set_defaults(port=0)
 
 
@@ -86,7 +104,9 @@ async def _up(settings: StackSettings, clock: Clock, ready_file: Path | None) ->
 def _announce(stack: Stack) -> None:
     info = stack.ready()
     print(f"cdnsim up — clock {info['clock']}, tenant {info['tenant']}", flush=True)
-    print(f"  origin   {info['origin']}   (platform API: DELETE {info['platform']}/{info['environment']}-lof/images/…)")
+    print(
+        f"  origin   {info['origin']}   (platform API: DELETE {info['platform']}/{info['environment']}-lof/images/…)"
+    )
     for pop in info["pops"]:
         print(f"  {pop['id']:<8} {pop['url']}")
     if info["shield"]:
@@ -94,5 +114,7 @@ def _announce(stack: Stack) -> None:
     print(f"  control  {info['control']}   (CloudFront API, /_edge/…, /_sim/…)")
     print(f"  admin token: {info['admin_token']}")
     if "imgix" in info:
-        print(f"  imgix API {info['imgix']['api']}   delivery {info['imgix']['delivery']}{info['imgix']['sample_path']}")
+        print(
+            f"  imgix API {info['imgix']['api']}   delivery {info['imgix']['delivery']}{info['imgix']['sample_path']}"
+        )
     sys.stdout.flush()  # readers of a pipe (scripts, tests) see the whole announcement at once

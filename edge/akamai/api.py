@@ -124,12 +124,16 @@ async def get_image(request: web.Request) -> web.Response:
 async def list_collections(request: web.Request) -> web.Response:
     states = _backend(request).collections.listing(_limit(request))
     items = [s.document() for s in states]
-    return web.json_response({"itemKind": "IMAGECOLLECTION", "items": items, "totalItems": len(items)})
+    return web.json_response(
+        {"itemKind": "IMAGECOLLECTION", "items": items, "totalItems": len(items)}
+    )
 
 
 async def create_collection(request: web.Request) -> web.Response:
     backend = _backend(request)
-    collection_id = backend.collections.create(await read_json(request, MAX_BODY), backend.settings.user)
+    collection_id = backend.collections.create(
+        await read_json(request, MAX_BODY), backend.settings.user
+    )
     return _ack("CREATED", f"Image Collection {collection_id} was created", collection_id, 201)
 
 
@@ -156,7 +160,9 @@ async def collection_history(request: web.Request) -> web.Response:
     backend = _backend(request)
     states = backend.collections.history(request.match_info["collection_id"], _limit(request))
     items = [s.document() for s in states]
-    return web.json_response({"itemKind": "IMAGECOLLECTIONHISTORY", "items": items, "totalItems": len(items)})
+    return web.json_response(
+        {"itemKind": "IMAGECOLLECTIONHISTORY", "items": items, "totalItems": len(items)}
+    )
 
 
 _POLICY = "/imaging/v2/policies/{policy_id:[^/]+}"

@@ -42,7 +42,9 @@ class PropertySettings:
         if self.path_prefix is None and not self.hosts:
             raise ValueError(f"property {self.name}: give a path_prefix, hosts, or both")
         prefix = self.path_prefix
-        if prefix is not None and (not prefix.startswith("/") or prefix.endswith("/") or "//" in prefix):
+        if prefix is not None and (
+            not prefix.startswith("/") or prefix.endswith("/") or "//" in prefix
+        ):
             raise ValueError(f"property {self.name}: path_prefix like /akamai/demo")
         if not 0 < self.fallback_ttl <= self.ttl:
             raise ValueError(f"property {self.name}: need 0 < fallback_ttl <= ttl")

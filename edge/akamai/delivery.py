@@ -60,7 +60,9 @@ def browser_of(imformat: str | None, user_agent: str) -> Browser:
     """``imformat`` when given (one of chrome, ie, safari, generic), else from the User-Agent."""
     if imformat is not None:
         if imformat not in BROWSERS:
-            raise DeliveryError(f"imformat must be one of {', '.join(BROWSERS)}, not {imformat[:20]!r}")
+            raise DeliveryError(
+                f"imformat must be one of {', '.join(BROWSERS)}, not {imformat[:20]!r}"
+            )
         return imformat  # type: ignore[return-value]
     ua = user_agent
     if "MSIE " in ua or "Trident/" in ua:
@@ -79,7 +81,10 @@ def accepted_formats(accept: str) -> set[str]:
 
 
 def choose_format(
-    output: Mapping[str, Any], browser: Browser, accepted: Collection[str], producible: Collection[str]
+    output: Mapping[str, Any],
+    browser: Browser,
+    accepted: Collection[str],
+    producible: Collection[str],
 ) -> str:
     """The output format: the first forced format we can produce; else the browser's best
     modern format within allowedFormats; else ``jpeg`` (which the renderer turns into PNG
@@ -91,9 +96,19 @@ def choose_format(
     capable = set(BROWSER_FORMATS[browser]) | set(accepted)
     for fmt in PREFERENCE:
         opted_in = fmt != "avif" or (allowed is not None and fmt in allowed)
-        if fmt in capable and fmt in producible and opted_in and (allowed is None or fmt in allowed):
+        if (
+            fmt in capable
+            and fmt in producible
+            and opted_in
+            and (allowed is None or fmt in allowed)
+        ):
             return fmt
-    if allowed is None or "jpeg" in allowed or "png" not in allowed and not _any(allowed, producible):
+    if (
+        allowed is None
+        or "jpeg" in allowed
+        or "png" not in allowed
+        and not _any(allowed, producible)
+    ):
         return "jpeg"
     if "png" in allowed:
         return "png"

@@ -18,7 +18,9 @@ class _Image:
     image_id: str
     url: str
     first_seen: int  # ordinal
-    sizes: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)  # policy → width → info
+    sizes: dict[str, dict[str, dict[str, Any]]] = field(
+        default_factory=dict
+    )  # policy → width → info
 
     def document(self, policy_id: str | None = None) -> dict[str, Any]:
         policies = {
@@ -26,7 +28,12 @@ class _Image:
             for p, s in sorted(self.sizes.items())
             if policy_id is None or p == policy_id
         }
-        return {"id": self.image_id, "url": self.url, "ordinal": self.first_seen, "policies": policies}
+        return {
+            "id": self.image_id,
+            "url": self.url,
+            "ordinal": self.first_seen,
+            "policies": policies,
+        }
 
 
 class Derivatives:
@@ -60,7 +67,9 @@ class Derivatives:
                 "status": status,
             }
 
-    def search(self, *, limit: int | None, url: str | None, policy_id: str | None) -> list[dict[str, Any]]:
+    def search(
+        self, *, limit: int | None, url: str | None, policy_id: str | None
+    ) -> list[dict[str, Any]]:
         with self._lock:
             images = list(self._images.values())
         out = []

@@ -25,7 +25,9 @@ class DecodeError(ValueError):
 def producible_formats() -> frozenset[str]:
     """What this Pillow build can write (JPEG XR never: Pillow has no encoder)."""
     optional = {"webp": "webp", "jpeg2000": "jpg_2000", "avif": "avif"}
-    return frozenset({"jpeg", "png", "gif"} | {f for f, feature in optional.items() if features.check(feature)})
+    return frozenset(
+        {"jpeg", "png", "gif"} | {f for f, feature in optional.items() if features.check(feature)}
+    )
 
 
 def decode(data: bytes) -> Image.Image:

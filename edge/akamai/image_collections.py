@@ -81,7 +81,9 @@ class ImageCollections:
         collection = validate_collection(body)
         with self._lock:
             if collection["id"] in self._live:
-                raise Problem(409, f"image collection {collection['id']!r} already exists; POST to update it")
+                raise Problem(
+                    409, f"image collection {collection['id']!r} already exists; POST to update it"
+                )
             self._store(collection, user)
         return str(collection["id"])
 

@@ -38,7 +38,9 @@ def grayscale(image: Image.Image, kind: str = "Rec709") -> Image.Image:
     return Image.merge("RGBA", (gray, gray, gray, alpha))
 
 
-def hsl(image: Image.Image, hue: float = 0.0, saturation: float = 1.0, lightness: float = 1.0) -> Image.Image:
+def hsl(
+    image: Image.Image, hue: float = 0.0, saturation: float = 1.0, lightness: float = 1.0
+) -> Image.Image:
     """Rotate hues by ``hue`` degrees and multiply saturation and lightness (through HSV,
     whose value channel stands for lightness)."""
     alpha = image.getchannel("A")
@@ -62,6 +64,10 @@ def opacity(image: Image.Image, factor: float) -> Image.Image:
     return Image.merge("RGBA", (r, g, b, alpha.point(lambda a: min(255, round(a * factor)))))
 
 
-def unsharp_mask(image: Image.Image, gain: float = 1.0, sigma: float = 1.0, threshold: float = 0.05) -> Image.Image:
-    mask = ImageFilter.UnsharpMask(radius=sigma, percent=round(gain * 100), threshold=round(threshold * 255))
+def unsharp_mask(
+    image: Image.Image, gain: float = 1.0, sigma: float = 1.0, threshold: float = 0.05
+) -> Image.Image:
+    mask = ImageFilter.UnsharpMask(
+        radius=sigma, percent=round(gain * 100), threshold=round(threshold * 255)
+    )
     return image.filter(mask)

@@ -27,7 +27,11 @@ def resize_to(image: Image.Image, size: tuple[int, int]) -> Image.Image:
 
 
 def resize(
-    image: Image.Image, width: int | None, height: int | None, aspect: str = "fit", kind: str = "normal"
+    image: Image.Image,
+    width: int | None,
+    height: int | None,
+    aspect: str = "fit",
+    kind: str = "normal",
 ) -> Image.Image:
     """Resize: fit within, fill (cover) or ignore the aspect; ``downsize`` only shrinks,
     ``upsize`` only grows; a missing side keeps the aspect."""
@@ -55,7 +59,9 @@ def scale(image: Image.Image, width: float = 1.0, height: float = 1.0) -> Image.
     return resize_to(image, (max(1, round(w0 * width)), max(1, round(h0 * height))))
 
 
-def anchor(gravity: str, outer: tuple[int, int], inner: tuple[int, int], dx: int, dy: int) -> tuple[int, int]:
+def anchor(
+    gravity: str, outer: tuple[int, int], inner: tuple[int, int], dx: int, dy: int
+) -> tuple[int, int]:
     """Top-left corner of ``inner`` placed in ``outer`` at ``gravity``; offsets point inward
     from the gravity's edges (as ImageMagick's geometry does)."""
     ow, oh = outer
@@ -91,7 +97,12 @@ def crop(
         canvas = Image.new("RGBA", _checked((width, height)), TRANSPARENT)
         canvas.paste(image, (-left, -top))
         return canvas
-    box = (max(0, left), max(0, top), min(image.width, left + width), min(image.height, top + height))
+    box = (
+        max(0, left),
+        max(0, top),
+        min(image.width, left + width),
+        min(image.height, top + height),
+    )
     if box[0] >= box[2] or box[1] >= box[3]:
         raise TransformError("the crop box lies outside the image")
     return image.crop(box)
@@ -102,7 +113,11 @@ def rotate(image: Image.Image, degrees: float) -> Image.Image:
     if degrees % 360 == 0:
         return image
     if degrees % 90 == 0:
-        turns = {90: Image.Transpose.ROTATE_270, 180: Image.Transpose.ROTATE_180, 270: Image.Transpose.ROTATE_90}
+        turns = {
+            90: Image.Transpose.ROTATE_270,
+            180: Image.Transpose.ROTATE_180,
+            270: Image.Transpose.ROTATE_90,
+        }
         return image.transpose(turns[int(degrees % 360)])
     return image.rotate(-degrees, Image.Resampling.BICUBIC, expand=True, fillcolor=TRANSPARENT)
 
@@ -118,8 +133,13 @@ def shear(image: Image.Image, x_shear: float = 0.0, y_shear: float = 0.0) -> Ima
     a, b = 1 / det, -x_shear / det
     d, e = -y_shear / det, 1 / det
     coefficients = (a, b, cx - a * cx - b * cy, d, e, cy - d * cx - e * cy)
-    return image.transform(image.size, Image.Transform.AFFINE, coefficients, Image.Resampling.BICUBIC,
-                           fillcolor=TRANSPARENT)
+    return image.transform(
+        image.size,
+        Image.Transform.AFFINE,
+        coefficients,
+        Image.Resampling.BICUBIC,
+        fillcolor=TRANSPARENT,
+    )
 
 
 def trim(image: Image.Image, fuzz: float = 0.08, padding: int = 0) -> Image.Image:
@@ -139,7 +159,11 @@ def trim(image: Image.Image, fuzz: float = 0.08, padding: int = 0) -> Image.Imag
     content = image.crop(box)
     if padding <= 0:
         return content
-    padded = Image.new(image.mode, _checked((content.width + 2 * padding, content.height + 2 * padding)), background)
+    padded = Image.new(
+        image.mode,
+        _checked((content.width + 2 * padding, content.height + 2 * padding)),
+        background,
+    )
     padded.paste(content, (padding, padding))
     return padded
 

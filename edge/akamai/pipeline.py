@@ -53,7 +53,9 @@ def _fit_and_fill(image: Image.Image, p: dict[str, Any], inputs: RenderInputs) -
     width, height = p["width"], p["height"]
     backdrop = ops_geometry.cover(image, width, height)
     if "fillTransformation" in p:
-        backdrop = ops_geometry.resize_to(apply(backdrop, p["fillTransformation"], inputs), (width, height))
+        backdrop = ops_geometry.resize_to(
+            apply(backdrop, p["fillTransformation"], inputs), (width, height)
+        )
     fitted = ops_geometry.resize(image, width, height, "fit")
     return ops_composite.composite(backdrop, fitted, gravity="Center")
 
@@ -87,12 +89,19 @@ OPS: dict[str, Op] = {
     "Composite": _composite,
     "Compound": lambda im, p, inputs: apply_all(im, p["transformations"], inputs),
     "Crop": lambda im, p, _: ops_geometry.crop(
-        im, p["width"], p["height"], p.get("xPosition", 0), p.get("yPosition", 0),
-        p.get("gravity", "NorthWest"), p.get("allowExpansion", False),
+        im,
+        p["width"],
+        p["height"],
+        p.get("xPosition", 0),
+        p.get("yPosition", 0),
+        p.get("gravity", "NorthWest"),
+        p.get("allowExpansion", False),
     ),
     "FitAndFill": _fit_and_fill,
     "Grayscale": lambda im, p, _: ops_color.grayscale(im, p.get("type", "Rec709")),
-    "HSL": lambda im, p, _: ops_color.hsl(im, p.get("hue", 0.0), p.get("saturation", 1.0), p.get("lightness", 1.0)),
+    "HSL": lambda im, p, _: ops_color.hsl(
+        im, p.get("hue", 0.0), p.get("saturation", 1.0), p.get("lightness", 1.0)
+    ),
     "MaxColors": lambda im, p, _: ops_color.max_colors(im, p["colors"]),
     "Opacity": lambda im, p, _: ops_color.opacity(im, p["opacity"]),
     "Resize": lambda im, p, _: ops_geometry.resize(
@@ -116,13 +125,17 @@ def apply(image: Image.Image, t: Transformation, inputs: RenderInputs) -> Image.
     return out if out.mode == "RGBA" else out.convert("RGBA")
 
 
-def apply_all(image: Image.Image, ts: Sequence[Transformation], inputs: RenderInputs) -> Image.Image:
+def apply_all(
+    image: Image.Image, ts: Sequence[Transformation], inputs: RenderInputs
+) -> Image.Image:
     for t in ts:
         image = apply(image, t, inputs)
     return image
 
 
-def apply_policy(image: Image.Image, policy: Mapping[str, Any], width: int, inputs: RenderInputs) -> Image.Image:
+def apply_policy(
+    image: Image.Image, policy: Mapping[str, Any], width: int, inputs: RenderInputs
+) -> Image.Image:
     """Transformations, then the breakpoint (never enlarging; ``0``: the largest breakpoint
     caps the width), then postBreakpointTransformations."""
     image = apply_all(image.convert("RGBA"), policy.get("transformations", ()), inputs)
@@ -135,7 +148,9 @@ def apply_policy(image: Image.Image, policy: Mapping[str, Any], width: int, inpu
 def composite_urls(policy: Mapping[str, Any], values: Mapping[str, str]) -> set[str]:
     """Every composite image URL the policy may use, variables resolved."""
     urls = set()
-    for t in _walk([*policy.get("transformations", ()), *policy.get("postBreakpointTransformations", ())]):
+    for t in _walk(
+        [*policy.get("transformations", ()), *policy.get("postBreakpointTransformations", ())]
+    ):
         if t["transformation"] == "Composite":
             urls.add(str(resolve(COMPOSITE_IMAGE_SPEC["url"], t["image"]["url"], values)))
     return urls

@@ -37,7 +37,12 @@ class PolicyVersion:
 
     def document(self) -> dict[str, Any]:
         """The policy as GET returns it: its members plus version, date and user."""
-        return {**self.policy, "version": self.version, "dateCreated": akamai_date(self.date), "user": self.user}
+        return {
+            **self.policy,
+            "version": self.version,
+            "dateCreated": akamai_date(self.date),
+            "user": self.user,
+        }
 
     def history_item(self) -> dict[str, Any]:
         return {

@@ -32,7 +32,14 @@ MAX_NESTING = 16
 # Members the API adds to what it returns; a client may send them back unchanged.
 READ_ONLY = frozenset({"id", "version", "dateCreated", "previousVersion", "user", "rolloutInfo"})
 MEMBERS = frozenset(
-    {"breakpoints", "hosts", "output", "postBreakpointTransformations", "transformations", "variables"}
+    {
+        "breakpoints",
+        "hosts",
+        "output",
+        "postBreakpointTransformations",
+        "transformations",
+        "variables",
+    }
 )
 
 
@@ -58,7 +65,9 @@ def validate_policy(policy_id: str, body: Any) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise ValidationProblem("a policy is a JSON object")
     if "id" in body and body["id"] != policy_id:
-        raise ValidationProblem(f"the body's id {body['id']!r} differs from the URL's {policy_id!r}")
+        raise ValidationProblem(
+            f"the body's id {body['id']!r} differs from the URL's {policy_id!r}"
+        )
     unknown = set(body) - MEMBERS - READ_ONLY
     if unknown:
         raise ValidationProblem(f"unknown policy member(s): {', '.join(sorted(unknown))}")
@@ -164,7 +173,9 @@ def _enum_options(name: str, options: Any) -> None:
                 f"variable {name!r}: each enum option is {{id, value}}, ids of up to 50 letters, digits or '_'"
             )
         if option["id"] in ids:
-            raise ValidationProblem(f"variable {name!r}: enum option {option['id']!r} appears twice")
+            raise ValidationProblem(
+                f"variable {name!r}: enum option {option['id']!r} appears twice"
+            )
         ids.add(option["id"])
 
 
@@ -205,13 +216,19 @@ class _Checker:
         given = value.get("transformation")
         name = schema.TRANSFORMATION_ALIASES.get(given, given) if isinstance(given, str) else ""
         if name not in schema.TRANSFORMATIONS_SPEC:
-            raise ValidationProblem(f"{where}: unknown transformation {value.get('transformation')!r}")
+            raise ValidationProblem(
+                f"{where}: unknown transformation {value.get('transformation')!r}"
+            )
         aliases = schema.MEMBER_ALIASES.get(name, {})
-        members = {aliases.get(str(k), str(k)): v for k, v in value.items() if k != "transformation"}
+        members = {
+            aliases.get(str(k), str(k)): v for k, v in value.items() if k != "transformation"
+        }
         spec = schema.TRANSFORMATIONS_SPEC[name]
         unknown = set(members) - set(spec)
         if unknown:
-            raise ValidationProblem(f"{where} ({name}): unknown member(s) {', '.join(sorted(unknown))}")
+            raise ValidationProblem(
+                f"{where} ({name}): unknown member(s) {', '.join(sorted(unknown))}"
+            )
         out: dict[str, Any] = {"transformation": name}
         for member_name, member in spec.items():
             here = f"{where}.{member_name}"
@@ -240,7 +257,11 @@ class _Checker:
         return self.value(member, value, where)
 
     def image(self, value: Any, where: str, depth: int) -> dict[str, Any]:
-        if not isinstance(value, dict) or "url" not in value or set(value) - {"url", "transformation"}:
+        if (
+            not isinstance(value, dict)
+            or "url" not in value
+            or set(value) - {"url", "transformation"}
+        ):
             raise ValidationProblem(f"{where} is an object with url and an optional transformation")
         out = {"url": self.value(schema.COMPOSITE_IMAGE_SPEC["url"], value["url"], f"{where}.url")}
         if isinstance(out["url"], str) and not url_allowed(out["url"], self.hosts):
@@ -248,16 +269,22 @@ class _Checker:
                 f"{where}.url {out['url']!r} is on no host of the policy's hosts ({', '.join(self.hosts) or 'none'})"
             )
         if "transformation" in value:
-            out["transformation"] = self.transformation(value["transformation"], f"{where}.transformation", depth + 1)
+            out["transformation"] = self.transformation(
+                value["transformation"], f"{where}.transformation", depth + 1
+            )
         return out
 
     def value(self, member: schema.Member, value: Any, where: str) -> Any:
         if isinstance(value, dict):
             if set(value) != {"var"} or not isinstance(value["var"], str):
-                raise ValidationProblem(f"{where}: an object here must be a Variable {{\"var\": name}}")
+                raise ValidationProblem(
+                    f'{where}: an object here must be a Variable {{"var": name}}'
+                )
             declared = self.variables.get(value["var"])
             if declared is None:
-                raise ValidationProblem(f"{where}: variable {value['var']!r} is not declared in variables")
+                raise ValidationProblem(
+                    f"{where}: variable {value['var']!r} is not declared in variables"
+                )
             wanted = variable_type_for(member.kind)
             if declared != wanted:
                 raise ValidationProblem(
@@ -265,7 +292,9 @@ class _Checker:
                 )
             return dict(value)
         if isinstance(value, str) and member.kind in (schema.INT, schema.NUM, schema.BOOL):
-            raise ValidationProblem(f"{where}: {value!r} is a string; JSON numbers and booleans go unquoted")
+            raise ValidationProblem(
+                f"{where}: {value!r} is a string; JSON numbers and booleans go unquoted"
+            )
         try:
             return coerce(member.kind, value, member.low, member.high)
         except VariableError as error:

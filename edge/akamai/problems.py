@@ -52,9 +52,7 @@ def problem_response(request: web.Request, problem: Problem) -> web.Response:
         "instance": f"{request.method} - {request.url}",
         "httpStatus": problem.status,
     }
-    return web.Response(
-        status=problem.status, text=json.dumps(body), content_type=PROBLEM_TYPE
-    )
+    return web.Response(status=problem.status, text=json.dumps(body), content_type=PROBLEM_TYPE)
 
 
 @web.middleware
@@ -67,7 +65,10 @@ async def problem_errors(
         return problem_response(request, problem)
     except ApiError as error:  # body readers (malformed JSON, too large) raise these
         return problem_response(request, Problem(error.status, error.message))
-    except (HttpProcessingError, RequestPayloadError) as exc:  # a body the client broke (encoding, chunking)
+    except (
+        HttpProcessingError,
+        RequestPayloadError,
+    ) as exc:  # a body the client broke (encoding, chunking)
         return problem_response(request, Problem(400, f"malformed request body: {exc}"))
     except web.HTTPException as exc:
         if exc.status < 400:

@@ -35,19 +35,31 @@ class ImageManagerProperty:
         self.producible = frozenset(producible)
 
     async def rewrite(self, request: ViewerRequest, pop_id: str) -> ViewerRequest | Outcome | None:
-        claimed = claim(self.backend.settings, header_value(request.headers, "host") or "", request.path)
+        claimed = claim(
+            self.backend.settings, header_value(request.headers, "host") or "", request.path
+        )
         if claimed is None:
             return None
         if request.method not in ("GET", "HEAD"):
-            return edge_error(pop_id, 405, "method_not_allowed", "images are read with GET or HEAD",
-                              "image-manager", fwd=None, key=None)
+            return edge_error(
+                pop_id,
+                405,
+                "method_not_allowed",
+                "images are read with GET or HEAD",
+                "image-manager",
+                fwd=None,
+                key=None,
+            )
         try:
             return self._derivative_request(request, *claimed)
         except (DeliveryError, VariableError) as error:
-            return edge_error(pop_id, 400, "bad_image_request", str(error), "image-manager",
-                              fwd=None, key=None)
+            return edge_error(
+                pop_id, 400, "bad_image_request", str(error), "image-manager", fwd=None, key=None
+            )
 
-    def _derivative_request(self, request: ViewerRequest, network: str, image_path: str) -> ViewerRequest:
+    def _derivative_request(
+        self, request: ViewerRequest, network: str, image_path: str
+    ) -> ViewerRequest:
         query: dict[str, str] = {}
         for name, value in request.query:
             query.setdefault(name, value)
@@ -59,11 +71,23 @@ class ImageManagerProperty:
         width = pick_width(breakpoints(policy), parse_imwidth(query.get("imwidth")))
         imformat = query.get("imformat")
         browser = browser_of(imformat, header_value(request.headers, "user-agent") or "")
-        accepted = accepted_formats(header_value(request.headers, "accept") or "") if imformat is None else set()
+        accepted = (
+            accepted_formats(header_value(request.headers, "accept") or "")
+            if imformat is None
+            else set()
+        )
         fmt = choose_format(policy.get("output", {}), browser, accepted, self.producible)
         overrides = request_values(policy.get("variables", []), request.query)
         derivative = Derivative(
-            self.name, network, policy_id, stored.version, width, fmt, image_path  # type: ignore[arg-type]
+            self.name,
+            network,
+            policy_id,
+            stored.version,
+            width,
+            fmt,
+            image_path,  # type: ignore[arg-type]
         )
         pairs = tuple(sorted(overrides.items()))
-        return replace(request, path=derivative.internal_path(), query=pairs, raw_query=urlencode(pairs))
+        return replace(
+            request, path=derivative.internal_path(), query=pairs, raw_query=urlencode(pairs)
+        )

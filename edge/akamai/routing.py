@@ -44,7 +44,10 @@ def claim(settings: PropertySettings, host: str, path: str) -> tuple[Network, st
     """(network, image path) when the request is the property's, else None."""
     prefix = settings.path_prefix
     if prefix is not None:
-        bases: tuple[tuple[Network, str], ...] = (("production", prefix), ("staging", staging_prefix(prefix)))
+        bases: tuple[tuple[Network, str], ...] = (
+            ("production", prefix),
+            ("staging", staging_prefix(prefix)),
+        )
         for by_path, base in bases:
             if path.startswith(base + "/") and len(path) > len(base) + 1:
                 return by_path, path[len(base) :]
@@ -52,7 +55,9 @@ def claim(settings: PropertySettings, host: str, path: str) -> tuple[Network, st
             return None
     if settings.hosts and _unstaged_host(host) in settings.hosts:
         network: Network = "staging" if is_staging_host(host) else "production"
-        image = path[len(prefix) :] if prefix is not None and path.startswith(prefix + "/") else path
+        image = (
+            path[len(prefix) :] if prefix is not None and path.startswith(prefix + "/") else path
+        )
         return network, image
     return None
 

@@ -56,7 +56,9 @@ class ImageManager:
         api_port, staging_port, transformer_port = self._ports
         self.transformer_url = await self._serve(self.transformer.create_app(), transformer_port)
         self.api_url = await self._serve(create_api_app(self.by_token, "production"), api_port)
-        self.staging_api_url = await self._serve(create_api_app(self.by_token, "staging"), staging_port)
+        self.staging_api_url = await self._serve(
+            create_api_app(self.by_token, "staging"), staging_port
+        )
 
     async def _serve(self, app: web.Application, port: int) -> str:
         runner = web.AppRunner(app, access_log=None)
@@ -79,7 +81,9 @@ class ImageManager:
         if not self.transformer_url:
             raise RuntimeError("start the Image Manager before configuring the edge")
         behavior = CacheBehavior(f"{INTERNAL_PREFIX}/*", DERIVATIVES.name, ORIGIN_ID)
-        return with_routes(settings, [behavior], {DERIVATIVES.name: DERIVATIVES}, {ORIGIN_ID: self.transformer_url})
+        return with_routes(
+            settings, [behavior], {DERIVATIVES.name: DERIVATIVES}, {ORIGIN_ID: self.transformer_url}
+        )
 
     def reset(self) -> None:
         for backend in self.backends.values():

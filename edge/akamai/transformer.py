@@ -35,7 +35,15 @@ from edge.akamai.variables import VariableError, variable_value
 
 MAX_SOURCE_BYTES = 50 * 1024 * 1024
 FETCH_TIMEOUT = aiohttp.ClientTimeout(total=30, connect=10)
-POLICY_FAILURES = (DecodeError, TransformError, VariableError, ValueError, OSError, KeyError, MemoryError)
+POLICY_FAILURES = (
+    DecodeError,
+    TransformError,
+    VariableError,
+    ValueError,
+    OSError,
+    KeyError,
+    MemoryError,
+)
 
 
 class FetchFailed(Exception):
@@ -53,7 +61,9 @@ class Rendered:
 
 
 class Transformer:
-    def __init__(self, backends: Mapping[str, ImagingBackend], clock: Clock, events: EventLog) -> None:
+    def __init__(
+        self, backends: Mapping[str, ImagingBackend], clock: Clock, events: EventLog
+    ) -> None:
         self.backends = backends  # property name → backend
         self.clock = clock
         self.events = events
@@ -89,24 +99,41 @@ class Transformer:
             source, source_type = await self._fetch(source_url, d, "source")
         except FetchFailed as failure:
             if failure.status == 404:
-                raise NotFound(f"the origin has no {d.image_path}", code="image_not_found") from None
+                raise NotFound(
+                    f"the origin has no {d.image_path}", code="image_not_found"
+                ) from None
             raise ApiError(str(failure), status=502, code="origin_failed") from None
         try:
-            values = {v["name"]: variable_value(v, request.query.get(v["name"])) for v in policy.get("variables", [])}
+            values = {
+                v["name"]: variable_value(v, request.query.get(v["name"]))
+                for v in policy.get("variables", [])
+            }
             layers = await self._layers(policy, values, d, settings.origin)
             inputs = RenderInputs(values, layers)
             quality = quality_of(policy.get("output", {}), values)
             rendered = await asyncio.to_thread(_render, source, policy, d, inputs, quality)
         except POLICY_FAILURES as error:
-            return self._fallback(backend, d, source, source_type, f"{type(error).__name__}: {error}")
+            return self._fallback(
+                backend, d, source, source_type, f"{type(error).__name__}: {error}"
+            )
         self._event("render", d, width=rendered.width, format=rendered.fmt, bytes=len(rendered.body),
                     cpu_seconds=round(rendered.cpu_seconds, 6), image=d.image_path)  # fmt: skip
         backend.derivatives[d.network].record(
-            d.image_path, source_url, d.policy_id, rendered.width, d.version, "PASSED", self.clock.now()
+            d.image_path,
+            source_url,
+            d.policy_id,
+            rendered.width,
+            d.version,
+            "PASSED",
+            self.clock.now(),
         )
         headers = self._headers(d, settings.ttl)
-        headers.update({"X-Akamai-Im-Width": str(rendered.width), "X-Akamai-Im-Format": rendered.fmt})
-        return web.Response(body=rendered.body, content_type=CONTENT_TYPES[rendered.fmt], headers=headers)
+        headers.update(
+            {"X-Akamai-Im-Width": str(rendered.width), "X-Akamai-Im-Format": rendered.fmt}
+        )
+        return web.Response(
+            body=rendered.body, content_type=CONTENT_TYPES[rendered.fmt], headers=headers
+        )
 
     def _fallback(self, backend: ImagingBackend, d: Derivative, source: bytes, source_type: str,
                   reason: str) -> web.Response:  # fmt: skip
@@ -134,7 +161,13 @@ class Transformer:
         for url in sorted(composite_urls(policy, values)):
             if not url_allowed(url, policy.get("hosts", [])):
                 raise TransformError(f"composite image {url!r} is on no host of the policy's hosts")
-            absolute = origin.rstrip("/") + url if url.startswith("/") else url if "://" in url else f"http://{url}"
+            absolute = (
+                origin.rstrip("/") + url
+                if url.startswith("/")
+                else url
+                if "://" in url
+                else f"http://{url}"
+            )
             try:
                 data, _ = await self._fetch(absolute, d, "composite")
             except FetchFailed as failure:
@@ -146,10 +179,15 @@ class Transformer:
         assert self.session is not None, "transformer not started"
         try:
             async with self.session.get(URL(url, encoded=True), allow_redirects=False) as response:
-                if response.content_length is not None and response.content_length > MAX_SOURCE_BYTES:
+                if (
+                    response.content_length is not None
+                    and response.content_length > MAX_SOURCE_BYTES
+                ):
                     raise FetchFailed(url, None, "image larger than the transformer accepts")
                 body = await response.content.read(MAX_SOURCE_BYTES + 1)
-                self._event("origin_fetch", d, url=url, role=role, status=response.status, bytes=len(body))
+                self._event(
+                    "origin_fetch", d, url=url, role=role, status=response.status, bytes=len(body)
+                )
                 if response.status != 200:
                     raise FetchFailed(url, response.status, f"answered {response.status}")
                 if len(body) > MAX_SOURCE_BYTES:

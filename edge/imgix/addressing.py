@@ -64,7 +64,9 @@ def signature(token: str, path: str, raw_query: str) -> str:
 
 
 def signature_ok(token: str, path: str, raw_query: str, given: str | None) -> bool:
-    return given is not None and hmac.compare_digest(signature(token, path, raw_query), given.lower())
+    return given is not None and hmac.compare_digest(
+        signature(token, path, raw_query), given.lower()
+    )
 
 
 def internal_path(source_id: str, image_path: str) -> str:

@@ -46,8 +46,9 @@ def keeps_animation(image: Image.Image, fmt: str) -> bool:
     return fmt in ANIMATED_FORMATS and frame_count(image) > 1
 
 
-def check_source(image: Image.Image, max_frames: int = MAX_FRAMES,
-                 max_frame_pixels: int = MAX_FRAME_PIXELS) -> None:
+def check_source(
+    image: Image.Image, max_frames: int = MAX_FRAMES, max_frame_pixels: int = MAX_FRAME_PIXELS
+) -> None:
     """Refuse an animation whose frames, or frames × pixels, are over the bounds."""
     frames = frame_count(image)
     if frames > max_frames:
@@ -55,11 +56,14 @@ def check_source(image: Image.Image, max_frames: int = MAX_FRAMES,
     check_output(frames, image.size, max_frame_pixels)
 
 
-def check_output(frames: int, size: tuple[int, int], max_frame_pixels: int = MAX_FRAME_PIXELS) -> None:
+def check_output(
+    frames: int, size: tuple[int, int], max_frame_pixels: int = MAX_FRAME_PIXELS
+) -> None:
     """Refuse ``frames`` frames of ``size`` when their pixels add up to more than the bound."""
     if frames * size[0] * size[1] > max_frame_pixels:
-        raise AnimationTooLarge(f"{frames} frames of {size[0]}x{size[1]} is more than "
-                                f"{max_frame_pixels} frame pixels")
+        raise AnimationTooLarge(
+            f"{frames} frames of {size[0]}x{size[1]} is more than {max_frame_pixels} frame pixels"
+        )
 
 
 @dataclass(frozen=True)
@@ -83,7 +87,11 @@ def loop_of(image: Image.Image) -> int | None:
 def encode(images: list[Image.Image], timing: Timing, fmt: str, quality: int) -> bytes:
     """An animated ``fmt`` file of ``images`` with their durations and loop count."""
     out = io.BytesIO()
-    options: dict[str, object] = {"save_all": True, "append_images": images[1:], "duration": timing.durations}
+    options: dict[str, object] = {
+        "save_all": True,
+        "append_images": images[1:],
+        "duration": timing.durations,
+    }
     if fmt == "gif":
         options["disposal"] = 2  # each frame is complete: clear before drawing the next
         if timing.loop is not None:

@@ -29,9 +29,18 @@ def _deployment_field(name: str) -> Callable[[jq.Resource], Any]:
 
 
 SOURCE_FILTERS: dict[str, jq.Matcher] = {
-    **{f"deployment.{n}": jq.substring(_deployment_field(n)) for n in (
-        "azure_bucket", "custom_domains", "gcs_bucket", "imgix_subdomains", "webfolder_base_url",
-        "s3_bucket", "type")},
+    **{
+        f"deployment.{n}": jq.substring(_deployment_field(n))
+        for n in (
+            "azure_bucket",
+            "custom_domains",
+            "gcs_bucket",
+            "imgix_subdomains",
+            "webfolder_base_url",
+            "s3_bucket",
+            "type",
+        )
+    },
     "enabled": jq.boolean(lambda r: r["attributes"]["enabled"]),
     "name": jq.substring(lambda r: r["attributes"]["name"]),
     "type": jq.substring(_deployment_field("type")),
@@ -59,21 +68,35 @@ class Api:
         if content_type.split(";")[0].strip().lower() not in _JSON_TYPES:
             raise ja.JsonApiError(415, "UnsupportedMediaType", "send application/vnd.api+json")
         if request.content_length is not None and request.content_length > MAX_JSON_BYTES:
-            raise ja.JsonApiError(413, "PayloadTooLarge", f"documents are limited to {MAX_JSON_BYTES} bytes")
+            raise ja.JsonApiError(
+                413, "PayloadTooLarge", f"documents are limited to {MAX_JSON_BYTES} bytes"
+            )
         raw = await request.content.read(MAX_JSON_BYTES + 1)
         if len(raw) > MAX_JSON_BYTES:
-            raise ja.JsonApiError(413, "PayloadTooLarge", f"documents are limited to {MAX_JSON_BYTES} bytes")
+            raise ja.JsonApiError(
+                413, "PayloadTooLarge", f"documents are limited to {MAX_JSON_BYTES} bytes"
+            )
         return raw
 
-    def one(self, key: ApiKey, kind: str, rid: str, attrs: dict[str, Any], request: web.Request,
-            status: int = 200) -> web.Response:
+    def one(
+        self,
+        key: ApiKey,
+        kind: str,
+        rid: str,
+        attrs: dict[str, Any],
+        request: web.Request,
+        status: int = 200,
+    ) -> web.Response:
         data = jq.resource(kind, rid, attrs, request.query.get(f"fields[{kind}]"))
         return ja.response(ja.document(data, self.meta(key)), status)
 
     async def list_sources(self, request: web.Request) -> web.Response:
         key = self.auth(request, "Sources")
         now = self.backend.clock.now()
-        items = [{"attributes": s.attributes(now), "id": s.id, "type": "sources"} for s in self.backend.sources]
+        items = [
+            {"attributes": s.attributes(now), "id": s.id, "type": "sources"}
+            for s in self.backend.sources
+        ]
         items = jq.filter_items(items, request.query, SOURCE_FILTERS)
         items = jq.sort_items(items, request.query.get("sort"), SOURCE_SORTS)
         page = jq.page_by_number(items, request.query)
@@ -83,8 +106,9 @@ class Api:
 
     async def create_source(self, request: web.Request) -> web.Response:
         key = self.auth(request, "Sources")
-        attrs = ja.parse_resource(await self.body(request), "sources", resource_id=None,
-                                  allowed=SOURCE_ATTRIBUTES)
+        attrs = ja.parse_resource(
+            await self.body(request), "sources", resource_id=None, allowed=SOURCE_ATTRIBUTES
+        )
         now = self.backend.clock.now()
         source = self.backend.sources.create(attrs, key.tag, now)
         self.backend.events.append("imgix", "source_created", source=source.id)
@@ -93,14 +117,17 @@ class Api:
     async def get_source(self, request: web.Request) -> web.Response:
         key = self.auth(request, "Sources")
         source = self.backend.sources.get(request.match_info["source_id"])
-        return self.one(key, "sources", source.id, source.attributes(self.backend.clock.now()), request)
+        return self.one(
+            key, "sources", source.id, source.attributes(self.backend.clock.now()), request
+        )
 
     async def update_source(self, request: web.Request) -> web.Response:
         key = self.auth(request, "Sources")
         source_id = request.match_info["source_id"]
         self.backend.sources.get(source_id)
-        attrs = ja.parse_resource(await self.body(request), "sources", resource_id=source_id,
-                                  allowed=SOURCE_ATTRIBUTES)
+        attrs = ja.parse_resource(
+            await self.body(request), "sources", resource_id=source_id, allowed=SOURCE_ATTRIBUTES
+        )
         now = self.backend.clock.now()
         source = self.backend.sources.update(source_id, attrs, key.tag, now)
         self.backend.events.append("imgix", "source_updated", source=source.id)
@@ -108,8 +135,9 @@ class Api:
 
     async def create_purge(self, request: web.Request) -> web.Response:
         key = self.auth(request, "Purge")
-        attrs = ja.parse_resource(await self.body(request), "purges", resource_id=None,
-                                  allowed=PURGE_ATTRIBUTES)
+        attrs = ja.parse_resource(
+            await self.body(request), "purges", resource_id=None, allowed=PURGE_ATTRIBUTES
+        )
         purge = await self.purges.create(attrs)
         return self.one(key, "purges", purge.id, {"purge_id": purge.id}, request)
 
@@ -126,7 +154,9 @@ def create_api_app(backend: ImgixBackend, purges: Purges) -> web.Application:
     from edge.imgix.assets_api import add_asset_routes  # these build on Api
     from edge.imgix.reports_api import add_report_routes
 
-    app = web.Application(middlewares=[ja.middleware(backend.ids.new_id)], client_max_size=64 * 1024 * 1024)
+    app = web.Application(
+        middlewares=[ja.middleware(backend.ids.new_id)], client_max_size=64 * 1024 * 1024
+    )
     api = Api(backend, purges)
     add_routes(app, api)
     add_asset_routes(app, api)

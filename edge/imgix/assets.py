@@ -29,8 +29,15 @@ class Asset:
     measured: dict[str, Any]
     date_created: int
     date_modified: int
-    user: dict[str, Any] = field(default_factory=lambda: {
-        "categories": [], "custom_fields": None, "description": None, "name": None, "tags": {}})
+    user: dict[str, Any] = field(
+        default_factory=lambda: {
+            "categories": [],
+            "custom_fields": None,
+            "description": None,
+            "name": None,
+            "tags": {},
+        }
+    )
     uploaded_by_api: bool = False
 
     @property
@@ -38,9 +45,16 @@ class Asset:
         return f"{self.source_id}{self.origin_path}"
 
     def attributes(self) -> dict[str, Any]:
-        return {**self.measured, **self.user, "date_created": self.date_created,
-                "date_modified": self.date_modified, "origin_path": self.origin_path,
-                "source_id": self.source_id, "uploaded_by": None, "uploaded_by_api": self.uploaded_by_api}
+        return {
+            **self.measured,
+            **self.user,
+            "date_created": self.date_created,
+            "date_modified": self.date_modified,
+            "origin_path": self.origin_path,
+            "source_id": self.source_id,
+            "uploaded_by": None,
+            "uploaded_by_api": self.uploaded_by_api,
+        }
 
 
 def etag_of(original: Original) -> str:
@@ -56,8 +70,9 @@ class Assets:
         asset = self.by_id.get(f"{source_id}{path}")
         return asset is not None and asset.etag == etag
 
-    def observe(self, source_id: str, path: str, original: Original, now: float,
-                *, uploaded: bool = False) -> tuple[Asset, bool]:
+    def observe(
+        self, source_id: str, path: str, original: Original, now: float, *, uploaded: bool = False
+    ) -> tuple[Asset, bool]:
         """Record (or re-measure, when its ETag changed) the asset; True when (re)processed.
         CPU work: call it off the event loop."""
         etag = etag_of(original)
@@ -116,15 +131,19 @@ def _text(name: str) -> Callable[[Any], str | None]:
 
 def _tags(value: Any) -> dict[str, float]:
     if not isinstance(value, dict) or not all(
-        isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 1 for v in value.values()
+        isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 1
+        for v in value.values()
     ):
         raise ja.bad_request("tags must be an object of confidences from 0 to 1")
     return {str(k): float(v) for k, v in value.items()}
 
 
 _CHECKS: dict[str, Callable[[Any], Any]] = {
-    "categories": _string_list, "custom_fields": _fields, "description": _text("description"),
-    "name": _text("name"), "tags": _tags,
+    "categories": _string_list,
+    "custom_fields": _fields,
+    "description": _text("description"),
+    "name": _text("name"),
+    "tags": _tags,
 }
 
 
@@ -139,7 +158,9 @@ def _range(getter: Callable[[jq.Resource], Any]) -> jq.Matcher:
         got = getter(resource)
         if got is None:
             return False
-        return (bounds[0] == "" or got >= int(bounds[0])) and (bounds[1] == "" or got <= int(bounds[1]))
+        return (bounds[0] == "" or got >= int(bounds[0])) and (
+            bounds[1] == "" or got <= int(bounds[1])
+        )
 
     return match
 
@@ -152,8 +173,14 @@ def _custom(resource: jq.Resource, packed: str) -> bool:
 
 def _keyword(resource: jq.Resource, value: str) -> bool:
     a = resource["attributes"]
-    texts = [a["origin_path"], a.get("name"), a.get("description"), *a.get("categories", []),
-             *(a.get("tags") or {}), *map(str, (a.get("custom_fields") or {}).values())]
+    texts = [
+        a["origin_path"],
+        a.get("name"),
+        a.get("description"),
+        *a.get("categories", []),
+        *(a.get("tags") or {}),
+        *map(str, (a.get("custom_fields") or {}).values()),
+    ]
     return any(isinstance(t, str) and value.casefold() in t.casefold() for t in texts)
 
 
@@ -167,7 +194,9 @@ def _warning(kind: str) -> Callable[[jq.Resource], Any]:
 
 FILTERS: dict[str, jq.Matcher] = {
     "categories": jq.substring(_attr("categories")),
-    "colors": lambda r, v: f"#{v.lower().lstrip('#')}" in r["attributes"]["colors"]["dominant_colors"],
+    "colors": lambda r, v: (
+        f"#{v.lower().lstrip('#')}" in r["attributes"]["colors"]["dominant_colors"]
+    ),
     "custom:": _custom,
     "face_count": _range(_attr("face_count")),
     "has_frames": jq.boolean(_attr("has_frames")),
@@ -175,5 +204,8 @@ FILTERS: dict[str, jq.Matcher] = {
     "media_kind": lambda r, v: (r["attributes"].get("media_kind") or "") == v.upper(),
     "origin_path": jq.substring(_attr("origin_path")),
     "tags": jq.substring(lambda r: list(r["attributes"].get("tags") or {})),
-    **{f"warning_{w}": _range(_warning(w)) for w in ("adult", "medical", "racy", "spoof", "violence")},
+    **{
+        f"warning_{w}": _range(_warning(w))
+        for w in ("adult", "medical", "racy", "spoof", "violence")
+    },
 }

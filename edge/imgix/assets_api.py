@@ -40,8 +40,10 @@ class AssetsApi:
     async def list_assets(self, request: web.Request) -> web.Response:
         key = self.api.auth(request, "Image Manager Browse")
         source = self._source(request)
-        items = [{"attributes": a.attributes(), "id": a.id, "type": "assets"}
-                 for a in self.backend.assets.of_source(source.id)]
+        items = [
+            {"attributes": a.attributes(), "id": a.id, "type": "assets"}
+            for a in self.backend.assets.of_source(source.id)
+        ]
         items = jq.filter_items(items, request.query, FILTERS)
         items = jq.sort_items(items, request.query.get("sort"), SORTS)
         page = jq.page_by_cursor(items, request.query)
@@ -51,13 +53,16 @@ class AssetsApi:
 
     async def get_asset(self, request: web.Request) -> web.Response:
         key = self.api.auth(request, "Image Manager Browse")
-        return self._one(key, self.backend.assets.get(self._source(request).id, self._path(request)), request)
+        return self._one(
+            key, self.backend.assets.get(self._source(request).id, self._path(request)), request
+        )
 
     async def update_asset(self, request: web.Request) -> web.Response:
         key = self.api.auth(request, "Image Manager Edit")
         asset = self.backend.assets.get(self._source(request).id, self._path(request))
-        attrs = ja.parse_resource(await self.api.body(request), "assets", resource_id=asset.id,
-                                  allowed=UPDATABLE)
+        attrs = ja.parse_resource(
+            await self.api.body(request), "assets", resource_id=asset.id, allowed=UPDATABLE
+        )
         self.backend.assets.update(asset, attrs, self.backend.clock.now())
         return self._one(key, asset, request)
 
@@ -70,8 +75,11 @@ class AssetsApi:
             raise ja.conflict("the source is not deployed yet")
         original = await load(request.app[GATE], source.live, path)
         if original.status != 200:
-            raise ja.JsonApiError(404 if original.status == 404 else 502, "OriginError",
-                                  f"cannot refetch the asset: {original.reason}")
+            raise ja.JsonApiError(
+                404 if original.status == 404 else 502,
+                "OriginError",
+                f"cannot refetch the asset: {original.reason}",
+            )
         asset = await self._process(source, path, original, uploaded=False)
         return self._one(key, asset, request)
 
@@ -82,7 +90,9 @@ class AssetsApi:
         if kind in ("webfolder", "webproxy"):
             raise ja.bad_request("uploading to Web Folder or Web Proxy sources is not supported")
         if kind != "s3":
-            raise ja.JsonApiError(501, "NotImplemented", f"{kind} storage is not reachable from this simulator")
+            raise ja.JsonApiError(
+                501, "NotImplemented", f"{kind} storage is not reachable from this simulator"
+            )
         credentials = source.upload_credentials
         if credentials is None:
             raise ja.bad_request("this source has no upload_credentials")
@@ -97,18 +107,28 @@ class AssetsApi:
         s3_key = f"{prefix}{path}" if prefix else path.lstrip("/")
         content_type = request.headers.get("Content-Type", "application/octet-stream")
         try:
-            result = await asyncio.to_thread(client.put_object, Bucket=source.deployment["s3_bucket"],
-                                             Key=s3_key, Body=body, ContentType=content_type)
+            result = await asyncio.to_thread(
+                client.put_object,
+                Bucket=source.deployment["s3_bucket"],
+                Key=s3_key,
+                Body=body,
+                ContentType=content_type,
+            )
         except (ClientError, BotoCoreError) as exc:
-            raise ja.JsonApiError(502, "OriginError", f"the bucket refused the upload: {type(exc).__name__}") from None
+            raise ja.JsonApiError(
+                502, "OriginError", f"the bucket refused the upload: {type(exc).__name__}"
+            ) from None
         original = Original(200, body, (("ETag", result.get("ETag", "")),))
         asset = await self._process(source, path, original, uploaded=True)
         return self._one(key, asset, request)
 
-    async def _process(self, source: Source, path: str, original: Original, *, uploaded: bool) -> Asset:
+    async def _process(
+        self, source: Source, path: str, original: Original, *, uploaded: bool
+    ) -> Asset:
         now = self.backend.clock.now()
-        asset, _ = await asyncio.to_thread(self.backend.assets.observe, source.id, path, original, now,
-                                           uploaded=uploaded)
+        asset, _ = await asyncio.to_thread(
+            self.backend.assets.observe, source.id, path, original, now, uploaded=uploaded
+        )
         assert self.api.purges is not None
         await self.api.purges.purge_image(source.id, path)
         return asset
@@ -117,7 +137,9 @@ class AssetsApi:
 def add_asset_routes(app: web.Application, api: Api) -> None:
     assets = AssetsApi(api)
     settings = api.backend.settings
-    serve_gate(app, GATE, OriginGate(settings.origin_hosts, settings.s3_endpoint, settings.s3_region))
+    serve_gate(
+        app, GATE, OriginGate(settings.origin_hosts, settings.s3_endpoint, settings.s3_region)
+    )
     router = app.router
     router.add_post("/api/v1/sources/{source_id}/assets/refresh/{path:.+}", assets.refresh_asset)
     router.add_post("/api/v1/sources/{source_id}/upload/{path:.+}", assets.upload_asset)

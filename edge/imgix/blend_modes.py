@@ -18,17 +18,36 @@ from typing import Any
 
 from PIL import Image, ImageChops, ImageMath
 
-MODES = ("normal", "darken", "multiply", "burn", "lighten", "screen", "dodge", "overlay",
-         "softlight", "hardlight", "difference", "exclusion", "hue", "saturation", "color",
-         "luminosity")
+MODES = (
+    "normal",
+    "darken",
+    "multiply",
+    "burn",
+    "lighten",
+    "screen",
+    "dodge",
+    "overlay",
+    "softlight",
+    "hardlight",
+    "difference",
+    "exclusion",
+    "hue",
+    "saturation",
+    "color",
+    "luminosity",
+)
 DEFAULT_MODE = "overlay"  # imgix's documented default
 _EPSILON = 1e-6
 
 _CHOPS: dict[str, Callable[[Image.Image, Image.Image], Image.Image]] = {
-    "darken": ImageChops.darker, "multiply": ImageChops.multiply,
-    "lighten": ImageChops.lighter, "screen": ImageChops.screen,
-    "overlay": ImageChops.overlay, "softlight": ImageChops.soft_light,
-    "hardlight": ImageChops.hard_light, "difference": ImageChops.difference,
+    "darken": ImageChops.darker,
+    "multiply": ImageChops.multiply,
+    "lighten": ImageChops.lighter,
+    "screen": ImageChops.screen,
+    "overlay": ImageChops.overlay,
+    "softlight": ImageChops.soft_light,
+    "hardlight": ImageChops.hard_light,
+    "difference": ImageChops.difference,
 }
 
 
@@ -41,8 +60,13 @@ def mix(base: Image.Image, layer: Image.Image, mode: str) -> Image.Image:
     if mode in _CHOPS:
         return _CHOPS[mode](base, layer)
     if mode in _SEPARABLE:
-        return Image.merge("RGB", [_channel(b, s, _SEPARABLE[mode])
-                                   for b, s in zip(base.split(), layer.split(), strict=True)])
+        return Image.merge(
+            "RGB",
+            [
+                _channel(b, s, _SEPARABLE[mode])
+                for b, s in zip(base.split(), layer.split(), strict=True)
+            ],
+        )
     if mode in _COMPONENT:
         return _component(base, layer, _COMPONENT[mode])
     raise ValueError(f"unknown blend mode {mode!r}")
@@ -69,10 +93,16 @@ def _exclusion(args: dict[str, Any]) -> Operand:
 _SEPARABLE = {"burn": _burn, "dodge": _dodge, "exclusion": _exclusion}
 
 
-def _channel(backdrop: Image.Image, source: Image.Image, rule: Callable[[dict[str, Any]], Operand]) -> Image.Image:
+def _channel(
+    backdrop: Image.Image, source: Image.Image, rule: Callable[[dict[str, Any]], Operand]
+) -> Image.Image:
     def expression(args: dict[str, Any]) -> Operand:
-        scaled = {"cb": args["float"](args["b"]) / 255.0, "cs": args["float"](args["s"]) / 255.0,
-                  "min": args["min"], "max": args["max"]}
+        scaled = {
+            "cb": args["float"](args["b"]) / 255.0,
+            "cs": args["float"](args["s"]) / 255.0,
+            "min": args["min"],
+            "max": args["max"],
+        }
         return rule(scaled) * 255.0 + 0.5
 
     out = ImageMath.lambda_eval(expression, b=backdrop, s=source)
@@ -140,8 +170,9 @@ def _luminosity(m: _Maths, cb: Colour, cs: Colour) -> Colour:
 _COMPONENT = {"hue": _hue, "saturation": _saturation, "color": _color, "luminosity": _luminosity}
 
 
-def _component(base: Image.Image, layer: Image.Image,
-               rule: Callable[[_Maths, Colour, Colour], Colour]) -> Image.Image:
+def _component(
+    base: Image.Image, layer: Image.Image, rule: Callable[[_Maths, Colour, Colour], Colour]
+) -> Image.Image:
     names = ("br", "bg", "bb", "sr", "sg", "sb")
     bands = dict(zip(names, (*base.split(), *layer.split()), strict=True))
 

@@ -45,23 +45,50 @@ class ImgixProperty:
         else:
             source = self.backend.sources.serving(target[0], now)
         if source is None or source.live is None:
-            return edge_error(pop_id, 404, "imgix_unknown_source",
-                              f"no deployed source answers for {target[0]!r}", "imgix", fwd=None, key=None)
+            return edge_error(
+                pop_id,
+                404,
+                "imgix_unknown_source",
+                f"no deployed source answers for {target[0]!r}",
+                "imgix",
+                fwd=None,
+                key=None,
+            )
         deployment, image_path = source.live, target[1]
         if image_path == "/crossdomain.xml" and deployment["crossdomain_xml_enabled"]:
             return _crossdomain(pop_id)
         if deployment["secure_url_enabled"]:
             given = next((v for k, v in reversed(request.query) if k == SIGNATURE), None)
             if not signature_ok(source.secure_url_token, image_path, request.raw_query, given):
-                return edge_error(pop_id, 403, "imgix_bad_signature",
-                                  "this source needs a valid signature (s=)", "imgix", fwd=None, key=None)
+                return edge_error(
+                    pop_id,
+                    403,
+                    "imgix_bad_signature",
+                    "this source needs a valid signature (s=)",
+                    "imgix",
+                    fwd=None,
+                    key=None,
+                )
         accept = next((v for k, v in request.headers if k.lower() == "accept"), "")
         params = choose_format(normalise(request.query, deployment["default_params"]), accept)
         query = tuple(sorted(params.items()))
         raw = "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in query)
-        return replace(request, path=internal_path(source.id, image_path), query=query, raw_query=raw)
+        return replace(
+            request, path=internal_path(source.id, image_path), query=query, raw_query=raw
+        )
 
 
 def _crossdomain(pop_id: str) -> Outcome:
-    headers = (("Content-Type", "text/x-cross-domain-policy"), ("Cache-Control", "public, max-age=86400"))
-    return Outcome(200, headers, CROSSDOMAIN_XML.encode(), CacheStatus(pop_id, detail="imgix"), None, "Miss", None)
+    headers = (
+        ("Content-Type", "text/x-cross-domain-policy"),
+        ("Cache-Control", "public, max-age=86400"),
+    )
+    return Outcome(
+        200,
+        headers,
+        CROSSDOMAIN_XML.encode(),
+        CacheStatus(pop_id, detail="imgix"),
+        None,
+        "Miss",
+        None,
+    )

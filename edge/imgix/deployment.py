@@ -22,9 +22,19 @@ MAX_TTL = 31536000
 SECRETS = frozenset({"s3_secret_key", "gcs_secret_key", "azure_sas_string"})
 TYPE_FIELDS: dict[str, dict[str, bool]] = {  # field → required
     "s3": {"s3_access_key": True, "s3_bucket": True, "s3_prefix": False, "s3_secret_key": True},
-    "gcs": {"gcs_access_key": True, "gcs_bucket": True, "gcs_prefix": False, "gcs_secret_key": True},
-    "azure": {"azure_account": True, "azure_bucket": True, "azure_prefix": False,
-              "azure_sas_string": True, "azure_service_type": True},
+    "gcs": {
+        "gcs_access_key": True,
+        "gcs_bucket": True,
+        "gcs_prefix": False,
+        "gcs_secret_key": True,
+    },
+    "azure": {
+        "azure_account": True,
+        "azure_bucket": True,
+        "azure_prefix": False,
+        "azure_sas_string": True,
+        "azure_service_type": True,
+    },
     "webfolder": {"webfolder_base_url": True},
     "webproxy": {},
 }
@@ -54,7 +64,9 @@ class InvalidDeployment(ValueError):
     """A deployment the API refuses (400); the message names the field."""
 
 
-def merged(current: Mapping[str, Any] | None, changes: Mapping[str, Any], user: str) -> dict[str, Any]:
+def merged(
+    current: Mapping[str, Any] | None, changes: Mapping[str, Any], user: str
+) -> dict[str, Any]:
     """The deployment after ``changes`` (create when ``current`` is None), validated."""
     if not isinstance(changes, Mapping):
         raise InvalidDeployment("deployment must be an object")
@@ -86,15 +98,23 @@ def validated(d: dict[str, Any]) -> dict[str, Any]:
     for other, fields in TYPE_FIELDS.items():
         stray = [f for f in fields if other != kind and f in d]
         if stray:
-            raise InvalidDeployment(f"deployment fields for {other} sources on a {kind} source: {stray}")
+            raise InvalidDeployment(
+                f"deployment fields for {other} sources on a {kind} source: {stray}"
+            )
     if d.get("cache_ttl_behavior") not in TTL_BEHAVIORS:
-        raise InvalidDeployment(f"deployment.cache_ttl_behavior must be one of {', '.join(TTL_BEHAVIORS)}")
+        raise InvalidDeployment(
+            f"deployment.cache_ttl_behavior must be one of {', '.join(TTL_BEHAVIORS)}"
+        )
     for name in ("cache_ttl_value", "cache_ttl_error"):
         value = d.get(name)
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_TTL:
             raise InvalidDeployment(f"deployment.{name} must be an integer from 1 to {MAX_TTL}")
-    for name in ("crossdomain_xml_enabled", "image_error_append_qs", "image_missing_append_qs",
-                 "secure_url_enabled"):
+    for name in (
+        "crossdomain_xml_enabled",
+        "image_error_append_qs",
+        "image_missing_append_qs",
+        "secure_url_enabled",
+    ):
         if not isinstance(d.get(name), bool):
             raise InvalidDeployment(f"deployment.{name} must be a boolean")
     for name in ("image_error", "image_missing"):
@@ -140,11 +160,15 @@ def _absolute_url(value: object) -> bool:
 
 def _subdomains(value: object) -> list[str]:
     if not isinstance(value, list) or not value:
-        raise InvalidDeployment("deployment.imgix_subdomains must be a list of at least one subdomain")
+        raise InvalidDeployment(
+            "deployment.imgix_subdomains must be a list of at least one subdomain"
+        )
     out = []
     for item in value:
         if not isinstance(item, str) or not _SUBDOMAIN.match(item.lower()):
-            raise InvalidDeployment(f"{str(item)[:80]!r} is not a valid subdomain (only the part before .imgix.net)")
+            raise InvalidDeployment(
+                f"{str(item)[:80]!r} is not a valid subdomain (only the part before .imgix.net)"
+            )
         out.append(item.lower())
     if len(set(out)) != len(out):
         raise InvalidDeployment("deployment.imgix_subdomains lists a subdomain twice")
@@ -158,7 +182,12 @@ def _domains(value: object) -> list[str]:
     for item in value:
         name = item.lower().rstrip(".") if isinstance(item, str) else ""
         labels = name.split(".")
-        if len(name) > 253 or len(labels) < 2 or not all(_LABEL.match(x) for x in labels) or labels[-1].isdigit():
+        if (
+            len(name) > 253
+            or len(labels) < 2
+            or not all(_LABEL.match(x) for x in labels)
+            or labels[-1].isdigit()
+        ):
             raise InvalidDeployment(f"{str(item)[:80]!r} is not a valid domain name")
         if name.endswith(".imgix.net"):
             raise InvalidDeployment(f"{name!r}: imgix.net names go in imgix_subdomains")

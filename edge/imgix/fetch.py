@@ -35,7 +35,9 @@ class Original:
 class OriginGate:
     """HTTP and S3 access for the rendering service: hosts outside ``allowed_hosts`` are refused."""
 
-    def __init__(self, allowed_hosts: Sequence[str], s3_endpoint: str | None, s3_region: str) -> None:
+    def __init__(
+        self, allowed_hosts: Sequence[str], s3_endpoint: str | None, s3_region: str
+    ) -> None:
         self.allowed_hosts = {h.lower() for h in allowed_hosts}
         self.s3_endpoint, self.s3_region = s3_endpoint, s3_region
         self.session: aiohttp.ClientSession | None = None
@@ -51,11 +53,16 @@ class OriginGate:
 
     def allowed(self, url: str) -> bool:
         parts = urlsplit(url)
-        return parts.scheme in ("http", "https") and (parts.hostname or "").lower() in self.allowed_hosts
+        return (
+            parts.scheme in ("http", "https")
+            and (parts.hostname or "").lower() in self.allowed_hosts
+        )
 
     async def http(self, url: str) -> Original:
         if not self.allowed(url):
-            return Original(403, reason=f"fetching from {urlsplit(url).hostname!r} is not configured")
+            return Original(
+                403, reason=f"fetching from {urlsplit(url).hostname!r} is not configured"
+            )
         assert self.session is not None, "OriginGate not opened"
         try:
             async with self.session.get(url, allow_redirects=False) as resp:
@@ -65,7 +72,10 @@ class OriginGate:
                 headers = tuple((k, v) for k, v in resp.headers.items() if k.lower() in _KEPT)
                 if resp.status == 200:
                     return Original(200, body, headers)
-                return Original(404 if resp.status in (404, 410) else 502, reason=f"origin answered {resp.status}")
+                return Original(
+                    404 if resp.status in (404, 410) else 502,
+                    reason=f"origin answered {resp.status}",
+                )
         except (TimeoutError, aiohttp.ClientError, ValueError) as exc:
             return Original(502, reason=f"origin unreachable: {type(exc).__name__}")
 
@@ -81,8 +91,11 @@ class OriginGate:
         cached = self._clients.get((access_key, secret_key))
         if cached is None:
             cached = boto3.client(
-                "s3", endpoint_url=self.s3_endpoint, region_name=self.s3_region,
-                aws_access_key_id=access_key, aws_secret_access_key=secret_key,
+                "s3",
+                endpoint_url=self.s3_endpoint,
+                region_name=self.s3_region,
+                aws_access_key_id=access_key,
+                aws_secret_access_key=secret_key,
                 config=Config(max_pool_connections=32, retries={"max_attempts": 2}),
             )
             self._clients[(access_key, secret_key)] = cached

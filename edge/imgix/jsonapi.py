@@ -28,6 +28,7 @@ SERVER_META = {
     "version": "1.0.0",
 }
 
+
 class JsonApiError(Exception):
     """An error document: ``status`` and ``title`` say the kind, ``detail`` says why."""
 
@@ -51,9 +52,18 @@ def conflict(detail: str) -> JsonApiError:
     return JsonApiError(409, "Conflict", detail)
 
 
-_TITLES = {400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound",
-           405: "MethodNotAllowed", 409: "Conflict", 413: "PayloadTooLarge",
-           415: "UnsupportedMediaType", 429: "TooManyRequests", 500: "InternalServerError"}
+_TITLES = {
+    400: "BadRequest",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "NotFound",
+    405: "MethodNotAllowed",
+    409: "Conflict",
+    413: "PayloadTooLarge",
+    415: "UnsupportedMediaType",
+    429: "TooManyRequests",
+    500: "InternalServerError",
+}
 
 
 def document(data: Any, meta: Mapping[str, Any], *, included: Sequence[Any] = ()) -> dict[str, Any]:
@@ -61,14 +71,21 @@ def document(data: Any, meta: Mapping[str, Any], *, included: Sequence[Any] = ()
     return {"data": data, "included": list(included), "jsonapi": JSONAPI, "meta": dict(meta)}
 
 
-def response(body: Mapping[str, Any], status: int = 200, headers: Mapping[str, str] | None = None) -> web.Response:
+def response(
+    body: Mapping[str, Any], status: int = 200, headers: Mapping[str, str] | None = None
+) -> web.Response:
     text = json.dumps(body, sort_keys=True)
     return web.Response(text=text, status=status, content_type=MEDIA_TYPE, headers=headers)
 
 
 def error_document(error: JsonApiError, error_id: str) -> dict[str, Any]:
-    item = {"detail": error.detail, "id": error_id, "meta": {}, "status": str(error.status),
-            "title": error.title}
+    item = {
+        "detail": error.detail,
+        "id": error_id,
+        "meta": {},
+        "status": str(error.status),
+        "title": error.title,
+    }
     return {"errors": [item], "jsonapi": JSONAPI, "meta": {"server": SERVER_META}}
 
 

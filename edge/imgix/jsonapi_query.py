@@ -46,9 +46,7 @@ def _copy_path(source: Mapping[str, Any], target: dict[str, Any], parts: list[st
             del target[head]
 
 
-def sort_items(
-    items: list[Resource], spec: str | None, allowed: frozenset[str]
-) -> list[Resource]:
+def sort_items(items: list[Resource], spec: str | None, allowed: frozenset[str]) -> list[Resource]:
     """Resources sorted by ``spec`` (``name,-date``): ascending, ``-`` descending, false
     before true, missing values first; a field not in ``allowed`` is a 400."""
     if not spec:
@@ -56,7 +54,9 @@ def sort_items(
     keys = [k.strip() for k in spec.split(",") if k.strip()]
     for key in keys:
         if key.lstrip("-") not in allowed:
-            raise bad_request(f"cannot sort by {key.lstrip('-')!r}; sortable: {', '.join(sorted(allowed))}")
+            raise bad_request(
+                f"cannot sort by {key.lstrip('-')!r}; sortable: {', '.join(sorted(allowed))}"
+            )
     out = list(items)
     for key in reversed(keys):  # stable sorts, least significant key first
         name = key.lstrip("-")
@@ -180,5 +180,7 @@ def page_by_cursor(items: list[Resource], query: Mapping[str, str]) -> Page:
     return Page(items[cursor:end], {"cursor": meta})
 
 
-def resource(kind: str, resource_id: str, attributes: Mapping[str, Any], fields: str | None) -> Resource:
+def resource(
+    kind: str, resource_id: str, attributes: Mapping[str, Any], fields: str | None
+) -> Resource:
     return {"attributes": sparse_attributes(attributes, fields), "id": resource_id, "type": kind}

@@ -45,15 +45,26 @@ def mark(image: Image.Image, sub: Image.Image, params: Mapping[str, str]) -> Ima
     if "mark-w" in params:
         value = float(params["mark-w"])
         width = max(1, round(value * image.width if value <= 1 else value))
-        sub = sub.resize((width, max(1, round(width * sub.height / sub.width))), Image.Resampling.LANCZOS)
+        sub = sub.resize(
+            (width, max(1, round(width * sub.height / sub.width))), Image.Resampling.LANCZOS
+        )
     sub = _fade(sub, int(params.get("mark-alpha", "100")))
     base = image.convert("RGBA")
-    where = place(base.size, sub.size, params.get("mark-align", "bottom,right"), int(params.get("mark-pad", "5")))
-    base.alpha_composite(sub, (max(where[0], 0), max(where[1], 0)) if sub.width <= base.width else (0, 0))
+    where = place(
+        base.size,
+        sub.size,
+        params.get("mark-align", "bottom,right"),
+        int(params.get("mark-pad", "5")),
+    )
+    base.alpha_composite(
+        sub, (max(where[0], 0), max(where[1], 0)) if sub.width <= base.width else (0, 0)
+    )
     return base
 
 
-def blend_layer(base_size: tuple[int, int], sub: Image.Image | str, params: Mapping[str, str]) -> Image.Image:
+def blend_layer(
+    base_size: tuple[int, int], sub: Image.Image | str, params: Mapping[str, str]
+) -> Image.Image:
     """The blend layer as an RGBA image the size of the base: the colour everywhere, or the
     sized and placed sub-image on a transparent canvas."""
     if isinstance(sub, str):
@@ -79,8 +90,12 @@ def _sized(top: Image.Image, base_size: tuple[int, int], params: Mapping[str, st
     return resize(top, box[0], box[1], mode, crops_of(params, "blend-crop"))
 
 
-def blend(image: Image.Image, sub: Image.Image | str, params: Mapping[str, str],
-          layer: Image.Image | None = None) -> Image.Image:
+def blend(
+    image: Image.Image,
+    sub: Image.Image | str,
+    params: Mapping[str, str],
+    layer: Image.Image | None = None,
+) -> Image.Image:
     """``sub`` (an image, or a hex colour) blended over ``image`` by ``blend-mode``, where
     the layer is, with the layer's own alpha times ``blend-alpha``; ``layer`` is
     :func:`blend_layer`'s result when the caller made it already (once per animation)."""

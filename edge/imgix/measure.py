@@ -15,15 +15,38 @@ from PIL import Image, ImageCms
 
 from edge.imgix.render import UndecodableImage, decode
 
-_MODELS = {"RGB": "RGB", "RGBA": "RGB", "P": "RGB", "L": "Grayscale", "LA": "Grayscale",
-           "1": "Grayscale", "CMYK": "CMYK", "YCbCr": "YCbCr", "LAB": "Lab", "I": "Grayscale",
-           "I;16": "Grayscale"}
-_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp",
-          "AVIF": "image/avif", "TIFF": "image/tiff", "BMP": "image/bmp"}
+_MODELS = {
+    "RGB": "RGB",
+    "RGBA": "RGB",
+    "P": "RGB",
+    "L": "Grayscale",
+    "LA": "Grayscale",
+    "1": "Grayscale",
+    "CMYK": "CMYK",
+    "YCbCr": "YCbCr",
+    "LAB": "Lab",
+    "I": "Grayscale",
+    "I;16": "Grayscale",
+}
+_TYPES = {
+    "JPEG": "image/jpeg",
+    "PNG": "image/png",
+    "GIF": "image/gif",
+    "WEBP": "image/webp",
+    "AVIF": "image/avif",
+    "TIFF": "image/tiff",
+    "BMP": "image/bmp",
+}
 UNANALYSED: dict[str, Any] = {
-    "analyzed_content_warnings": False, "analyzed_faces": False, "analyzed_tags": False,
-    "face_count": None, "warning_adult": 0, "warning_medical": 0, "warning_racy": 0,
-    "warning_spoof": 0, "warning_violence": 0,
+    "analyzed_content_warnings": False,
+    "analyzed_faces": False,
+    "analyzed_tags": False,
+    "face_count": None,
+    "warning_adult": 0,
+    "warning_medical": 0,
+    "warning_racy": 0,
+    "warning_spoof": 0,
+    "warning_violence": 0,
 }
 
 
@@ -37,7 +60,12 @@ def measure(data: bytes) -> dict[str, Any]:
     try:
         image = decode(data)
     except UndecodableImage:
-        return {**base, **_unknown(), "content_type": "application/octet-stream", "media_kind": None}
+        return {
+            **base,
+            **_unknown(),
+            "content_type": "application/octet-stream",
+            "media_kind": None,
+        }
     frames = int(getattr(image, "n_frames", 1) or 1)
     dpi = image.info.get("dpi")
     return {
@@ -56,9 +84,16 @@ def measure(data: bytes) -> dict[str, Any]:
 
 
 def _unknown() -> dict[str, Any]:
-    return {"media_width": None, "media_height": None, "dpi_width": None, "dpi_height": None,
-            "color_model": None, "color_profile": None, "colors": {"dominant_colors": {}},
-            "has_frames": False}
+    return {
+        "media_width": None,
+        "media_height": None,
+        "dpi_width": None,
+        "dpi_height": None,
+        "color_model": None,
+        "color_profile": None,
+        "colors": {"dominant_colors": {}},
+        "has_frames": False,
+    }
 
 
 def dominant_colours(image: Image.Image, count: int = 10) -> dict[str, float]:

@@ -74,7 +74,11 @@ def _colour(value: str) -> str | None:
 
 
 def _url(value: str) -> str | None:
-    if value.startswith(("http://", "https://", "/")) and len(value) <= 2048 and value.isprintable():
+    if (
+        value.startswith(("http://", "https://", "/"))
+        and len(value) <= 2048
+        and value.isprintable()
+    ):
         return value
     return None
 

@@ -82,7 +82,9 @@ class Purges:
         last = self._last.get(base)
         window = self.backend.settings.purge_window
         if last is not None and now - last < window:
-            raise conflict(f"this URL was purged {now - last:.1f} s ago; wait {window:g} s between purges")
+            raise conflict(
+                f"this URL was purged {now - last:.1f} s ago; wait {window:g} s between purges"
+            )
         purge_id = self._new_id()
         if paths:
             try:
@@ -94,17 +96,30 @@ class Purges:
             invalidation_id = ""  # an external sub-image used by no parent: nothing cached
         self._last[base] = now
         parents = [p for p in paths if split_internal(p.split("?", 1)[0])]
-        self.backend.events.append("imgix", "purge", purge_id=purge_id, url=attrs["url"],
-                                   invalidation=invalidation_id, paths=parents)
+        self.backend.events.append(
+            "imgix",
+            "purge",
+            purge_id=purge_id,
+            url=attrs["url"],
+            invalidation=invalidation_id,
+            paths=parents,
+        )
         return Purge(purge_id, str(attrs["url"]), invalidation_id, tuple(paths))
 
     async def purge_image(self, source_id: str, image_path: str) -> str:
         """Every derivative of one image (a refresh or an upload): no 409 window."""
         purge_id = self._new_id()
-        invalidation = self.invalidations.create(purge_paths(source_id, quote(image_path)), purge_id,
-                                                 limited=False)
-        self.backend.events.append("imgix", "purge", purge_id=purge_id, url=image_path,
-                                   invalidation=invalidation.id, paths=[])
+        invalidation = self.invalidations.create(
+            purge_paths(source_id, quote(image_path)), purge_id, limited=False
+        )
+        self.backend.events.append(
+            "imgix",
+            "purge",
+            purge_id=purge_id,
+            url=image_path,
+            invalidation=invalidation.id,
+            paths=[],
+        )
         return invalidation.id
 
     def _new_id(self) -> str:

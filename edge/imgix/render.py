@@ -17,11 +17,23 @@ from edge.imgix.sizing import crop_size, crops_of, fit
 from edge.imgix.smart_crop import crop_window
 
 MAX_PIXELS = 50_000_000
-CONTENT_TYPES = {"jpg": "image/jpeg", "pjpg": "image/jpeg", "png": "image/png", "gif": "image/gif",
-                 "webp": "image/webp", "avif": "image/avif"}
+CONTENT_TYPES = {
+    "jpg": "image/jpeg",
+    "pjpg": "image/jpeg",
+    "png": "image/png",
+    "gif": "image/gif",
+    "webp": "image/webp",
+    "avif": "image/avif",
+}
 _FROM_PILLOW = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp", "AVIF": "avif"}
-_DECODE_ERRORS = (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning,
-                  OSError, SyntaxError, ValueError)
+_DECODE_ERRORS = (
+    UnidentifiedImageError,
+    Image.DecompressionBombError,
+    Image.DecompressionBombWarning,
+    OSError,
+    SyntaxError,
+    ValueError,
+)
 
 
 class UndecodableImage(ValueError):
@@ -87,8 +99,12 @@ def encode(image: Image.Image, params: Mapping[str, str], original: str) -> Rend
     return Rendered(out.getvalue(), CONTENT_TYPES[fmt], image.width, image.height)
 
 
-def render(data: bytes, params: Mapping[str, str], mark_data: bytes | None = None,
-           blend_data: bytes | str | None = None) -> Rendered:
+def render(
+    data: bytes,
+    params: Mapping[str, str],
+    mark_data: bytes | None = None,
+    blend_data: bytes | str | None = None,
+) -> Rendered:
     """The whole pipeline: decode, fit, blend, mark, encode; every frame of an animation
     when the output keeps it (see :mod:`edge.imgix.animation`)."""
     image = decode(data)
@@ -103,14 +119,18 @@ def render(data: bytes, params: Mapping[str, str], mark_data: bytes | None = Non
 def _upright(image: Image.Image) -> Image.Image:
     image = ImageOps.exif_transpose(image) or image
     if image.mode not in ("RGB", "RGBA", "L", "LA"):
-        image = image.convert("RGBA" if "transparency" in image.info or image.mode == "P" else "RGB")
+        image = image.convert(
+            "RGBA" if "transparency" in image.info or image.mode == "P" else "RGB"
+        )
     return image
 
 
 class _Layers:
     """The blend and mark layers of one render, decoded once for every frame."""
 
-    def __init__(self, params: Mapping[str, str], mark_data: bytes | None, blend_data: bytes | str | None) -> None:
+    def __init__(
+        self, params: Mapping[str, str], mark_data: bytes | None, blend_data: bytes | str | None
+    ) -> None:
         self.params = params
         self.mark = decode(mark_data) if mark_data is not None else None
         blend_with: Image.Image | str | None = None
@@ -135,7 +155,9 @@ class _Layers:
         return image
 
 
-def _render_animation(image: Image.Image, params: Mapping[str, str], layers: _Layers, fmt: str) -> Rendered:
+def _render_animation(
+    image: Image.Image, params: Mapping[str, str], layers: _Layers, fmt: str
+) -> Rendered:
     animation.check_source(image)
     count = animation.frame_count(image)
     loop = animation.loop_of(image)

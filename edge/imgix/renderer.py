@@ -36,15 +36,21 @@ def create_renderer_app(backend: ImgixBackend) -> web.Application:
     app = web.Application()
     app[BACKEND] = backend
     settings = backend.settings
-    serve_gate(app, GATE, OriginGate(settings.origin_hosts, settings.s3_endpoint, settings.s3_region))
+    serve_gate(
+        app, GATE, OriginGate(settings.origin_hosts, settings.s3_endpoint, settings.s3_region)
+    )
     app.router.add_route("GET", "/_imgix/{rest:.*}", render_image)
     return app
 
 
 def _error(status: int, message: str, cache_control: str) -> web.Response:
     body = {"code": f"imgix_{status}", "message": message, "status": status}
-    return web.Response(text=json.dumps(body), status=status, content_type="application/json",
-                        headers={"Cache-Control": cache_control})
+    return web.Response(
+        text=json.dumps(body),
+        status=status,
+        content_type="application/json",
+        headers={"Cache-Control": cache_control},
+    )
 
 
 async def render_image(request: web.Request) -> web.Response:
@@ -75,26 +81,50 @@ async def render_image(request: web.Request) -> web.Response:
         return await _failure(request, source, deployment, params, 502, str(exc))
     except AnimationTooLarge as exc:
         return await _failure(request, source, deployment, params, exc.status, str(exc))
-    backend.events.append("imgix", "render", source=source.id, path=found[1], status=200,
-                          bytes=len(rendered.body), cpu=round(time.process_time() - started, 6))
+    backend.events.append(
+        "imgix",
+        "render",
+        source=source.id,
+        path=found[1],
+        status=200,
+        bytes=len(rendered.body),
+        cpu=round(time.process_time() - started, 6),
+    )
     cache_control = image_cache_control(deployment, origin_lifetime(original.headers))
     return _image(rendered, 200, cache_control)
 
 
 def _image(rendered: Rendered, status: int, cache_control: str, **extra: str) -> web.Response:
-    headers = {"Cache-Control": cache_control, "Content-Type": rendered.content_type,
-               "X-Imgix-Width": str(rendered.width), "X-Imgix-Height": str(rendered.height), **extra}
+    headers = {
+        "Cache-Control": cache_control,
+        "Content-Type": rendered.content_type,
+        "X-Imgix-Width": str(rendered.width),
+        "X-Imgix-Height": str(rendered.height),
+        **extra,
+    }
     return web.Response(body=rendered.body, status=status, headers=headers)
 
 
-async def _failure(request: web.Request, source: Source, deployment: Mapping[str, Any],
-                   params: dict[str, str], status: int, reason: str) -> web.Response:
+async def _failure(
+    request: web.Request,
+    source: Source,
+    deployment: Mapping[str, Any],
+    params: dict[str, str],
+    status: int,
+    reason: str,
+) -> web.Response:
     """An error, or the source's fallback image for it, kept for ``cache_ttl_error``."""
     backend, gate = request.app[BACKEND], request.app[GATE]
     kind = "missing" if status == 404 else "error"
     cache_control = error_cache_control(deployment)
-    backend.events.append("imgix", "origin_error", source=source.id, status=status, reason=reason,
-                          path=request.rel_url.raw_path)
+    backend.events.append(
+        "imgix",
+        "origin_error",
+        source=source.id,
+        status=status,
+        reason=reason,
+        path=request.rel_url.raw_path,
+    )
     fallback_url = deployment.get(f"image_{kind}")
     if fallback_url:
         fallback = await _fetch_reference(gate, backend, source, deployment, fallback_url)
@@ -109,9 +139,14 @@ async def _failure(request: web.Request, source: Source, deployment: Mapping[str
     return _error(status, reason, cache_control)
 
 
-async def _sub_images(gate: OriginGate, backend: ImgixBackend, source: Source,
-                      deployment: Mapping[str, Any], params: Mapping[str, str], parent_uri: str,
-                      ) -> tuple[bytes | None, bytes | str | None]:
+async def _sub_images(
+    gate: OriginGate,
+    backend: ImgixBackend,
+    source: Source,
+    deployment: Mapping[str, Any],
+    params: Mapping[str, str],
+    parent_uri: str,
+) -> tuple[bytes | None, bytes | str | None]:
     """The ``mark`` and ``blend`` sub-images (a blend may be a colour), each remembered as
     used by this parent; one that cannot be loaded is left out."""
     out: list[Any] = []
@@ -120,14 +155,17 @@ async def _sub_images(gate: OriginGate, backend: ImgixBackend, source: Source,
         if ref is None or (name == "blend" and not ref.startswith(("/", "http"))):
             out.append(ref)
             continue
-        backend.sub_images.record(source.id, parent_uri, sub_image_key(ref, source, backend.sources, backend.clock.now()))
+        backend.sub_images.record(
+            source.id, parent_uri, sub_image_key(ref, source, backend.sources, backend.clock.now())
+        )
         got = await _fetch_reference(gate, backend, source, deployment, ref)
         out.append(got.body if got.status == 200 else None)
     return out[0], out[1]
 
 
-async def _fetch_reference(gate: OriginGate, backend: ImgixBackend, source: Source,
-                           deployment: Mapping[str, Any], ref: str) -> Original:
+async def _fetch_reference(
+    gate: OriginGate, backend: ImgixBackend, source: Source, deployment: Mapping[str, Any], ref: str
+) -> Original:
     """A sub-image or fallback: a path on this source, an image of a source, or an allowed URL."""
     if ref.startswith("/"):
         return await load(gate, deployment, ref.split("?", 1)[0])

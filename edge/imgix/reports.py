@@ -40,9 +40,14 @@ class Report:
         return f"{self.report_type}_{day}"
 
     def attributes(self, file_url: str) -> dict[str, Any]:
-        return {"completed": True, "files": [file_url], "period_end": self.period_start,
-                "period_start": self.period_start, "report_key": self.report_key,
-                "report_type": self.report_type}
+        return {
+            "completed": True,
+            "files": [file_url],
+            "period_end": self.period_start,
+            "period_start": self.period_start,
+            "report_key": self.report_key,
+            "report_type": self.report_type,
+        }
 
 
 @dataclass(frozen=True)
@@ -73,9 +78,19 @@ def rows_of(events: list[Event], skip_pops: frozenset[str] = frozenset()) -> lis
             continue
         status = e.data.get("status")
         status = 502 if e.kind == "origin_error" else status
-        out.append(Row(e.time, str(e.data.get("pop", "")), found[0], found[1], query, e.kind,
-                       int(status) if isinstance(status, int) else None,
-                       str(e.data.get("referer", "")), str(e.data.get("user_agent", ""))))
+        out.append(
+            Row(
+                e.time,
+                str(e.data.get("pop", "")),
+                found[0],
+                found[1],
+                query,
+                e.kind,
+                int(status) if isinstance(status, int) else None,
+                str(e.data.get("referer", "")),
+                str(e.data.get("user_agent", "")),
+            )
+        )
     return out
 
 
@@ -87,22 +102,52 @@ def _csv(header: list[str], rows: list[list[Any]]) -> str:
     return out.getvalue()
 
 
-def build(report_type: str, day_rows: list[Row], month_rows: list[Row], names: dict[str, str]) -> str:
+def build(
+    report_type: str, day_rows: list[Row], month_rows: list[Row], names: dict[str, str]
+) -> str:
     """The CSV body of one report."""
     if report_type == "cdn_logs":
-        return _csv(["timestamp", "pop", "source_id", "path", "query", "cache", "status", "referer",
-                     "user_agent"],
-                    [[datetime.fromtimestamp(r.time, UTC).isoformat(), r.pop, r.source_id, r.path,
-                      r.query, r.cache, "" if r.status is None else r.status, r.referer, r.user_agent]
-                     for r in day_rows])
+        return _csv(
+            [
+                "timestamp",
+                "pop",
+                "source_id",
+                "path",
+                "query",
+                "cache",
+                "status",
+                "referer",
+                "user_agent",
+            ],
+            [
+                [
+                    datetime.fromtimestamp(r.time, UTC).isoformat(),
+                    r.pop,
+                    r.source_id,
+                    r.path,
+                    r.query,
+                    r.cache,
+                    "" if r.status is None else r.status,
+                    r.referer,
+                    r.user_agent,
+                ]
+                for r in day_rows
+            ],
+        )
     if report_type == "image_analytics":
         requests = Counter((r.source_id, r.path) for r in day_rows)
         errors = Counter((r.source_id, r.path) for r in day_rows if (r.status or 0) >= 400)
-        return _csv(["source_id", "path", "requests", "errors"],
-                    [[s, p, n, errors[(s, p)]] for (s, p), n in sorted(requests.items())])
+        return _csv(
+            ["source_id", "path", "requests", "errors"],
+            [[s, p, n, errors[(s, p)]] for (s, p), n in sorted(requests.items())],
+        )
     if report_type == "mild_errors":
-        mild = Counter((r.source_id, r.path, r.status) for r in day_rows if 400 <= (r.status or 0) < 500)
-        return _csv(["source_id", "path", "status", "count"], [[*k, n] for k, n in sorted(mild.items())])
+        mild = Counter(
+            (r.source_id, r.path, r.status) for r in day_rows if 400 <= (r.status or 0) < 500
+        )
+        return _csv(
+            ["source_id", "path", "status", "count"], [[*k, n] for k, n in sorted(mild.items())]
+        )
     per_source: dict[str, Counter[str]] = {}
     images: dict[str, set[str]] = {}
     for r in month_rows:
@@ -111,9 +156,13 @@ def build(report_type: str, day_rows: list[Row], month_rows: list[Row], names: d
         counts["hits"] += r.cache in ("hit", "stale")
         counts["errors"] += (r.status or 0) >= 400
         images.setdefault(r.source_id, set()).add(r.path)
-    return _csv(["source_id", "name", "master_images", "requests", "cache_hits", "errors"],
-                [[s, names.get(s, ""), len(images[s]), c["requests"], c["hits"], c["errors"]]
-                 for s, c in sorted(per_source.items())])
+    return _csv(
+        ["source_id", "name", "master_images", "requests", "cache_hits", "errors"],
+        [
+            [s, names.get(s, ""), len(images[s]), c["requests"], c["hits"], c["errors"]]
+            for s, c in sorted(per_source.items())
+        ],
+    )
 
 
 class Reports:
@@ -132,7 +181,11 @@ class Reports:
             day_rows = [r for r in rows if start <= r.time < start + DAY]
             month_rows = [r for r in rows if month_start <= r.time < start + DAY]
             for report_type in TYPES:
-                report = Report(self.ids.new_id(), report_type, start,
-                                build(report_type, day_rows, month_rows, names))
+                report = Report(
+                    self.ids.new_id(),
+                    report_type,
+                    start,
+                    build(report_type, day_rows, month_rows, names),
+                )
                 self.by_id[report.id] = report
             self.next_day += DAY

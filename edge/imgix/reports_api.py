@@ -26,8 +26,12 @@ class ReportsApi:
 
     def _resource(self, report: Report, request: web.Request) -> jq.Resource:
         url = f"{request.url.origin()}/api/v1/reports/{report.id}/files/0.csv"
-        return {"attributes": report.attributes(url), "id": report.id, "type": "reports",
-                "relationships": {}}
+        return {
+            "attributes": report.attributes(url),
+            "id": report.id,
+            "type": "reports",
+            "relationships": {},
+        }
 
     async def list_reports(self, request: web.Request) -> web.Response:
         key = self.api.auth(request, "Analytics")
@@ -36,7 +40,9 @@ class ReportsApi:
         items = jq.sort_items(items, request.query.get("sort"), SORTS)
         page = jq.page_by_number(items, request.query)
         fields = request.query.get("fields[reports]")
-        data = [{**r, "attributes": jq.sparse_attributes(r["attributes"], fields)} for r in page.items]
+        data = [
+            {**r, "attributes": jq.sparse_attributes(r["attributes"], fields)} for r in page.items
+        ]
         return ja.response(ja.document(data, self.api.meta(key, **page.meta)))
 
     def _report(self, request: web.Request) -> Report:
@@ -48,7 +54,9 @@ class ReportsApi:
     async def get_report(self, request: web.Request) -> web.Response:
         key = self.api.auth(request, "Analytics")
         resource = self._resource(self._report(request), request)
-        resource["attributes"] = jq.sparse_attributes(resource["attributes"], request.query.get("fields[reports]"))
+        resource["attributes"] = jq.sparse_attributes(
+            resource["attributes"], request.query.get("fields[reports]")
+        )
         return ja.response(ja.document(resource, self.api.meta(key)))
 
     async def download(self, request: web.Request) -> web.Response:
@@ -56,8 +64,11 @@ class ReportsApi:
         report = self._report(request)
         if request.match_info["n"] != "0":
             raise ja.not_found()
-        return web.Response(text=report.csv, content_type="text/csv",
-                            headers={"Content-Disposition": f'attachment; filename="{report.report_key}.csv"'})
+        return web.Response(
+            text=report.csv,
+            content_type="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{report.report_key}.csv"'},
+        )
 
 
 def add_report_routes(app: web.Application, api: Api) -> None:

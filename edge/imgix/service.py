@@ -37,22 +37,30 @@ class ImgixService:
         self._runners: list[web.AppRunner] = []
 
     async def start_renderer(self) -> str:
-        self.renderer_url = await self._serve(create_renderer_app(self.backend), self.settings.renderer_port)
+        self.renderer_url = await self._serve(
+            create_renderer_app(self.backend), self.settings.renderer_port
+        )
         return self.renderer_url
 
     def edge_settings(self, settings: EdgeSettings) -> EdgeSettings:
         """``settings`` with the internal prefix routed to the rendering service first."""
         assert self.renderer_url, "start the renderer first"
         behavior = CacheBehavior(INTERNAL_PREFIX + "*", RENDERED_POLICY.name, RENDERER_ORIGIN)
-        return with_routes(settings, [behavior], {RENDERED_POLICY.name: RENDERED_POLICY},
-                           {RENDERER_ORIGIN: self.renderer_url})
+        return with_routes(
+            settings,
+            [behavior],
+            {RENDERED_POLICY.name: RENDERED_POLICY},
+            {RENDERER_ORIGIN: self.renderer_url},
+        )
 
     async def start_api(self, edge: Edge) -> str:
         assert edge.invalidations is not None, "start the edge first"
         self.purges = Purges(self.backend, edge.invalidations)
         if edge.shield is not None:
             self.backend.reports.skip_pops = frozenset({edge.shield.pop_id})
-        self.api_url = await self._serve(create_api_app(self.backend, self.purges), self.settings.api_port)
+        self.api_url = await self._serve(
+            create_api_app(self.backend, self.purges), self.settings.api_port
+        )
         return self.api_url
 
     def reset(self) -> None:

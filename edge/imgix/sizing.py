@@ -67,8 +67,9 @@ def fit(image: Image.Image, params: Mapping[str, str], window: Box | None = None
     return resize(image, w, h, "clip" if mode == "fill" else mode)
 
 
-def resize(image: Image.Image, w: int | None, h: int | None, mode: str,
-           crops: Collection[str] = ()) -> Image.Image:
+def resize(
+    image: Image.Image, w: int | None, h: int | None, mode: str, crops: Collection[str] = ()
+) -> Image.Image:
     """``image`` sized to a box of ``w`` × ``h`` pixels (either may be None: the aspect ratio
     decides it) by clip, max, crop, scale or clamp (clip, then the edge pixels stretched to
     fill the box)."""
@@ -87,7 +88,9 @@ def resize(image: Image.Image, w: int | None, h: int | None, mode: str,
     scale = min(w / image.width, h / image.height)
     if mode == "max":
         scale = min(scale, 1.0)
-    inner = image.resize((max(1, round(image.width * scale)), max(1, round(image.height * scale))), _LANCZOS)
+    inner = image.resize(
+        (max(1, round(image.width * scale)), max(1, round(image.height * scale))), _LANCZOS
+    )
     return _clamp(inner, (w, h)) if mode == "clamp" else inner
 
 

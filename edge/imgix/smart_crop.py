@@ -56,15 +56,21 @@ def _best_offset(image: Image.Image, window: tuple[int, int], horizontal: bool, 
     grey = image.convert("L")
     factor = min(1.0, ANALYSIS_SIDE / max(grey.size))
     if factor < 1.0:
-        grey = grey.resize((max(1, round(grey.width * factor)), max(1, round(grey.height * factor))),
-                           Image.Resampling.BOX)
+        grey = grey.resize(
+            (max(1, round(grey.width * factor)), max(1, round(grey.height * factor))),
+            Image.Resampling.BOX,
+        )
     axis_length = grey.width if horizontal else grey.height
     span = max(1, min(axis_length, round((window[0] if horizontal else window[1]) * factor)))
     free = axis_length - span
     full_free = (image.width - window[0]) if horizontal else (image.height - window[1])
     if free <= 0:
         return full_free // 2
-    score = _entropy_scorer(grey, span, horizontal) if mode == "entropy" else _edge_scorer(grey, span, horizontal)
+    score = (
+        _entropy_scorer(grey, span, horizontal)
+        if mode == "entropy"
+        else _edge_scorer(grey, span, horizontal)
+    )
     step = max(1, free // MAX_CANDIDATES)
     candidates = sorted(set(range(0, free + 1, step)) | {free})
     scores = {p: round(score(p), 9) for p in candidates}
@@ -77,7 +83,11 @@ def _best_offset(image: Image.Image, window: tuple[int, int], horizontal: bool, 
 
 def _entropy_scorer(grey: Image.Image, span: int, horizontal: bool) -> Callable[[int], float]:
     def score(position: int) -> float:
-        box = (position, 0, position + span, grey.height) if horizontal else (0, position, grey.width, position + span)
+        box = (
+            (position, 0, position + span, grey.height)
+            if horizontal
+            else (0, position, grey.width, position + span)
+        )
         return grey.crop(box).entropy()
 
     return score
@@ -90,7 +100,9 @@ def _edge_scorer(grey: Image.Image, span: int, horizontal: bool) -> Callable[[in
         edges = ImageOps.expand(edges.crop((1, 1, edges.width - 1, edges.height - 1)), 1, 0)
     # Mean edge strength of each column (or row), then running sums: a window's score is
     # one subtraction.
-    profile = edges.resize((edges.width, 1) if horizontal else (1, edges.height), Image.Resampling.BOX)
+    profile = edges.resize(
+        (edges.width, 1) if horizontal else (1, edges.height), Image.Resampling.BOX
+    )
     totals = [0, *accumulate(profile.getdata())]
 
     def score(position: int) -> float:

@@ -47,7 +47,9 @@ class Source:
         self.settle(now)
         attrs: dict[str, Any] = {
             "date_deployed": self.date_deployed,
-            "deployment": dep.shown(self.deployment, allows_upload=self.upload_credentials is not None),
+            "deployment": dep.shown(
+                self.deployment, allows_upload=self.upload_credentials is not None
+            ),
             "deployment_status": self.status(now),
             "enabled": self.enabled,
             "name": self.name,
@@ -71,7 +73,9 @@ def _all_hosts(source: Source) -> set[str]:
 class Sources:
     """Every source of the account."""
 
-    def __init__(self, ids: IdGenerator, *, deploy_seconds: float = 30.0, seed: int | None = None) -> None:
+    def __init__(
+        self, ids: IdGenerator, *, deploy_seconds: float = 30.0, seed: int | None = None
+    ) -> None:
         self.ids = ids
         self.deploy_seconds = deploy_seconds
         self._rng = random.Random(f"{seed}:tokens") if seed is not None else random.SystemRandom()
@@ -93,8 +97,14 @@ class Sources:
         enabled = _enabled(attrs.get("enabled", True))
         deployment = _deployment(None, attrs["deployment"], user)
         self._check_unique(deployment, None)
-        source = Source(self.ids.new_id(), name, enabled, deployment, now + self.deploy_seconds,
-                        "".join(self._rng.choices(_TOKEN_ALPHABET, k=16)))
+        source = Source(
+            self.ids.new_id(),
+            name,
+            enabled,
+            deployment,
+            now + self.deploy_seconds,
+            "".join(self._rng.choices(_TOKEN_ALPHABET, k=16)),
+        )
         if "upload_credentials" in attrs:
             source.upload_credentials = _upload_credentials(attrs["upload_credentials"], deployment)
         self.by_id[source.id] = source
@@ -162,8 +172,11 @@ def _upload_credentials(raw: Any, deployment: Mapping[str, Any]) -> dict[str, st
         raise bad_request("upload_credentials.type must be azure, gcs or s3")
     if kind != deployment["type"]:
         raise bad_request(f"upload_credentials.type {kind!r} does not match the source type")
-    needed = {"s3": ("s3_access_key", "s3_secret_key"), "gcs": ("gcs_access_key", "gcs_secret_key"),
-              "azure": ("azure_sas_string",)}[kind]
+    needed = {
+        "s3": ("s3_access_key", "s3_secret_key"),
+        "gcs": ("gcs_access_key", "gcs_secret_key"),
+        "azure": ("azure_sas_string",),
+    }[kind]
     unknown = set(raw) - {"type", *needed}
     if unknown:
         raise bad_request(f"unknown upload_credentials fields: {sorted(unknown)}")

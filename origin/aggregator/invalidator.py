@@ -33,7 +33,9 @@ class EdgeInvalidations:
             region_name="us-east-1",
             aws_access_key_id="cdnsim",
             aws_secret_access_key="cdnsim",
-            config=Config(retries={"max_attempts": 2, "mode": "standard"}, connect_timeout=2, read_timeout=10),
+            config=Config(
+                retries={"max_attempts": 2, "mode": "standard"}, connect_timeout=2, read_timeout=10
+            ),
         )
 
     def create(self, paths: Sequence[str], caller_reference: str) -> str:
@@ -55,7 +57,11 @@ class EdgeInvalidations:
 
 class PackInvalidator:
     def __init__(
-        self, storage: Storage, events: EventLog, settings: AggregatorSettings, edge: EdgeInvalidations | None
+        self,
+        storage: Storage,
+        events: EventLog,
+        settings: AggregatorSettings,
+        edge: EdgeInvalidations | None,
     ) -> None:
         self.storage = storage
         self.events = events
@@ -66,11 +72,17 @@ class PackInvalidator:
         return [self.settings.path_template.format(pack=pack) for pack in packs]
 
     async def delete_variants(self, tenant: str, pack: str, *, by: str) -> int:
-        count = await self.storage.delete_prefix(self.storage.settings.variants_bucket, f"{tenant}/{pack}/")
-        self.events.append("aggregator", "variants_deleted", tenant=tenant, pack=pack, count=count, by=by)
+        count = await self.storage.delete_prefix(
+            self.storage.settings.variants_bucket, f"{tenant}/{pack}/"
+        )
+        self.events.append(
+            "aggregator", "variants_deleted", tenant=tenant, pack=pack, count=count, by=by
+        )
         return count
 
-    async def invalidate_edge(self, paths: Sequence[str], caller_reference: str, *, by: str) -> str | None:
+    async def invalidate_edge(
+        self, paths: Sequence[str], caller_reference: str, *, by: str
+    ) -> str | None:
         """Request an edge invalidation; None when no edge is configured. Raises EdgeBusy."""
         if self.edge is None:
             return None
@@ -80,10 +92,16 @@ class PackInvalidator:
             self.events.append("aggregator", "edge_invalidation_refused", paths=list(paths), by=by)
             raise
         except (BotoCoreError, ClientError) as exc:
-            self.events.append("aggregator", "edge_invalidation_failed", paths=list(paths), error=str(exc), by=by)
+            self.events.append(
+                "aggregator", "edge_invalidation_failed", paths=list(paths), error=str(exc), by=by
+            )
             raise
         self.events.append(
-            "aggregator", "edge_invalidation_requested", id=invalidation_id, paths=list(paths),
-            callerReference=caller_reference, by=by,
+            "aggregator",
+            "edge_invalidation_requested",
+            id=invalidation_id,
+            paths=list(paths),
+            callerReference=caller_reference,
+            by=by,
         )
         return invalidation_id

@@ -25,13 +25,20 @@ COMPONENT = "aggregator"
 
 class Aggregator:
     def __init__(
-        self, storage: Storage, clock: Clock, events: EventLog, settings: AggregatorSettings, invalidator: PackInvalidator
+        self,
+        storage: Storage,
+        clock: Clock,
+        events: EventLog,
+        settings: AggregatorSettings,
+        invalidator: PackInvalidator,
     ) -> None:
         self.storage, self.clock, self.events, self.settings = storage, clock, events, settings
         self.invalidator = invalidator
         self.state = AggregatorState()
         self._packs = StreamReader(storage.dynamodb, storage.streams, storage.table("packs"))
-        self._configs = StreamReader(storage.dynamodb, storage.streams, storage.table("location_configs"))
+        self._configs = StreamReader(
+            storage.dynamodb, storage.streams, storage.table("location_configs")
+        )
         self._lock = asyncio.Lock()
         self._retry_at: float | None = None
 
@@ -80,8 +87,12 @@ class Aggregator:
         if trigger is None:
             return
         if self.settings.ignore_location_config_changes:
-            self.events.append(COMPONENT, "location_config_change_ignored", tenant=trigger.tenant,
-                               location=trigger.location)
+            self.events.append(
+                COMPONENT,
+                "location_config_change_ignored",
+                tenant=trigger.tenant,
+                location=trigger.location,
+            )
             return
         for item in await self.storage.query("packs", trigger.tenant):
             self._enqueue(trigger.tenant, item["id"], (f"locationConfig:{trigger.location}",))
@@ -93,8 +104,14 @@ class Aggregator:
             entry = self.state.queue[key] = QueueEntry(tenant, pack, [], 0, self.clock.now())
         entry.writes += 1
         entry.reasons.extend(r for r in reasons if r not in entry.reasons)
-        self.events.append(COMPONENT, "aggregator_queued", tenant=tenant, pack=pack, reasons=list(reasons),
-                           writes=entry.writes)
+        self.events.append(
+            COMPONENT,
+            "aggregator_queued",
+            tenant=tenant,
+            pack=pack,
+            reasons=list(reasons),
+            writes=entry.writes,
+        )
 
     # -- flushing -----------------------------------------------------------------
     async def flush(self) -> None:
@@ -106,8 +123,12 @@ class Aggregator:
                 self.state.flush = Flush(self.state.flush_seq, list(self.state.queue.values()))
                 self.state.queue = {}
                 await save_state(self.storage, self.state)
-                self.events.append(COMPONENT, "aggregator_flush_started", flush=self.state.flush.seq,
-                                   packs=[f"{e.tenant}/{e.pack}" for e in self.state.flush.entries])
+                self.events.append(
+                    COMPONENT,
+                    "aggregator_flush_started",
+                    flush=self.state.flush.seq,
+                    packs=[f"{e.tenant}/{e.pack}" for e in self.state.flush.entries],
+                )
             await self._continue_flush(self.state.flush)
 
     async def _continue_flush(self, flush: Flush) -> None:
@@ -128,7 +149,9 @@ class Aggregator:
             await self._drop_unread_records()
         self.state.flush = None
         await save_state(self.storage, self.state)
-        self.events.append(COMPONENT, "aggregator_flush_completed", flush=flush.seq, packs=len(flush.entries))
+        self.events.append(
+            COMPONENT, "aggregator_flush_completed", flush=flush.seq, packs=len(flush.entries)
+        )
 
     async def _delete_variants(self, flush: Flush) -> None:
         for entry in flush.entries:
@@ -136,10 +159,17 @@ class Aggregator:
             if key in flush.deleted:
                 continue
             if self.settings.keep_s3_variants:
-                self.events.append(COMPONENT, "variants_kept", tenant=entry.tenant, pack=entry.pack,
-                                   by=f"flush-{flush.seq}")
+                self.events.append(
+                    COMPONENT,
+                    "variants_kept",
+                    tenant=entry.tenant,
+                    pack=entry.pack,
+                    by=f"flush-{flush.seq}",
+                )
             else:
-                await self.invalidator.delete_variants(entry.tenant, entry.pack, by=f"flush-{flush.seq}")
+                await self.invalidator.delete_variants(
+                    entry.tenant, entry.pack, by=f"flush-{flush.seq}"
+                )
             flush.deleted.append(key)
         await save_state(self.storage, self.state)
 
@@ -151,8 +181,9 @@ class Aggregator:
                 continue
             batch = paths[index * size : (index + 1) * size]
             # The same reference for the same batch: a repeat after a restart is deduplicated by the edge.
-            await self.invalidator.invalidate_edge(batch, f"cdnsim-aggregator-{flush.seq}-{index}",
-                                                   by=f"flush-{flush.seq}")
+            await self.invalidator.invalidate_edge(
+                batch, f"cdnsim-aggregator-{flush.seq}-{index}", by=f"flush-{flush.seq}"
+            )
             flush.batches_done.append(index)
             await save_state(self.storage, self.state)
 
@@ -160,8 +191,12 @@ class Aggregator:
         # The bug: the checkpoint jumps to the newest record, so writes made during the flush are never read.
         dropped = await self.storage.run(self._packs.read, self.state.packs)
         if dropped:
-            self.events.append(COMPONENT, "stream_records_dropped", count=len(dropped),
-                               packs=sorted({r["keys"].get("id", "") for r in dropped}))
+            self.events.append(
+                COMPONENT,
+                "stream_records_dropped",
+                count=len(dropped),
+                packs=sorted({r["keys"].get("id", "") for r in dropped}),
+            )
 
     def status(self) -> dict[str, Any]:
         return {

@@ -23,12 +23,23 @@ class QueueEntry:
     first_seen: float
 
     def to_json(self) -> dict[str, Any]:
-        return {"tenant": self.tenant, "pack": self.pack, "reasons": self.reasons, "writes": self.writes,
-                "firstSeen": self.first_seen}
+        return {
+            "tenant": self.tenant,
+            "pack": self.pack,
+            "reasons": self.reasons,
+            "writes": self.writes,
+            "firstSeen": self.first_seen,
+        }
 
     @classmethod
     def from_json(cls, doc: dict[str, Any]) -> QueueEntry:
-        return cls(doc["tenant"], doc["pack"], list(doc["reasons"]), int(doc["writes"]), float(doc["firstSeen"]))
+        return cls(
+            doc["tenant"],
+            doc["pack"],
+            list(doc["reasons"]),
+            int(doc["writes"]),
+            float(doc["firstSeen"]),
+        )
 
 
 @dataclass
@@ -39,8 +50,12 @@ class Flush:
     batches_done: list[int] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        return {"seq": self.seq, "entries": [e.to_json() for e in self.entries], "deleted": self.deleted,
-                "batchesDone": self.batches_done}
+        return {
+            "seq": self.seq,
+            "entries": [e.to_json() for e in self.entries],
+            "deleted": self.deleted,
+            "batchesDone": self.batches_done,
+        }
 
     @classmethod
     def from_json(cls, doc: dict[str, Any]) -> Flush:
@@ -68,10 +83,18 @@ class AggregatorState:
 
     @classmethod
     def from_json(cls, doc: dict[str, Any], version: int) -> AggregatorState:
-        queue = {f"{e['tenant']}/{e['pack']}": QueueEntry.from_json(e) for e in doc.get("queue", [])}
+        queue = {
+            f"{e['tenant']}/{e['pack']}": QueueEntry.from_json(e) for e in doc.get("queue", [])
+        }
         flush = Flush.from_json(doc["flush"]) if doc.get("flush") else None
-        return cls(Checkpoint.from_json(doc.get("packs")), Checkpoint.from_json(doc.get("configs")), queue, flush,
-                   int(doc.get("flushSeq", 0)), version)
+        return cls(
+            Checkpoint.from_json(doc.get("packs")),
+            Checkpoint.from_json(doc.get("configs")),
+            queue,
+            flush,
+            int(doc.get("flushSeq", 0)),
+            version,
+        )
 
 
 async def load_state(storage: Storage) -> AggregatorState:
@@ -84,7 +107,11 @@ async def load_state(storage: Storage) -> AggregatorState:
 async def save_state(storage: Storage, state: AggregatorState) -> None:
     """Conditional on the version loaded: two aggregators on one store never interleave."""
     expected = state.version if state.version else None
-    item = {"tenant": STATE_KEY[0], "id": STATE_KEY[1], "version": state.version + 1,
-            "doc": json.dumps(state.to_json())}
+    item = {
+        "tenant": STATE_KEY[0],
+        "id": STATE_KEY[1],
+        "version": state.version + 1,
+        "doc": json.dumps(state.to_json()),
+    }
     await storage.put_item(STATE_TABLE, item, expect_version=expected)
     state.version += 1

@@ -93,16 +93,24 @@ class StreamReader:
             return self._iterators[shard]
         kwargs: dict[str, Any] = {"StreamArn": arn, "ShardId": shard}
         if shard in checkpoint.shards:
-            kwargs |= {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": checkpoint.shards[shard]}
+            kwargs |= {
+                "ShardIteratorType": "AFTER_SEQUENCE_NUMBER",
+                "SequenceNumber": checkpoint.shards[shard],
+            }
         else:
             kwargs["ShardIteratorType"] = "LATEST" if replaced else "TRIM_HORIZON"
         return self._streams.get_shard_iterator(**kwargs)["ShardIterator"]
 
-    def _get_records(self, arn: str, shard: str, iterator: str, checkpoint: Checkpoint) -> dict[str, Any]:
+    def _get_records(
+        self, arn: str, shard: str, iterator: str, checkpoint: Checkpoint
+    ) -> dict[str, Any]:
         try:
             return self._streams.get_records(ShardIterator=iterator, Limit=1000)
         except ClientError as exc:
-            if exc.response["Error"]["Code"] not in ("ExpiredIteratorException", "TrimmedDataAccessException"):
+            if exc.response["Error"]["Code"] not in (
+                "ExpiredIteratorException",
+                "TrimmedDataAccessException",
+            ):
                 raise
             # A stale iterator: take a fresh one from the checkpoint (PITFALLS: moto after cancelled transactions).
             self._iterators.pop(shard, None)

@@ -69,8 +69,13 @@ def pack_reasons(old: dict[str, Any] | None, new: dict[str, Any] | None) -> tupl
 def _without_ids(doc: dict[str, Any]) -> dict[str, Any]:
     stripped: dict[str, Any] = {}
     for name, location in (doc.get("imageLocations") or {}).items():
-        regions = {r: {k: v for k, v in i.items() if k != "imageId"} for r, i in (location.get("regions") or {}).items()}
-        stripped[name] = {k: v for k, v in location.items() if k not in ("imageId", "regions")} | {"regions": regions}
+        regions = {
+            r: {k: v for k, v in i.items() if k != "imageId"}
+            for r, i in (location.get("regions") or {}).items()
+        }
+        stripped[name] = {k: v for k, v in location.items() if k not in ("imageId", "regions")} | {
+            "regions": regions
+        }
     return stripped
 
 

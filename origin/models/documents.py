@@ -38,7 +38,9 @@ class CropInfo:
             for k in ("topLeftX", "topLeftY", "bottomRightX", "bottomRightY")
         ]
         if not (coords[0] < coords[2] and coords[1] < coords[3]):
-            raise BadRequest(f"{field_name} must have topLeft above and left of bottomRight", field=field_name)
+            raise BadRequest(
+                f"{field_name} must have topLeft above and left of bottomRight", field=field_name
+            )
         return cls(*coords)
 
     def to_json(self) -> dict[str, float]:
@@ -115,7 +117,12 @@ class LocationConfig:
         )
 
     def to_item(self, tenant: str) -> dict[str, Any]:
-        return {"tenant": tenant, "id": self.name, "version": self.version, "doc": json.dumps(self.to_json())}
+        return {
+            "tenant": tenant,
+            "id": self.name,
+            "version": self.version,
+            "doc": json.dumps(self.to_json()),
+        }
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> LocationConfig:
@@ -153,7 +160,9 @@ class Region:
         if not isinstance(countries, list) or not all(
             isinstance(c, str) and f.COUNTRY_PATTERN.match(c) for c in countries
         ):
-            raise BadRequest("countries must be a list of ISO 3166 alpha-2 codes", field="countries")
+            raise BadRequest(
+                "countries must be a list of ISO 3166 alpha-2 codes", field="countries"
+            )
         return cls(
             name=f.name(name if name is not None else body_name, "name"),
             label=f.label(body),
@@ -161,15 +170,27 @@ class Region:
         )
 
     def to_json(self) -> dict[str, Any]:
-        return _compact({"name": self.name, "label": self.label}) | {"countries": list(self.countries)}
+        return _compact({"name": self.name, "label": self.label}) | {
+            "countries": list(self.countries)
+        }
 
     def to_item(self, tenant: str) -> dict[str, Any]:
-        return {"tenant": tenant, "id": self.name, "version": self.version, "doc": json.dumps(self.to_json())}
+        return {
+            "tenant": tenant,
+            "id": self.name,
+            "version": self.version,
+            "doc": json.dumps(self.to_json()),
+        }
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> Region:
         doc = json.loads(item["doc"])
-        return cls(doc["name"], doc.get("label"), tuple(doc.get("countries", [])), int(item.get("version", 0)))
+        return cls(
+            doc["name"],
+            doc.get("label"),
+            tuple(doc.get("countries", [])),
+            int(item.get("version", 0)),
+        )
 
 
 # -- image packs --------------------------------------------------------------------
@@ -186,7 +207,9 @@ class RegionImage:
         return cls(image_id=keep.image_id if keep else None, crop_info=_crop(body))
 
     def to_json(self) -> dict[str, Any]:
-        return _compact({"imageId": self.image_id, "cropInfo": self.crop_info and self.crop_info.to_json()})
+        return _compact(
+            {"imageId": self.image_id, "cropInfo": self.crop_info and self.crop_info.to_json()}
+        )
 
     @classmethod
     def from_json(cls, doc: dict[str, Any]) -> RegionImage:
@@ -203,7 +226,9 @@ class PackLocation:
     regions: dict[str, RegionImage] = field(default_factory=dict)
 
     @classmethod
-    def parse_overrides(cls, body: Any, keep: PackLocation | None = None, field_prefix: str = "") -> PackLocation:
+    def parse_overrides(
+        cls, body: Any, keep: PackLocation | None = None, field_prefix: str = ""
+    ) -> PackLocation:
         """The overrides object of a pack location; ``{}`` clears them. Originals
         (``imageId``s, the location's and its regions') are kept from ``keep``."""
         if not isinstance(body, dict):
@@ -280,9 +305,14 @@ class ImagePack:
             )
         # Locations holding an original keep it even when the body omits them.
         for loc_name, old in self.image_locations.items():
-            if loc_name not in locations and (old.image_id or any(r.image_id for r in old.regions.values())):
+            if loc_name not in locations and (
+                old.image_id or any(r.image_id for r in old.regions.values())
+            ):
                 locations[loc_name] = PackLocation(
-                    image_id=old.image_id, regions={k: RegionImage(v.image_id) for k, v in old.regions.items() if v.image_id}
+                    image_id=old.image_id,
+                    regions={
+                        k: RegionImage(v.image_id) for k, v in old.regions.items() if v.image_id
+                    },
                 )
         return replace(
             self,
@@ -328,7 +358,9 @@ class ImagePack:
             tenant=doc["tenant"],
             asset_id=doc.get("assetId"),
             main_image_location=doc.get("mainImageLocation", "main"),
-            image_locations={k: PackLocation.from_json(v) for k, v in doc.get("imageLocations", {}).items()},
+            image_locations={
+                k: PackLocation.from_json(v) for k, v in doc.get("imageLocations", {}).items()
+            },
             use_resize_include_all=doc.get("useResizeIncludeAll"),
             resize_gravity=doc.get("resizeGravity"),
             created=doc.get("created"),

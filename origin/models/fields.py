@@ -9,7 +9,17 @@ from typing import Any
 
 from common.errors import BadRequest
 
-GRAVITIES = ("north", "northeast", "east", "southeast", "south", "southwest", "west", "northwest", "center")
+GRAVITIES = (
+    "north",
+    "northeast",
+    "east",
+    "southeast",
+    "south",
+    "southwest",
+    "west",
+    "northwest",
+    "center",
+)
 INCLUDE_ALL = ("UNSET", "TRUE", "FALSE")
 
 # Location and region names appear in URLs and S3 keys: keep them to a safe alphabet.
@@ -24,7 +34,11 @@ MAX_LABEL = 256
 
 def iso(timestamp: float) -> str:
     """Simulated epoch seconds as an ISO 8601 UTC string with milliseconds."""
-    return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return (
+        datetime.fromtimestamp(timestamp, UTC)
+        .isoformat(timespec="milliseconds")
+        .replace("+00:00", "Z")
+    )
 
 
 def is_name(value: Any) -> bool:
@@ -83,7 +97,9 @@ def optional_string(body: dict[str, Any], field: str, max_length: int = 256) -> 
     if value is None:
         return None
     if not isinstance(value, str) or len(value) > max_length:
-        raise BadRequest(f"{field} must be a string of at most {max_length} characters", field=field)
+        raise BadRequest(
+            f"{field} must be a string of at most {max_length} characters", field=field
+        )
     return value
 
 

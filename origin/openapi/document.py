@@ -23,7 +23,13 @@ def _path(name: str, schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def _query(name: str, schema: dict[str, Any], description: str = "") -> dict[str, Any]:
-    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "schema": schema,
+        "description": description,
+    }
 
 
 def _op(
@@ -48,14 +54,19 @@ def _op(
         "responses": responses,
     }
     if body is not None:
-        operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+        operation["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": body}},
+        }
     if admin:
         operation["security"] = [{"VimondAuth": []}]
     return operation
 
 
 FORCE = _query("force", {"type": "boolean"}, "acknowledge a change that invalidates variants")
-INVALIDATED = {"X-Invalidated-Variants": {"schema": {"type": "integer"}, "description": "variants dropped"}}
+INVALIDATED = {
+    "X-Invalidated-Variants": {"schema": {"type": "integer"}, "description": "variants dropped"}
+}
 PACK = _path("id", ID)
 LOCATION = _path("imageLocationName", NAME)
 PACK_OK = {"200": _json(ref("ImagePack"))}
@@ -77,44 +88,135 @@ def _client_operations() -> dict[str, Any]:
         _query("format", {"type": "string", "enum": ["jpeg", "jpg", "png", "webp", "avif"]}),
         _query("region", NAME),
         _query("date", {"type": "string"}, "cache buster: changes the URL, nothing else"),
-        {"name": "X-vimond-access-key", "in": "header", "required": False, "schema": {"type": "string"}},
+        {
+            "name": "X-vimond-access-key",
+            "in": "header",
+            "required": False,
+            "schema": {"type": "string"},
+        },
     ]
     image = {
         "description": "the variant",
         "headers": {
-            "X-Image-Location": {"schema": {"type": "string"}, "description": "whose image was used"},
-            "X-Image-Region": {"schema": {"type": "string"}, "description": "the region image used, if any"},
-            "X-Variant-Cache": {"schema": {"type": "string", "enum": ["hit", "miss", "coalesced"]},
-                                "description": "from the S3 variant cache, rendered, or waited for a render"},
+            "X-Image-Location": {
+                "schema": {"type": "string"},
+                "description": "whose image was used",
+            },
+            "X-Image-Region": {
+                "schema": {"type": "string"},
+                "description": "the region image used, if any",
+            },
+            "X-Variant-Cache": {
+                "schema": {"type": "string", "enum": ["hit", "miss", "coalesced"]},
+                "description": "from the S3 variant cache, rendered, or waited for a render",
+            },
             "X-Variant-Key": {"schema": {"type": "string"}, "description": "the S3 variant key"},
         },
         "content": {t: {"schema": {"type": "string", "format": "binary"}} for t in IMAGE_TYPES},
     }
     get_image = _op(
-        "getImage", "Image retrieval", "Get image variant",
-        {"200": image, "301": {"description": "legacy path"}, "302": {"description": "variant over the response limit"},
-         "304": {"description": "not modified"}},
-        errors=("403", "404", "422", "502"), params=image_params, admin=False,
+        "getImage",
+        "Image retrieval",
+        "Get image variant",
+        {
+            "200": image,
+            "301": {"description": "legacy path"},
+            "302": {"description": "variant over the response limit"},
+            "304": {"description": "not modified"},
+        },
+        errors=("403", "404", "422", "502"),
+        params=image_params,
+        admin=False,
     )
-    def legacy(version: str) -> dict[str, Any]:
-        return {"get": _op(f"getLegacyImage{version}", "Image retrieval", "Legacy path: 301 to /api/v2/img",
-                           {"301": {"description": "moved to /api/v2/img/{imagePackId} with the same query"}},
-                           params=[_path("imagePackId", {"type": "string"})], admin=False)}
 
-    variant = {"get": _op("getStoredVariant", "Image retrieval", "A stored variant (target of the 302)",
-                          {"200": image}, errors=("403", "404"),
-                          params=[_path("variantKey", {"type": "string"})], admin=False)}
-    return {"/api/v2/img/{imagePackId}": {"get": get_image}, "/api/img/{imagePackId}": legacy(""),
-            "/api/v1/img/{imagePackId}": legacy("V1"), "/api/v2/variants/{variantKey}": variant}
+    def legacy(version: str) -> dict[str, Any]:
+        return {
+            "get": _op(
+                f"getLegacyImage{version}",
+                "Image retrieval",
+                "Legacy path: 301 to /api/v2/img",
+                {"301": {"description": "moved to /api/v2/img/{imagePackId} with the same query"}},
+                params=[_path("imagePackId", {"type": "string"})],
+                admin=False,
+            )
+        }
+
+    variant = {
+        "get": _op(
+            "getStoredVariant",
+            "Image retrieval",
+            "A stored variant (target of the 302)",
+            {"200": image},
+            errors=("403", "404"),
+            params=[_path("variantKey", {"type": "string"})],
+            admin=False,
+        )
+    }
+    return {
+        "/api/v2/img/{imagePackId}": {"get": get_image},
+        "/api/img/{imagePackId}": legacy(""),
+        "/api/v1/img/{imagePackId}": legacy("V1"),
+        "/api/v2/variants/{variantKey}": variant,
+    }
 
 
 def _public_operations() -> dict[str, Any]:
     return {
-        "/api/ping": {"get": _op("listPing", "Status", "Ping", {"200": {"description": "pong", "content": {"text/plain": {"schema": {"type": "string"}}}}}, admin=False)},
-        "/api/systemsCheck": {"get": _op("listSystemsCheck", "Status", "Systems check", {"200": _json(ref("SystemsCheck")), "503": _json(ref("SystemsCheck"), "S3 or DynamoDB failing")}, admin=False)},
-        "/api/v2/imageLocationConfigs": {"get": _op("listClientImageLocationConfigs", "Public reference data", "List image location configs (public)", {"200": _json({"type": "array", "items": ref("LocationConfig")})}, admin=False)},
-        "/api/v2/regions": {"get": _op("listClientRegions", "Public reference data", "List regions (public)", {"200": _json({"type": "array", "items": ref("Region")})}, admin=False)},
-        "/api/v2/regions/{region}": {"get": _op("getClientRegion", "Public reference data", "Get region (public)", {"200": _json(ref("Region"))}, errors=("404",), params=[_path("region", NAME)], admin=False)},
+        "/api/ping": {
+            "get": _op(
+                "listPing",
+                "Status",
+                "Ping",
+                {
+                    "200": {
+                        "description": "pong",
+                        "content": {"text/plain": {"schema": {"type": "string"}}},
+                    }
+                },
+                admin=False,
+            )
+        },
+        "/api/systemsCheck": {
+            "get": _op(
+                "listSystemsCheck",
+                "Status",
+                "Systems check",
+                {
+                    "200": _json(ref("SystemsCheck")),
+                    "503": _json(ref("SystemsCheck"), "S3 or DynamoDB failing"),
+                },
+                admin=False,
+            )
+        },
+        "/api/v2/imageLocationConfigs": {
+            "get": _op(
+                "listClientImageLocationConfigs",
+                "Public reference data",
+                "List image location configs (public)",
+                {"200": _json({"type": "array", "items": ref("LocationConfig")})},
+                admin=False,
+            )
+        },
+        "/api/v2/regions": {
+            "get": _op(
+                "listClientRegions",
+                "Public reference data",
+                "List regions (public)",
+                {"200": _json({"type": "array", "items": ref("Region")})},
+                admin=False,
+            )
+        },
+        "/api/v2/regions/{region}": {
+            "get": _op(
+                "getClientRegion",
+                "Public reference data",
+                "Get region (public)",
+                {"200": _json(ref("Region"))},
+                errors=("404",),
+                params=[_path("region", NAME)],
+                admin=False,
+            )
+        },
     }
 
 
@@ -124,15 +226,51 @@ def _config_operations() -> dict[str, Any]:
     listing = {"type": "array", "items": ref("LocationConfig")}
     return {
         "/adminAPI/imageLocationConfig/{name}": {
-            "get": _op("getImageLocationConfig", "Image location configs (admin)", "Get image location config", {"200": _json(ref("LocationConfig"))}, errors=("404",), params=[name]),
-            "put": _op("saveImageLocationConfig", "Image location configs (admin)", "Create or replace an image location config", saved, errors=("409",), params=[name, FORCE], body=ref("LocationConfigInput")),
+            "get": _op(
+                "getImageLocationConfig",
+                "Image location configs (admin)",
+                "Get image location config",
+                {"200": _json(ref("LocationConfig"))},
+                errors=("404",),
+                params=[name],
+            ),
+            "put": _op(
+                "saveImageLocationConfig",
+                "Image location configs (admin)",
+                "Create or replace an image location config",
+                saved,
+                errors=("409",),
+                params=[name, FORCE],
+                body=ref("LocationConfigInput"),
+            ),
         },
         "/adminAPI/imageLocationConfig/{name}/label": {
-            "put": _op("saveImageLocationConfigLabel", "Image location configs (admin)", "Update only the label", {"200": _json(ref("LocationConfig"))}, errors=("404", "409"), params=[name], body=ref("Label")),
+            "put": _op(
+                "saveImageLocationConfigLabel",
+                "Image location configs (admin)",
+                "Update only the label",
+                {"200": _json(ref("LocationConfig"))},
+                errors=("404", "409"),
+                params=[name],
+                body=ref("Label"),
+            ),
         },
         "/adminAPI/imageLocationConfigs": {
-            "get": _op("listImageLocationConfigs", "Image location configs (admin)", "List image location configs", {"200": _json(listing)}),
-            "put": _op("replaceImageLocationConfigs", "Image location configs (admin)", "Replace all image location configs", {"200": {**_json(listing), "headers": INVALIDATED}}, errors=("409",), params=[FORCE], body={"type": "array", "items": ref("LocationConfigInput")}),
+            "get": _op(
+                "listImageLocationConfigs",
+                "Image location configs (admin)",
+                "List image location configs",
+                {"200": _json(listing)},
+            ),
+            "put": _op(
+                "replaceImageLocationConfigs",
+                "Image location configs (admin)",
+                "Replace all image location configs",
+                {"200": {**_json(listing), "headers": INVALIDATED}},
+                errors=("409",),
+                params=[FORCE],
+                body={"type": "array", "items": ref("LocationConfigInput")},
+            ),
         },
     }
 
@@ -140,14 +278,41 @@ def _config_operations() -> dict[str, Any]:
 def _pack_operations() -> dict[str, Any]:
     tag = "Image packs (admin)"
     return {
-        "/adminAPI/copyImagePacks": {"put": _op("copyImagePacks", tag, "Copy image packs in bulk", {"202": _json(ref("CopyAccepted"), "accepted; copied in the background")}, errors=("404",), body=ref("CopyImagePacks"))},
+        "/adminAPI/copyImagePacks": {
+            "put": _op(
+                "copyImagePacks",
+                tag,
+                "Copy image packs in bulk",
+                {"202": _json(ref("CopyAccepted"), "accepted; copied in the background")},
+                errors=("404",),
+                body=ref("CopyImagePacks"),
+            )
+        },
         "/adminAPI/imagePack/{id}": {
-            "get": _op("getImagePack", tag, "Get an image pack", PACK_OK, errors=("404",), params=[PACK]),
-            "put": _op("updateImagePack", tag, "Update image pack metadata", PACK_OK, errors=("404", "409"), params=[PACK], body=ref("ImagePackInput")),
+            "get": _op(
+                "getImagePack", tag, "Get an image pack", PACK_OK, errors=("404",), params=[PACK]
+            ),
+            "put": _op(
+                "updateImagePack",
+                tag,
+                "Update image pack metadata",
+                PACK_OK,
+                errors=("404", "409"),
+                params=[PACK],
+                body=ref("ImagePackInput"),
+            ),
         },
         "/adminAPI/imagePacks": {
-            "get": _op("listImagePacks", tag, "List image pack IDs", {"200": _json(ref("ImagePackIds"))}, params=[_query("offset", {"type": "integer", "minimum": 0})]),
-            "post": _op("createImagePack", tag, "Create an image pack", PACK_OK, body=ref("ImagePackInput")),
+            "get": _op(
+                "listImagePacks",
+                tag,
+                "List image pack IDs",
+                {"200": _json(ref("ImagePackIds"))},
+                params=[_query("offset", {"type": "integer", "minimum": 0})],
+            ),
+            "post": _op(
+                "createImagePack", tag, "Create an image pack", PACK_OK, body=ref("ImagePackInput")
+            ),
         },
     }
 
@@ -155,31 +320,110 @@ def _pack_operations() -> dict[str, Any]:
 def _pack_location_operations() -> dict[str, Any]:
     tag = "Pack image locations (admin)"
     region = _path("region", NAME)
-    region_body = {"type": "object", "properties": {"cropInfo": ref("CropInfo"), "sequenceNumber": {"type": "integer", "minimum": 0}}}
+    region_body = {
+        "type": "object",
+        "properties": {
+            "cropInfo": ref("CropInfo"),
+            "sequenceNumber": {"type": "integer", "minimum": 0},
+        },
+    }
     return {
         "/adminAPI/imagePack/{id}/{imageLocationName}": {
-            "get": _op("getImagePackLocation", tag, "Get a pack's location settings", {"200": _json(ref("PackLocation"))}, errors=("404",), params=[PACK, LOCATION]),
-            "put": _op("updateImagePackLocation", tag, "Update a pack's location settings", PACK_OK, errors=("404", "409"), params=[PACK, LOCATION], body=ref("PackLocationInput")),
+            "get": _op(
+                "getImagePackLocation",
+                tag,
+                "Get a pack's location settings",
+                {"200": _json(ref("PackLocation"))},
+                errors=("404",),
+                params=[PACK, LOCATION],
+            ),
+            "put": _op(
+                "updateImagePackLocation",
+                tag,
+                "Update a pack's location settings",
+                PACK_OK,
+                errors=("404", "409"),
+                params=[PACK, LOCATION],
+                body=ref("PackLocationInput"),
+            ),
         },
         "/adminAPI/imagePack/{id}/{imageLocationName}/{region}": {
-            "put": _op("updateImagePackLocationForRegion", tag, "Update a pack's location settings for a region", PACK_OK, errors=("404", "409"), params=[PACK, LOCATION, region], body=region_body),
+            "put": _op(
+                "updateImagePackLocationForRegion",
+                tag,
+                "Update a pack's location settings for a region",
+                PACK_OK,
+                errors=("404", "409"),
+                params=[PACK, LOCATION, region],
+                body=region_body,
+            ),
         },
         "/adminAPI/imagePack/{id}/deleteImageLocation": {
-            "post": _op("deleteImagePackLocation", tag, "Remove a location from a pack", PACK_OK, errors=("404", "409"), params=[PACK], body=ref("DeleteImageLocation")),
+            "post": _op(
+                "deleteImagePackLocation",
+                tag,
+                "Remove a location from a pack",
+                PACK_OK,
+                errors=("404", "409"),
+                params=[PACK],
+                body=ref("DeleteImageLocation"),
+            ),
         },
     }
 
 
 def _upload_operations() -> dict[str, Any]:
     tag = "Image uploads (admin)"
-    multipart = {"required": True, "content": {"multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {"file": {"type": "string", "format": "binary"}}}}}}
-    upload = _op("uploadImagePackLocationImage", tag, "Upload original for (pack, location)", PACK_OK, errors=("404", "409", "422"), params=[PACK, LOCATION, UPLOAD_QUERY])
+    multipart = {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                }
+            }
+        },
+    }
+    upload = _op(
+        "uploadImagePackLocationImage",
+        tag,
+        "Upload original for (pack, location)",
+        PACK_OK,
+        errors=("404", "409", "422"),
+        params=[PACK, LOCATION, UPLOAD_QUERY],
+    )
     upload["requestBody"] = multipart
     fetch_url = {**_query("imageUrl", {"type": "string", "format": "uri"}), "required": True}
-    original = {"description": "the original's bytes", "content": {t: {"schema": {"type": "string", "format": "binary"}} for t in (*IMAGE_TYPES, "image/gif")}}
+    original = {
+        "description": "the original's bytes",
+        "content": {
+            t: {"schema": {"type": "string", "format": "binary"}}
+            for t in (*IMAGE_TYPES, "image/gif")
+        },
+    }
     return {
-        "/adminAPI/image/{imageId}": {"get": _op("getImageData", tag, "Download stored original by image ID", {"200": original}, errors=("404",), params=[_path("imageId", ID)])},
-        "/adminAPI/imagePack/{id}/{imageLocationName}/fetchImage": {"post": _op("fetchImagePackLocationImage", tag, "Fetch original from a URL", PACK_OK, errors=("404", "409", "422"), params=[PACK, LOCATION, fetch_url, UPLOAD_QUERY])},
+        "/adminAPI/image/{imageId}": {
+            "get": _op(
+                "getImageData",
+                tag,
+                "Download stored original by image ID",
+                {"200": original},
+                errors=("404",),
+                params=[_path("imageId", ID)],
+            )
+        },
+        "/adminAPI/imagePack/{id}/{imageLocationName}/fetchImage": {
+            "post": _op(
+                "fetchImagePackLocationImage",
+                tag,
+                "Fetch original from a URL",
+                PACK_OK,
+                errors=("404", "409", "422"),
+                params=[PACK, LOCATION, fetch_url, UPLOAD_QUERY],
+            )
+        },
         "/adminAPI/imagePack/{id}/{imageLocationName}/upload": {"post": upload},
     }
 
@@ -187,24 +431,59 @@ def _upload_operations() -> dict[str, Any]:
 def _region_operations() -> dict[str, Any]:
     tag = "Regions (admin)"
     return {
-        "/adminAPI/regions": {"post": _op("createRegion", tag, "Create a region", {"200": _json(ref("Region"))}, errors=("409",), body=ref("Region"))},
-        "/adminAPI/regions/{region}": {"put": _op("updateRegion", tag, "Update a region", {"200": _json(ref("Region"))}, errors=("404", "409"), params=[_path("region", NAME)], body=ref("Region"))},
+        "/adminAPI/regions": {
+            "post": _op(
+                "createRegion",
+                tag,
+                "Create a region",
+                {"200": _json(ref("Region"))},
+                errors=("409",),
+                body=ref("Region"),
+            )
+        },
+        "/adminAPI/regions/{region}": {
+            "put": _op(
+                "updateRegion",
+                tag,
+                "Update a region",
+                {"200": _json(ref("Region"))},
+                errors=("404", "409"),
+                params=[_path("region", NAME)],
+                body=ref("Region"),
+            )
+        },
     }
 
 
 def _platform_operations() -> dict[str, Any]:
-    params = [_path("environment", {"type": "string", "pattern": "^[a-z0-9-]+$"}),
-              _path("tenant", {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,62}$"}), _path("imagePackId", ID)]
-    delete = _op("invalidateImagePackCache", "Cache invalidation", "Force-invalidate a pack's CDN and S3 variant caches",
-                 {"204": {"description": "variants deleted, edge invalidation requested"}},
-                 errors=("404", "503"), params=params)
+    params = [
+        _path("environment", {"type": "string", "pattern": "^[a-z0-9-]+$"}),
+        _path("tenant", {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,62}$"}),
+        _path("imagePackId", ID),
+    ]
+    delete = _op(
+        "invalidateImagePackCache",
+        "Cache invalidation",
+        "Force-invalidate a pack's CDN and S3 variant caches",
+        {"204": {"description": "variants deleted, edge invalidation requested"}},
+        errors=("404", "503"),
+        params=params,
+    )
     return {"/{environment}-lof/images/{tenant}/{imagePackId}": {"delete": delete}}
 
 
 def build_document(server_url: str | None = None) -> dict[str, Any]:
     paths: dict[str, Any] = {}
-    for part in (_public_operations, _client_operations, _config_operations, _pack_operations,
-                 _pack_location_operations, _upload_operations, _region_operations, _platform_operations):
+    for part in (
+        _public_operations,
+        _client_operations,
+        _config_operations,
+        _pack_operations,
+        _pack_location_operations,
+        _upload_operations,
+        _region_operations,
+        _platform_operations,
+    ):
         paths.update(part())
     return {
         "openapi": "3.1.0",
@@ -220,7 +499,11 @@ def build_document(server_url: str | None = None) -> dict[str, Any]:
             "schemas": SCHEMAS,
             "securitySchemes": {
                 "VimondAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
-                "Basic": {"type": "http", "scheme": "basic", "description": "legacy deployments only"},
+                "Basic": {
+                    "type": "http",
+                    "scheme": "basic",
+                    "description": "legacy deployments only",
+                },
             },
         },
     }

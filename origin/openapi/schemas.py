@@ -58,7 +58,11 @@ SCHEMAS: dict[str, Any] = {
         "description": "name (or the path's), and width or height (or both); added/updated are read-only.",
         "properties": LOCATION_CONFIG_FIELDS,
     },
-    "Label": {"type": "object", "required": ["label"], "properties": {"label": {"type": "string", "maxLength": 256}}},
+    "Label": {
+        "type": "object",
+        "required": ["label"],
+        "properties": {"label": {"type": "string", "maxLength": 256}},
+    },
     "Region": {
         "type": "object",
         "required": ["name", "countries"],
@@ -86,7 +90,13 @@ SCHEMAS: dict[str, Any] = {
             "cropInfo": ref("CropInfo"),
             "useResizeIncludeAll": INCLUDE,
             "resizeGravity": GRAVITY,
-            "regions": {"type": "object", "additionalProperties": {"type": "object", "properties": {"cropInfo": ref("CropInfo")}}},
+            "regions": {
+                "type": "object",
+                "additionalProperties": {
+                    "type": "object",
+                    "properties": {"cropInfo": ref("CropInfo")},
+                },
+            },
             "sequenceNumber": {"type": "integer", "minimum": 0},
         },
     },
@@ -140,12 +150,18 @@ SCHEMAS: dict[str, Any] = {
     "CopyAccepted": {
         "type": "object",
         "required": ["copyId", "imagePackIds"],
-        "properties": {"copyId": {"type": "string"}, "imagePackIds": {"type": "array", "items": ID}},
+        "properties": {
+            "copyId": {"type": "string"},
+            "imagePackIds": {"type": "array", "items": ID},
+        },
     },
     "DeleteImageLocation": {
         "type": "object",
         "required": ["imageLocationName"],
-        "properties": {"imageLocationName": NAME, "sequenceNumber": {"type": "integer", "minimum": 0}},
+        "properties": {
+            "imageLocationName": NAME,
+            "sequenceNumber": {"type": "integer", "minimum": 0},
+        },
     },
     "SystemsCheck": {
         "type": "object",
@@ -157,7 +173,11 @@ SCHEMAS: dict[str, Any] = {
                 "additionalProperties": {
                     "type": "object",
                     "required": ["ok"],
-                    "properties": {"ok": {"type": "boolean"}, "latencyMs": {"type": "number"}, "error": {"type": "string"}},
+                    "properties": {
+                        "ok": {"type": "boolean"},
+                        "latencyMs": {"type": "number"},
+                        "error": {"type": "string"},
+                    },
                 },
             },
         },

@@ -19,7 +19,10 @@ async def invalidate_image_pack_cache(request: web.Request) -> web.Response:
     if environment != request.app[SETTINGS].environment or not TENANT_PATTERN.match(tenant):
         raise NotFound(f"no environment {environment!r} or tenant {tenant!r} here")
     authorize(request, tenant)
-    if not ID_PATTERN.match(pack) or await request.app[STORAGE].get_item("packs", tenant, pack) is None:
+    if (
+        not ID_PATTERN.match(pack)
+        or await request.app[STORAGE].get_item("packs", tenant, pack) is None
+    ):
         raise NotFound(f"no image pack {pack!r} for tenant {tenant!r}")
     invalidator = request.app[INVALIDATOR]
     await invalidator.delete_variants(tenant, pack, by="platform")
@@ -27,13 +30,20 @@ async def invalidate_image_pack_cache(request: web.Request) -> web.Response:
     try:
         await invalidator.invalidate_edge(invalidator.paths([pack]), reference, by="platform")
     except EdgeBusy:
-        raise ServiceUnavailable("the edge has too many invalidations in progress; retry later",
-                                 code="edge_busy", headers={"Retry-After": "30"}) from None
+        raise ServiceUnavailable(
+            "the edge has too many invalidations in progress; retry later",
+            code="edge_busy",
+            headers={"Retry-After": "30"},
+        ) from None
     except (BotoCoreError, ClientError) as exc:
-        raise ServiceUnavailable(f"the edge did not accept the invalidation: {exc}", code="edge_unavailable") from None
+        raise ServiceUnavailable(
+            f"the edge did not accept the invalidation: {exc}", code="edge_unavailable"
+        ) from None
     return web.Response(status=204)
 
 
 ROUTES: list[web.RouteDef] = [
-    web.delete("/{platform:[a-z0-9-]+-lof}/images/{tenant}/{imagePackId}", invalidate_image_pack_cache),
+    web.delete(
+        "/{platform:[a-z0-9-]+-lof}/images/{tenant}/{imagePackId}", invalidate_image_pack_cache
+    ),
 ]

@@ -37,7 +37,9 @@ class Mirror:
         self._db.executescript(_SCHEMA)
         self._lock = threading.Lock()
 
-    def put_object(self, bucket: str, key: str, body: bytes, content_type: str, metadata: dict[str, str]) -> None:
+    def put_object(
+        self, bucket: str, key: str, body: bytes, content_type: str, metadata: dict[str, str]
+    ) -> None:
         with self._lock:
             self._db.execute(
                 "INSERT OR REPLACE INTO objects VALUES (?, ?, ?, ?, ?)",
@@ -57,12 +59,17 @@ class Mirror:
 
     def delete_item(self, table: str, tenant: str, item_id: str) -> None:
         with self._lock:
-            self._db.execute("DELETE FROM items WHERE tbl = ? AND tenant = ? AND id = ?", (table, tenant, item_id))
+            self._db.execute(
+                "DELETE FROM items WHERE tbl = ? AND tenant = ? AND id = ?",
+                (table, tenant, item_id),
+            )
 
     def restore_into(self, storage: Storage) -> None:
         """Load everything kept into a fresh server (without mirroring it again)."""
         with self._lock:
-            objects = self._db.execute("SELECT bucket, key, body, content_type, metadata FROM objects").fetchall()
+            objects = self._db.execute(
+                "SELECT bucket, key, body, content_type, metadata FROM objects"
+            ).fetchall()
             items = self._db.execute("SELECT tbl, item FROM items").fetchall()
         mirror, storage.mirror = storage.mirror, None
         try:

@@ -142,12 +142,21 @@ class Storage:
 
     # -- S3 -------------------------------------------------------------------------
     async def put_object(
-        self, bucket: str, key: str, body: bytes, content_type: str, metadata: Mapping[str, str] | None = None
+        self,
+        bucket: str,
+        key: str,
+        body: bytes,
+        content_type: str,
+        metadata: Mapping[str, str] | None = None,
     ) -> None:
         await self.run(self._put_object, bucket, key, body, content_type, dict(metadata or {}))
 
-    def _put_object(self, bucket: str, key: str, body: bytes, content_type: str, metadata: dict[str, str]) -> None:
-        self.s3.put_object(Bucket=bucket, Key=key, Body=body, ContentType=content_type, Metadata=metadata)
+    def _put_object(
+        self, bucket: str, key: str, body: bytes, content_type: str, metadata: dict[str, str]
+    ) -> None:
+        self.s3.put_object(
+            Bucket=bucket, Key=key, Body=body, ContentType=content_type, Metadata=metadata
+        )
         if self.mirror and bucket == self.settings.originals_bucket:
             self.mirror.put_object(bucket, key, body, content_type, metadata)
 
@@ -195,7 +204,9 @@ class Storage:
         keys = self._list_keys(bucket, prefix)
         for start in range(0, len(keys), 1000):
             chunk = keys[start : start + 1000]
-            self.s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": k} for k in chunk], "Quiet": True})
+            self.s3.delete_objects(
+                Bucket=bucket, Delete={"Objects": [{"Key": k} for k in chunk], "Quiet": True}
+            )
             if self.mirror and bucket == self.settings.originals_bucket:
                 for key in chunk:
                     self.mirror.delete_object(bucket, key)
@@ -219,7 +230,9 @@ class Storage:
         an int → the stored ``version`` attribute must equal it."""
         await self.run(self._put_item, table, dict(item), expect_version)
 
-    def _put_item(self, table: str, item: dict[str, Any], expect_version: int | None | bool) -> None:
+    def _put_item(
+        self, table: str, item: dict[str, Any], expect_version: int | None | bool
+    ) -> None:
         kwargs: dict[str, Any] = {"TableName": self.table(table), "Item": _to_dynamo(item)}
         if expect_version is None:
             kwargs["ConditionExpression"] = "attribute_not_exists(id)"
@@ -242,7 +255,9 @@ class Storage:
         ``version`` must equal it (else :class:`ConditionFailed`)."""
         await self.run(self._delete_item, table, tenant, item_id, expect_version)
 
-    def _delete_item(self, table: str, tenant: str, item_id: str, expect_version: int | bool = False) -> None:
+    def _delete_item(
+        self, table: str, tenant: str, item_id: str, expect_version: int | bool = False
+    ) -> None:
         kwargs: dict[str, Any] = {"TableName": self.table(table), "Key": _key(tenant, item_id)}
         if expect_version is not False:
             kwargs["ConditionExpression"] = "version = :v"

@@ -34,9 +34,13 @@ async def story(sc: Scenario, phase: str) -> Outcome:
     path = f"/api/v2/img/{pack}?location={THUMB}"
     wrong, served = [], []
     for lane in sc.result.lanes:
-        _, first = await sc.probe(lane, path, anything, headers=WEBP_BROWSER)  # a WebP browser comes first
+        _, first = await sc.probe(
+            lane, path, anything, headers=WEBP_BROWSER
+        )  # a WebP browser comes first
         state, second = await sc.probe(lane, path, jpeg_or_png, headers=OLD_BROWSER)
-        served.append(f"{lane}: {first.format if first else '-'} then {second.format if second else '-'}")
+        served.append(
+            f"{lane}: {first.format if first else '-'} then {second.format if second else '-'}"
+        )
         wrong += [lane] if state != "fresh" else []
     await sc.advance(30)
     if wrong:
@@ -47,7 +51,11 @@ async def story(sc: Scenario, phase: str) -> Outcome:
 async def run(target: Target) -> ScenarioResult:
     async with Scenario(target, NAME, GROUP, TITLE) as sc:
         await reproduce_then_fix(
-            sc, "accept-not-in-key", True, story,
+            sc,
+            "accept-not-in-key",
+            True,
+            story,
             reproduced="the WebP answer is cached under a key without Accept and served to everyone",
-            fixed="Vary: Accept and Accept in the key keep one entry per format")
+            fixed="Vary: Accept and Accept in the key keep one entry per format",
+        )
     return sc.result

@@ -35,14 +35,23 @@ async def story(sc: Scenario, phase: str) -> Outcome:
     tick = sc.tick_after(write_at)
     result = await until_fresh(sc, path, by_size, until=tick + 200)
     if result.never_fresh:
-        return Outcome(True, f"{', '.join(result.never_fresh)} still {OLD[0]}x{OLD[1]} 200 s after the tick")
-    return Outcome(False, f"{NEW[0]}x{NEW[1]} everywhere by {result.last_fresh - write_at:g} s after the change")
+        return Outcome(
+            True, f"{', '.join(result.never_fresh)} still {OLD[0]}x{OLD[1]} 200 s after the tick"
+        )
+    return Outcome(
+        False,
+        f"{NEW[0]}x{NEW[1]} everywhere by {result.last_fresh - write_at:g} s after the change",
+    )
 
 
 async def run(target: Target) -> ScenarioResult:
     async with Scenario(target, NAME, GROUP, TITLE) as sc:
         await reproduce_then_fix(
-            sc, "ignore-location-config-changes", True, story,
+            sc,
+            "ignore-location-config-changes",
+            True,
+            story,
             reproduced="nothing is invalidated: the old size stays cached",
-            fixed="a forced change invalidates every pack of the tenant at the next tick")
+            fixed="a forced change invalidates every pack of the tenant at the next tick",
+        )
     return sc.result

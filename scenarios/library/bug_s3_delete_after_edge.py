@@ -32,8 +32,11 @@ async def story(sc: Scenario, phase: str) -> Outcome:
             ttls.append(_ttl(sc.header("Cache-Status")))
     if not stale:
         return Outcome(False, f"every POP fresh {GAP + 120:g} s after the tick")
-    return Outcome(True, f"{', '.join(stale)} still old {GAP + 120:g} s after the tick, "
-                         f"cached for another {min(ttls):g} s")
+    return Outcome(
+        True,
+        f"{', '.join(stale)} still old {GAP + 120:g} s after the tick, "
+        f"cached for another {min(ttls):g} s",
+    )
 
 
 def _ttl(cache_status: str) -> float:
@@ -46,7 +49,11 @@ def _ttl(cache_status: str) -> float:
 async def run(target: Target) -> ScenarioResult:
     async with Scenario(target, NAME, GROUP, TITLE) as sc:
         await reproduce_then_fix(
-            sc, "s3-delete-after-edge", GAP, story,
+            sc,
+            "s3-delete-after-edge",
+            GAP,
+            story,
             reproduced="POPs refetch before the S3 delete and re-cache the old variant for a full TTL",
-            fixed="S3 is emptied before the edge invalidation: a refetch renders the new image")
+            fixed="S3 is emptied before the edge invalidation: a refetch renders the new image",
+        )
     return sc.result

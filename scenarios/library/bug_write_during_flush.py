@@ -29,7 +29,9 @@ async def story(sc: Scenario, phase: str) -> Outcome:
     await sc.advance_to(tick + FLUSH / 2)
     await sc.sim.upload(pack, "main", solid("blue"))
     sc.mark("write", f"upload main (blue) during the flush [{phase}]")
-    result = await until_fresh(sc, path, classify, until=tick + 2 * sc.sim.interval + 150, step=10.0)
+    result = await until_fresh(
+        sc, path, classify, until=tick + 2 * sc.sim.interval + 150, step=10.0
+    )
     if result.never_fresh:
         return Outcome(True, f"{', '.join(result.never_fresh)} still old two ticks after the write")
     after = result.last_fresh - tick - FLUSH / 2
@@ -39,7 +41,12 @@ async def story(sc: Scenario, phase: str) -> Outcome:
 async def run(target: Target) -> ScenarioResult:
     async with Scenario(target, NAME, GROUP, TITLE) as sc:
         await reproduce_then_fix(
-            sc, "drop-writes-during-flush", FLUSH, story, also={"flush-duration": FLUSH},
+            sc,
+            "drop-writes-during-flush",
+            FLUSH,
+            story,
+            also={"flush-duration": FLUSH},
             reproduced="the checkpoint skips the write's stream record: it is never invalidated",
-            fixed="the write's record is read at the next tick and invalidated then")
+            fixed="the write's record is read at the next tick and invalidated then",
+        )
     return sc.result

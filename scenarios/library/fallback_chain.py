@@ -21,9 +21,21 @@ async def run(target: Target) -> ScenarioResult:
         await fallback_configs(sc)
         only_main = await pack_with(sc, {"main": solid("red")})
         main_and_thumb = await pack_with(sc, {"main": solid("red"), "thumb": solid("blue")})
-        await served_everywhere(sc, f"/api/v2/img/{only_main}?location=cover", "red", SIZES["cover"], "main",
-                                "cover → thumb → main: main's image at 120x180")
-        await served_everywhere(sc, f"/api/v2/img/{main_and_thumb}?location=cover", "blue", SIZES["cover"],
-                                "thumb", "cover → thumb: thumb's image at 120x180")
+        await served_everywhere(
+            sc,
+            f"/api/v2/img/{only_main}?location=cover",
+            "red",
+            SIZES["cover"],
+            "main",
+            "cover → thumb → main: main's image at 120x180",
+        )
+        await served_everywhere(
+            sc,
+            f"/api/v2/img/{main_and_thumb}?location=cover",
+            "blue",
+            SIZES["cover"],
+            "thumb",
+            "cover → thumb: thumb's image at 120x180",
+        )
         sc.measure("headline", "cover→thumb→main resolved at 120x180 on every POP")
     return sc.result

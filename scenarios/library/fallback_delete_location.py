@@ -24,11 +24,25 @@ async def run(target: Target) -> ScenarioResult:
         path = f"/api/v2/img/{pack}?location=thumb"
 
         async def delete_thumb() -> None:
-            await sc.sim.admin("POST", f"/adminAPI/imagePack/{pack}/deleteImageLocation",
-                               json={"imageLocationName": "thumb"})
+            await sc.sim.admin(
+                "POST",
+                f"/adminAPI/imagePack/{pack}/deleteImageLocation",
+                json={"imageLocationName": "thumb"},
+            )
 
-        await tick_propagation(sc, pack, path, showing("red", SIZES["thumb"], old="blue"), delete_thumb,
-                               "deleteImageLocation thumb")
+        await tick_propagation(
+            sc,
+            pack,
+            path,
+            showing("red", SIZES["thumb"], old="blue"),
+            delete_thumb,
+            "deleteImageLocation thumb",
+        )
         header = sc.header("X-Image-Location") or None
-        sc.check("X-Image-Location says main once fresh", header == "main", expected="main", measured=header)
+        sc.check(
+            "X-Image-Location says main once fresh",
+            header == "main",
+            expected="main",
+            measured=header,
+        )
     return sc.result

@@ -22,8 +22,19 @@ async def run(target: Target) -> ScenarioResult:
         pack = await pack_with(sc, {"main": solid("red")})
         await settle(sc)
         path = f"/api/v2/img/{pack}?location=thumb"
-        await tick_propagation(sc, pack, path, showing("blue", SIZES["thumb"], old="red"),
-                               lambda: sc.sim.upload(pack, "thumb", solid("blue")), "upload thumb (blue)")
+        await tick_propagation(
+            sc,
+            pack,
+            path,
+            showing("blue", SIZES["thumb"], old="red"),
+            lambda: sc.sim.upload(pack, "thumb", solid("blue")),
+            "upload thumb (blue)",
+        )
         header = sc.header("X-Image-Location") or None
-        sc.check("X-Image-Location says thumb once fresh", header == "thumb", expected="thumb", measured=header)
+        sc.check(
+            "X-Image-Location says thumb once fresh",
+            header == "thumb",
+            expected="thumb",
+            measured=header,
+        )
     return sc.result

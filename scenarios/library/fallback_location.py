@@ -20,9 +20,21 @@ async def run(target: Target) -> ScenarioResult:
         await sc.begin()
         await fallback_configs(sc)
         pack = await pack_with(sc, {"main": solid("red")})
-        await served_everywhere(sc, f"/api/v2/img/{pack}?location=thumb", "red", SIZES["thumb"], "main",
-                                "thumb (empty) serves main's image at thumb's 160x90")
-        await served_everywhere(sc, f"/api/v2/img/{pack}?location=main", "red", SIZES["main"], "main",
-                                "main serves its own image at 320x180")
+        await served_everywhere(
+            sc,
+            f"/api/v2/img/{pack}?location=thumb",
+            "red",
+            SIZES["thumb"],
+            "main",
+            "thumb (empty) serves main's image at thumb's 160x90",
+        )
+        await served_everywhere(
+            sc,
+            f"/api/v2/img/{pack}?location=main",
+            "red",
+            SIZES["main"],
+            "main",
+            "main serves its own image at 320x180",
+        )
         sc.measure("headline", "thumb → main: main's image at 160x90 on every POP")
     return sc.result

@@ -13,8 +13,10 @@ from scenarios.target import Target
 NAME = "fallback-region"
 GROUP = "fallback"
 TITLE = "A missing region image falls back to the default one"
-REGIONS = [{"name": "nordic", "label": "Nordic", "countries": ["NO", "SE"]},
-           {"name": "baltic", "label": "Baltic", "countries": ["EE", "LV", "LT"]}]
+REGIONS = [
+    {"name": "nordic", "label": "Nordic", "countries": ["NO", "SE"]},
+    {"name": "baltic", "label": "Baltic", "countries": ["EE", "LV", "LT"]},
+]
 
 
 async def run(target: Target) -> ScenarioResult:
@@ -28,10 +30,24 @@ async def run(target: Target) -> ScenarioResult:
         pack = await pack_with(sc, {"main": solid("red")})
         await sc.sim.upload(pack, "main", solid("green"), region="nordic")
         base = f"/api/v2/img/{pack}?location=main"
-        await served_everywhere(sc, base + "&region=nordic", "green", SIZES["main"], "main",
-                                "nordic has its own image: served")
-        await served_everywhere(sc, base + "&region=baltic", "red", SIZES["main"], "main",
-                                "baltic has none: the default image")
-        await served_everywhere(sc, base, "red", SIZES["main"], "main", "no region: the default image")
+        await served_everywhere(
+            sc,
+            base + "&region=nordic",
+            "green",
+            SIZES["main"],
+            "main",
+            "nordic has its own image: served",
+        )
+        await served_everywhere(
+            sc,
+            base + "&region=baltic",
+            "red",
+            SIZES["main"],
+            "main",
+            "baltic has none: the default image",
+        )
+        await served_everywhere(
+            sc, base, "red", SIZES["main"], "main", "no region: the default image"
+        )
         sc.measure("headline", "nordic → its own image; baltic → the default image")
     return sc.result

@@ -28,7 +28,11 @@ async def run(target: Target) -> ScenarioResult:
         path = f"/api/v2/img/{pack}?location={THUMB}"
 
         async def recrop() -> None:
-            await sc.sim.admin("PUT", f"/adminAPI/imagePack/{pack}/main", json={"cropInfo": BOTTOM_RIGHT})
+            await sc.sim.admin(
+                "PUT", f"/adminAPI/imagePack/{pack}/main", json={"cropInfo": BOTTOM_RIGHT}
+            )
 
-        await tick_propagation(sc, pack, path, by_colour("yellow", "red"), recrop, "cropInfo → bottom-right")
+        await tick_propagation(
+            sc, pack, path, by_colour("yellow", "red"), recrop, "cropInfo → bottom-right"
+        )
     return sc.result

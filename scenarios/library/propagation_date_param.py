@@ -15,5 +15,7 @@ TITLE = "A date= cache buster is fresh from the next tick, on every POP at once"
 
 async def run(target: Target) -> ScenarioResult:
     async with Scenario(target, NAME, GROUP, TITLE) as sc:
-        await busting_propagation(sc, lambda pack, n: f"/api/v2/img/{pack}?location=thumb&date=b{n}", "date=")
+        await busting_propagation(
+            sc, lambda pack, n: f"/api/v2/img/{pack}?location=thumb&date=b{n}", "date="
+        )
     return sc.result

@@ -16,5 +16,7 @@ TITLE = "An id-suffix cache buster is fresh from the next tick, on every POP at 
 
 async def run(target: Target) -> ScenarioResult:
     async with Scenario(target, NAME, GROUP, TITLE) as sc:
-        await busting_propagation(sc, lambda pack, n: f"/api/v2/img/{pack}-b{n}?location=thumb", "id suffix")
+        await busting_propagation(
+            sc, lambda pack, n: f"/api/v2/img/{pack}-b{n}?location=thumb", "id suffix"
+        )
     return sc.result

@@ -25,7 +25,11 @@ async def run(target: Target) -> ScenarioResult:
         path = f"/api/v2/img/{pack}?width=160&height=90"  # no location: the pack's main one
 
         async def switch_main() -> None:
-            await sc.sim.admin("PUT", f"/adminAPI/imagePack/{pack}", json={"mainImageLocation": "poster"})
+            await sc.sim.admin(
+                "PUT", f"/adminAPI/imagePack/{pack}", json={"mainImageLocation": "poster"}
+            )
 
-        await tick_propagation(sc, pack, path, by_colour("green", "red"), switch_main, "mainImageLocation → poster")
+        await tick_propagation(
+            sc, pack, path, by_colour("green", "red"), switch_main, "mainImageLocation → poster"
+        )
     return sc.result

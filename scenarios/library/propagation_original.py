@@ -19,6 +19,12 @@ async def run(target: Target) -> ScenarioResult:
         await sc.begin()
         pack, path = await thumb_pack(sc, "red")
         await settle(sc)
-        await tick_propagation(sc, pack, path, RED_TO_BLUE,
-                               lambda: sc.sim.upload(pack, "main", solid("blue")), "upload main (blue)")
+        await tick_propagation(
+            sc,
+            pack,
+            path,
+            RED_TO_BLUE,
+            lambda: sc.sim.upload(pack, "main", solid("blue")),
+            "upload main (blue)",
+        )
     return sc.result

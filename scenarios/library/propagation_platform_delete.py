@@ -23,10 +23,18 @@ async def run(target: Target) -> ScenarioResult:
         since, write_at = await sc.sim.last_event(), sc.t()
         await sc.sim.platform_delete(pack)
         sc.mark("write", "upload main (blue) + DELETE invalidation")
-        measured = await until_fresh(sc, path, RED_TO_BLUE, until=sc.tick_after(write_at) - 1, keep_probing=20)
+        measured = await until_fresh(
+            sc, path, RED_TO_BLUE, until=sc.tick_after(write_at) - 1, keep_probing=20
+        )
         created, delays = await invalidation_delays(sc, pack, since)
-        sc.check("the invalidation is created at the call", created == write_at,
-                 expected=f"{write_at:g}", measured="never" if created is None else f"{created:g}")
-        model = {lane: write_at + delays[lane] if lane in delays else None for lane in sc.result.lanes}
+        sc.check(
+            "the invalidation is created at the call",
+            created == write_at,
+            expected=f"{write_at:g}",
+            measured="never" if created is None else f"{created:g}",
+        )
+        model = {
+            lane: write_at + delays[lane] if lane in delays else None for lane in sc.result.lanes
+        }
         compare_with_model(sc, measured, model, what="DELETE invalidation", since=write_at)
     return sc.result

@@ -54,35 +54,81 @@ async def run(target: Target) -> ScenarioResult:
         await request_everything(sc, packs)
 
         async def relabel() -> None:
-            await sc.sim.admin("PUT", "/adminAPI/imageLocationConfig/thumb/label", json={"label": "Thumbnail v2"})
+            await sc.sim.admin(
+                "PUT", "/adminAPI/imageLocationConfig/thumb/label", json={"label": "Thumbnail v2"}
+            )
 
         label, _ = await measure(sc, packs, "label change (thumb)", relabel)
-        forced, variants = await measure(sc, packs, "forced size change (thumb → 200x100)",
-                                         lambda: sc.sim.put_config("thumb", {"width": 200, "height": 100,
-                                                                             "fallback": "main"}, force=True))
-        sc.check("a label change renders nothing", label.renders == 0, expected="0 renders", measured=label.renders)
-        sc.check("a label change invalidates nothing", label.invalidation_paths == 0 and label.variants_invalidated == 0,
-                 expected="0 paths, 0 variants", measured=f"{label.invalidation_paths} paths, "
-                 f"{label.variants_invalidated} variants")
-        sc.check("a forced change renders every variant requested afterwards", forced.renders == variants,
-                 expected=f"{variants} renders ({PACKS} packs × {len(LOCATIONS)} locations)", measured=forced.renders)
-        sc.check("one wildcard path per pack", forced.invalidation_paths == PACKS,
-                 expected=f"{PACKS} paths", measured=forced.invalidation_paths)
-        sc.check("one origin fetch per variant, whatever the number of POPs", forced.origin_fetches == variants,
-                 expected=variants, measured=forced.origin_fetches)
-        sc.table("Rebuild cost per change", ["change", *COLUMNS],
-                 [["label only", *label.row()], ["forced size", *forced.row()]])
+        forced, variants = await measure(
+            sc,
+            packs,
+            "forced size change (thumb → 200x100)",
+            lambda: sc.sim.put_config(
+                "thumb", {"width": 200, "height": 100, "fallback": "main"}, force=True
+            ),
+        )
+        sc.check(
+            "a label change renders nothing",
+            label.renders == 0,
+            expected="0 renders",
+            measured=label.renders,
+        )
+        sc.check(
+            "a label change invalidates nothing",
+            label.invalidation_paths == 0 and label.variants_invalidated == 0,
+            expected="0 paths, 0 variants",
+            measured=f"{label.invalidation_paths} paths, {label.variants_invalidated} variants",
+        )
+        sc.check(
+            "a forced change renders every variant requested afterwards",
+            forced.renders == variants,
+            expected=f"{variants} renders ({PACKS} packs × {len(LOCATIONS)} locations)",
+            measured=forced.renders,
+        )
+        sc.check(
+            "one wildcard path per pack",
+            forced.invalidation_paths == PACKS,
+            expected=f"{PACKS} paths",
+            measured=forced.invalidation_paths,
+        )
+        sc.check(
+            "one origin fetch per variant, whatever the number of POPs",
+            forced.origin_fetches == variants,
+            expected=variants,
+            measured=forced.origin_fetches,
+        )
+        sc.table(
+            "Rebuild cost per change",
+            ["change", *COLUMNS],
+            [["label only", *label.row()], ["forced size", *forced.row()]],
+        )
         at_scale = AT_SCALE * len(LOCATIONS)
-        sc.table(f"The forced change for a tenant of {AT_SCALE:,} packs", ["figure", "value"], [
-            ["invalidation paths", f"{AT_SCALE:,}"],
-            ["CloudFront charge (first of the month)", f"${charge(AT_SCALE):,.2f}"],
-            [f"renders if every variant is requested again ({len(LOCATIONS)} locations)", f"{at_scale:,}"],
-            ["price per path beyond the free tier", f"${PRICE_PER_PATH} ({FREE_PATHS_PER_MONTH:,} free a month)"],
-        ])
+        sc.table(
+            f"The forced change for a tenant of {AT_SCALE:,} packs",
+            ["figure", "value"],
+            [
+                ["invalidation paths", f"{AT_SCALE:,}"],
+                ["CloudFront charge (first of the month)", f"${charge(AT_SCALE):,.2f}"],
+                [
+                    f"renders if every variant is requested again ({len(LOCATIONS)} locations)",
+                    f"{at_scale:,}",
+                ],
+                [
+                    "price per path beyond the free tier",
+                    f"${PRICE_PER_PATH} ({FREE_PATHS_PER_MONTH:,} free a month)",
+                ],
+            ],
+        )
         sc.measure("label_change", vars(label) | {"render_cpu_seconds": None})
         sc.measure("forced_change", vars(forced) | {"render_cpu_seconds": None})
         # CPU time is the machine's, not the simulation's: kept apart from the comparable figures.
-        sc.measure("wall_render_cpu_seconds", {"label": label.render_cpu_seconds, "forced": forced.render_cpu_seconds})
-        sc.measure("headline", f"label: {label.renders} renders, {label.invalidation_paths} paths · forced: "
-                   f"{forced.renders} renders, {forced.invalidation_paths} paths, {forced.origin_bytes:,} bytes")
+        sc.measure(
+            "wall_render_cpu_seconds",
+            {"label": label.render_cpu_seconds, "forced": forced.render_cpu_seconds},
+        )
+        sc.measure(
+            "headline",
+            f"label: {label.renders} renders, {label.invalidation_paths} paths · forced: "
+            f"{forced.renders} renders, {forced.invalidation_paths} paths, {forced.origin_bytes:,} bytes",
+        )
     return sc.result

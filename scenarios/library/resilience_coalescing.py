@@ -44,8 +44,11 @@ async def run(target: Target) -> ScenarioResult:
         await sc.sim.fault("slow", SLOW)
         sc.mark("fault", f"origin slow ({SLOW:g} s)")
         try:
-            requests = [asyncio.ensure_future(sc.probe(lane, path, served))
-                        for lane in sc.result.lanes for _ in range(VIEWERS)]
+            requests = [
+                asyncio.ensure_future(sc.probe(lane, path, served))
+                for lane in sc.result.lanes
+                for _ in range(VIEWERS)
+            ]
             pops = len(sc.result.lanes)
             shield_joins = pops - 1 if sc.target.shield else 0
             joined = await wait_until_joined(sc, since, pops * (VIEWERS - 1) + shield_joins)
@@ -54,19 +57,41 @@ async def run(target: Target) -> ScenarioResult:
         finally:
             await sc.sim.fault("up")
         events = await sc.sim.events(since, ["render", "variant_hit", "origin_fetch", "collapsed"])
-        at_origin = [e for e in events if e["kind"] in ("render", "variant_hit") and e["data"].get("pack") == pack]
+        at_origin = [
+            e
+            for e in events
+            if e["kind"] in ("render", "variant_hit") and e["data"].get("pack") == pack
+        ]
         fetches: dict[str, int] = {}
         for event in events:
             if event["kind"] == "origin_fetch":
                 fetches[event["data"]["pop"]] = fetches.get(event["data"]["pop"], 0) + 1
-        sc.check("every viewer got the image", all(state == "fresh" for state, _ in states),
-                 expected=f"{len(requests)} × 200", measured=f"{sum(s == 'fresh' for s, _ in states)} × 200")
-        sc.check("one request reached the origin", len(at_origin) == 1, expected=1, measured=len(at_origin))
-        sc.check("each tier sent one request upstream", all(n == 1 for n in fetches.values()) and bool(fetches),
-                 expected="1 per POP and 1 from the shield", measured=", ".join(f"{k}: {v}" for k, v in sorted(fetches.items())))
-        sc.table("Requests per tier", ["tier", "viewer requests", "sent upstream"],
-                 [[lane, VIEWERS, fetches.get(lane, 0)] for lane in sc.result.lanes]
-                 + ([["shield", pops, fetches.get("shield", 0)]] if sc.target.shield else []))
+        sc.check(
+            "every viewer got the image",
+            all(state == "fresh" for state, _ in states),
+            expected=f"{len(requests)} × 200",
+            measured=f"{sum(s == 'fresh' for s, _ in states)} × 200",
+        )
+        sc.check(
+            "one request reached the origin",
+            len(at_origin) == 1,
+            expected=1,
+            measured=len(at_origin),
+        )
+        sc.check(
+            "each tier sent one request upstream",
+            all(n == 1 for n in fetches.values()) and bool(fetches),
+            expected="1 per POP and 1 from the shield",
+            measured=", ".join(f"{k}: {v}" for k, v in sorted(fetches.items())),
+        )
+        sc.table(
+            "Requests per tier",
+            ["tier", "viewer requests", "sent upstream"],
+            [[lane, VIEWERS, fetches.get(lane, 0)] for lane in sc.result.lanes]
+            + ([["shield", pops, fetches.get("shield", 0)]] if sc.target.shield else []),
+        )
         sc.measure("joined", joined)
-        sc.measure("headline", f"{len(requests)} viewers on {pops} POPs → {len(at_origin)} origin request")
+        sc.measure(
+            "headline", f"{len(requests)} viewers on {pops} POPs → {len(at_origin)} origin request"
+        )
     return sc.result

@@ -44,20 +44,38 @@ async def run(target: Target) -> ScenarioResult:
         finally:
             await sc.sim.fault("up")
             sc.mark("fault", "origin back")
-        sc.check("every POP serves its expired copy while the origin is down",
-                 all(state == "stale" for _, state, _ in during),
-                 expected="200, the old image", measured="; ".join(f"{lane}: {state} [{cs}]" for lane, state, cs in during))
-        sc.check("and still 10 minutes later", all(state == "stale" for state in later),
-                 expected="stale everywhere", measured=", ".join(later))
-        sc.check("an object nobody cached gets a 5xx", all(500 <= s < 600 for s in statuses),
-                 expected="502 everywhere", measured=", ".join(map(str, statuses)))
+        sc.check(
+            "every POP serves its expired copy while the origin is down",
+            all(state == "stale" for _, state, _ in during),
+            expected="200, the old image",
+            measured="; ".join(f"{lane}: {state} [{cs}]" for lane, state, cs in during),
+        )
+        sc.check(
+            "and still 10 minutes later",
+            all(state == "stale" for state in later),
+            expected="stale everywhere",
+            measured=", ".join(later),
+        )
+        sc.check(
+            "an object nobody cached gets a 5xx",
+            all(500 <= s < 600 for s in statuses),
+            expected="502 everywhere",
+            measured=", ".join(map(str, statuses)),
+        )
         await sc.advance(5)
         back = []
         for lane in sc.result.lanes:
             await sc.probe(lane, path, red)
             back.append(sc.header("Cache-Status"))
-        sc.check("after recovery the POPs fetch from the origin again", all("fwd=" in cs for cs in back),
-                 expected="a forward (revalidation or miss) per POP", measured="; ".join(back))
-        sc.measure("headline", f"origin down {TTL + 60:g} s after caching: stale served at "
-                   f"{sum(s == 'stale' for _, s, _ in during)} of {len(during)} POPs, 5xx for uncached")
+        sc.check(
+            "after recovery the POPs fetch from the origin again",
+            all("fwd=" in cs for cs in back),
+            expected="a forward (revalidation or miss) per POP",
+            measured="; ".join(back),
+        )
+        sc.measure(
+            "headline",
+            f"origin down {TTL + 60:g} s after caching: stale served at "
+            f"{sum(s == 'stale' for _, s, _ in during)} of {len(during)} POPs, 5xx for uncached",
+        )
     return sc.result

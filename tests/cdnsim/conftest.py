@@ -32,7 +32,9 @@ class Running:
         return self.clock.now() - MANUAL_EPOCH
 
     async def admin_call(self, method: str, path: str, **kwargs) -> dict:  # type: ignore[no-untyped-def, type-arg]
-        async with self.http.request(method, self.stack.origin_url + path, headers=self.admin, **kwargs) as r:
+        async with self.http.request(
+            method, self.stack.origin_url + path, headers=self.admin, **kwargs
+        ) as r:
             assert r.status == 200, await r.text()
             return await r.json()
 
@@ -57,7 +59,9 @@ async def running(moto_server) -> AsyncIterator[Running]:  # type: ignore[no-unt
     from origin.storage import StorageSettings
 
     moto_server.reset()
-    storage = StorageSettings(endpoint_url=moto_server.url, access_key_id="testing", secret_access_key="testing")
+    storage = StorageSettings(
+        endpoint_url=moto_server.url, access_key_id="testing", secret_access_key="testing"
+    )
     settings = StackSettings(
         origin=OriginSettings(storage=storage, render_workers=1, id_seed=5),
         invalidation_delays={"kind": "fixed", "seconds": 0, "per_pop": POP_DELAYS},

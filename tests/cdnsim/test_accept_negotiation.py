@@ -22,21 +22,28 @@ OLD_BROWSER = "image/jpeg,image/png,*/*;q=0.5"
 
 async def _formats_seen(moto_server, **origin_overrides) -> tuple[str, str, str]:  # type: ignore[no-untyped-def]
     moto_server.reset()
-    storage = StorageSettings(endpoint_url=moto_server.url, access_key_id="testing", secret_access_key="testing")
-    origin = replace(OriginSettings(storage=storage, render_workers=1, id_seed=8), **origin_overrides)
+    storage = StorageSettings(
+        endpoint_url=moto_server.url, access_key_id="testing", secret_access_key="testing"
+    )
+    origin = replace(
+        OriginSettings(storage=storage, render_workers=1, id_seed=8), **origin_overrides
+    )
     stack = Stack(StackSettings(origin=origin, pops=1, shield=False, seed=8), Clock.manual())
     await stack.start()
     try:
         async with aiohttp.ClientSession() as http:
             auth = {"Authorization": f"Bearer {stack.admin_token}"}
-            async with http.post(f"{stack.origin_url}/adminAPI/imagePacks", json={}, headers=auth) as response:
+            async with http.post(
+                f"{stack.origin_url}/adminAPI/imagePacks", json={}, headers=auth
+            ) as response:
                 pack = (await response.json())["id"]
             jpeg = io.BytesIO()
             Image.new("RGB", (320, 180), (10, 120, 200)).save(jpeg, "JPEG")
             form = aiohttp.FormData()
             form.add_field("file", jpeg.getvalue(), filename="a.jpg", content_type="image/jpeg")
-            async with http.post(f"{stack.origin_url}/adminAPI/imagePack/{pack}/main/upload", data=form,
-                                 headers=auth) as response:
+            async with http.post(
+                f"{stack.origin_url}/adminAPI/imagePack/{pack}/main/upload", data=form, headers=auth
+            ) as response:
                 assert response.status == 200
             url = f"{stack.edge.pop_urls['pop-1']}/api/v2/img/{pack}?width=160"  # type: ignore[union-attr]
 

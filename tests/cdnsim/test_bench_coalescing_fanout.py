@@ -8,7 +8,11 @@ from cdnsim.bench import coalescing, fanout
 async def test_concurrent_cold_requests_for_one_variant_render_it_once():
     result = await coalescing.measure(20, "portal-cover", 480)
     assert result["ok"] == 20
-    assert (result["pop_upstream_requests"], result["shield_origin_requests"], result["renders"]) == (1, 1, 1)
+    assert (
+        result["pop_upstream_requests"],
+        result["shield_origin_requests"],
+        result["renders"],
+    ) == (1, 1, 1)
     assert result["collapsed"] == 19
 
 

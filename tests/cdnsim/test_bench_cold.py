@@ -14,9 +14,24 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_every_request_is_a_cold_render_and_each_process_is_counted(tmp_path: Path) -> None:
     output = tmp_path / "cold.json"
     done = subprocess.run(
-        [sys.executable, "-m", "cdnsim.cli", "bench", "cold", "--requests", "6",
-         "--connections", "2", "--output", str(output)],
-        check=False, cwd=ROOT, capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "cdnsim.cli",
+            "bench",
+            "cold",
+            "--requests",
+            "6",
+            "--connections",
+            "2",
+            "--output",
+            str(output),
+        ],
+        check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert done.returncode == 0, done.stderr
     result = json.loads(output.read_text())

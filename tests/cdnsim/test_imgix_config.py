@@ -21,30 +21,51 @@ def test_defaults_deploy_at_once_and_limit_nothing() -> None:
 
 
 def test_every_imgix_flag_reaches_the_options() -> None:
-    got = options("--imgix-api-key", KEY, "--imgix-api-key", f"{'p' * 20}:purge, Image Manager Edit",
-                  "--imgix-rate-limit", "100/30", "--imgix-deploy-seconds", "45", "--imgix-purge-window", "5",
-                  "--imgix-origin-host", "Images.Example.COM", "--imgix-origin-host", "127.0.0.1",
-                  "--imgix-api-port", "18100")
+    got = options(
+        "--imgix-api-key",
+        KEY,
+        "--imgix-api-key",
+        f"{'p' * 20}:purge, Image Manager Edit",
+        "--imgix-rate-limit",
+        "100/30",
+        "--imgix-deploy-seconds",
+        "45",
+        "--imgix-purge-window",
+        "5",
+        "--imgix-origin-host",
+        "Images.Example.COM",
+        "--imgix-origin-host",
+        "127.0.0.1",
+        "--imgix-api-port",
+        "18100",
+    )
     admin, editor = got.api_keys
     assert (admin.key, admin.permissions) == (KEY, frozenset({"Account Admin"}))
     assert editor.permissions == frozenset({"Purge", "Image Manager Edit"})
     assert editor.allows("Image Manager Browse") and not editor.allows("Sources")
-    assert got.rate == RateLimit(100, 30.0) and options("--imgix-rate-limit", "7").rate == RateLimit(7, 60.0)
+    assert got.rate == RateLimit(100, 30.0) and options(
+        "--imgix-rate-limit", "7"
+    ).rate == RateLimit(7, 60.0)
     assert (got.deploy_seconds, got.purge_window, got.api_port) == (45.0, 5.0, 18100)
     assert got.origin_hosts == ("images.example.com", "127.0.0.1")
 
 
-@pytest.mark.parametrize("flags", [
-    ["--imgix-api-key", "short"],
-    ["--imgix-api-key", f"{KEY}:Sorcerer"],
-    ["--imgix-api-key", "has-dash-not-allowed-0123"],
-    ["--imgix-rate-limit", "many"],
-    ["--imgix-rate-limit", "10/0"],
-    ["--imgix-rate-limit", "-1"],
-    ["--imgix-deploy-seconds", "-3"],
-    ["--imgix-purge-window", "soon"],
-])
-def test_bad_values_are_refused_by_the_parser(flags: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    "flags",
+    [
+        ["--imgix-api-key", "short"],
+        ["--imgix-api-key", f"{KEY}:Sorcerer"],
+        ["--imgix-api-key", "has-dash-not-allowed-0123"],
+        ["--imgix-rate-limit", "many"],
+        ["--imgix-rate-limit", "10/0"],
+        ["--imgix-rate-limit", "-1"],
+        ["--imgix-deploy-seconds", "-3"],
+        ["--imgix-purge-window", "soon"],
+    ],
+)
+def test_bad_values_are_refused_by_the_parser(
+    flags: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
     with pytest.raises(SystemExit) as stopped:
         build_parser().parse_args(["up", *flags])
     assert stopped.value.code == 2 and flags[0] in capsys.readouterr().err

@@ -41,7 +41,10 @@ def test_a_short_serving_run_joins_locust_with_the_stack_and_fails_a_missed_thre
     assert stack["origin_requests"] == stack["per_pop"]["shield"]["origin_fetches"]
     assert set(stack["per_pop"]) == {"pop-1", "pop-2", "pop-3", "shield"}
     steady = report["steady"]
-    assert steady["available"] and 0 < steady["edge_hits"] <= steady["edge_requests"] < locust["requests"]
+    assert (
+        steady["available"]
+        and 0 < steady["edge_hits"] <= steady["edge_requests"] < locust["requests"]
+    )
     checks = {t["name"]: t["ok"] for t in report["thresholds"]}
     assert checks == {"failure_ratio": True, "p95_ms": False}  # the hit ratio was not asked for
     assert report["load_generator"]["available"] and report["load_generator"]["cpu_s"] > 0

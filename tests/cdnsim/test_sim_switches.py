@@ -5,8 +5,14 @@ from __future__ import annotations
 
 from tests.cdnsim.conftest import Running
 
-OFF = {"s3-delete-after-edge": None, "drop-writes-during-flush": None, "keep-s3-variants": False,
-       "ignore-location-config-changes": False, "accept-not-in-key": False, "flush-duration": 0.0}
+OFF = {
+    "s3-delete-after-edge": None,
+    "drop-writes-during-flush": None,
+    "keep-s3-variants": False,
+    "ignore-location-config-changes": False,
+    "accept-not-in-key": False,
+    "flush-duration": 0.0,
+}
 
 
 async def _call(run: Running, method: str, path: str, body: object = None) -> tuple[int, dict]:  # type: ignore[type-arg]
@@ -16,21 +22,31 @@ async def _call(run: Running, method: str, path: str, body: object = None) -> tu
 
 async def test_bug_switches_turn_on_and_off_and_bad_values_change_nothing(running: Running):
     assert await _call(running, "GET", "/_sim/bugs") == (200, OFF)
-    status, state = await _call(running, "PUT", "/_sim/bugs", {"keep-s3-variants": True, "s3-delete-after-edge": 90})
+    status, state = await _call(
+        running, "PUT", "/_sim/bugs", {"keep-s3-variants": True, "s3-delete-after-edge": 90}
+    )
     assert status == 200 and state["keep-s3-variants"] and state["s3-delete-after-edge"] == 90
     assert running.stack.aggregator.settings.keep_s3_variants  # type: ignore[union-attr]
-    for bad in ({"no-such-bug": True}, {"keep-s3-variants": "yes"}, {"s3-delete-after-edge": -1},
-                {"ignore-location-config-changes": True, "flush-duration": "long"}):
+    for bad in (
+        {"no-such-bug": True},
+        {"keep-s3-variants": "yes"},
+        {"s3-delete-after-edge": -1},
+        {"ignore-location-config-changes": True, "flush-duration": "long"},
+    ):
         status, body = await _call(running, "PUT", "/_sim/bugs", bad)
         assert status == 400 and body["code"] == "bad_request", bad
     status, state = await _call(running, "GET", "/_sim/bugs")
     assert state["ignore-location-config-changes"] is False  # the refused batch left nothing behind
-    status, state = await _call(running, "PUT", "/_sim/bugs", {"keep-s3-variants": False, "s3-delete-after-edge": None})
+    status, state = await _call(
+        running, "PUT", "/_sim/bugs", {"keep-s3-variants": False, "s3-delete-after-edge": None}
+    )
     assert state == OFF
 
 
 async def test_the_accept_bug_drops_vary_and_accept_from_the_key(running: Running):
-    await running.admin_call("PUT", "/adminAPI/imageLocationConfig/thumb", json={"width": 160, "height": 90})
+    await running.admin_call(
+        "PUT", "/adminAPI/imageLocationConfig/thumb", json={"width": 160, "height": 90}
+    )
     pack = (await running.admin_call("POST", "/adminAPI/imagePacks", json={}))["id"]
     await running.upload(pack, "main", (200, 0, 0))
     await _call(running, "PUT", "/_sim/bugs", {"accept-not-in-key": True})
@@ -52,7 +68,10 @@ async def test_origin_faults_down_slow_and_up(running: Running):
     assert status == 400 and body["field"] == "seconds"
     status, body = await _call(running, "PUT", "/_sim/faults", {"origin": "sideways"})
     assert status == 400
-    assert (await _call(running, "PUT", "/_sim/faults", {"origin": "up"}))[1] == {"origin": "up", "seconds": None,
-                                                                                 "held": 0}
+    assert (await _call(running, "PUT", "/_sim/faults", {"origin": "up"}))[1] == {
+        "origin": "up",
+        "seconds": None,
+        "held": 0,
+    }
     async with running.http.get(url) as response:
         assert response.status == 200

@@ -14,7 +14,9 @@ def close(colour: tuple[int, ...], want: tuple[int, int, int]) -> bool:
 
 
 async def _pack_with(run: Running, colour: tuple[int, int, int]) -> str:
-    await run.admin_call("PUT", "/adminAPI/imageLocationConfig/thumb", json={"width": 160, "height": 90})
+    await run.admin_call(
+        "PUT", "/adminAPI/imageLocationConfig/thumb", json={"width": 160, "height": 90}
+    )
     pack = (await run.admin_call("POST", "/adminAPI/imagePacks", json={}))["id"]
     await run.upload(pack, "main", colour)
     return pack
@@ -57,12 +59,18 @@ async def test_platform_delete_is_fresh_after_the_pop_delays_only(running: Runni
         assert close(await running.colour_at(pop, path), RED), pop
         await running.advance_to(400 + POP_DELAYS[pop])
         assert close(await running.colour_at(pop, path), BLUE), pop
-    async with running.http.delete(platform.replace(pack, "f" * 24), headers=running.admin) as response:
+    async with running.http.delete(
+        platform.replace(pack, "f" * 24), headers=running.admin
+    ) as response:
         assert response.status == 404
 
 
-async def test_forced_location_change_renders_every_variant_again_and_a_label_change_none(running: Running):
-    await running.admin_call("PUT", "/adminAPI/imageLocationConfig/thumb", json={"width": 160, "height": 90})
+async def test_forced_location_change_renders_every_variant_again_and_a_label_change_none(
+    running: Running,
+):
+    await running.admin_call(
+        "PUT", "/adminAPI/imageLocationConfig/thumb", json={"width": 160, "height": 90}
+    )
     packs = []
     for colour in [RED, BLUE, (0, 200, 0)]:
         pack = (await running.admin_call("POST", "/adminAPI/imagePacks", json={}))["id"]
@@ -78,11 +86,17 @@ async def test_forced_location_change_renders_every_variant_again_and_a_label_ch
                 await running.colour_at(pop, f"/api/v2/img/{pack}?location=thumb")
         return len(events.read(before, kinds=["render"]))
 
-    assert await request_all() == 3  # one render per pack; the shield and the S3 cache serve the rest
+    assert (
+        await request_all() == 3
+    )  # one render per pack; the shield and the S3 cache serve the rest
     assert await request_all() == 0
-    await running.admin_call("PUT", "/adminAPI/imageLocationConfig/thumb/label", json={"label": "Thumb"})
+    await running.admin_call(
+        "PUT", "/adminAPI/imageLocationConfig/thumb/label", json={"label": "Thumb"}
+    )
     await running.advance_to(800)  # past a tick and every POP delay
     assert await request_all() == 0
-    await running.admin_call("PUT", "/adminAPI/imageLocationConfig/thumb?force=true", json={"width": 320, "height": 180})
+    await running.admin_call(
+        "PUT", "/adminAPI/imageLocationConfig/thumb?force=true", json={"width": 320, "height": 180}
+    )
     await running.advance_to(1200)
     assert await request_all() == 3

@@ -7,7 +7,11 @@ import sys
 
 def test_cdnsim_tour_calls_every_operation_and_all_answer_right():
     done = subprocess.run(
-        [sys.executable, "-m", "cdnsim.cli", "tour"], capture_output=True, text=True, timeout=300, check=False
+        [sys.executable, "-m", "cdnsim.cli", "tour"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     lines = [line for line in done.stdout.splitlines() if line[:2] in ("ok", "!!")]

@@ -30,7 +30,12 @@ async def test_domain_errors_render_the_json_shape(aiohttp_client):
     client = await make(aiohttp_client)
     response = await client.get("/conflict")
     assert response.status == 409
-    assert await response.json() == {"code": "conflict", "message": "it changed", "status": 409, "field": "width"}
+    assert await response.json() == {
+        "code": "conflict",
+        "message": "it changed",
+        "status": 409,
+        "field": "width",
+    }
 
 
 async def test_unknown_route_and_wrong_method_are_json_too(aiohttp_client):
@@ -44,7 +49,9 @@ async def test_unknown_route_and_wrong_method_are_json_too(aiohttp_client):
 async def test_malformed_multipart_headers_are_a_400_not_a_crash(aiohttp_client):
     client = await make(aiohttp_client)
     body = b'--b\r\nContent-Disposition: form-data; name="\xc3\xa1\x18"\r\n\r\nx\r\n--b--\r\n'
-    response = await client.post("/multipart", data=body, headers={"Content-Type": "multipart/form-data; boundary=b"})
+    response = await client.post(
+        "/multipart", data=body, headers={"Content-Type": "multipart/form-data; boundary=b"}
+    )
     assert response.status == 400
     assert (await response.json())["code"] == "malformed_request"
 
@@ -62,7 +69,11 @@ async def test_unexpected_errors_are_a_500_json_without_internals(aiohttp_client
     client = await make(aiohttp_client)
     response = await client.get("/crash")
     assert response.status == 500
-    assert await response.json() == {"code": "internal_error", "message": "internal error", "status": 500}
+    assert await response.json() == {
+        "code": "internal_error",
+        "message": "internal error",
+        "status": 500,
+    }
 
 
 async def test_a_chunked_body_over_the_limit_is_a_413(aiohttp_client):

@@ -51,20 +51,33 @@ async def test_expired_tokens_and_tokens_without_exp_are_refused(origin_client):
 
 
 async def test_a_token_signed_with_another_secret_is_refused(origin_client):
-    forged = jwt.encode({"tenant": "*", "exp": int(time.time()) + 60}, "another-secret-of-32-bytes-or-more!!", "HS256")
+    forged = jwt.encode(
+        {"tenant": "*", "exp": int(time.time()) + 60},
+        "another-secret-of-32-bytes-or-more!!",
+        "HS256",
+    )
     assert (await origin_client.get(PATH, headers=bearer(forged))).status == 401
 
 
 async def test_rs256_with_a_configured_public_key(aiohttp_client, origin_settings, storage):
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    public_pem = key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    ).decode()
-    client = await client_with(aiohttp_client, origin_settings, storage, AuthSettings(jwt_secret=None, jwt_public_key=public_pem))
+    public_pem = (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+    client = await client_with(
+        aiohttp_client,
+        origin_settings,
+        storage,
+        AuthSettings(jwt_secret=None, jwt_public_key=public_pem),
+    )
     claims = {"tenant": "demo", "exp": int(time.time()) + 60}
     assert (await client.get(PATH, headers=bearer(jwt.encode(claims, key, "RS256")))).status == 200
     # With only a public key configured, HS256 tokens are not accepted at all.
-    assert (await client.get(PATH, headers=bearer(jwt.encode(claims, DEV_JWT_SECRET, "HS256")))).status == 401
+    assert (
+        await client.get(PATH, headers=bearer(jwt.encode(claims, DEV_JWT_SECRET, "HS256")))
+    ).status == 401
 
 
 async def test_legacy_basic_auth_when_configured(aiohttp_client, origin_settings, storage):
@@ -72,37 +85,59 @@ async def test_legacy_basic_auth_when_configured(aiohttp_client, origin_settings
     client = await client_with(aiohttp_client, origin_settings, storage, auth)
 
     def basic(user: str, password: str) -> dict[str, str]:
-        return {"Authorization": "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()}
+        return {
+            "Authorization": "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+        }
 
     assert (await client.get(PATH, headers=basic("ops", "s3cret"))).status == 200
     assert (await client.get(PATH, headers=basic("ops", "wrong"))).status == 401
     assert (await client.get(PATH, headers={"Authorization": "Basic !!!"})).status == 401
 
 
-async def test_plain_http_from_an_untrusted_network_is_403(aiohttp_client, origin_settings, storage, admin_headers):
+async def test_plain_http_from_an_untrusted_network_is_403(
+    aiohttp_client, origin_settings, storage, admin_headers
+):
     auth = AuthSettings(trusted_networks=("10.0.0.0/8",))
     client = await client_with(aiohttp_client, origin_settings, storage, auth)
     response = await client.get(PATH, headers=admin_headers)
     assert response.status == 403 and (await response.json())["code"] == "insecure_transport"
-    assert (await client.get("/api/v2/imageLocationConfigs")).status == 200  # the public API is not admin
+    assert (
+        await client.get("/api/v2/imageLocationConfigs")
+    ).status == 200  # the public API is not admin
 
 
 @pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")
 def test_https_with_a_self_signed_certificate_is_accepted_from_anywhere():
     urllib3.disable_warnings()
     origin = CdnsimProcess(
-        ["origin", "--port", "0", "--tls-self-signed", "--trusted-network", "10.0.0.0/8", "--render-workers", "1"]
+        [
+            "origin",
+            "--port",
+            "0",
+            "--tls-self-signed",
+            "--trusted-network",
+            "10.0.0.0/8",
+            "--render-workers",
+            "1",
+        ]
     )
     try:
         assert origin.url.startswith("https://")
         token = subprocess.run(
             [sys.executable, "-m", "cdnsim.cli", "token", "--tenant", "demo"],
-            capture_output=True, text=True, check=True, timeout=60,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
         ).stdout.strip()
         response = requests.get(origin.url + PATH, headers=bearer(token), verify=False, timeout=10)
         assert response.status_code == 200
-        other = requests.get(origin.url + PATH, headers={**bearer(token), "Host": "acme.image-service.dev.localhost"},
-                             verify=False, timeout=10)
+        other = requests.get(
+            origin.url + PATH,
+            headers={**bearer(token), "Host": "acme.image-service.dev.localhost"},
+            verify=False,
+            timeout=10,
+        )
         assert other.status_code == 403 and other.json()["code"] == "wrong_tenant"
     finally:
         origin.kill(signal.SIGTERM)

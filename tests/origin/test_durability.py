@@ -23,7 +23,9 @@ def _jpeg(color: tuple[int, int, int]) -> bytes:
 
 
 def _start(data_dir) -> CdnsimProcess:  # type: ignore[no-untyped-def]
-    return CdnsimProcess(["origin", "--port", "0", "--data-dir", str(data_dir), "--render-workers", "1"])
+    return CdnsimProcess(
+        ["origin", "--port", "0", "--data-dir", str(data_dir), "--render-workers", "1"]
+    )
 
 
 def test_admin_writes_survive_kill_9_and_restart(tmp_path):
@@ -31,9 +33,18 @@ def test_admin_writes_survive_kill_9_and_restart(tmp_path):
     try:
         base = origin.url
         config = {"width": 320, "height": 180, "label": "Thumb"}
-        assert requests.put(f"{base}/adminAPI/imageLocationConfig/thumb", json=config, headers=AUTH).status_code == 200
-        assert requests.post(f"{base}/adminAPI/regions", json={"name": "nordic", "countries": ["NO"]}, headers=AUTH).ok
-        pack = requests.post(f"{base}/adminAPI/imagePacks", json={"assetId": "a1"}, headers=AUTH).json()
+        assert (
+            requests.put(
+                f"{base}/adminAPI/imageLocationConfig/thumb", json=config, headers=AUTH
+            ).status_code
+            == 200
+        )
+        assert requests.post(
+            f"{base}/adminAPI/regions", json={"name": "nordic", "countries": ["NO"]}, headers=AUTH
+        ).ok
+        pack = requests.post(
+            f"{base}/adminAPI/imagePacks", json={"assetId": "a1"}, headers=AUTH
+        ).json()
         upload = requests.post(
             f"{base}/adminAPI/imagePack/{pack['id']}/main/upload",
             files={"file": ("a.jpg", _jpeg((250, 0, 0)), "image/jpeg")},
@@ -41,8 +52,12 @@ def test_admin_writes_survive_kill_9_and_restart(tmp_path):
         )
         assert upload.status_code == 200, upload.text
         image_id = upload.json()["imageLocations"]["main"]["imageId"]
-        crop = {"cropInfo": {"topLeftX": 0, "topLeftY": 0, "bottomRightX": 0.5, "bottomRightY": 0.5}}
-        assert requests.put(f"{base}/adminAPI/imagePack/{pack['id']}/main", json=crop, headers=AUTH).ok
+        crop = {
+            "cropInfo": {"topLeftX": 0, "topLeftY": 0, "bottomRightX": 0.5, "bottomRightY": 0.5}
+        }
+        assert requests.put(
+            f"{base}/adminAPI/imagePack/{pack['id']}/main", json=crop, headers=AUTH
+        ).ok
     finally:
         # The last write was acknowledged; the process dies without any chance to flush.
         origin.kill(signal.SIGKILL)
@@ -54,7 +69,10 @@ def test_admin_writes_survive_kill_9_and_restart(tmp_path):
         assert got["assetId"] == "a1"
         assert got["imageLocations"]["main"]["imageId"] == image_id
         assert got["imageLocations"]["main"]["cropInfo"]["bottomRightX"] == 0.5
-        assert requests.get(f"{base}/adminAPI/imageLocationConfig/thumb", headers=AUTH).json()["label"] == "Thumb"
+        assert (
+            requests.get(f"{base}/adminAPI/imageLocationConfig/thumb", headers=AUTH).json()["label"]
+            == "Thumb"
+        )
         assert requests.get(f"{base}/api/v2/regions/nordic").json()["countries"] == ["NO"]
         original = requests.get(f"{base}/adminAPI/image/{image_id}", headers=AUTH)
         assert original.status_code == 200
@@ -74,6 +92,9 @@ def test_without_data_dir_a_restart_starts_empty(tmp_path):
         origin.kill(signal.SIGKILL)
     fresh = CdnsimProcess(["origin", "--port", "0", "--render-workers", "1"])
     try:
-        assert requests.get(f"{fresh.url}/adminAPI/imagePack/{pack['id']}", headers=AUTH).status_code == 404
+        assert (
+            requests.get(f"{fresh.url}/adminAPI/imagePack/{pack['id']}", headers=AUTH).status_code
+            == 404
+        )
     finally:
         fresh.kill(signal.SIGTERM)

@@ -34,7 +34,9 @@ def origin_url(moto_server) -> Iterator[str]:  # type: ignore[no-untyped-def]
     moto_server.reset()
     from origin.storage import StorageSettings
 
-    storage = StorageSettings(endpoint_url=moto_server.url, access_key_id="testing", secret_access_key="testing")
+    storage = StorageSettings(
+        endpoint_url=moto_server.url, access_key_id="testing", secret_access_key="testing"
+    )
     with live_origin(OriginSettings(storage=storage, render_workers=1, id_seed=99)) as url:
 
         async def seed() -> None:

@@ -61,7 +61,9 @@ async def test_systems_check_is_503_when_storage_is_down(
         down.close()
 
 
-async def test_admin_calls_answer_503_when_storage_is_down(aiohttp_client, origin_settings, admin_headers):
+async def test_admin_calls_answer_503_when_storage_is_down(
+    aiohttp_client, origin_settings, admin_headers
+):
     """Storage failing under a request is a clear 503 JSON error, never a 500 or a hang."""
     import socket
     from dataclasses import replace
@@ -72,9 +74,15 @@ async def test_admin_calls_answer_503_when_storage_is_down(aiohttp_client, origi
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         closed_port = probe.getsockname()[1]
-    settings = replace(origin_settings.storage, endpoint_url=f"http://127.0.0.1:{closed_port}", create_resources=False)
+    settings = replace(
+        origin_settings.storage,
+        endpoint_url=f"http://127.0.0.1:{closed_port}",
+        create_resources=False,
+    )
     storage = Storage(settings, settings.endpoint_url)
-    client = await aiohttp_client(create_app(replace(origin_settings, storage=settings), storage=storage))
+    client = await aiohttp_client(
+        create_app(replace(origin_settings, storage=settings), storage=storage)
+    )
     response = await client.get("/adminAPI/imageLocationConfigs", headers=admin_headers)
     assert response.status == 503
     assert (await response.json())["code"] == "storage_unavailable"

@@ -36,11 +36,19 @@ class TimelinePlots(HTMLParser):
 
 async def test_the_whole_suite_passes_and_the_report_plots_every_scenario(tmp_path):
     suite = await run_in_process(load(), seed=7)
-    failed = {s["name"]: [c for c in s["checks"] if not c["ok"]] or s["reason"]
-              for s in suite["scenarios"] if s["verdict"] != "pass"}
+    failed = {
+        s["name"]: [c for c in s["checks"] if not c["ok"]] or s["reason"]
+        for s in suite["scenarios"]
+        if s["verdict"] != "pass"
+    }
     assert not failed
     names = [s["name"] for s in suite["scenarios"]]
-    assert len(names) >= 20 and suite["summary"] == {"pass": len(names), "fail": 0, "skip": 0, "error": 0}
+    assert len(names) >= 20 and suite["summary"] == {
+        "pass": len(names),
+        "fail": 0,
+        "skip": 0,
+        "error": 0,
+    }
     for scenario in suite["scenarios"]:  # every scenario shows what the POPs served, when
         assert scenario["timeline"]["observations"], scenario["name"]
     parser = TimelinePlots()
@@ -60,7 +68,9 @@ async def test_two_runs_with_one_seed_give_the_same_json():
 
 @pytest.mark.parametrize("name", sorted(BUG_SCENARIOS))
 async def test_a_bug_scenario_fails_its_fixed_check_when_its_bug_is_on(name):
-    suite = await run_in_process(select([name], everything=False), seed=3, bugs=[BUG_SCENARIOS[name]])
+    suite = await run_in_process(
+        select([name], everything=False), seed=3, bugs=[BUG_SCENARIOS[name]]
+    )
     [result] = suite["scenarios"]
     assert result["verdict"] == "fail"
     reproduced, fixed = result["checks"]

@@ -45,8 +45,14 @@ class ImageOrigin:
     def __init__(self) -> None:
         self.images: dict[str, tuple[bytes, str]] = {
             "/photos/red.jpg": (image_bytes(fmt="JPEG"), "image/jpeg"),
-            "/photos/logo.png": (image_bytes((100, 50), (0, 0, 255, 255), mode="RGBA"), "image/png"),
-            "/photos/clear.png": (image_bytes((400, 300), (0, 255, 0, 0), mode="RGBA"), "image/png"),
+            "/photos/logo.png": (
+                image_bytes((100, 50), (0, 0, 255, 255), mode="RGBA"),
+                "image/png",
+            ),
+            "/photos/clear.png": (
+                image_bytes((400, 300), (0, 255, 0, 0), mode="RGBA"),
+                "image/png",
+            ),
             "/photos/broken.jpg": (b"not an image at all", "image/jpeg"),
             "/photos/gradient.jpg": (gradient_bytes(), "image/jpeg"),
         }
@@ -89,7 +95,9 @@ class ImagingStack:
     def api(self, path: str, *, staging: bool = False) -> str:
         return (self.im.staging_api_url if staging else self.im.api_url) + path
 
-    async def put_policy(self, policy_id: str, body: Any, *, staging: bool = False) -> dict[str, Any]:
+    async def put_policy(
+        self, policy_id: str, body: Any, *, staging: bool = False
+    ) -> dict[str, Any]:
         url = self.api(f"/imaging/v2/policies/{policy_id}", staging=staging)
         async with self.http.put(url, json=body, headers={"Luna-Token": TOKEN}) as response:
             assert response.status in (200, 201), await response.text()

@@ -15,7 +15,9 @@ WATERMARK = {
     "output": {"quality": 90, "allowedFormats": ["webp", "jpeg", "png"]},
     "transformations": [{"transformation": "Grayscale", "type": "Rec601"}],
     "variables": [{"name": "bg", "type": "color", "defaultValue": "#ffffff"}],
-    "postBreakpointTransformations": [{"transformation": "BackgroundColor", "color": {"var": "bg"}}],
+    "postBreakpointTransformations": [
+        {"transformation": "BackgroundColor", "color": {"var": "bg"}}
+    ],
     "hosts": ["cdn.example.com"],
 }
 
@@ -23,8 +25,14 @@ WATERMARK = {
 async def test_dot_auto_exists_from_the_start_with_the_documented_defaults(imaging: ImagingStack):
     async with imaging.http.get(imaging.api("/imaging/v2/policies"), headers=AUTH) as response:
         assert response.status == 200
-        assert await response.json() == {"totalItems": 1, "itemKind": "POLICY", "items": [{"id": ".auto"}]}
-    async with imaging.http.get(imaging.api("/imaging/v2/policies/.auto"), headers=AUTH) as response:
+        assert await response.json() == {
+            "totalItems": 1,
+            "itemKind": "POLICY",
+            "items": [{"id": ".auto"}],
+        }
+    async with imaging.http.get(
+        imaging.api("/imaging/v2/policies/.auto"), headers=AUTH
+    ) as response:
         auto = await response.json()
     assert auto["breakpoints"]["widths"] == [320, 640, 1024, 2048, 5000]
     assert auto["output"]["quality"] == 85 and auto["version"] == 1
@@ -32,7 +40,9 @@ async def test_dot_auto_exists_from_the_start_with_the_documented_defaults(imagi
 
 async def test_missing_or_unknown_luna_token_is_refused_as_api_problem(imaging: ImagingStack):
     for headers, status in (({}, 401), ({"Luna-Token": "nope"}, 403)):
-        async with imaging.http.get(imaging.api("/imaging/v2/policies"), headers=headers) as response:
+        async with imaging.http.get(
+            imaging.api("/imaging/v2/policies"), headers=headers
+        ) as response:
             assert response.status == status
             assert response.content_type == "application/api-problem+json"
             problem = json.loads(await response.text())
@@ -55,21 +65,31 @@ async def test_put_creates_then_updates_each_time_a_new_version(imaging: Imaging
         policy = await response.json()
     assert policy["version"] == 2 and policy["output"] == {"quality": 70}
     assert policy["user"] == "cdnsim" and policy["id"] == "watermark"
-    async with imaging.http.put(url, json=policy, headers=AUTH) as response:  # GET → PUT round-trips
+    async with imaging.http.put(
+        url, json=policy, headers=AUTH
+    ) as response:  # GET → PUT round-trips
         assert response.status == 200
 
 
-async def test_history_returns_every_state_newest_first_and_survives_delete(imaging: ImagingStack, clock):
+async def test_history_returns_every_state_newest_first_and_survives_delete(
+    imaging: ImagingStack, clock
+):
     url = imaging.api("/imaging/v2/policies/thumb")
     for width in (100, 200):
         await imaging.put_policy("thumb", {"breakpoints": {"widths": [width]}})
         await clock.advance(3600)
     async with imaging.http.delete(url, headers=AUTH) as response:
         assert response.status == 200
-        assert await response.json() == {"operationPerformed": "DELETED", "description": "Policy thumb deleted.", "id": "thumb"}
+        assert await response.json() == {
+            "operationPerformed": "DELETED",
+            "description": "Policy thumb deleted.",
+            "id": "thumb",
+        }
     async with imaging.http.get(url, headers=AUTH) as response:
         assert response.status == 404
-    async with imaging.http.get(imaging.api("/imaging/v2/policies/history/thumb"), headers=AUTH) as response:
+    async with imaging.http.get(
+        imaging.api("/imaging/v2/policies/history/thumb"), headers=AUTH
+    ) as response:
         history = await response.json()
     assert history["itemKind"] == "POLICIESLOG" and history["totalItems"] == 3
     actions = [(i["action"], i["version"], i["user"]) for i in history["items"]]
@@ -83,7 +103,9 @@ async def test_history_returns_every_state_newest_first_and_survives_delete(imag
 
 
 async def test_dot_auto_can_be_modified_but_never_deleted(imaging: ImagingStack):
-    await imaging.put_policy(".auto", {"breakpoints": {"widths": [100, 400]}, "output": {"quality": 60}})
+    await imaging.put_policy(
+        ".auto", {"breakpoints": {"widths": [100, 400]}, "output": {"quality": 60}}
+    )
     url = imaging.api("/imaging/v2/policies/.auto")
     async with imaging.http.delete(url, headers=AUTH) as response:
         assert response.status == 403
@@ -94,13 +116,19 @@ async def test_dot_auto_can_be_modified_but_never_deleted(imaging: ImagingStack)
 
 async def test_staging_and_production_hold_separate_policy_sets(imaging: ImagingStack):
     await imaging.put_policy("mobile", {"output": {"quality": 50}}, staging=True)
-    async with imaging.http.get(imaging.api("/imaging/v2/policies/mobile"), headers=AUTH) as response:
+    async with imaging.http.get(
+        imaging.api("/imaging/v2/policies/mobile"), headers=AUTH
+    ) as response:
         assert response.status == 404  # not yet activated on production
-    async with imaging.http.get(imaging.api("/imaging/v2/policies/mobile", staging=True), headers=AUTH) as response:
+    async with imaging.http.get(
+        imaging.api("/imaging/v2/policies/mobile", staging=True), headers=AUTH
+    ) as response:
         assert response.status == 200
     # Akamai's own staging host name selects staging on the production app too.
     headers = {**AUTH, "Host": "akab-x.imaging-staging.akamaiapis.net"}
-    async with imaging.http.get(imaging.api("/imaging/v2/policies/mobile"), headers=headers) as response:
+    async with imaging.http.get(
+        imaging.api("/imaging/v2/policies/mobile"), headers=headers
+    ) as response:
         assert response.status == 200
     await imaging.put_policy("mobile", {"output": {"quality": 50}})
     async with imaging.http.get(imaging.api("/imaging/v2/policies"), headers=AUTH) as response:
@@ -111,23 +139,59 @@ BAD_POLICIES = [
     ("a" * 65, {}, "64"),
     ("bad.id", {}, "64"),
     ("p", {"transformations": [{"transformation": "Sepia"}]}, "unknown transformation 'Sepia'"),
-    ("p", {"transformations": [{"transformation": "Blur", "sigma": {"var": "nope"}}]}, "'nope' is not declared"),
-    ("p", {"variables": [{"name": "w", "type": "color", "defaultValue": "#fff"}],
-           "transformations": [{"transformation": "Resize", "width": {"var": "w"}}]}, "needs number"),
+    (
+        "p",
+        {"transformations": [{"transformation": "Blur", "sigma": {"var": "nope"}}]},
+        "'nope' is not declared",
+    ),
+    (
+        "p",
+        {
+            "variables": [{"name": "w", "type": "color", "defaultValue": "#fff"}],
+            "transformations": [{"transformation": "Resize", "width": {"var": "w"}}],
+        },
+        "needs number",
+    ),
     ("p", {"transformations": [{"transformation": "Resize", "width": -4}]}, "outside"),
     ("p", {"transformations": [{"transformation": "Resize", "width": "100"}]}, "unquoted"),
     ("p", {"transformations": [{"transformation": "Crop", "width": 10}]}, "needs height"),
-    ("p", {"transformations": [{"transformation": "Compound", "transformations": [
-        {"transformation": "Blur"}]}]}, "Compound cannot hold Blur"),
+    (
+        "p",
+        {
+            "transformations": [
+                {"transformation": "Compound", "transformations": [{"transformation": "Blur"}]}
+            ]
+        },
+        "Compound cannot hold Blur",
+    ),
     ("p", {"breakpoints": {"widths": [0]}}, "outside"),
     ("p", {"output": {"allowedFormats": ["bmp"]}}, "allowedFormats"),
     ("p", {"output": {"quality": 101}}, "outside"),
     ("p", {"colour": 1}, "unknown policy member"),
-    ("p", {"transformations": [{"transformation": "Composite", "image": {"url": "http://evil.example/x.png"}}]},
-     "no host of the policy's hosts"),
+    (
+        "p",
+        {
+            "transformations": [
+                {"transformation": "Composite", "image": {"url": "http://evil.example/x.png"}}
+            ]
+        },
+        "no host of the policy's hosts",
+    ),
     ("p", {"variables": [{"name": "g", "type": "gravity", "defaultValue": "Up"}]}, "not one of"),
-    ("p", {"variables": [{"name": "g", "type": "gravity", "defaultValue": "a",
-                          "enumOptions": [{"id": "b", "value": "North"}]}]}, "takes one of"),
+    (
+        "p",
+        {
+            "variables": [
+                {
+                    "name": "g",
+                    "type": "gravity",
+                    "defaultValue": "a",
+                    "enumOptions": [{"id": "b", "value": "North"}],
+                }
+            ]
+        },
+        "takes one of",
+    ),
     ("p", [1, 2], "JSON object"),
     ("p", {"id": "other"}, "differs"),
 ]
@@ -141,7 +205,9 @@ async def test_malformed_policies_are_refused_with_a_clear_400(imaging: ImagingS
             assert response.status == 400, (body, problem)
         assert problem["title"] == "Validation Exception"
         assert words in problem["detail"], (words, problem["detail"])
-    async with imaging.http.put(imaging.api("/imaging/v2/policies/p"), data=b"{nope", headers=AUTH) as response:
+    async with imaging.http.put(
+        imaging.api("/imaging/v2/policies/p"), data=b"{nope", headers=AUTH
+    ) as response:
         assert response.status == 400
     async with imaging.http.get(imaging.api("/imaging/v2/policies"), headers=AUTH) as response:
         assert (await response.json())["totalItems"] == 1  # nothing was stored
@@ -153,14 +219,28 @@ async def test_a_full_policy_is_accepted_and_read_back_in_canonical_form(imaging
         "transformations": [
             {"transformation": "Hsl", "hue": 10, "saturation": 1.0, "lightness": 1.0},
             {"transformation": "MaxColors", "colours": 16},
-            {"transformation": "IfOrientation", "portrait": {"transformation": "Rotate", "degrees": 90}},
-            {"transformation": "FitAndFill", "width": 100, "height": 100,
-             "fillTransformation": {"transformation": "Blur", "sigma": 4}},
+            {
+                "transformation": "IfOrientation",
+                "portrait": {"transformation": "Rotate", "degrees": 90},
+            },
+            {
+                "transformation": "FitAndFill",
+                "width": 100,
+                "height": 100,
+                "fillTransformation": {"transformation": "Blur", "sigma": 4},
+            },
         ],
         "variables": [
             *WATERMARK["variables"],
-            {"name": "pos", "type": "gravity", "defaultValue": "sw",
-             "enumOptions": [{"id": "sw", "value": "SouthWest"}, {"id": "ne", "value": "NorthEast"}]},
+            {
+                "name": "pos",
+                "type": "gravity",
+                "defaultValue": "sw",
+                "enumOptions": [
+                    {"id": "sw", "value": "SouthWest"},
+                    {"id": "ne", "value": "NorthEast"},
+                ],
+            },
             {"name": "size", "type": "number", "defaultValue": "2", "prefix": "1", "postfix": "0"},
         ],
     }
@@ -177,8 +257,11 @@ async def _raw_put(url: str, head: str, body: bytes) -> tuple[int, dict[str, obj
     parts = urlsplit(url)
     reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
     try:
-        writer.write(f"PUT {parts.path} HTTP/1.1\r\nHost: {parts.netloc}\r\nLuna-Token: {TOKEN}\r\n"
-                     f"Content-Type: application/json\r\nConnection: close\r\n{head}\r\n".encode() + body)
+        writer.write(
+            f"PUT {parts.path} HTTP/1.1\r\nHost: {parts.netloc}\r\nLuna-Token: {TOKEN}\r\n"
+            f"Content-Type: application/json\r\nConnection: close\r\n{head}\r\n".encode()
+            + body
+        )
         await writer.drain()
         raw = await asyncio.wait_for(reader.read(), 10)
     finally:
@@ -190,9 +273,11 @@ async def _raw_put(url: str, head: str, body: bytes) -> tuple[int, dict[str, obj
 async def test_a_body_that_cannot_be_parsed_is_a_400_problem_not_a_500(imaging: ImagingStack):
     url = imaging.api("/imaging/v2/policies/p")
     deep = b"[" * 200_000  # valid so far, but deeper than any parser recurses
-    for head, body in ((f"Content-Length: {len(deep)}\r\n", deep),
-                       ("Content-Encoding: gzip\r\nContent-Length: 9\r\n", b"not gzip!"),
-                       ("Content-Length: 4\r\n", b"\xff\xfe{}")):
+    for head, body in (
+        (f"Content-Length: {len(deep)}\r\n", deep),
+        ("Content-Encoding: gzip\r\nContent-Length: 9\r\n", b"not gzip!"),
+        ("Content-Length: 4\r\n", b"\xff\xfe{}"),
+    ):
         status, problem = await _raw_put(url, head, body)
         assert status == 400, (head, body[:20], problem)
         assert problem["httpStatus"] == 400 and problem["title"] == "Bad Request", problem

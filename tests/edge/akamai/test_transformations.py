@@ -48,11 +48,15 @@ def test_resize_fit_fill_ignore_and_the_direction_constraints(t, size):
 
 
 def test_crop_at_gravity_with_offsets_and_expansion():
-    cropped = run(halves(), transformation="Crop", width=50, height=20, gravity="East", xPosition=10)
+    cropped = run(
+        halves(), transformation="Crop", width=50, height=20, gravity="East", xPosition=10
+    )
     assert cropped.size == (50, 20) and cropped.getpixel((0, 0)) == BLUE
     west = run(halves(), transformation="Crop", width=50, height=20)
     assert west.getpixel((49, 19)) == RED
-    clipped = run(halves(), transformation="Crop", width=100, height=100, xPosition=150, yPosition=50)
+    clipped = run(
+        halves(), transformation="Crop", width=100, height=100, xPosition=150, yPosition=50
+    )
     assert clipped.size == (50, 50)
     expanded = run(halves(), transformation="Crop", width=100, height=100, xPosition=150, yPosition=50,
                    allowExpansion=True)  # fmt: skip
@@ -69,7 +73,13 @@ def test_background_color_shows_through_transparency():
 
 @pytest.mark.parametrize(
     ("kind", "gray"),
-    [("Rec601", 121), ("Rec709", 115), ("Brightness", 200), ("Lightness", 110), ("Rec601Luma", 121)],
+    [
+        ("Rec601", 121),
+        ("Rec709", 115),
+        ("Brightness", 200),
+        ("Lightness", 110),
+        ("Rec601Luma", 121),
+    ],
 )
 def test_grayscale_types(kind, gray):
     out = run(plain(color=(200, 100, 20, 255)), transformation="Grayscale", type=kind)
@@ -77,7 +87,10 @@ def test_grayscale_types(kind, gray):
     assert r == g == b and abs(r - gray) <= 1
 
 
-@pytest.mark.parametrize(("degrees", "size", "corner"), [(90, (100, 200), RED), (-90, (100, 200), BLUE), (180, (200, 100), BLUE)])
+@pytest.mark.parametrize(
+    ("degrees", "size", "corner"),
+    [(90, (100, 200), RED), (-90, (100, 200), BLUE), (180, (200, 100), BLUE)],
+)
 def test_rotate_clockwise_by_positive_degrees(degrees, size, corner):
     out = run(halves(), transformation="Rotate", degrees=degrees)
     assert out.size == size and out.getpixel((1, 1)) == corner
@@ -91,11 +104,15 @@ def test_rotate_arbitrary_angle_grows_the_canvas_with_transparent_corners():
 def test_composite_over_and_under_with_gravity_and_scale():
     layer = plain((20, 10), (0, 255, 0, 128))
     inputs = RenderInputs({}, {"/wm.png": layer})
-    over = run(halves(), inputs, transformation="Composite", image={"url": "/wm.png"}, gravity="SouthEast")
+    over = run(
+        halves(), inputs, transformation="Composite", image={"url": "/wm.png"}, gravity="SouthEast"
+    )
     _r, g, b, _ = over.getpixel((195, 95))
     assert g > 100 and b > 100  # green blended over blue
     assert over.getpixel((170, 80)) == BLUE
-    under = run(halves(), inputs, transformation="Composite", image={"url": "/wm.png"}, placement="Under")
+    under = run(
+        halves(), inputs, transformation="Composite", image={"url": "/wm.png"}, placement="Under"
+    )
     assert under.getpixel((5, 5)) == RED  # the opaque image hides what is under it
     scaled = run(plain(color=(0, 0, 0, 0)), inputs, transformation="Composite", image={"url": "/wm.png"},
                  scale=0.5, gravity="Center")  # fmt: skip
@@ -117,8 +134,15 @@ def test_trim_removes_the_uniform_border_within_fuzz_and_pads():
     image.putpixel((0, 99), (250, 250, 250, 255))  # within the fuzz
     assert run(image, transformation="Trim", fuzz=0.1).size == (100, 60)
     padded = run(image, transformation="Trim", fuzz=0.1, padding=5)
-    assert padded.size == (110, 70) and padded.getpixel((0, 0)) == WHITE and padded.getpixel((5, 5)) == RED
-    assert run(image, transformation="Trim", fuzz=0.0).size == (150, 80)  # the off-white pixel counts
+    assert (
+        padded.size == (110, 70)
+        and padded.getpixel((0, 0)) == WHITE
+        and padded.getpixel((5, 5)) == RED
+    )
+    assert run(image, transformation="Trim", fuzz=0.0).size == (
+        150,
+        80,
+    )  # the off-white pixel counts
 
 
 def test_blur_spreads_an_edge():
@@ -191,18 +215,33 @@ def test_compound_applies_its_list_in_order():
 def test_if_dimension_and_if_orientation_choose_a_branch():
     gray = {"transformation": "Grayscale"}
     rotate = {"transformation": "Rotate", "degrees": 90}
-    assert run(halves(), transformation="IfDimension", dimension="width", value=150, greaterThan=rotate).size == (100, 200)
-    assert run(halves(), transformation="IfDimension", dimension="width", value=250, greaterThan=rotate).size == (200, 100)
-    both = run(halves(), transformation="IfDimension", dimension="both", value=150, lessThan=rotate, default=gray)
+    assert run(
+        halves(), transformation="IfDimension", dimension="width", value=150, greaterThan=rotate
+    ).size == (100, 200)
+    assert run(
+        halves(), transformation="IfDimension", dimension="width", value=250, greaterThan=rotate
+    ).size == (200, 100)
+    both = run(
+        halves(),
+        transformation="IfDimension",
+        dimension="both",
+        value=150,
+        lessThan=rotate,
+        default=gray,
+    )
     assert both.size == (200, 100) and both.getpixel((1, 1))[0] == both.getpixel((1, 1))[1]
     assert run(halves(), transformation="IfOrientation", landscape=rotate).size == (100, 200)
-    assert run(plain((50, 50)), transformation="IfOrientation", landscape=rotate, square=gray).size == (50, 50)
+    assert run(
+        plain((50, 50)), transformation="IfOrientation", landscape=rotate, square=gray
+    ).size == (50, 50)
     assert run(plain((50, 80)), transformation="IfOrientation", landscape=rotate).size == (50, 80)
 
 
 def test_variables_resolve_anywhere_a_value_may_be():
     inputs = RenderInputs({"w": "50", "g": "East", "c": "#0000ff"}, {})
-    out = run(halves(), inputs, transformation="Crop", width={"var": "w"}, height=10, gravity={"var": "g"})
+    out = run(
+        halves(), inputs, transformation="Crop", width={"var": "w"}, height=10, gravity={"var": "g"}
+    )
     assert out.size == (50, 10) and out.getpixel((1, 1)) == BLUE
     with pytest.raises(VariableError):
         run(halves(), RenderInputs({"w": "wide"}, {}), transformation="Resize", width={"var": "w"})
@@ -211,12 +250,16 @@ def test_variables_resolve_anywhere_a_value_may_be():
 def test_policy_order_transformations_breakpoint_then_post_breakpoint():
     policy = {
         "breakpoints": {"widths": [50, 100]},
-        "transformations": [{"transformation": "Crop", "width": 100, "height": 100, "gravity": "East"}],
+        "transformations": [
+            {"transformation": "Crop", "width": 100, "height": 100, "gravity": "East"}
+        ],
         "postBreakpointTransformations": [{"transformation": "Crop", "width": 10, "height": 10}],
     }
     out = apply_policy(halves().convert("RGB"), policy, 50, NONE)
     assert out.size == (10, 10) and out.getpixel((1, 1)) == BLUE
-    assert apply_policy(plain((4000, 10)), {}, 0, NONE).width == 4000  # largest .auto breakpoint 5000
+    assert (
+        apply_policy(plain((4000, 10)), {}, 0, NONE).width == 4000
+    )  # largest .auto breakpoint 5000
     with pytest.raises(TransformError):
         apply_policy(halves(), {"transformations": [{"transformation": "Crop", "width": 5, "height": 5,
                                                      "xPosition": 900}]}, 0, NONE)  # fmt: skip

@@ -39,8 +39,12 @@ KEYS = (
 assert ALL_PERMISSIONS
 
 
-def image_bytes(size: tuple[int, int] = (200, 100), colour: tuple[int, ...] = (200, 30, 30),
-                fmt: str = "PNG", mode: str = "RGB") -> bytes:
+def image_bytes(
+    size: tuple[int, int] = (200, 100),
+    colour: tuple[int, ...] = (200, 30, 30),
+    fmt: str = "PNG",
+    mode: str = "RGB",
+) -> bytes:
     out = io.BytesIO()
     Image.new(mode, size, colour).save(out, fmt)
     return out.getvalue()
@@ -101,37 +105,56 @@ class Stack:
     def pop(self, n: int = 1) -> str:
         return self.edge.pop_urls[f"pop-{n}"]
 
-    async def call(self, method: str, path: str, key: str = ADMIN, body: Any = None,
-                   **kwargs: Any) -> tuple[int, dict[str, Any]]:
+    async def call(
+        self, method: str, path: str, key: str = ADMIN, body: Any = None, **kwargs: Any
+    ) -> tuple[int, dict[str, Any]]:
         headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/vnd.api+json"}
         headers.update(kwargs.pop("headers", {}))
-        async with self.http.request(method, self.api + path, json=body, headers=headers, **kwargs) as r:
+        async with self.http.request(
+            method, self.api + path, json=body, headers=headers, **kwargs
+        ) as r:
             assert r.headers["Content-Type"].startswith("application/vnd.api+json")
             return r.status, await r.json(content_type=None)
 
-    async def create_source(self, name: str = "web", subdomain: str = "demo", **deployment: Any) -> str:
+    async def create_source(
+        self, name: str = "web", subdomain: str = "demo", **deployment: Any
+    ) -> str:
         dep = {"type": "webfolder", "imgix_subdomains": [subdomain], **deployment}
         if dep["type"] == "webfolder":
             dep.setdefault("webfolder_base_url", self.folder.url + "/images/")
-        status, doc = await self.call("POST", "/api/v1/sources", body={
-            "data": {"type": "sources", "attributes": {"name": name, "deployment": dep}}})
+        status, doc = await self.call(
+            "POST",
+            "/api/v1/sources",
+            body={"data": {"type": "sources", "attributes": {"name": name, "deployment": dep}}},
+        )
         assert status == 201, doc
         await self.clock.advance(self.service.settings.deploy_seconds)
         return str(doc["data"]["id"])
 
-    async def get(self, path: str, subdomain: str = "demo", pop: int = 1,
-                  **headers: str) -> tuple[int, bytes, Any]:
+    async def get(
+        self, path: str, subdomain: str = "demo", pop: int = 1, **headers: str
+    ) -> tuple[int, bytes, Any]:
         async with self.http.get(f"{self.pop(pop)}/imgix/{subdomain}{path}", headers=headers) as r:
             return r.status, await r.read(), r.headers
 
 
-async def start_stack(clock: Clock, events: EventLog, folder: Folder, moto_url: str | None = None,
-                      profile: str = "cloudfront", **overrides: Any) -> tuple[ImgixService, Edge]:
+async def start_stack(
+    clock: Clock,
+    events: EventLog,
+    folder: Folder,
+    moto_url: str | None = None,
+    profile: str = "cloudfront",
+    **overrides: Any,
+) -> tuple[ImgixService, Edge]:
     settings = ImgixSettings(KEYS, **{"seed": 7, "s3_endpoint": moto_url, **overrides})
     service = ImgixService(settings, clock=clock, events=events)
     await service.start_renderer()
-    edge = Edge(service.edge_settings(three_pops_with_shield(folder.url, seed=7, profile=profile)), clock=clock,
-                events=events, properties=[service.property])
+    edge = Edge(
+        service.edge_settings(three_pops_with_shield(folder.url, seed=7, profile=profile)),
+        clock=clock,
+        events=events,
+        properties=[service.property],
+    )
     await edge.start()
     await service.start_api(edge)
     return service, edge
@@ -143,8 +166,13 @@ def profile() -> str:
 
 
 @pytest.fixture
-async def stack(clock: Clock, events: EventLog, folder: Folder, moto_server: Any, profile: str,
-                ) -> AsyncIterator[Stack]:
+async def stack(
+    clock: Clock,
+    events: EventLog,
+    folder: Folder,
+    moto_server: Any,
+    profile: str,
+) -> AsyncIterator[Stack]:
     moto_server.reset()
     service, edge = await start_stack(clock, events, folder, moto_server.url, profile)
     async with aiohttp.ClientSession() as http:

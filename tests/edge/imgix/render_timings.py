@@ -36,12 +36,19 @@ def main() -> None:
         print(f"2400x1600 PNG -> 400x400 fit=crop&crop={crop}: {ms} ms")
     base = _png(Image.effect_mandelbrot((1000, 1000), (-2, -1.5, 1, 1.5), 100).convert("RGB"))
     for mode in ("normal", "multiply", "overlay", "burn", "exclusion", "hue", "luminosity"):
-        print(f"1000x1000 PNG blend=3366cc&blend-mode={mode}: {_best_ms(base, {'blend': '3366cc', 'blend-mode': mode})} ms")
-    frames = [Image.effect_mandelbrot((400, 300), (-2 + i / 50, -1, 1, 1), 50).convert("RGB") for i in range(100)]
+        print(
+            f"1000x1000 PNG blend=3366cc&blend-mode={mode}: {_best_ms(base, {'blend': '3366cc', 'blend-mode': mode})} ms"
+        )
+    frames = [
+        Image.effect_mandelbrot((400, 300), (-2 + i / 50, -1, 1, 1), 50).convert("RGB")
+        for i in range(100)
+    ]
     out = io.BytesIO()
     frames[0].save(out, "GIF", save_all=True, append_images=frames[1:], duration=40, loop=0)
     for fm in ("gif", "webp", "png"):
-        print(f"100-frame 400x300 GIF -> w=200&fm={fm}: {_best_ms(out.getvalue(), {'w': '200', 'fm': fm}, runs=1)} ms")
+        print(
+            f"100-frame 400x300 GIF -> w=200&fm={fm}: {_best_ms(out.getvalue(), {'w': '200', 'fm': fm}, runs=1)} ms"
+        )
 
 
 if __name__ == "__main__":

@@ -16,13 +16,23 @@ COLOURS = [(255, 0, 0), (0, 255, 0), (0, 0, 255), (255, 255, 0)]
 DURATIONS = [100, 200, 300, 400]
 
 
-def animated(fmt: str = "GIF", size: tuple[int, int] = (60, 40), colours: list[tuple[int, int, int]] = COLOURS,
-             durations: list[int] | None = None, loop: int | None = 0) -> bytes:
+def animated(
+    fmt: str = "GIF",
+    size: tuple[int, int] = (60, 40),
+    colours: list[tuple[int, int, int]] = COLOURS,
+    durations: list[int] | None = None,
+    loop: int | None = 0,
+) -> bytes:
     frames = [Image.new("RGB", size, c) for c in colours]
-    frames[0].paste((0, 0, 0), (0, 0, size[0] // 2, size[1] // 2))  # a black corner on the first frame
+    frames[0].paste(
+        (0, 0, 0), (0, 0, size[0] // 2, size[1] // 2)
+    )  # a black corner on the first frame
     out = io.BytesIO()
-    options: dict[str, object] = {"save_all": True, "append_images": frames[1:],
-                                  "duration": durations or DURATIONS[: len(colours)]}
+    options: dict[str, object] = {
+        "save_all": True,
+        "append_images": frames[1:],
+        "duration": durations or DURATIONS[: len(colours)],
+    }
     if loop is not None:
         options["loop"] = loop
     frames[0].save(out, fmt, **options)
@@ -31,7 +41,9 @@ def animated(fmt: str = "GIF", size: tuple[int, int] = (60, 40), colours: list[t
 
 def _frames(body: bytes) -> list[tuple[Image.Image, int]]:
     image = Image.open(io.BytesIO(body))
-    return [(f.convert("RGB"), int(f.info.get("duration", 0))) for f in ImageSequence.Iterator(image)]
+    return [
+        (f.convert("RGB"), int(f.info.get("duration", 0))) for f in ImageSequence.Iterator(image)
+    ]
 
 
 def _close(a: Any, b: tuple[int, ...], slack: int = 8) -> bool:
@@ -44,7 +56,9 @@ def test_a_gif_stays_animated_with_every_frame_resized() -> None:
     frames = _frames(rendered.body)
     assert len(frames) == 4 and all(f.size == (30, 20) for f, _ in frames)
     assert [d for _, d in frames] == DURATIONS
-    assert _close(frames[0][0].getpixel((2, 2)), (0, 0, 0)) and _close(frames[0][0].getpixel((27, 17)), COLOURS[0])
+    assert _close(frames[0][0].getpixel((2, 2)), (0, 0, 0)) and _close(
+        frames[0][0].getpixel((27, 17)), COLOURS[0]
+    )
     for (frame, _), colour in zip(frames[1:], COLOURS[1:], strict=True):
         assert _close(frame.getpixel((2, 2)), colour) and _close(frame.getpixel((27, 17)), colour)
     assert Image.open(io.BytesIO(rendered.body)).info.get("loop") == 0
@@ -77,14 +91,19 @@ def test_formats_without_animation_take_the_first_frame(fm: str) -> None:
     rendered = render(animated(), {"w": "30", "fm": fm})
     image = Image.open(io.BytesIO(rendered.body))
     assert getattr(image, "n_frames", 1) == 1 and image.size == (30, 20)
-    assert _close(image.convert("RGB").getpixel((27, 17)), COLOURS[0]) and _close(image.convert("RGB").getpixel((2, 2)), (0, 0, 0))
+    assert _close(image.convert("RGB").getpixel((27, 17)), COLOURS[0]) and _close(
+        image.convert("RGB").getpixel((2, 2)), (0, 0, 0)
+    )
 
 
 def test_blend_and_mark_apply_to_every_frame() -> None:
     logo = io.BytesIO()
     Image.new("RGB", (10, 10), (0, 0, 0)).save(logo, "PNG")
-    rendered = render(animated(), {"blend": "808080", "blend-mode": "multiply", "mark-pad": "0"},
-                      mark_data=logo.getvalue())
+    rendered = render(
+        animated(),
+        {"blend": "808080", "blend-mode": "multiply", "mark-pad": "0"},
+        mark_data=logo.getvalue(),
+    )
     for (frame, _), colour in zip(_frames(rendered.body)[1:], COLOURS[1:], strict=True):
         assert _close(frame.getpixel((40, 20)), tuple(c * 128 // 255 for c in colour))
         assert _close(frame.getpixel((55, 35)), (0, 0, 0))  # the mark, bottom right
@@ -93,7 +112,9 @@ def test_blend_and_mark_apply_to_every_frame() -> None:
 def test_a_crop_window_is_chosen_once_for_every_frame() -> None:
     # frame 1 has the black (busy) corner top-left; later frames are flat: entropy would move
     # the window per frame, so it is decided on the first and kept
-    rendered = render(animated(size=(120, 40)), {"w": "40", "h": "40", "fit": "crop", "crop": "entropy"})
+    rendered = render(
+        animated(size=(120, 40)), {"w": "40", "h": "40", "fit": "crop", "crop": "entropy"}
+    )
     frames = _frames(rendered.body)
     assert _close(frames[0][0].getpixel((2, 2)), (0, 0, 0))  # the window holds the corner
     assert all(f.size == (40, 40) for f, _ in frames)
@@ -124,7 +145,9 @@ def test_a_transparent_animation_leaves_no_trail_of_earlier_frames() -> None:
     for i, frame in enumerate(frames):
         frame.paste((255, 0, 0, 255), (i * 10, 0, i * 10 + 10, 10))  # a square moving right
     data = io.BytesIO()
-    frames[0].save(data, "GIF", save_all=True, append_images=frames[1:], duration=50, loop=0, disposal=2)
+    frames[0].save(
+        data, "GIF", save_all=True, append_images=frames[1:], duration=50, loop=0, disposal=2
+    )
     body = render(data.getvalue(), {"w": "20"}).body
     for index, frame in enumerate(ImageSequence.Iterator(Image.open(io.BytesIO(body)))):
         rgba = frame.convert("RGBA")

@@ -15,17 +15,17 @@ GREY = (128, 128, 128)
 # base (200, 100, 50) = (.784, .392, .196); layer 128 = .502 in every channel
 SEPARABLE = {
     "normal": (128, 128, 128),
-    "darken": (128, 100, 50),           # min per channel
-    "multiply": (100, 50, 25),          # 200·128/255 = 100.4, 100·128/255 = 50.2, 50·128/255 = 25.1
-    "burn": (145, 0, 0),                # 1 − (1 − .784)/.502 = .570; (1 − .392)/.502 > 1 → 0
-    "lighten": (200, 128, 128),         # max per channel
-    "screen": (228, 178, 153),          # 255 − (55·127)/255 = 227.6, 255 − 155·127/255 = 177.8, …
-    "dodge": (255, 201, 100),           # .784/.498 > 1 → 1; .392/.498 = .788; .196/.498 = .394
-    "overlay": (200, 100, 50),          # mid grey over anything: unchanged
-    "hardlight": (200, 100, 50),        # mid grey as the light: unchanged
+    "darken": (128, 100, 50),  # min per channel
+    "multiply": (100, 50, 25),  # 200·128/255 = 100.4, 100·128/255 = 50.2, 50·128/255 = 25.1
+    "burn": (145, 0, 0),  # 1 − (1 − .784)/.502 = .570; (1 − .392)/.502 > 1 → 0
+    "lighten": (200, 128, 128),  # max per channel
+    "screen": (228, 178, 153),  # 255 − (55·127)/255 = 227.6, 255 − 155·127/255 = 177.8, …
+    "dodge": (255, 201, 100),  # .784/.498 > 1 → 1; .392/.498 = .788; .196/.498 = .394
+    "overlay": (200, 100, 50),  # mid grey over anything: unchanged
+    "hardlight": (200, 100, 50),  # mid grey as the light: unchanged
     "softlight": (199, 99, 50),
-    "difference": (72, 28, 78),         # |200 − 128|, |100 − 128|, |50 − 128|
-    "exclusion": (127, 128, 128),       # .784 + .502 − 2·.784·.502 = .499
+    "difference": (72, 28, 78),  # |200 − 128|, |100 − 128|, |50 − 128|
+    "exclusion": (127, 128, 128),  # .784 + .502 − 2·.784·.502 = .499
 }
 
 # base pure red (1, 0, 0), layer pure blue (0, 0, 1): Lum(red) = .3, Lum(blue) = .11, Sat = 1
@@ -75,9 +75,9 @@ def test_every_documented_mode_is_covered_and_accepted() -> None:
 
 
 def test_black_and_white_layers_behave_as_documented() -> None:
-    assert _mix(BASE, (0, 0, 0), "multiply") == (0, 0, 0)        # multiply by black: black
-    assert _mix(BASE, (255, 255, 255), "multiply") == BASE       # by white: unchanged
+    assert _mix(BASE, (0, 0, 0), "multiply") == (0, 0, 0)  # multiply by black: black
+    assert _mix(BASE, (255, 255, 255), "multiply") == BASE  # by white: unchanged
     assert _mix(BASE, (255, 255, 255), "difference") == (55, 155, 205)  # white inverts
-    assert _mix(BASE, (0, 0, 0), "exclusion") == BASE            # black: no change
-    assert _mix(BASE, (255, 255, 255), "burn") == BASE           # burn with white: no change
-    assert _mix(BASE, (0, 0, 0), "dodge") == BASE                # dodge with black: no change
+    assert _mix(BASE, (0, 0, 0), "exclusion") == BASE  # black: no change
+    assert _mix(BASE, (255, 255, 255), "burn") == BASE  # burn with white: no change
+    assert _mix(BASE, (0, 0, 0), "dodge") == BASE  # dodge with black: no change

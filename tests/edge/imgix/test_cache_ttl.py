@@ -49,7 +49,9 @@ async def test_override_origin_ignores_the_origin(stack: Stack, profile: str) ->
 
 
 @PROFILES
-async def test_enforce_minimum_raises_short_origin_lifetimes_only(stack: Stack, profile: str) -> None:
+async def test_enforce_minimum_raises_short_origin_lifetimes_only(
+    stack: Stack, profile: str
+) -> None:
     stack.folder.put("/images/short.png", image_bytes(), Cache_Control="max-age=100")
     stack.folder.put("/images/long.png", image_bytes(), Cache_Control="max-age=1000")
     await stack.create_source(cache_ttl_behavior="enforce_minimum", cache_ttl_value=500)
@@ -74,9 +76,12 @@ async def test_errors_are_kept_for_cache_ttl_error(stack: Stack, profile: str) -
 def test_the_rule_for_each_behaviour() -> None:
     dep = {"cache_ttl_value": 500}
     for behavior, origin, expected in [
-        ("respect_origin", 100.0, "public, max-age=100"), ("respect_origin", None, "public, max-age=500"),
-        ("respect_origin", 0.0, "no-store"), ("override_origin", 100.0, "public, max-age=500"),
-        ("enforce_minimum", 100.0, "public, max-age=500"), ("enforce_minimum", 900.0, "public, max-age=900"),
+        ("respect_origin", 100.0, "public, max-age=100"),
+        ("respect_origin", None, "public, max-age=500"),
+        ("respect_origin", 0.0, "no-store"),
+        ("override_origin", 100.0, "public, max-age=500"),
+        ("enforce_minimum", 100.0, "public, max-age=500"),
+        ("enforce_minimum", 900.0, "public, max-age=900"),
         ("enforce_minimum", None, "public, max-age=500"),
     ]:
         assert image_cache_control({**dep, "cache_ttl_behavior": behavior}, origin) == expected
@@ -85,6 +90,14 @@ def test_the_rule_for_each_behaviour() -> None:
 def test_origin_lifetime_reads_s_maxage_max_age_and_expires() -> None:
     assert origin_lifetime([("Cache-Control", "max-age=60, s-maxage=30")]) == 30
     assert origin_lifetime([("Cache-Control", "private, max-age=60")]) == 0
-    assert origin_lifetime([("Expires", "Thu, 01 Jan 2026 00:10:00 GMT"), ("Date", "Thu, 01 Jan 2026 00:00:00 GMT")]) == 600
+    assert (
+        origin_lifetime(
+            [
+                ("Expires", "Thu, 01 Jan 2026 00:10:00 GMT"),
+                ("Date", "Thu, 01 Jan 2026 00:00:00 GMT"),
+            ]
+        )
+        == 600
+    )
     assert origin_lifetime([("Expires", "garbage")]) == 0
     assert origin_lifetime([]) is None

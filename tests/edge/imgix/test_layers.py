@@ -58,8 +58,8 @@ def test_blend_w_and_h_size_the_layer_by_blend_fit() -> None:
     sub = Image.new("RGB", (20, 10), BLACK)
     base = (100, 50)
     sizes = {
-        (("blend-w", "0.5"),): (50, 25),                         # a fraction of the base, aspect kept
-        (("blend-w", "40"), ("blend-h", "40")): (40, 20),         # clip: within the box
+        (("blend-w", "0.5"),): (50, 25),  # a fraction of the base, aspect kept
+        (("blend-w", "40"), ("blend-h", "40")): (40, 20),  # clip: within the box
         (("blend-w", "40"), ("blend-h", "40"), ("blend-fit", "scale")): (40, 40),
         (("blend-w", "40"), ("blend-h", "40"), ("blend-fit", "crop")): (40, 40),
         (("blend-w", "40"), ("blend-h", "40"), ("blend-fit", "max")): (20, 10),  # never enlarged
@@ -90,7 +90,9 @@ def test_blend_alpha_and_the_layers_own_alpha_fade_it() -> None:
 
 def test_a_colour_covers_the_whole_image_and_the_default_mode_is_overlay() -> None:
     base = _png((40, 20), (200, 100, 50))
-    multiplied = Image.open(io.BytesIO(render(base, {"blend": "808080", "blend-mode": "multiply"}).body))
+    multiplied = Image.open(
+        io.BytesIO(render(base, {"blend": "808080", "blend-mode": "multiply"}).body)
+    )
     assert multiplied.convert("RGB").getpixel((0, 0)) == (100, 50, 25)
     assert multiplied.convert("RGB").getpixel((39, 19)) == (100, 50, 25)
     by_param = render(base, {"blend-color": "808080", "blend-mode": "multiply"}).body

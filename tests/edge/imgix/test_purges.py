@@ -15,14 +15,18 @@ def last_entry(headers: Any) -> str:
     return str(headers["Cache-Status"]).split(",")[-1]
 
 
-async def test_a_purge_reaches_every_derivative_at_every_pop_after_each_pops_delay(stack: Stack) -> None:
+async def test_a_purge_reaches_every_derivative_at_every_pop_after_each_pops_delay(
+    stack: Stack,
+) -> None:
     stack.folder.put("/images/cat.png", image_bytes((200, 100)))
     await stack.create_source()
     queries = ("/cat.png", "/cat.png?w=10", "/cat.png?w=20&fm=jpg")
     for pop in (1, 2, 3):
         for q in queries:
             assert (await stack.get(q, pop=pop))[0] == 200
-    status, doc = await stack.call("POST", "/api/v1/purge", body=purge_body("https://demo.imgix.net/cat.png"))
+    status, doc = await stack.call(
+        "POST", "/api/v1/purge", body=purge_body("https://demo.imgix.net/cat.png")
+    )
     assert status == 200 and doc["data"]["type"] == "purges"
     assert doc["data"]["attributes"]["purge_id"] == doc["data"]["id"]
     created = stack.events.read(kinds=["invalidation_created"])[-1]
@@ -32,7 +36,9 @@ async def test_a_purge_reaches_every_derivative_at_every_pop_after_each_pops_del
     first, last = delays[pops[0]], delays[pops[-1]]
     assert first < last  # (POPs never purge before the shield, so two may share its delay)
     purged_first = [p for p in pops if delays[p] == first]
-    await stack.clock.advance((first + last) / 2 if len(purged_first) == 2 else (first + delays[pops[1]]) / 2)
+    await stack.clock.advance(
+        (first + last) / 2 if len(purged_first) == 2 else (first + delays[pops[1]]) / 2
+    )
     for pop_id in pops:  # only the quickest POPs have purged
         n = int(pop_id[-1])
         _, _, headers = await stack.get("/cat.png?w=10", pop=n)
@@ -54,9 +60,13 @@ async def test_a_second_purge_within_ten_seconds_is_409(stack: Stack) -> None:
     url = f"{stack.pop(1)}/imgix/demo/cat.png"
     assert (await stack.call("POST", "/api/v1/purge", body=purge_body(url)))[0] == 200
     await stack.clock.advance(9)
-    status, doc = await stack.call("POST", "/api/v1/purge", body=purge_body("http://demo.imgix.localhost/cat.png?w=3"))
+    status, doc = await stack.call(
+        "POST", "/api/v1/purge", body=purge_body("http://demo.imgix.localhost/cat.png?w=3")
+    )
     assert status == 409 and doc["errors"][0]["title"] == "Conflict"
-    assert (await stack.call("POST", "/api/v1/purge", body=purge_body(url.replace("cat", "dog"))))[0] == 200
+    assert (await stack.call("POST", "/api/v1/purge", body=purge_body(url.replace("cat", "dog"))))[
+        0
+    ] == 200
     await stack.clock.advance(1)
     assert (await stack.call("POST", "/api/v1/purge", body=purge_body(url)))[0] == 200
 
@@ -65,14 +75,24 @@ async def test_a_sub_image_purge_reaches_its_parents(stack: Stack) -> None:
     stack.folder.put("/images/cat.png", image_bytes((200, 100), (255, 0, 0)))
     stack.folder.put("/images/logo.png", image_bytes((20, 20), (0, 0, 255)))
     source_id = await stack.create_source()
-    parents = ("/cat.png?mark=/logo.png&mark-pad=0", "/cat.png?w=100&blend=/logo.png&blend-mode=normal")
+    parents = (
+        "/cat.png?mark=/logo.png&mark-pad=0",
+        "/cat.png?w=100&blend=/logo.png&blend-mode=normal",
+    )
     for path in parents:
         _, body, _ = await stack.get(path)
     stack.folder.put("/images/logo.png", image_bytes((20, 20), (0, 255, 0)))  # the logo changes
     _, body, headers = await stack.get(parents[0])
-    assert "hit" in last_entry(headers) and decoded(body).convert("RGB").getpixel((195, 95)) == (0, 0, 255)
-    status, _ = await stack.call("POST", "/api/v1/purge", body=purge_body(
-        "https://demo.imgix.net/logo.png", sub_image=True, source_id=source_id))
+    assert "hit" in last_entry(headers) and decoded(body).convert("RGB").getpixel((195, 95)) == (
+        0,
+        0,
+        255,
+    )
+    status, _ = await stack.call(
+        "POST",
+        "/api/v1/purge",
+        body=purge_body("https://demo.imgix.net/logo.png", sub_image=True, source_id=source_id),
+    )
     assert status == 200
     await stack.clock.advance(100)  # every POP's delay has passed
     _, body, headers = await stack.get(parents[0])
@@ -96,7 +116,9 @@ async def test_bad_purges_are_refused(stack: Stack) -> None:
     for body, expected in cases:
         status, doc = await stack.call("POST", "/api/v1/purge", body=body)
         assert status == expected, (body, doc)
-    status, _ = await stack.call("POST", "/api/v1/purge", key=SOURCES_ONLY, body=purge_body("https://demo.imgix.net/a.png"))
+    status, _ = await stack.call(
+        "POST", "/api/v1/purge", key=SOURCES_ONLY, body=purge_body("https://demo.imgix.net/a.png")
+    )
     assert status == 403
 
 
@@ -111,7 +133,9 @@ async def test_thirty_purges_in_a_row_are_all_accepted_and_reach_every_pop(stack
             assert (await stack.get(f"/p{i}.png?w=4", pop=pop))[0] == 200
     ids = []
     for i in range(30):
-        status, doc = await stack.call("POST", "/api/v1/purge", body=purge_body(f"https://demo.imgix.net/p{i}.png"))
+        status, doc = await stack.call(
+            "POST", "/api/v1/purge", body=purge_body(f"https://demo.imgix.net/p{i}.png")
+        )
         assert status == 200, (i, doc)
         ids.append(doc["data"]["id"])
     invalidations = stack.edge.invalidations
@@ -125,10 +149,16 @@ async def test_thirty_purges_in_a_row_are_all_accepted_and_reach_every_pop(stack
     for created in stack.events.read(kinds=["invalidation_created"]):
         if created.data["callerReference"] in ids:
             assert {e.data["pop"] for e in applied if e.data["id"] == created.data["id"]} == {
-                "pop-1", "pop-2", "pop-3", "shield"}
+                "pop-1",
+                "pop-2",
+                "pop-3",
+                "shield",
+            }
     for i in range(30):
         for pop in (1, 2, 3):
             _, _, headers = await stack.get(f"/p{i}.png?w=4", pop=pop)
             assert "hit" not in last_entry(headers), (i, pop, headers["Cache-Status"])
-    status, doc = await stack.call("POST", "/api/v1/purge", body=purge_body("https://demo.imgix.net/p0.png"))
+    status, doc = await stack.call(
+        "POST", "/api/v1/purge", body=purge_body("https://demo.imgix.net/p0.png")
+    )
     assert status == 200  # more than 10 s later: no 409

@@ -11,7 +11,10 @@ from tests.edge.imgix.conftest import ANALYTICS, SOURCES_ONLY, Stack, image_byte
 async def test_reports_appear_at_midnight_with_csv_files_from_real_requests(stack: Stack) -> None:
     stack.folder.put("/images/cat.png", image_bytes())
     source_id = await stack.create_source()
-    viewer = {"Referer": "https://shop.example.com/p/1?a=b", "User-Agent": "Mozilla/5.0 (X11, \"cdnsim\")"}
+    viewer = {
+        "Referer": "https://shop.example.com/p/1?a=b",
+        "User-Agent": 'Mozilla/5.0 (X11, "cdnsim")',
+    }
     await stack.get("/cat.png?w=10", **viewer)
     await stack.get("/cat.png?w=10", **{"User-Agent": "curl/8.5.0"})
     await stack.get("/cat.png?w=10", pop=2, **viewer)
@@ -19,10 +22,16 @@ async def test_reports_appear_at_midnight_with_csv_files_from_real_requests(stac
     _, doc = await stack.call("GET", "/api/v1/reports", key=ANALYTICS)
     assert doc["data"] == []  # the day has not ended
     await stack.clock.advance(86400 - (stack.clock.now() % 86400))
-    _, doc = await stack.call("GET", "/api/v1/reports?sort=report_type&fields[reports]=report_key,files", key=ANALYTICS)
+    _, doc = await stack.call(
+        "GET", "/api/v1/reports?sort=report_type&fields[reports]=report_key,files", key=ANALYTICS
+    )
     keys = [r["attributes"]["report_key"] for r in doc["data"]]
-    assert keys == ["cdn_logs_20260101", "image_analytics_20260101", "mild_errors_20260101",
-                    "source_analytics_20260101"]
+    assert keys == [
+        "cdn_logs_20260101",
+        "image_analytics_20260101",
+        "mild_errors_20260101",
+        "source_analytics_20260101",
+    ]
     by_key = {r["attributes"]["report_key"]: r for r in doc["data"]}
 
     async def rows(key: str) -> list[dict[str, str]]:
@@ -33,21 +42,38 @@ async def test_reports_appear_at_midnight_with_csv_files_from_real_requests(stac
 
     logs = await rows("cdn_logs_20260101")
     assert [(r["pop"], r["path"], r["cache"]) for r in logs] == [
-        ("pop-1", "/cat.png", "miss"), ("pop-1", "/cat.png", "hit"), ("pop-2", "/cat.png", "miss"),
-        ("pop-1", "/gone.png", "miss")]
+        ("pop-1", "/cat.png", "miss"),
+        ("pop-1", "/cat.png", "hit"),
+        ("pop-2", "/cat.png", "miss"),
+        ("pop-1", "/gone.png", "miss"),
+    ]
     assert {r["source_id"] for r in logs} == {source_id}
     assert [(r["referer"], r["user_agent"]) for r in logs[:3]] == [
-        (viewer["Referer"], viewer["User-Agent"]), ("", "curl/8.5.0"), (viewer["Referer"], viewer["User-Agent"])]
+        (viewer["Referer"], viewer["User-Agent"]),
+        ("", "curl/8.5.0"),
+        (viewer["Referer"], viewer["User-Agent"]),
+    ]
     images = {r["path"]: r for r in await rows("image_analytics_20260101")}
     assert images["/cat.png"]["requests"] == "3" and images["/gone.png"]["errors"] == "1"
-    assert [(r["path"], r["status"]) for r in await rows("mild_errors_20260101")] == [("/gone.png", "404")]
+    assert [(r["path"], r["status"]) for r in await rows("mild_errors_20260101")] == [
+        ("/gone.png", "404")
+    ]
     [source] = await rows("source_analytics_20260101")
-    assert (source["name"], source["master_images"], source["requests"], source["cache_hits"]) == ("web", "2", "4", "1")
+    assert (source["name"], source["master_images"], source["requests"], source["cache_hits"]) == (
+        "web",
+        "2",
+        "4",
+        "1",
+    )
     report_id = by_key["mild_errors_20260101"]["id"]
     status, doc = await stack.call("GET", f"/api/v1/reports/{report_id}", key=ANALYTICS)
     assert status == 200 and doc["data"]["attributes"]["completed"] is True
     assert doc["data"]["attributes"]["period_start"] == 1767225600
-    _, doc = await stack.call("GET", "/api/v1/reports?filter[report_type]=mild_errors&filter[completed]=true", key=ANALYTICS)
+    _, doc = await stack.call(
+        "GET",
+        "/api/v1/reports?filter[report_type]=mild_errors&filter[completed]=true",
+        key=ANALYTICS,
+    )
     assert len(doc["data"]) == 1
     assert (await stack.call("GET", "/api/v1/reports", key=SOURCES_ONLY))[0] == 403
     assert (await stack.call("GET", "/api/v1/reports/nope", key=ANALYTICS))[0] == 404

@@ -31,9 +31,14 @@ async def test_fit_crop_dpr_and_quality(stack: Stack) -> None:
     stack.folder.put("/images/cat.png", image_bytes((200, 100)))
     await stack.create_source()
     cases = {
-        "w=50&h=50&fit=crop": (50, 50), "w=50&h=50": (50, 25), "w=50&h=50&fit=scale": (50, 50),
-        "w=400&fit=max": (200, 100), "w=0.5": (100, 50), "w=50&dpr=2": (100, 50),
-        "w=60&h=60&fit=fill&bg=00ff00": (60, 60), "w=50&h=40&fit=crop&crop=top,left": (50, 40),
+        "w=50&h=50&fit=crop": (50, 50),
+        "w=50&h=50": (50, 25),
+        "w=50&h=50&fit=scale": (50, 50),
+        "w=400&fit=max": (200, 100),
+        "w=0.5": (100, 50),
+        "w=50&dpr=2": (100, 50),
+        "w=60&h=60&fit=fill&bg=00ff00": (60, 60),
+        "w=50&h=40&fit=crop&crop=top,left": (50, 40),
     }
     for query, size in cases.items():
         status, body, _ = await stack.get(f"/cat.png?{query}")
@@ -62,7 +67,9 @@ async def test_auto_format_follows_accept_and_keys_on_the_choice(stack: Stack) -
     assert decoded(body).format == "WEBP"
     _, body, headers = await stack.get("/cat.png?auto=format", Accept="image/png")
     assert decoded(body).format == "PNG" and "hit" not in headers["Cache-Status"]
-    _, body, headers = await stack.get("/cat.png?auto=format,compress", Accept="image/avif,image/webp")
+    _, body, headers = await stack.get(
+        "/cat.png?auto=format,compress", Accept="image/avif,image/webp"
+    )
     assert headers["Content-Type"] == "image/avif"
 
 
@@ -89,11 +96,17 @@ async def test_missing_and_broken_images_fall_back_to_the_sources_images(stack: 
     stack.folder.put("/images/broken.png", b"not an image")
     stack.folder.put("/images/down.png", image_bytes())
     stack.folder.failing.add("/images/down.png")
-    await stack.create_source(image_missing=f"{stack.folder.url}/fallback/missing.png",
-                              image_missing_append_qs=True,
-                              image_error=f"{stack.folder.url}/fallback/error.png")
+    await stack.create_source(
+        image_missing=f"{stack.folder.url}/fallback/missing.png",
+        image_missing_append_qs=True,
+        image_error=f"{stack.folder.url}/fallback/error.png",
+    )
     status, body, headers = await stack.get("/nope.png?w=20")
-    assert status == 404 and decoded(body).size == (20, 20) and headers["X-Imgix-Fallback"] == "missing"
+    assert (
+        status == 404
+        and decoded(body).size == (20, 20)
+        and headers["X-Imgix-Fallback"] == "missing"
+    )
     status, body, _ = await stack.get("/broken.png?w=10")
     assert status == 502 and decoded(body).size == (30, 30)  # no append_qs: as it is
     status, body, _ = await stack.get("/down.png")
@@ -142,12 +155,24 @@ async def test_a_disabled_source_answers_410_for_what_is_not_cached(stack: Stack
 
 
 async def test_an_s3_source_reads_its_bucket_through_boto3(stack: Stack, moto_server) -> None:  # type: ignore[no-untyped-def]
-    s3 = boto3.client("s3", endpoint_url=moto_server.url, region_name="us-east-1",
-                      aws_access_key_id="testing", aws_secret_access_key="testing")
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=moto_server.url,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
     s3.create_bucket(Bucket="pictures")
     s3.put_object(Bucket="pictures", Key="base/dir/cat.png", Body=image_bytes((64, 32)))
-    await stack.create_source("s3", "bucket", type="s3", s3_bucket="pictures", s3_prefix="base",
-                              s3_access_key="testing", s3_secret_key="testing")
+    await stack.create_source(
+        "s3",
+        "bucket",
+        type="s3",
+        s3_bucket="pictures",
+        s3_prefix="base",
+        s3_access_key="testing",
+        s3_secret_key="testing",
+    )
     status, body, _ = await stack.get("/dir/cat.png?w=32", subdomain="bucket")
     assert status == 200 and decoded(body).size == (32, 16)
     status, _, _ = await stack.get("/dir/dog.png", subdomain="bucket")
@@ -155,7 +180,9 @@ async def test_an_s3_source_reads_its_bucket_through_boto3(stack: Stack, moto_se
 
 
 async def test_gcs_sources_are_not_servable_here(stack: Stack) -> None:
-    await stack.create_source("g", "gee", type="gcs", gcs_bucket="bk1", gcs_access_key="a", gcs_secret_key="b")
+    await stack.create_source(
+        "g", "gee", type="gcs", gcs_bucket="bk1", gcs_access_key="a", gcs_secret_key="b"
+    )
     status, body, headers = await stack.get("/a.png", subdomain="gee")
     assert status == 501 and b"not served" in body and "stored" not in headers["Cache-Status"]
 
@@ -164,6 +191,7 @@ async def test_web_proxy_reaches_only_configured_hosts(stack: Stack) -> None:
     stack.folder.put("/images/cat.png", image_bytes((200, 100)))
     await stack.create_source("proxy", "prox", type="webproxy")
     from urllib.parse import quote
+
     inside = quote(f"{stack.folder.url}/images/cat.png", safe="")
     status, body, _ = await stack.get(f"/{inside}?w=20", subdomain="prox")
     assert status == 200 and decoded(body).size == (20, 10)
@@ -178,11 +206,15 @@ async def test_hosts_name_sources(stack: Stack) -> None:
     for host in ("demo.imgix.localhost", "img.example.com:8080"):
         async with stack.http.get(f"{stack.pop(1)}/cat.png?w=10", headers={"Host": host}) as r:
             assert r.status == 200 and decoded(await r.read()).size == (10, 5)
-    async with stack.http.get(f"{stack.pop(1)}/crossdomain.xml", headers={"Host": "demo.imgix.localhost"}) as r:
+    async with stack.http.get(
+        f"{stack.pop(1)}/crossdomain.xml", headers={"Host": "demo.imgix.localhost"}
+    ) as r:
         assert r.status == 200 and b"cross-domain-policy" in await r.read()
 
 
-async def test_an_animated_gif_is_served_animated_and_as_its_first_frame_in_png(stack: Stack) -> None:
+async def test_an_animated_gif_is_served_animated_and_as_its_first_frame_in_png(
+    stack: Stack,
+) -> None:
     stack.folder.put("/images/anim.gif", animated())
     await stack.create_source()
     status, body, headers = await stack.get("/anim.gif?w=30")
@@ -197,7 +229,9 @@ async def test_an_animated_gif_is_served_animated_and_as_its_first_frame_in_png(
 
 async def test_an_animation_over_the_frame_bound_is_refused_with_422(stack: Stack) -> None:
     colours = [(i % 2 * 255, 0, 0) for i in range(901)]
-    stack.folder.put("/images/long.gif", animated(size=(2, 2), colours=colours, durations=[20] * 901))
+    stack.folder.put(
+        "/images/long.gif", animated(size=(2, 2), colours=colours, durations=[20] * 901)
+    )
     await stack.create_source()
     status, body, headers = await stack.get("/long.gif")
     assert status == 422 and headers["Content-Type"].startswith("application/json")

@@ -39,7 +39,11 @@ def busy_strip(horizontal: bool = True) -> Image.Image:
 
 def _flat_columns(image: Image.Image) -> int:
     grey = image.convert("L")
-    return sum(1 for x in range(grey.width) if all(grey.getpixel((x, y)) == FLAT for y in range(grey.height)))
+    return sum(
+        1
+        for x in range(grey.width)
+        if all(grey.getpixel((x, y)) == FLAT for y in range(grey.height))
+    )
 
 
 def _flat_rows(image: Image.Image) -> int:

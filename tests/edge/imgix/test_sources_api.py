@@ -8,7 +8,12 @@ from tests.edge.imgix.conftest import ADMIN, PURGE_ONLY, SOURCES_ONLY, Stack
 
 
 def webfolder(name: str, sub: str, **extra: Any) -> dict[str, Any]:
-    dep = {"type": "webfolder", "webfolder_base_url": "http://127.0.0.1:9/img/", "imgix_subdomains": [sub], **extra}
+    dep = {
+        "type": "webfolder",
+        "webfolder_base_url": "http://127.0.0.1:9/img/",
+        "imgix_subdomains": [sub],
+        **extra,
+    }
     return {"data": {"type": "sources", "attributes": {"name": name, "deployment": dep}}}
 
 
@@ -21,7 +26,11 @@ async def test_create_deploys_on_the_simulated_clock(stack: Stack) -> None:
     assert attrs["deployment_status"] == "deploying" and attrs["date_deployed"] is None
     dep = attrs["deployment"]
     assert dep["cache_ttl_behavior"] == "respect_origin" and dep["cache_ttl_value"] == 31536000
-    assert dep["cache_ttl_error"] == 300 and dep["custom_domains"] == [] and dep["default_params"] == {}
+    assert (
+        dep["cache_ttl_error"] == 300
+        and dep["custom_domains"] == []
+        and dep["default_params"] == {}
+    )
     assert dep["annotation"] == "New deployment created for source by admin@example.com."
     source_id = doc["data"]["id"]
     await stack.clock.advance(29)
@@ -39,7 +48,9 @@ async def test_patch_is_partial_replaces_lists_whole_and_redeploys(stack: Stack)
     status, doc = await stack.call("PATCH", f"/api/v1/sources/{source_id}", body=patch)
     assert status == 200 and doc["data"]["attributes"]["name"] == "Renamed"
     assert doc["data"]["attributes"]["deployment_status"] == "deployed"  # a name is no deployment
-    patch["data"]["attributes"] = {"deployment": {"custom_domains": ["c.example.com"], "cache_ttl_value": 60}}
+    patch["data"]["attributes"] = {
+        "deployment": {"custom_domains": ["c.example.com"], "cache_ttl_value": 60}
+    }
     status, doc = await stack.call("PATCH", f"/api/v1/sources/{source_id}", body=patch)
     attrs = doc["data"]["attributes"]
     assert status == 200 and attrs["deployment"]["custom_domains"] == ["c.example.com"]
@@ -48,12 +59,27 @@ async def test_patch_is_partial_replaces_lists_whole_and_redeploys(stack: Stack)
 
 
 async def test_secrets_are_never_returned_and_the_token_only_when_secured(stack: Stack) -> None:
-    body = {"data": {"type": "sources", "attributes": {"name": "S3", "deployment": {
-        "type": "s3", "s3_bucket": "my-bucket", "s3_access_key": "AK", "s3_secret_key": "SECRET",
-        "imgix_subdomains": ["s3-src"], "secure_url_enabled": True}}}}
+    body = {
+        "data": {
+            "type": "sources",
+            "attributes": {
+                "name": "S3",
+                "deployment": {
+                    "type": "s3",
+                    "s3_bucket": "my-bucket",
+                    "s3_access_key": "AK",
+                    "s3_secret_key": "SECRET",
+                    "imgix_subdomains": ["s3-src"],
+                    "secure_url_enabled": True,
+                },
+            },
+        }
+    }
     status, doc = await stack.call("POST", "/api/v1/sources", body=body)
     assert status == 201
-    assert "SECRET" not in str(doc) and "s3_secret_key" not in doc["data"]["attributes"]["deployment"]
+    assert (
+        "SECRET" not in str(doc) and "s3_secret_key" not in doc["data"]["attributes"]["deployment"]
+    )
     assert len(doc["data"]["attributes"]["secure_url_token"]) == 16
     assert doc["data"]["attributes"]["deployment"]["allows_upload"] is False
     _, doc = await stack.call("GET", "/api/v1/sources")
@@ -61,12 +87,32 @@ async def test_secrets_are_never_returned_and_the_token_only_when_secured(stack:
 
 
 async def test_gcs_and_azure_are_validated(stack: Stack) -> None:
-    gcs = {"type": "gcs", "gcs_bucket": "b-1", "gcs_access_key": "k", "gcs_secret_key": "s", "imgix_subdomains": ["g"]}
-    status, _ = await stack.call("POST", "/api/v1/sources", body={"data": {"type": "sources", "attributes": {"name": "g", "deployment": gcs}}})
+    gcs = {
+        "type": "gcs",
+        "gcs_bucket": "b-1",
+        "gcs_access_key": "k",
+        "gcs_secret_key": "s",
+        "imgix_subdomains": ["g"],
+    }
+    status, _ = await stack.call(
+        "POST",
+        "/api/v1/sources",
+        body={"data": {"type": "sources", "attributes": {"name": "g", "deployment": gcs}}},
+    )
     assert status == 201
-    azure = {"type": "azure", "azure_account": "acc", "azure_bucket": "box", "azure_sas_string": "sig",
-             "azure_service_type": "tape", "imgix_subdomains": ["az"]}
-    status, doc = await stack.call("POST", "/api/v1/sources", body={"data": {"type": "sources", "attributes": {"name": "a", "deployment": azure}}})
+    azure = {
+        "type": "azure",
+        "azure_account": "acc",
+        "azure_bucket": "box",
+        "azure_sas_string": "sig",
+        "azure_service_type": "tape",
+        "imgix_subdomains": ["az"],
+    }
+    status, doc = await stack.call(
+        "POST",
+        "/api/v1/sources",
+        body={"data": {"type": "sources", "attributes": {"name": "a", "deployment": azure}}},
+    )
     assert status == 400 and "azure_service_type" in doc["errors"][0]["detail"]
 
 
@@ -100,27 +146,87 @@ async def test_bad_documents_are_refused_and_nothing_is_written(stack: Stack) ->
         ({"data": {"type": "sources", "attributes": {"name": "x"}, "id": "other"}}, 409),
         ({"data": {"type": "sources", "attributes": {"name": "x"}}}, 400),
         ({"data": {"type": "sources", "id": source_id, "attributes": {"colour": "red"}}}, 400),
-        ({"data": {"type": "sources", "id": source_id, "attributes": {"deployment_status": "deployed"}}}, 400),
-        ({"data": {"type": "sources", "id": source_id, "attributes": {"name": "ok", "deployment": {"custom_domains": ["not a domain"]}}}}, 400),
-        ({"data": {"type": "sources", "id": source_id, "attributes": {"name": "ok", "deployment": {"cache_ttl_value": 0}}}}, 400),
-        ({"data": {"type": "sources", "id": source_id, "attributes": {"name": "ok", "deployment": {"default_params": {"w": "wide"}}}}}, 400),
-        ({"data": {"type": "sources", "id": source_id, "attributes": {"name": "ok", "deployment": {"type": "s3"}}}}, 400),
-        ({"data": {"type": "sources", "id": source_id, "attributes": {"name": "ok", "deployment": {"image_missing": "ftp://x/y.png"}}}}, 400),
+        (
+            {
+                "data": {
+                    "type": "sources",
+                    "id": source_id,
+                    "attributes": {"deployment_status": "deployed"},
+                }
+            },
+            400,
+        ),
+        (
+            {
+                "data": {
+                    "type": "sources",
+                    "id": source_id,
+                    "attributes": {
+                        "name": "ok",
+                        "deployment": {"custom_domains": ["not a domain"]},
+                    },
+                }
+            },
+            400,
+        ),
+        (
+            {
+                "data": {
+                    "type": "sources",
+                    "id": source_id,
+                    "attributes": {"name": "ok", "deployment": {"cache_ttl_value": 0}},
+                }
+            },
+            400,
+        ),
+        (
+            {
+                "data": {
+                    "type": "sources",
+                    "id": source_id,
+                    "attributes": {"name": "ok", "deployment": {"default_params": {"w": "wide"}}},
+                }
+            },
+            400,
+        ),
+        (
+            {
+                "data": {
+                    "type": "sources",
+                    "id": source_id,
+                    "attributes": {"name": "ok", "deployment": {"type": "s3"}},
+                }
+            },
+            400,
+        ),
+        (
+            {
+                "data": {
+                    "type": "sources",
+                    "id": source_id,
+                    "attributes": {"name": "ok", "deployment": {"image_missing": "ftp://x/y.png"}},
+                }
+            },
+            400,
+        ),
         ([1, 2], 400),
     ]
     for body, expected in cases:
         status, doc = await stack.call("PATCH", f"/api/v1/sources/{source_id}", body=body)
         assert status == expected, (body, doc)
         assert doc["errors"][0]["status"] == str(expected)
-    for content_type, data, expected in (("application/vnd.api+json", b"{nope", 400),
-                                         ("text/plain", b"{nope", 415),
-                                         ("application/vnd.api+json", b"[" * 200_000, 400),  # too deep
-                                         ("application/vnd.api+json; gzip", b"not gzip!", 400)):
+    for content_type, data, expected in (
+        ("application/vnd.api+json", b"{nope", 400),
+        ("text/plain", b"{nope", 415),
+        ("application/vnd.api+json", b"[" * 200_000, 400),  # too deep
+        ("application/vnd.api+json; gzip", b"not gzip!", 400),
+    ):
         headers = {"Authorization": f"Bearer {ADMIN}", "Content-Type": content_type.split("; ")[0]}
         if content_type.endswith("gzip"):
             headers["Content-Encoding"] = "gzip"  # a body aiohttp cannot decode
-        async with stack.http.patch(f"{stack.api}/api/v1/sources/{source_id}", data=data,
-                                    headers=headers) as r:
+        async with stack.http.patch(
+            f"{stack.api}/api/v1/sources/{source_id}", data=data, headers=headers
+        ) as r:
             assert r.status == expected, (data[:10], await r.text())
             assert r.content_type == "application/vnd.api+json"
     _, doc = await stack.call("GET", f"/api/v1/sources/{source_id}")
@@ -132,31 +238,68 @@ async def test_domains_are_unique_across_sources(stack: Stack) -> None:
     await stack.create_source(custom_domains=["img.example.com"])
     status, doc = await stack.call("POST", "/api/v1/sources", body=webfolder("two", "demo"))
     assert status == 409 and "demo.imgix.net" in doc["errors"][0]["detail"]
-    status, _ = await stack.call("POST", "/api/v1/sources", body=webfolder("two", "other", custom_domains=["IMG.example.com"]))
+    status, _ = await stack.call(
+        "POST",
+        "/api/v1/sources",
+        body=webfolder("two", "other", custom_domains=["IMG.example.com"]),
+    )
     assert status == 409
     status, _ = await stack.call("POST", "/api/v1/sources", body=webfolder("two", "Bad_Sub"))
     assert status == 400
 
 
 async def test_list_sparse_fields_sort_filter_and_pages(stack: Stack) -> None:
-    for name, sub in (("Staging 2", "s2"), ("GCS thing", "g1"), ("Staging 1", "s1"), ("prod", "p1")):
+    for name, sub in (
+        ("Staging 2", "s2"),
+        ("GCS thing", "g1"),
+        ("Staging 1", "s1"),
+        ("prod", "p1"),
+    ):
         status, _ = await stack.call("POST", "/api/v1/sources", body=webfolder(name, sub))
         assert status == 201
-    _, doc = await stack.call("GET", "/api/v1/sources?sort=name&fields[sources]=name,deployment.imgix_subdomains")
-    assert [r["attributes"]["name"] for r in doc["data"]] == ["GCS thing", "prod", "Staging 1", "Staging 2"]
-    assert doc["data"][0]["attributes"] == {"name": "GCS thing", "deployment": {"imgix_subdomains": ["g1"]}}
+    _, doc = await stack.call(
+        "GET", "/api/v1/sources?sort=name&fields[sources]=name,deployment.imgix_subdomains"
+    )
+    assert [r["attributes"]["name"] for r in doc["data"]] == [
+        "GCS thing",
+        "prod",
+        "Staging 1",
+        "Staging 2",
+    ]
+    assert doc["data"][0]["attributes"] == {
+        "name": "GCS thing",
+        "deployment": {"imgix_subdomains": ["g1"]},
+    }
     _, doc = await stack.call("GET", "/api/v1/sources?sort=-name&fields[sources]=name")
     assert doc["data"][0]["attributes"] == {"name": "Staging 2"}
-    _, doc = await stack.call("GET", "/api/v1/sources?filter[name]=staging&filter[deployment.type]=webfolder&filter[nonsense]=1")
+    _, doc = await stack.call(
+        "GET",
+        "/api/v1/sources?filter[name]=staging&filter[deployment.type]=webfolder&filter[nonsense]=1",
+    )
     assert sorted(r["attributes"]["name"] for r in doc["data"]) == ["Staging 1", "Staging 2"]
-    _, doc = await stack.call("GET", "/api/v1/sources?filter[name]=staging&filter[deployment.imgix_subdomains]=s1")
+    _, doc = await stack.call(
+        "GET", "/api/v1/sources?filter[name]=staging&filter[deployment.imgix_subdomains]=s1"
+    )
     assert [r["attributes"]["name"] for r in doc["data"]] == ["Staging 1"]
     _, doc = await stack.call("GET", "/api/v1/sources?page[number]=1&page[size]=3&sort=name")
     assert [r["attributes"]["name"] for r in doc["data"]] == ["Staging 2"]
-    assert doc["meta"]["pagination"] == {"currentPage": 1, "hasNextPage": False, "hasPreviousPage": True,
-                                         "nextPage": 1, "pageSize": 3, "previousPage": 0,
-                                         "totalPages": 2, "totalRecords": 4}
-    for bad in ("page[size]=0", "page[number]=-1", "page[size]=abc", "sort=deployment.type", "filter[enabled]=maybe"):
+    assert doc["meta"]["pagination"] == {
+        "currentPage": 1,
+        "hasNextPage": False,
+        "hasPreviousPage": True,
+        "nextPage": 1,
+        "pageSize": 3,
+        "previousPage": 0,
+        "totalPages": 2,
+        "totalRecords": 4,
+    }
+    for bad in (
+        "page[size]=0",
+        "page[number]=-1",
+        "page[size]=abc",
+        "sort=deployment.type",
+        "filter[enabled]=maybe",
+    ):
         status, _ = await stack.call("GET", f"/api/v1/sources?{bad}")
         assert status == 400, bad
 
@@ -175,7 +318,9 @@ async def test_sort_booleans_false_first(stack: Stack) -> None:
     assert [r["attributes"]["name"] for r in doc["data"]] == ["a"]
 
 
-async def test_rate_limit_is_configurable_and_answers_429(clock, events, folder, moto_server) -> None:  # type: ignore[no-untyped-def]
+async def test_rate_limit_is_configurable_and_answers_429(
+    clock, events, folder, moto_server
+) -> None:  # type: ignore[no-untyped-def]
     import aiohttp
 
     from tests.edge.imgix.conftest import RateLimit, start_stack

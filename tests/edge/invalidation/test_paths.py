@@ -101,7 +101,15 @@ def test_wildcard_paths_are_told_apart_from_file_paths() -> None:
 
 def test_covering_decides_like_path_matches_over_a_whole_invalidation() -> None:
     patterns = ["/images/a.jpg", "/images/b*", "/x?y=1"]
-    uris = ["/images/a.jpg", "/images/a.jpg?w=1", "/images/b", "/images/bc/d", "/images/c", "/x?y=1", "/x?y=2"]
+    uris = [
+        "/images/a.jpg",
+        "/images/a.jpg?w=1",
+        "/images/b",
+        "/images/bc/d",
+        "/images/c",
+        "/x?y=1",
+        "/x?y=2",
+    ]
     covered = covering(patterns)
     for uri in uris:
         assert covered(uri) == any(path_matches(p, uri) for p in patterns), uri

@@ -54,14 +54,21 @@ def aggregator_settings() -> AggregatorSettings:
 async def pipeline(aiohttp_server, storage, clock, events, pop_delays, aggregator_settings):  # type: ignore[no-untyped-def]
     pops = [RecordingPop(pop_id, clock) for pop_id in pop_delays]
     service = InvalidationService(
-        clock, events, pops, DelayModel.fixed(0, per_pop=pop_delays), distribution_id="ECDNSIM000001", seed=3,
+        clock,
+        events,
+        pops,
+        DelayModel.fixed(0, per_pop=pop_delays),
+        distribution_id="ECDNSIM000001",
+        seed=3,
         limits=InvalidationLimits(max_wildcards_in_progress=15),
     )
     app = web.Application()
     add_routes(app, service)
     server = await aiohttp_server(app)
     settings = replace(aggregator_settings, edge_control_url=str(server.make_url("")).rstrip("/"))
-    invalidator = PackInvalidator(storage, events, settings, EdgeInvalidations(settings.edge_control_url, "ECDNSIM000001"))
+    invalidator = PackInvalidator(
+        storage, events, settings, EdgeInvalidations(settings.edge_control_url, "ECDNSIM000001")
+    )
     aggregator = Aggregator(storage, clock, events, settings, invalidator)
     await aggregator.start()
     yield Pipeline(aggregator, pops, service, settings.edge_control_url)

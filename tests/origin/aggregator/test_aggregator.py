@@ -21,7 +21,9 @@ async def _pack(client, headers) -> str:  # type: ignore[no-untyped-def]
 
 async def _upload(client, headers, pack: str, location: str = "main", colour=(200, 0, 0)) -> None:  # type: ignore[no-untyped-def]
     data = {"file": png_bytes(color=colour)}
-    response = await client.post(f"/adminAPI/imagePack/{pack}/{location}/upload", data=data, headers=headers)
+    response = await client.post(
+        f"/adminAPI/imagePack/{pack}/{location}/upload", data=data, headers=headers
+    )
     assert response.status == 200, await response.text()
 
 
@@ -35,7 +37,9 @@ def _kinds(events, kind: str):  # type: ignore[no-untyped-def]
     return [e.data for e in events.read(kinds=[kind])]
 
 
-async def test_many_writes_to_one_pack_make_one_entry_and_one_path(pipeline, origin_client, admin_headers, storage, events):
+async def test_many_writes_to_one_pack_make_one_entry_and_one_path(
+    pipeline, origin_client, admin_headers, storage, events
+):
     pack = await _pack(origin_client, admin_headers)
     for colour in [(1, 0, 0), (2, 0, 0), (3, 0, 0)]:
         await _upload(origin_client, admin_headers, pack, colour=colour)
@@ -48,7 +52,9 @@ async def test_many_writes_to_one_pack_make_one_entry_and_one_path(pipeline, ori
     assert await storage.get_object(storage.settings.variants_bucket, variant) is None
 
 
-async def test_paths_are_batched_fifteen_per_request(pipeline, origin_client, admin_headers, events):
+async def test_paths_are_batched_fifteen_per_request(
+    pipeline, origin_client, admin_headers, events
+):
     packs = [await _pack(origin_client, admin_headers) for _ in range(20)]
     for pack in packs:
         await _upload(origin_client, admin_headers, pack)
@@ -59,20 +65,26 @@ async def test_paths_are_batched_fifteen_per_request(pipeline, origin_client, ad
     assert _kinds(events, "edge_invalidation_refused")
 
 
-async def test_a_refused_batch_is_retried_once_the_edge_has_room(pipeline, origin_client, admin_headers, clock, events):
+async def test_a_refused_batch_is_retried_once_the_edge_has_room(
+    pipeline, origin_client, admin_headers, clock, events
+):
     packs = [await _pack(origin_client, admin_headers) for _ in range(20)]
     for pack in packs:
         await _upload(origin_client, admin_headers, pack)
     runner = asyncio.create_task(pipeline.aggregator.run())
     await asyncio.sleep(0)
-    await clock.advance(300 + 30 + 30)  # the tick, then retries every 30 s; the slowest POP takes 40 s
+    await clock.advance(
+        300 + 30 + 30
+    )  # the tick, then retries every 30 s; the slowest POP takes 40 s
     requested = [p for r in _kinds(events, "edge_invalidation_requested") for p in r["paths"]]
     assert sorted(requested) == sorted(f"/api/v2/img/{p}*" for p in packs)
     assert len(_kinds(events, "aggregator_flush_completed")) == 1
     runner.cancel()
 
 
-async def test_ticks_are_aligned_and_pops_purge_after_their_own_delay(pipeline, origin_client, admin_headers, clock, events):
+async def test_ticks_are_aligned_and_pops_purge_after_their_own_delay(
+    pipeline, origin_client, admin_headers, clock, events
+):
     runner = asyncio.create_task(pipeline.aggregator.run())
     await asyncio.sleep(0)
     await clock.advance(100)
@@ -80,22 +92,35 @@ async def test_ticks_are_aligned_and_pops_purge_after_their_own_delay(pipeline, 
     await _upload(origin_client, admin_headers, pack)
     await clock.advance(250)  # past the tick at 300 and both POP delays (10 s, 40 s)
     assert [e.time - MANUAL_EPOCH for e in events.read(kinds=["aggregator_tick"])] == [300]
-    assert {pop.pop_id: [t for t, _ in pop.purges] for pop in pipeline.pops} == {"pop-a": [310], "pop-b": [340]}
+    assert {pop.pop_id: [t for t, _ in pop.purges] for pop in pipeline.pops} == {
+        "pop-a": [310],
+        "pop-b": [340],
+    }
     runner.cancel()
 
 
-async def test_metadata_only_changes_invalidate_nothing(pipeline, origin_client, admin_headers, events):
+async def test_metadata_only_changes_invalidate_nothing(
+    pipeline, origin_client, admin_headers, events
+):
     pack = await _pack(origin_client, admin_headers)
     await pipeline.aggregator.tick()
-    await origin_client.put(f"/adminAPI/imagePack/{pack}", json={"assetId": "renamed"}, headers=admin_headers)
+    await origin_client.put(
+        f"/adminAPI/imagePack/{pack}", json={"assetId": "renamed"}, headers=admin_headers
+    )
     await pipeline.aggregator.tick()
     assert _kinds(events, "aggregator_flush_started") == []
 
 
-async def test_forced_location_change_queues_every_pack_of_the_tenant(pipeline, origin_client, admin_headers, events):
-    await origin_client.put("/adminAPI/imageLocationConfig/thumb", json={"width": 100}, headers=admin_headers)
+async def test_forced_location_change_queues_every_pack_of_the_tenant(
+    pipeline, origin_client, admin_headers, events
+):
+    await origin_client.put(
+        "/adminAPI/imageLocationConfig/thumb", json={"width": 100}, headers=admin_headers
+    )
     packs = [await _pack(origin_client, admin_headers) for _ in range(3)]
-    await origin_client.put("/adminAPI/imageLocationConfig/thumb/label", json={"label": "x"}, headers=admin_headers)
+    await origin_client.put(
+        "/adminAPI/imageLocationConfig/thumb/label", json={"label": "x"}, headers=admin_headers
+    )
     await pipeline.aggregator.tick()
     assert _kinds(events, "aggregator_flush_started") == []
     response = await origin_client.put(
@@ -107,11 +132,19 @@ async def test_forced_location_change_queues_every_pack_of_the_tenant(pipeline, 
     assert sorted(flush["packs"]) == sorted(f"demo/{p}" for p in packs)
 
 
-@pytest.mark.parametrize("aggregator_settings", [AggregatorSettings(ignore_location_config_changes=True)])
-async def test_bug_switch_location_config_changes_invalidate_nothing(pipeline, origin_client, admin_headers, events):
-    await origin_client.put("/adminAPI/imageLocationConfig/thumb", json={"width": 100}, headers=admin_headers)
+@pytest.mark.parametrize(
+    "aggregator_settings", [AggregatorSettings(ignore_location_config_changes=True)]
+)
+async def test_bug_switch_location_config_changes_invalidate_nothing(
+    pipeline, origin_client, admin_headers, events
+):
+    await origin_client.put(
+        "/adminAPI/imageLocationConfig/thumb", json={"width": 100}, headers=admin_headers
+    )
     await _pack(origin_client, admin_headers)
-    await origin_client.put("/adminAPI/imageLocationConfig/thumb?force=true", json={"width": 200}, headers=admin_headers)
+    await origin_client.put(
+        "/adminAPI/imageLocationConfig/thumb?force=true", json={"width": 200}, headers=admin_headers
+    )
     await pipeline.aggregator.tick()
     assert _kinds(events, "aggregator_flush_started") == []
     assert _kinds(events, "location_config_change_ignored")
@@ -120,7 +153,9 @@ async def test_bug_switch_location_config_changes_invalidate_nothing(pipeline, o
 @pytest.mark.parametrize(
     "aggregator_settings", [AggregatorSettings(delete_s3_after_edge=True, s3_delete_gap=120)]
 )
-async def test_bug_switch_deletes_s3_variants_only_after_the_gap(pipeline, origin_client, admin_headers, storage, clock):
+async def test_bug_switch_deletes_s3_variants_only_after_the_gap(
+    pipeline, origin_client, admin_headers, storage, clock
+):
     pack = await _pack(origin_client, admin_headers)
     await _upload(origin_client, admin_headers, pack)
     variant = await _variant(storage, "demo", pack)
@@ -128,7 +163,9 @@ async def test_bug_switch_deletes_s3_variants_only_after_the_gap(pipeline, origi
     await asyncio.sleep(0)
     await clock.advance(300 + 60)
     assert await storage.get_object(storage.settings.variants_bucket, variant) is not None
-    assert all(pop.purges for pop in pipeline.pops)  # the edge purged while S3 still had the old variant
+    assert all(
+        pop.purges for pop in pipeline.pops
+    )  # the edge purged while S3 still had the old variant
     await clock.advance(60)
     assert await storage.get_object(storage.settings.variants_bucket, variant) is None
     runner.cancel()
@@ -138,10 +175,15 @@ async def test_bug_switch_deletes_s3_variants_only_after_the_gap(pipeline, origi
 async def test_a_write_during_a_flush_is_lost_only_under_the_switch(
     switch, storage, clock, events, origin_client, admin_headers, pipeline
 ):
-    settings = replace(pipeline.aggregator.settings, flush_duration=20, drop_writes_during_flush=switch)
+    settings = replace(
+        pipeline.aggregator.settings, flush_duration=20, drop_writes_during_flush=switch
+    )
     aggregator = Aggregator(storage, clock, events, settings, pipeline.aggregator.invalidator)
     await aggregator.start()
-    first, second = await _pack(origin_client, admin_headers), await _pack(origin_client, admin_headers)
+    first, second = (
+        await _pack(origin_client, admin_headers),
+        await _pack(origin_client, admin_headers),
+    )
     await _upload(origin_client, admin_headers, first)
     runner = asyncio.create_task(aggregator.run())
     await asyncio.sleep(0)
@@ -153,7 +195,9 @@ async def test_a_write_during_a_flush_is_lost_only_under_the_switch(
     runner.cancel()
 
 
-async def test_restart_neither_loses_nor_repeats(pipeline, storage, clock, events, origin_client, admin_headers):
+async def test_restart_neither_loses_nor_repeats(
+    pipeline, storage, clock, events, origin_client, admin_headers
+):
     settings, invalidator = pipeline.aggregator.settings, pipeline.aggregator.invalidator
     pack = await _pack(origin_client, admin_headers)
     await _upload(origin_client, admin_headers, pack)

@@ -13,9 +13,9 @@ MAIN_A = {"main": {"imageId": "a" * 24}}
 
 
 def test_replacing_an_original_is_a_trigger():
-    assert pack_reasons(image(imageLocations=MAIN_A), image(imageLocations={"main": {"imageId": "b" * 24}})) == (
-        "original",
-    )
+    assert pack_reasons(
+        image(imageLocations=MAIN_A), image(imageLocations={"main": {"imageId": "b" * 24}})
+    ) == ("original",)
 
 
 def test_a_first_upload_into_a_location_is_an_image_locations_change():
@@ -24,11 +24,15 @@ def test_a_first_upload_into_a_location_is_an_image_locations_change():
 
 def test_crop_change_is_an_image_locations_change():
     cropped = {"main": {"imageId": "a" * 24, "cropInfo": {"topLeftX": 0.1}}}
-    assert pack_reasons(image(imageLocations=MAIN_A), image(imageLocations=cropped)) == ("imageLocations",)
+    assert pack_reasons(image(imageLocations=MAIN_A), image(imageLocations=cropped)) == (
+        "imageLocations",
+    )
 
 
 def test_main_image_location_change_is_a_trigger():
-    assert pack_reasons(image(mainImageLocation="main"), image(mainImageLocation="thumb")) == ("mainImageLocation",)
+    assert pack_reasons(image(mainImageLocation="main"), image(mainImageLocation="thumb")) == (
+        "mainImageLocation",
+    )
 
 
 def test_asset_id_or_sequence_changes_are_not_triggers():
@@ -43,7 +47,11 @@ def test_creating_an_empty_pack_is_not_a_trigger_but_removing_one_is():
 
 
 def test_pack_trigger_carries_tenant_and_pack():
-    record = {"keys": {"tenant": "t", "id": "p"}, "old": image(), "new": image(imageLocations=MAIN_A)}
+    record = {
+        "keys": {"tenant": "t", "id": "p"},
+        "old": image(),
+        "new": image(imageLocations=MAIN_A),
+    }
     trigger = pack_trigger(record)
     assert trigger is not None and (trigger.tenant, trigger.pack) == ("t", "p")
 
