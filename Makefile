@@ -15,11 +15,16 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(VENV)/bin/cdnsim run
 
-test: $(STAMP)
+PACKAGES := common origin edge cdnsim scenarios loadtests tests
+
+# The lint gate runs first: CI fails on a lint, format or type error before any test runs.
+test: lint
 	$(VENV)/bin/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check common origin edge cdnsim scenarios loadtests tests
+	$(VENV)/bin/ruff check $(PACKAGES)
+	$(VENV)/bin/ruff format --check --quiet $(PACKAGES)
+	$(VENV)/bin/mypy common origin edge cdnsim scenarios loadtests
 
 clean:
 	rm -rf $(VENV) .pytest_cache

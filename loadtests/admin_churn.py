@@ -79,7 +79,7 @@ class Admin(FastHttpUser):
         headers = {**self.headers, "Content-Type": f"multipart/form-data; boundary={boundary}"}
         self.client.post(
             f"{self.origin}/adminAPI/imagePack/{pack}/main/upload",
-            data=body,
+            data=body,  # type: ignore[arg-type]  # bytes work; Locust's hint says str only
             headers=headers,
             name="admin upload",
         )

@@ -20,7 +20,7 @@ from edge.akamai.delivery import (
     pick_width,
 )
 from edge.akamai.policy import AUTO
-from edge.akamai.routing import Derivative, claim
+from edge.akamai.routing import Derivative, Network, claim
 from edge.akamai.variables import VariableError, request_values
 from edge.outcome import Outcome, ViewerRequest, edge_error
 from edge.rules.cache_control import header_value
@@ -58,13 +58,13 @@ class ImageManagerProperty:
             )
 
     def _derivative_request(
-        self, request: ViewerRequest, network: str, image_path: str
+        self, request: ViewerRequest, network: Network, image_path: str
     ) -> ViewerRequest:
         query: dict[str, str] = {}
         for name, value in request.query:
             query.setdefault(name, value)
         policy_id = query.get("impolicy", AUTO)
-        stored = self.backend.policies[network].current(policy_id)  # type: ignore[index]
+        stored = self.backend.policies[network].current(policy_id)
         if stored is None:
             raise DeliveryError(f"impolicy {policy_id[:80]!r}: no such policy on {network}")
         policy = stored.policy
@@ -85,7 +85,7 @@ class ImageManagerProperty:
             stored.version,
             width,
             fmt,
-            image_path,  # type: ignore[arg-type]
+            image_path,
         )
         pairs = tuple(sorted(overrides.items()))
         return replace(
