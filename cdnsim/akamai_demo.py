@@ -9,7 +9,7 @@ from typing import Any
 
 from common.clock import Clock
 from common.events import EventLog
-from edge.akamai import ImageManager, PropertySettings
+from vendors.akamai import ImageManager, PropertySettings
 
 DEMO_LUNA_TOKEN = "akab-cdnsim-demo-022335"
 DEMO_PREFIX = "/akamai/demo"

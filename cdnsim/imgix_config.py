@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from dataclasses import dataclass, field
 
-from edge.imgix.keys import ALL_PERMISSIONS, ApiKey, RateLimit
+from vendors.imgix.api_keys import ALL_PERMISSIONS, ApiKey, RateLimit
 
 DEFAULT_ORIGIN_HOSTS = ("127.0.0.1", "localhost")
 _BY_NAME = {p.casefold(): p for p in ALL_PERMISSIONS}

@@ -14,10 +14,10 @@ import aiohttp
 from cdnsim.imgix_config import ImgixOptions
 from common.clock import Clock
 from common.events import EventLog
-from edge.imgix.backend import ImgixSettings
-from edge.imgix.keys import ApiKey
-from edge.imgix.service import ImgixService
 from origin.storage import Storage
+from vendors.imgix.api_keys import ApiKey
+from vendors.imgix.backend import ImgixSettings
+from vendors.imgix.service import ImgixService
 
 DEMO_BUCKET = "cdnsim-imgix-demo"
 SAMPLE_PATH = "/demo/sample.jpg"

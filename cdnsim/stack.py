@@ -25,12 +25,10 @@ from common.clock import Clock
 from common.errors import Conflict
 from common.events import EventLog
 from common.ids import IdGenerator
-from edge.akamai import ImageManager
 from edge.config import EdgeSettings, PopSettings, ShieldSettings, vimond_behaviors
-from edge.imgix.service import ImgixService
 from edge.properties import Property
 from edge.stack import Edge
-from origin import keys
+from origin import app_keys
 from origin.aggregator.invalidator import EdgeInvalidations, PackInvalidator
 from origin.aggregator.service import Aggregator
 from origin.aggregator.settings import AggregatorSettings
@@ -39,6 +37,8 @@ from origin.auth import make_token
 from origin.settings import OriginSettings
 from origin.simulation import RuntimeSwitches
 from origin.storage import Storage, open_storage
+from vendors.akamai import ImageManager
+from vendors.imgix.service import ImgixService
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +116,7 @@ class Stack:
         await self.imgix.start_api(self.edge)
         assert self._origin_app is not None
         edge_client = EdgeInvalidations(self.edge.control_url, self.edge.settings.distribution_id)
-        self._origin_app[keys.INVALIDATOR].edge = edge_client
+        self._origin_app[app_keys.INVALIDATOR].edge = edge_client
         await self._start_aggregator(edge_client)
         if self.settings.demo:
             await self.seed_demo()
@@ -137,7 +137,7 @@ class Stack:
     @property
     def origin_switches(self) -> RuntimeSwitches:
         assert self._origin_app is not None
-        return self._origin_app[keys.SWITCHES]
+        return self._origin_app[app_keys.SWITCHES]
 
     def set_pipeline(self, pipeline: AggregatorSettings) -> None:
         """New aggregator settings (bug switches) from the next tick on, until a reset."""
@@ -255,7 +255,7 @@ class Stack:
         self.ids.reseed(
             self.settings.seed if self.settings.seed is not None else self.settings.origin.id_seed
         )
-        await self._start_aggregator(self._origin_app[keys.INVALIDATOR].edge)  # type: ignore[index, arg-type]
+        await self._start_aggregator(self._origin_app[app_keys.INVALIDATOR].edge)  # type: ignore[index, arg-type]
         if self.imaging:
             self.imaging.reset()
         if self.imgix:

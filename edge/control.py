@@ -19,7 +19,7 @@ from aiohttp import web
 
 from common.errors import BadRequest, NotFound, json_errors
 from common.events import Event, EventLog
-from edge.keys import CONTROL_POPS, EVENTS
+from edge.app_keys import CONTROL_POPS, EVENTS
 
 
 class PopView(Protocol):

@@ -8,8 +8,8 @@ from aiohttp import web
 from multidict import CIMultiDict
 
 from common.errors import ApiError, json_errors
+from edge.app_keys import POP
 from edge.forwarding import distribution_host
-from edge.keys import POP
 from edge.outcome import Outcome, ViewerRequest
 from edge.pop import Pop
 

@@ -14,7 +14,7 @@ from common.clock import Clock
 from common.errors import ServiceUnavailable, json_errors
 from common.events import EventLog
 from common.ids import IdGenerator
-from origin import keys
+from origin import app_keys
 from origin.aggregator.invalidator import EdgeInvalidations, PackInvalidator
 from origin.backends import Backends
 from origin.routes import ROUTES
@@ -41,11 +41,11 @@ def create_app(
         middlewares=[json_errors, injected_faults, storage_unavailable],
         client_max_size=settings.max_upload_bytes + 64 * 1024,
     )
-    app[keys.SETTINGS] = settings
-    app[keys.CLOCK] = clock
-    app[keys.EVENTS] = events or EventLog(clock)
-    app[keys.IDS] = ids or IdGenerator(settings.id_seed)
-    app[keys.SWITCHES] = RuntimeSwitches.from_settings(settings)
+    app[app_keys.SETTINGS] = settings
+    app[app_keys.CLOCK] = clock
+    app[app_keys.EVENTS] = events or EventLog(clock)
+    app[app_keys.IDS] = ids or IdGenerator(settings.id_seed)
+    app[app_keys.SWITCHES] = RuntimeSwitches.from_settings(settings)
     app.add_routes(ROUTES)
     app.cleanup_ctx.append(_storage_ctx(storage))
     app.cleanup_ctx.append(_http_ctx)
@@ -70,16 +70,22 @@ def _storage_ctx(shared: Storage | None):  # type: ignore[no-untyped-def]
             storage = (
                 shared
                 if shared is not None
-                else await stack.enter_async_context(open_storage(app[keys.SETTINGS].storage))
+                else await stack.enter_async_context(open_storage(app[app_keys.SETTINGS].storage))
             )
-            app[keys.STORAGE] = storage
-            app[keys.BACKENDS] = Backends.create(
-                app[keys.SETTINGS], storage, app[keys.CLOCK], app[keys.EVENTS], app[keys.IDS]
+            app[app_keys.STORAGE] = storage
+            app[app_keys.BACKENDS] = Backends.create(
+                app[app_keys.SETTINGS],
+                storage,
+                app[app_keys.CLOCK],
+                app[app_keys.EVENTS],
+                app[app_keys.IDS],
             )
-            app[keys.INVALIDATOR] = _invalidator(app[keys.SETTINGS], storage, app[keys.EVENTS])
+            app[app_keys.INVALIDATOR] = _invalidator(
+                app[app_keys.SETTINGS], storage, app[app_keys.EVENTS]
+            )
             yield
             # Background copies (copyImagePacks) stop before the storage they write to closes.
-            await app[keys.BACKENDS].packs.close()
+            await app[app_keys.BACKENDS].packs.close()
 
     return ctx
 
@@ -97,19 +103,19 @@ def _invalidator(settings: OriginSettings, storage: Storage, events: EventLog) -
 async def _http_ctx(app: web.Application) -> AsyncIterator[None]:
     # For fetchImage: never follows redirects to hosts configuration did not allow.
     async with aiohttp.ClientSession(
-        timeout=aiohttp.ClientTimeout(total=app[keys.SETTINGS].fetch_timeout)
+        timeout=aiohttp.ClientTimeout(total=app[app_keys.SETTINGS].fetch_timeout)
     ) as http:
-        app[keys.HTTP] = http
+        app[app_keys.HTTP] = http
         yield
 
 
 async def _serving_ctx(app: web.Application) -> AsyncIterator[None]:
     # Renders run on their own processes (real parallelism), started on the first render;
     # storage is ready by now because its context was entered first.
-    pool = OnDemandRenderPool(app[keys.SETTINGS].render_workers)
-    app[keys.RENDER_POOL] = pool
-    settings, storage, events = app[keys.SETTINGS], app[keys.STORAGE], app[keys.EVENTS]
-    app[keys.SERVING] = ServingBackend(settings, storage, events, pool)
+    pool = OnDemandRenderPool(app[app_keys.SETTINGS].render_workers)
+    app[app_keys.RENDER_POOL] = pool
+    settings, storage, events = app[app_keys.SETTINGS], app[app_keys.STORAGE], app[app_keys.EVENTS]
+    app[app_keys.SERVING] = ServingBackend(settings, storage, events, pool)
     try:
         yield
     finally:

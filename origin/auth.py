@@ -15,7 +15,7 @@ import jwt
 from aiohttp import web
 
 from common.errors import Forbidden, Unauthorized
-from origin.keys import SETTINGS
+from origin.app_keys import SETTINGS
 from origin.settings import AuthSettings
 
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="cdnsim", charset="UTF-8"'}

@@ -13,7 +13,7 @@ from typing import Literal
 
 from aiohttp import web
 
-from origin.keys import CLOCK, SWITCHES
+from origin.app_keys import CLOCK, SWITCHES
 from origin.settings import OriginSettings
 
 Fault = Literal["none", "slow"]

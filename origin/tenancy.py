@@ -6,7 +6,7 @@ import re
 
 from aiohttp import web
 
-from origin.keys import SETTINGS
+from origin.app_keys import SETTINGS
 
 _HOST = re.compile(
     r"^(?P<tenant>[a-z0-9][a-z0-9-]{0,62})\.image-service\.(?P<env>[a-z0-9-]+)(\.|$)"

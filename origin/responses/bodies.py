@@ -7,7 +7,7 @@ from typing import Any
 from aiohttp import web
 
 from common.errors import read_json, read_json_object
-from origin.keys import SETTINGS
+from origin.app_keys import SETTINGS
 
 
 async def admin_json(request: web.Request) -> Any:

@@ -7,8 +7,8 @@ import re
 from aiohttp import web
 
 from common.errors import BadRequest, NotFound
+from origin.app_keys import BACKENDS
 from origin.auth import authorize
-from origin.keys import BACKENDS
 from origin.models import fields as f
 from origin.models.image_packs import parse_copy_request
 from origin.responses.bodies import admin_object

@@ -7,8 +7,8 @@ from typing import Any
 from aiohttp import web
 
 from common.errors import BadRequest
+from origin.app_keys import BACKENDS
 from origin.auth import authorize
-from origin.keys import BACKENDS
 from origin.models import fields as f
 from origin.models.documents import LocationConfig
 from origin.models.location_configs import LocationConfigBackend, WriteResult, parse_config_list

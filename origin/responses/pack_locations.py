@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from origin.keys import BACKENDS
+from origin.app_keys import BACKENDS
 from origin.responses.bodies import admin_object
 from origin.responses.image_packs import admin_tenant, location_of, pack_id_of
 

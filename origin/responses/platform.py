@@ -8,8 +8,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from common.errors import NotFound, ServiceUnavailable
 from origin.aggregator.invalidator import EdgeBusy
+from origin.app_keys import IDS, INVALIDATOR, SETTINGS, STORAGE
 from origin.auth import authorize
-from origin.keys import IDS, INVALIDATOR, SETTINGS, STORAGE
 from origin.models.fields import ID_PATTERN, TENANT_PATTERN
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from origin.keys import BACKENDS
+from origin.app_keys import BACKENDS
 from origin.tenancy import tenant_of
 
 

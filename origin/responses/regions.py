@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from origin.app_keys import BACKENDS
 from origin.auth import authorize
-from origin.keys import BACKENDS
 from origin.models.regions import RegionBackend, parse_region
 from origin.responses.bodies import admin_json
 from origin.tenancy import tenant_of

@@ -15,8 +15,8 @@ from urllib.parse import quote
 from aiohttp import web
 from multidict import MultiDict, MultiMapping
 
+from origin.app_keys import SERVING, SETTINGS, SWITCHES
 from origin.imaging.pipeline import available_formats
-from origin.keys import SERVING, SETTINGS, SWITCHES
 from origin.serving.conditional import http_date, none_match
 from origin.serving.params import negotiated_format
 from origin.serving.variants import Variant

@@ -7,7 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
-from origin.keys import STORAGE
+from origin.app_keys import STORAGE
 from origin.storage import Storage
 
 # A probe must answer even when storage hangs. This bounds real I/O, so it is wall

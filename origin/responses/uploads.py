@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import BodyPartReader, web
 
 from common.errors import BadRequest, PayloadTooLarge
-from origin.keys import BACKENDS, HTTP, SETTINGS
+from origin.app_keys import BACKENDS, HTTP, SETTINGS
 from origin.responses.image_packs import admin_tenant, location_of, pack_id_of
 
 FILE_FIELD = "file"

@@ -6,7 +6,7 @@ import pytest
 
 from cdnsim.cli import build_parser
 from cdnsim.imgix_config import DEFAULT_ORIGIN_HOSTS, ImgixOptions, imgix_options_from_args
-from edge.imgix.keys import RateLimit
+from vendors.imgix.api_keys import RateLimit
 
 KEY = "k" * 20
 

@@ -10,7 +10,7 @@ import jwt
 from boto3.dynamodb.types import TypeSerializer
 
 from common.ids import IdGenerator
-from origin.keys import BACKENDS
+from origin.app_keys import BACKENDS
 from origin.models.documents import ImagePack
 from origin.models.image_packs import PackBackend
 from origin.settings import DEV_JWT_SECRET, AuthSettings

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 
-from origin.keys import RENDER_POOL
+from origin.app_keys import RENDER_POOL
 from origin.settings import TenantSettings
 from tests.origin.serving.fixtures import (
     BLUE,

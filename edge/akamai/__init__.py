@@ -1,7 +1,0 @@
-"""Akamai Image Manager at the edge: policies with versions on staging and production,
-on-demand ``imwidth``/``impolicy``/``imformat``, the transformations, images and collections."""
-
-from edge.akamai.backend import ImagingBackend, PropertySettings
-from edge.akamai.service import ImageManager
-
-__all__ = ["ImageManager", "ImagingBackend", "PropertySettings"]

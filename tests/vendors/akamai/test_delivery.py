@@ -1,0 +1,214 @@
+"""Delivery through the POPs: breakpoints, policies, formats, quality, variables, the
+key carrying policy + version + width + format, staging, bad input and the fallback."""
+
+from __future__ import annotations
+
+from common.events import EventLog
+from tests.vendors.akamai.conftest import ImagingStack, decoded
+
+CHROME = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36"
+SAFARI = (
+    "Mozilla/5.0 (Macintosh) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15"
+)
+
+
+def renders(events: EventLog, **match: object) -> list[dict]:
+    return [e.data for e in events.read(kinds=["render"], component="akamai")
+            if all(e.data.get(k) == v for k, v in match.items())]  # fmt: skip
+
+
+async def test_imwidth_picks_the_next_breakpoint_up_in_the_browsers_best_format(
+    imaging: ImagingStack,
+):
+    response, body = await imaging.get(
+        imaging.delivery("/photos/red.jpg?imwidth=300"), **{"User-Agent": CHROME}
+    )
+    assert response.status == 200
+    image = decoded(body)
+    assert (image.format, image.size) == ("WEBP", (320, 240))
+    assert (
+        response.headers["X-Akamai-Im-Policy"] == ".auto"
+        and response.headers["X-Akamai-Im-Version"] == "1"
+    )
+    assert response.content_type == "image/webp"
+    response, body = await imaging.get(
+        imaging.delivery("/photos/red.jpg?imwidth=5001"), **{"User-Agent": CHROME}
+    )
+    assert decoded(body).size == (800, 600)  # 5000 is the largest breakpoint; never enlarged
+
+
+async def test_the_key_carries_policy_version_width_and_format(imaging: ImagingStack):
+    url = imaging.delivery("/photos/red.jpg?imwidth=300&imformat=chrome")
+    response, _ = await imaging.get(url, **{"Cache-Control": "no-cache"})
+    keys = await imaging.edge.pops["pop-1"].listing()
+    assert [k["uri"] for k in keys] == [
+        "/_akamai/demo/production/.auto/v1/w320/webp/photos/red.jpg"
+    ]
+    for width in (301, 310, 320):  # all round to 320: one derivative
+        response, _ = await imaging.get(
+            imaging.delivery(f"/photos/red.jpg?imwidth={width}&imformat=chrome")
+        )
+        assert "hit" in response.headers["Cache-Status"]
+    response, _ = await imaging.get(
+        imaging.delivery("/photos/red.jpg?imwidth=300&imformat=generic")
+    )
+    assert "miss" in response.headers["Cache-Status"]  # another format, another entry
+    assert imaging.origin.counts["/photos/red.jpg"] == 2
+
+
+async def test_a_policy_edit_turns_hits_into_misses_without_any_purge(
+    imaging: ImagingStack, events: EventLog
+):
+    url = imaging.delivery("/photos/red.jpg?imwidth=600&imformat=chrome")
+    for pop in ("pop-1", "pop-2"):
+        await imaging.get(imaging.delivery("/photos/red.jpg?imwidth=600&imformat=chrome", pop=pop))
+    response, _ = await imaging.get(url)
+    assert "hit" in response.headers["Cache-Status"]
+    assert len(renders(events, policy=".auto", version=1)) == 1  # the shield coalesced pop-2's miss
+    await imaging.put_policy(
+        ".auto", {"breakpoints": {"widths": [300, 600]}, "output": {"quality": 50}}
+    )
+    statuses = []
+    for pop in ("pop-1", "pop-2"):
+        response, body = await imaging.get(
+            imaging.delivery("/photos/red.jpg?imwidth=600&imformat=chrome", pop=pop)
+        )
+        assert response.headers["X-Akamai-Im-Version"] == "2"
+        assert decoded(body).width == 600
+        statuses.append(response.headers["Cache-Status"])
+    # Each POP misses (its key now names v2); the shield rendered v2 once for both.
+    assert all("fwd=uri-miss" in s.split(", ")[-1] for s in statuses), statuses
+    fetches = [e.data for e in events.read(kinds=["origin_fetch"], component="akamai")]
+    assert [(f["version"], f["role"]) for f in fetches] == [(1, "source"), (2, "source")]
+    assert len(renders(events, policy=".auto", version=2)) == 1
+    assert not [e for e in events.read(kinds=["purged"])]
+
+
+async def test_format_follows_imformat_then_user_agent_and_accept(imaging: ImagingStack):
+    cases = [
+        ({}, "?imformat=safari", "JPEG2000"),
+        ({}, "?imformat=ie", "JPEG"),
+        ({}, "?imformat=generic", "JPEG"),
+        ({"User-Agent": SAFARI}, "", "JPEG2000"),
+        ({"User-Agent": "curl/8", "Accept": "image/webp,*/*"}, "", "WEBP"),
+        ({"User-Agent": "curl/8", "Accept": "image/avif,image/webp"}, "", "WEBP"),  # AVIF is opt-in
+        ({"User-Agent": "curl/8", "Accept": "image/webp"}, "?imformat=generic", "JPEG"),
+    ]
+    for headers, query, expected in cases:
+        _, body = await imaging.get(imaging.delivery(f"/photos/red.jpg{query}"), **headers)
+        assert decoded(body).format == expected, (headers, query)
+    _response, body = await imaging.get(imaging.delivery("/photos/clear.png?imformat=generic"))
+    assert decoded(body).format == "PNG" and decoded(body).mode == "RGBA"  # transparency kept
+
+
+async def test_allowed_and_forced_formats_and_avif_opt_in(imaging: ImagingStack):
+    await imaging.put_policy("avif", {"output": {"allowedFormats": ["avif", "jpeg"]}})
+    await imaging.put_policy("forced", {"output": {"forcedFormats": ["png"]}})
+    await imaging.put_policy("nowebp", {"output": {"allowedFormats": ["jpeg", "png"]}})
+    for policy, expected in (("avif", "AVIF"), ("forced", "PNG"), ("nowebp", "JPEG")):
+        _response, body = await imaging.get(
+            imaging.delivery(f"/photos/red.jpg?impolicy={policy}"),
+            **{"User-Agent": "curl/8", "Accept": "image/avif,image/webp"},
+        )
+        assert decoded(body).format == expected, policy
+
+
+async def test_quality_comes_from_the_policy(imaging: ImagingStack):
+    noisy = {"transformations": [{"transformation": "UnsharpMask", "gain": 3}]}
+    await imaging.put_policy("low", {**noisy, "output": {"quality": 5}})
+    await imaging.put_policy("high", {**noisy, "output": {"perceptualQuality": "high"}})
+    sizes = {}
+    for policy in ("low", "high"):
+        _, body = await imaging.get(
+            imaging.delivery(f"/photos/gradient.jpg?impolicy={policy}&imformat=generic")
+        )
+        sizes[policy] = len(body)
+    assert sizes["low"] < sizes["high"] / 2
+
+
+async def test_variables_are_overridable_by_query_and_enter_the_key(imaging: ImagingStack):
+    await imaging.put_policy(
+        "tint",
+        {
+            "variables": [{"name": "bg", "type": "color", "defaultValue": "#ff0000"}],
+            "transformations": [{"transformation": "BackgroundColor", "color": {"var": "bg"}}],
+        },
+    )
+    _, body = await imaging.get(
+        imaging.delivery("/photos/clear.png?impolicy=tint&imformat=generic")
+    )
+    r, _, b = decoded(body).convert("RGB").getpixel((5, 5))
+    assert r > 240 and b < 15
+    _, body = await imaging.get(
+        imaging.delivery("/photos/clear.png?impolicy=tint&imformat=generic&bg=%230000ff")
+    )
+    r, _g, b = decoded(body).convert("RGB").getpixel((5, 5))
+    assert b > 240 and r < 15
+    response, _ = await imaging.get(
+        imaging.delivery("/photos/clear.png?impolicy=tint&imformat=generic&bg=blue")
+    )
+    assert response.status == 400  # not a color: refused at the edge
+
+
+async def test_staging_policies_serve_only_through_the_staging_network(imaging: ImagingStack):
+    await imaging.put_policy(
+        "gray", {"transformations": [{"transformation": "Grayscale"}]}, staging=True
+    )
+    response, _ = await imaging.get(imaging.delivery("/photos/red.jpg?impolicy=gray"))
+    assert response.status == 400  # unknown on production
+    response, body = await imaging.get(
+        imaging.delivery("/photos/red.jpg?impolicy=gray&imformat=generic", staging=True)
+    )
+    assert response.headers["X-Akamai-Im-Network"] == "staging"
+    r, g, b = decoded(body).convert("RGB").getpixel((10, 10))
+    assert abs(r - g) < 4 and abs(g - b) < 4
+    async with imaging.http.get(
+        imaging.pop + "/photos/red.jpg?impolicy=gray&imformat=generic",
+        headers={"Host": "images-staging.example.com"},
+    ) as response:
+        assert response.headers["X-Akamai-Im-Network"] == "staging"  # Akamai's -staging host name
+    await imaging.put_policy(
+        "gray", {"transformations": [{"transformation": "Grayscale"}]}
+    )  # activate
+    response, _ = await imaging.get(imaging.delivery("/photos/red.jpg?impolicy=gray"))
+    assert response.status == 200 and response.headers["X-Akamai-Im-Network"] == "production"
+
+
+async def test_bad_parameters_get_clear_errors_and_never_reach_the_origin(imaging: ImagingStack):
+    for query, words in (("imwidth=0", "imwidth"), ("imwidth=99999999", "imwidth"), ("imwidth=abc", "imwidth"),
+                         ("impolicy=nope", "no such policy"), ("imformat=netscape", "imformat")):  # fmt: skip
+        response, body = await imaging.get(imaging.delivery(f"/photos/red.jpg?{query}"))
+        assert response.status == 400
+        assert words in body.decode()
+    async with imaging.http.post(imaging.delivery("/photos/red.jpg"), data=b"x") as response:
+        assert response.status == 405
+    assert imaging.origin.counts["/photos/red.jpg"] == 0
+    response, _ = await imaging.get(imaging.delivery("/photos/missing.jpg"))
+    assert response.status == 404
+
+
+async def test_a_failing_policy_falls_back_to_the_pristine_image_and_says_so(
+    imaging: ImagingStack, events: EventLog
+):
+    response, body = await imaging.get(imaging.delivery("/photos/broken.jpg"))
+    assert response.status == 200 and body == b"not an image at all"
+    assert "DecodeError" in response.headers["X-Akamai-Im-Fallback"]
+    await imaging.put_policy(
+        "cropfar",
+        {
+            "transformations": [
+                {
+                    "transformation": "Crop",
+                    "width": 10,
+                    "height": 10,
+                    "xPosition": 5000,
+                    "yPosition": 5000,
+                }
+            ]
+        },
+    )
+    response, body = await imaging.get(imaging.delivery("/photos/red.jpg?impolicy=cropfar"))
+    assert "outside the image" in response.headers["X-Akamai-Im-Fallback"]
+    assert body == imaging.origin.images["/photos/red.jpg"][0]
+    failed = [e.data for e in events.read(kinds=["policy_failed"])]
+    assert [(f["policy"], f["version"]) for f in failed] == [(".auto", 1), ("cropfar", 1)]

@@ -1,0 +1,312 @@
+"""The Policy object: validation of what a client PUTs, and the built-in ``.auto``.
+
+A valid policy is stored as the canonical JSON object (documented members only, the
+``colours`` spelling folded into ``colors``, ``Hsl`` into ``HSL``); every refusal is a
+:class:`~vendors.akamai.problems.ValidationProblem` that names the member at fault.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from vendors.akamai import schema
+from vendors.akamai.problems import ValidationProblem
+from vendors.akamai.variables import (
+    VariableError,
+    coerce,
+    kind_of_type,
+    variable_type_for,
+    variable_value,
+)
+
+POLICY_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+AUTO = ".auto"
+VARIABLE_NAME = re.compile(r"^[A-Za-z0-9_]{1,50}$")
+FORMATS = ("gif", "jpeg", "png", "webp", "jpegxr", "jpeg2000", "avif")
+DEFAULT_QUALITY = 85
+DEFAULT_WIDTHS = (320, 640, 1024, 2048, 5000)
+MAX_NESTING = 16
+# Members the API adds to what it returns; a client may send them back unchanged.
+READ_ONLY = frozenset({"id", "version", "dateCreated", "previousVersion", "user", "rolloutInfo"})
+MEMBERS = frozenset(
+    {
+        "breakpoints",
+        "hosts",
+        "output",
+        "postBreakpointTransformations",
+        "transformations",
+        "variables",
+    }
+)
+
+
+def auto_policy() -> dict[str, Any]:
+    """``.auto`` as it exists before anyone edits it."""
+    return {
+        "id": AUTO,
+        "breakpoints": {"widths": list(DEFAULT_WIDTHS)},
+        "output": {"quality": DEFAULT_QUALITY},
+    }
+
+
+def valid_policy_id(policy_id: str) -> bool:
+    return policy_id == AUTO or bool(POLICY_ID.match(policy_id))
+
+
+def validate_policy(policy_id: str, body: Any) -> dict[str, Any]:
+    """The canonical policy for ``body`` PUT at ``policy_id``, or a ValidationProblem."""
+    if not valid_policy_id(policy_id):
+        raise ValidationProblem(
+            f"policy id {policy_id[:80]!r} must be 1 to 64 letters, digits, '_' or '-'"
+        )
+    if not isinstance(body, dict):
+        raise ValidationProblem("a policy is a JSON object")
+    if "id" in body and body["id"] != policy_id:
+        raise ValidationProblem(
+            f"the body's id {body['id']!r} differs from the URL's {policy_id!r}"
+        )
+    unknown = set(body) - MEMBERS - READ_ONLY
+    if unknown:
+        raise ValidationProblem(f"unknown policy member(s): {', '.join(sorted(unknown))}")
+    out: dict[str, Any] = {"id": policy_id}
+    variables = _variables(body.get("variables"))
+    hosts = _hosts(body.get("hosts"))
+    checker = _Checker({v["name"]: v["type"] for v in variables}, hosts)
+    if "breakpoints" in body:
+        out["breakpoints"] = _breakpoints(body["breakpoints"])
+    if "output" in body:
+        out["output"] = checker.output(body["output"])
+    for member in ("transformations", "postBreakpointTransformations"):
+        if member in body:
+            out[member] = checker.transformations(body[member], member, 0)
+    if "variables" in body:
+        out["variables"] = variables
+    if "hosts" in body:
+        out["hosts"] = hosts
+    return out
+
+
+def _breakpoints(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict) or set(value) - {"widths"}:
+        raise ValidationProblem("breakpoints is an object with one member, widths")
+    widths = value.get("widths", [])
+    if not isinstance(widths, list) or len(widths) > 64:
+        raise ValidationProblem("breakpoints.widths is an array of at most 64 widths")
+    for width in widths:
+        if isinstance(width, bool) or not isinstance(width, int):
+            raise ValidationProblem(f"breakpoints.widths: {width!r} is not an integer")
+        if not 1 <= width <= schema.MAX_PIXELS_SIDE:
+            raise ValidationProblem(
+                f"breakpoints.widths: {width} is outside 1..{schema.MAX_PIXELS_SIDE}"
+            )
+    return {"widths": list(widths)}
+
+
+def _hosts(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(h, str) and h for h in value):
+        raise ValidationProblem("hosts is an array of host names")
+    for host in value:
+        if "/" in host or " " in host or len(host) > 255:
+            raise ValidationProblem(f"hosts: {host!r} is not a host name (host or host:port)")
+    return [h.lower() for h in value]
+
+
+def _variables(value: Any) -> list[dict[str, Any]]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ValidationProblem("variables is an array of variable declarations")
+    out, seen = [], set()
+    for index, var in enumerate(value):
+        where = f"variables[{index}]"
+        if not isinstance(var, dict):
+            raise ValidationProblem(f"{where} is not an object")
+        unknown = set(var) - {"name", "type", "defaultValue", "enumOptions", "prefix", "postfix"}
+        if unknown:
+            raise ValidationProblem(f"{where}: unknown member(s) {', '.join(sorted(unknown))}")
+        name = var.get("name")
+        if not isinstance(name, str) or not VARIABLE_NAME.match(name):
+            raise ValidationProblem(f"{where}.name must be 1 to 50 letters, digits or '_'")
+        if name in seen:
+            raise ValidationProblem(f"variable {name!r} is declared twice")
+        seen.add(name)
+        if var.get("type") not in schema.VARIABLE_TYPES:
+            raise ValidationProblem(
+                f"variable {name!r}: type must be one of {', '.join(schema.VARIABLE_TYPES)}"
+            )
+        for member in ("defaultValue", "prefix", "postfix"):
+            if member in var and not isinstance(var[member], str):
+                raise ValidationProblem(f"variable {name!r}: {member} is a string")
+        if "defaultValue" not in var:
+            raise ValidationProblem(f"variable {name!r} needs a defaultValue")
+        _enum_options(name, var.get("enumOptions"))
+        try:
+            coerce(kind_of_type(var["type"]), variable_value(var, None))
+            for option in var.get("enumOptions") or ():
+                coerce(kind_of_type(var["type"]), variable_value(var, option["id"]))
+        except VariableError as error:
+            raise ValidationProblem(f"variable {name!r}: {error}") from None
+        out.append(dict(var))
+    return out
+
+
+def _enum_options(name: str, options: Any) -> None:
+    if options is None:
+        return
+    if not isinstance(options, list) or not options:
+        raise ValidationProblem(f"variable {name!r}: enumOptions is a non-empty array")
+    ids = set()
+    for option in options:
+        if (
+            not isinstance(option, dict)
+            or set(option) != {"id", "value"}
+            or not isinstance(option["id"], str)
+            or not isinstance(option["value"], str)
+            or not VARIABLE_NAME.match(option["id"])
+        ):
+            raise ValidationProblem(
+                f"variable {name!r}: each enum option is {{id, value}}, ids of up to 50 letters, digits or '_'"
+            )
+        if option["id"] in ids:
+            raise ValidationProblem(
+                f"variable {name!r}: enum option {option['id']!r} appears twice"
+            )
+        ids.add(option["id"])
+
+
+class _Checker:
+    """Checks transformations and output against the schema, the declared variables and hosts."""
+
+    def __init__(self, variables: Mapping[str, str], hosts: list[str]) -> None:
+        self.variables = variables
+        self.hosts = hosts
+
+    def output(self, value: Any) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise ValidationProblem("output is an object")
+        unknown = set(value) - {"quality", "perceptualQuality", "allowedFormats", "forcedFormats"}
+        if unknown:
+            raise ValidationProblem(f"output: unknown member(s) {', '.join(sorted(unknown))}")
+        if "quality" in value:
+            self.value(schema.Member(schema.INT, False, 1, 100), value["quality"], "output.quality")
+        if "perceptualQuality" in value:
+            member = schema.Member(schema.PERCEPTUAL_QUALITIES)
+            self.value(member, value["perceptualQuality"], "output.perceptualQuality")
+        for name in ("allowedFormats", "forcedFormats"):
+            formats = value.get(name, [])
+            if not isinstance(formats, list) or any(f not in FORMATS for f in formats):
+                raise ValidationProblem(f"output.{name} lists formats among {', '.join(FORMATS)}")
+        return dict(value)
+
+    def transformations(self, value: Any, where: str, depth: int) -> list[dict[str, Any]]:
+        if not isinstance(value, list):
+            raise ValidationProblem(f"{where} is an array of transformations")
+        return [self.transformation(t, f"{where}[{i}]", depth) for i, t in enumerate(value)]
+
+    def transformation(self, value: Any, where: str, depth: int) -> dict[str, Any]:
+        if depth > MAX_NESTING:
+            raise ValidationProblem(f"{where}: transformations nest deeper than {MAX_NESTING}")
+        if not isinstance(value, dict):
+            raise ValidationProblem(f"{where} is not a transformation object")
+        given = value.get("transformation")
+        name = schema.TRANSFORMATION_ALIASES.get(given, given) if isinstance(given, str) else ""
+        if name not in schema.TRANSFORMATIONS_SPEC:
+            raise ValidationProblem(
+                f"{where}: unknown transformation {value.get('transformation')!r}"
+            )
+        aliases = schema.MEMBER_ALIASES.get(name, {})
+        members = {
+            aliases.get(str(k), str(k)): v for k, v in value.items() if k != "transformation"
+        }
+        spec = schema.TRANSFORMATIONS_SPEC[name]
+        unknown = set(members) - set(spec)
+        if unknown:
+            raise ValidationProblem(
+                f"{where} ({name}): unknown member(s) {', '.join(sorted(unknown))}"
+            )
+        out: dict[str, Any] = {"transformation": name}
+        for member_name, member in spec.items():
+            here = f"{where}.{member_name}"
+            if member_name not in members:
+                if member.required:
+                    raise ValidationProblem(f"{where} ({name}) needs {member_name}")
+                continue
+            out[member_name] = self.member(member, members[member_name], here, depth)
+        if name == "Compound":
+            for index, inner in enumerate(out["transformations"]):
+                if inner["transformation"] not in schema.COMPOUND_ALLOWED:
+                    raise ValidationProblem(
+                        f"{where}.transformations[{index}]: Compound cannot hold {inner['transformation']}"
+                    )
+        if name == "Shear" and not {"xShear", "yShear"} & set(out):
+            raise ValidationProblem(f"{where} (Shear) needs xShear or yShear")
+        return out
+
+    def member(self, member: schema.Member, value: Any, where: str, depth: int) -> Any:
+        if member.kind == schema.TRANSFORMATION:
+            return self.transformation(value, where, depth + 1)
+        if member.kind == schema.TRANSFORMATIONS:
+            return self.transformations(value, where, depth + 1)
+        if member.kind == schema.IMAGE:
+            return self.image(value, where, depth)
+        return self.value(member, value, where)
+
+    def image(self, value: Any, where: str, depth: int) -> dict[str, Any]:
+        if (
+            not isinstance(value, dict)
+            or "url" not in value
+            or set(value) - {"url", "transformation"}
+        ):
+            raise ValidationProblem(f"{where} is an object with url and an optional transformation")
+        out = {"url": self.value(schema.COMPOSITE_IMAGE_SPEC["url"], value["url"], f"{where}.url")}
+        if isinstance(out["url"], str) and not url_allowed(out["url"], self.hosts):
+            raise ValidationProblem(
+                f"{where}.url {out['url']!r} is on no host of the policy's hosts ({', '.join(self.hosts) or 'none'})"
+            )
+        if "transformation" in value:
+            out["transformation"] = self.transformation(
+                value["transformation"], f"{where}.transformation", depth + 1
+            )
+        return out
+
+    def value(self, member: schema.Member, value: Any, where: str) -> Any:
+        if isinstance(value, dict):
+            if set(value) != {"var"} or not isinstance(value["var"], str):
+                raise ValidationProblem(
+                    f'{where}: an object here must be a Variable {{"var": name}}'
+                )
+            declared = self.variables.get(value["var"])
+            if declared is None:
+                raise ValidationProblem(
+                    f"{where}: variable {value['var']!r} is not declared in variables"
+                )
+            wanted = variable_type_for(member.kind)
+            if declared != wanted:
+                raise ValidationProblem(
+                    f"{where}: variable {value['var']!r} is of type {declared}, this member needs {wanted}"
+                )
+            return dict(value)
+        if isinstance(value, str) and member.kind in (schema.INT, schema.NUM, schema.BOOL):
+            raise ValidationProblem(
+                f"{where}: {value!r} is a string; JSON numbers and booleans go unquoted"
+            )
+        try:
+            return coerce(member.kind, value, member.low, member.high)
+        except VariableError as error:
+            raise ValidationProblem(f"{where}: {error}") from None
+
+
+def url_allowed(url: str, hosts: list[str]) -> bool:
+    """A composite URL is a path on the property's origin, or on a host the policy lists."""
+    if url.startswith("/") and not url.startswith("//"):
+        return True
+    parts = urlsplit(url if "://" in url else f"http://{url}")
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return False
+    netloc = parts.netloc.lower().rsplit("@", 1)[-1]
+    return netloc in hosts or parts.hostname.lower() in hosts

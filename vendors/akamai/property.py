@@ -1,0 +1,93 @@
+"""The Image Manager property at the POP: a viewer request for one of its images becomes
+the internal request of one derivative (see :mod:`vendors.akamai.addressing`), so the policy,
+its version, the breakpoint and the format are in the cache key. Bad parameters are
+answered here, never reaching cache or origin."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import replace
+from urllib.parse import urlencode
+
+from edge.outcome import Outcome, ViewerRequest, edge_error
+from edge.rules.cache_control import header_value
+from vendors.akamai.addressing import Derivative, Network, claim
+from vendors.akamai.backend import ImagingBackend
+from vendors.akamai.delivery import (
+    DeliveryError,
+    accepted_formats,
+    breakpoints,
+    browser_of,
+    choose_format,
+    parse_imwidth,
+    pick_width,
+)
+from vendors.akamai.policy_validation import AUTO
+from vendors.akamai.variables import VariableError, request_values
+
+IM_PARAMETERS = ("imwidth", "impolicy", "imformat")
+
+
+class ImageManagerProperty:
+    def __init__(self, backend: ImagingBackend, producible: Collection[str]) -> None:
+        self.backend = backend
+        self.name = backend.name
+        self.producible = frozenset(producible)
+
+    async def rewrite(self, request: ViewerRequest, pop_id: str) -> ViewerRequest | Outcome | None:
+        claimed = claim(
+            self.backend.settings, header_value(request.headers, "host") or "", request.path
+        )
+        if claimed is None:
+            return None
+        if request.method not in ("GET", "HEAD"):
+            return edge_error(
+                pop_id,
+                405,
+                "method_not_allowed",
+                "images are read with GET or HEAD",
+                "image-manager",
+                fwd=None,
+                key=None,
+            )
+        try:
+            return self._derivative_request(request, *claimed)
+        except (DeliveryError, VariableError) as error:
+            return edge_error(
+                pop_id, 400, "bad_image_request", str(error), "image-manager", fwd=None, key=None
+            )
+
+    def _derivative_request(
+        self, request: ViewerRequest, network: Network, image_path: str
+    ) -> ViewerRequest:
+        query: dict[str, str] = {}
+        for name, value in request.query:
+            query.setdefault(name, value)
+        policy_id = query.get("impolicy", AUTO)
+        stored = self.backend.policies[network].current(policy_id)
+        if stored is None:
+            raise DeliveryError(f"impolicy {policy_id[:80]!r}: no such policy on {network}")
+        policy = stored.policy
+        width = pick_width(breakpoints(policy), parse_imwidth(query.get("imwidth")))
+        imformat = query.get("imformat")
+        browser = browser_of(imformat, header_value(request.headers, "user-agent") or "")
+        accepted = (
+            accepted_formats(header_value(request.headers, "accept") or "")
+            if imformat is None
+            else set()
+        )
+        fmt = choose_format(policy.get("output", {}), browser, accepted, self.producible)
+        overrides = request_values(policy.get("variables", []), request.query)
+        derivative = Derivative(
+            self.name,
+            network,
+            policy_id,
+            stored.version,
+            width,
+            fmt,
+            image_path,
+        )
+        pairs = tuple(sorted(overrides.items()))
+        return replace(
+            request, path=derivative.internal_path(), query=pairs, raw_query=urlencode(pairs)
+        )

@@ -1,0 +1,15 @@
+"""The edge speaks imgix: the Management API (sources, purges, assets, reports) in JSON:API,
+and sources whose images the POPs serve, rendered by a Pillow service of our own.
+
+- :mod:`vendors.imgix.jsonapi`: documents, resource objects, errors;
+- :mod:`vendors.imgix.jsonapi_query`: sparse fieldsets, sort, filter, paging;
+- :mod:`vendors.imgix.api_keys`: API keys, permissions and the rate limit;
+- :mod:`vendors.imgix.deployment` and :mod:`vendors.imgix.sources`: sources and their state;
+- :mod:`vendors.imgix.params`, :mod:`vendors.imgix.pipeline`: rendering parameters and Pillow ops
+  (with :mod:`~vendors.imgix.sizing`, :mod:`~vendors.imgix.smart_crop`, :mod:`~vendors.imgix.layers`,
+  :mod:`~vendors.imgix.blend_modes`, :mod:`~vendors.imgix.animation`);
+- :mod:`vendors.imgix.cache_ttl`: the sources' cache TTL behaviours (pure rules);
+- :mod:`vendors.imgix.renderer`: the rendering service the POPs fill from;
+- :mod:`vendors.imgix.property`: the property that maps viewer URLs to internal ones;
+- :mod:`vendors.imgix.service`: everything wired to an :class:`~edge.stack.Edge`.
+"""

@@ -1,0 +1,94 @@
+"""The imgix property: viewer URLs of a source become canonical internal requests.
+
+What the property decides is in the internal path and query, hence in the cache key: the
+source (by id), the image path, and the rendering parameters after the source's
+``default_params``, with invalid ones dropped, sorted, and ``auto=format`` resolved to an
+``fm`` for the viewer's ``Accept``. It answers itself for a host no source serves (404),
+a bad or missing signature on a secured source (403) and ``/crossdomain.xml``.
+A disabled source is still rewritten, so that what is cached keeps being served and
+everything else reaches the rendering service, which answers 410.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from urllib.parse import quote
+
+from edge.outcome import Outcome, ViewerRequest, edge_error
+from edge.rules.cache_status import CacheStatus
+from vendors.imgix.addressing import delivery_target, host_key, internal_path, signature_ok
+from vendors.imgix.backend import ImgixBackend
+from vendors.imgix.params import SIGNATURE, choose_format, normalise
+
+CROSSDOMAIN_XML = (
+    '<?xml version="1.0"?>\n<!DOCTYPE cross-domain-policy SYSTEM '
+    '"http://www.adobe.com/xml/dtds/cross-domain-policy.dtd">\n'
+    '<cross-domain-policy><allow-access-from domain="*" secure="false"/></cross-domain-policy>\n'
+)
+
+
+class ImgixProperty:
+    name = "imgix"
+
+    def __init__(self, backend: ImgixBackend) -> None:
+        self.backend = backend
+
+    async def rewrite(self, request: ViewerRequest, pop_id: str) -> ViewerRequest | Outcome | None:
+        host = next((v for k, v in request.headers if k.lower() == "host"), "")
+        now = self.backend.clock.now()
+        target = delivery_target(host, request.path)
+        if target is None:  # perhaps a custom domain
+            source = self.backend.sources.serving(host_key(host), now)
+            if source is None:
+                return None
+            target = (host_key(host), request.path)
+        else:
+            source = self.backend.sources.serving(target[0], now)
+        if source is None or source.live is None:
+            return edge_error(
+                pop_id,
+                404,
+                "imgix_unknown_source",
+                f"no deployed source answers for {target[0]!r}",
+                "imgix",
+                fwd=None,
+                key=None,
+            )
+        deployment, image_path = source.live, target[1]
+        if image_path == "/crossdomain.xml" and deployment["crossdomain_xml_enabled"]:
+            return _crossdomain(pop_id)
+        if deployment["secure_url_enabled"]:
+            given = next((v for k, v in reversed(request.query) if k == SIGNATURE), None)
+            if not signature_ok(source.secure_url_token, image_path, request.raw_query, given):
+                return edge_error(
+                    pop_id,
+                    403,
+                    "imgix_bad_signature",
+                    "this source needs a valid signature (s=)",
+                    "imgix",
+                    fwd=None,
+                    key=None,
+                )
+        accept = next((v for k, v in request.headers if k.lower() == "accept"), "")
+        params = choose_format(normalise(request.query, deployment["default_params"]), accept)
+        query = tuple(sorted(params.items()))
+        raw = "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in query)
+        return replace(
+            request, path=internal_path(source.id, image_path), query=query, raw_query=raw
+        )
+
+
+def _crossdomain(pop_id: str) -> Outcome:
+    headers = (
+        ("Content-Type", "text/x-cross-domain-policy"),
+        ("Cache-Control", "public, max-age=86400"),
+    )
+    return Outcome(
+        200,
+        headers,
+        CROSSDOMAIN_XML.encode(),
+        CacheStatus(pop_id, detail="imgix"),
+        None,
+        "Miss",
+        None,
+    )
