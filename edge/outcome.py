@@ -13,6 +13,8 @@ from typing import Literal
 
 from common.errors import ApiError
 from edge.rules.cache_status import CacheStatus, append_entry
+from edge.rules.ranges import Partial
+from edge.upstream_connection import Interim
 
 XCache = Literal["Hit", "Miss", "RefreshHit", "Error"]
 
@@ -29,6 +31,9 @@ class ViewerRequest:
     headers: tuple[tuple[str, str], ...]
     body: bytes = b""
     debug: bool = False
+    # The Host as the viewer sent it (``headers`` may name the distribution instead):
+    # what a Location must name to be on the same origin (RFC 9111 §4.4).
+    viewer_host: str | None = None
 
     def who(self) -> dict[str, str]:
         """The viewer's ``Referer`` and ``User-Agent`` for request events (as ``referer`` and
@@ -54,6 +59,11 @@ class Outcome:
     x_cache: XCache
     age: int | None
     date: str | None = None
+    partial: Partial | None = None  # the body holds only these bytes (a 206's)
+    interim: tuple[Interim, ...] = ()  # 1xx from upstream, relayed first (RFC 9110 §15.2)
+    # The POP chose this representation (stored or fetched for the cache), so it answers
+    # the viewer's preconditions and Range on it; not for pass-through or its own errors.
+    evaluate_here: bool = True
 
     def response_headers(self, pop_id: str) -> list[tuple[str, str]]:
         headers = list(self.headers)
@@ -104,4 +114,5 @@ def edge_error(
         None,
         "Error",
         None,
+        evaluate_here=False,
     )

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from http import HTTPStatus
 
 from aiohttp import web
 from multidict import CIMultiDict
 
 from common.errors import ApiError, json_errors
 from edge.app_keys import POP
+from edge.delivery import ViewerAsks, deliver
 from edge.forwarding import distribution_host
 from edge.outcome import Outcome, ViewerRequest
 from edge.pop import Pop
+from edge.rules.conditional import Preconditions
+from edge.rules.connection import end_to_end
 
 # CloudFront's allowed methods ("GET, HEAD, OPTIONS, PUT, POST, PATCH, DELETE").
 ALLOWED_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"})
@@ -37,13 +41,7 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
 async def handle(request: web.Request) -> web.StreamResponse:
     pop = request.app[POP]
     method = request.method
-    if method not in ALLOWED_METHODS:
-        raise ApiError(
-            f"method {method} is not allowed here",
-            status=405,
-            code="method_not_allowed",
-            headers={"Allow": ", ".join(sorted(ALLOWED_METHODS))},
-        )
+    _check_method(method, pop)
     url = request.rel_url
     body = b"" if method in ("GET", "HEAD") else await request.read()
     raw_host = request.headers.get("Host")
@@ -59,27 +57,57 @@ async def handle(request: web.Request) -> web.StreamResponse:
         headers,
         body,
         pop.settings.debug or request.headers.get(DEBUG_HEADER) == "1",
+        raw_host,
     )
     outcome = await pop.serve(viewer)
+    if outcome.interim and request.version >= (1, 1):
+        await _relay_interim(request, outcome)
     return _response(outcome, pop.pop_id, request)
 
 
+def _check_method(method: str, pop: Pop) -> None:
+    if method in ALLOWED_METHODS:
+        return
+    # CONNECT never gets here: aiohttp reads its target as an authority, matching no route.
+    if not pop.settings.traits.forward_unknown_methods:
+        raise ApiError(
+            f"method {method} is not allowed here",
+            status=405,
+            code="method_not_allowed",
+            headers={"Allow": ", ".join(sorted(ALLOWED_METHODS))},
+        )
+
+
 def _response(outcome: Outcome, pop_id: str, request: web.Request) -> web.Response:
-    headers = CIMultiDict(outcome.response_headers(pop_id))
-    status, body = outcome.status, outcome.body
-    if _not_modified(outcome, request, headers):
-        status, body = 304, b""
-        headers.popall("Content-Length", None)
-    return web.Response(status=status, body=body, headers=headers)
+    fields = request.headers
+    asks = ViewerAsks(
+        request.method,
+        fields.get("Range"),
+        fields.get("If-Range"),
+        Preconditions(
+            fields.get("If-Match"),
+            fields.get("If-None-Match"),
+            fields.get("If-Modified-Since"),
+            fields.get("If-Unmodified-Since"),
+        ),
+    )
+    delivery = deliver(outcome, pop_id, asks)
+    return web.Response(
+        status=delivery.status, body=delivery.body, headers=CIMultiDict(delivery.headers)
+    )
 
 
-def _not_modified(outcome: Outcome, request: web.Request, headers: CIMultiDict[str]) -> bool:
-    # RFC 9110 §13.1.2: a stored 200 whose ETag the client already holds.
-    wanted = request.headers.get("If-None-Match")
-    if wanted is None or outcome.status != 200 or outcome.x_cache == "Error":
-        return False
-    etag = headers.get("ETag")
-    if etag is None:
-        return False
-    tags = {t.strip().removeprefix("W/") for t in wanted.split(",")}
-    return "*" in tags or etag.removeprefix("W/") in tags
+async def _relay_interim(request: web.Request, outcome: Outcome) -> None:
+    """RFC 9110 §15.2: a proxy forwards 1xx responses (an HTTP/1.0 client gets none).
+    aiohttp's server has no API for them; its own 100 Continue is written the same way."""
+    major, minor = request.version
+    for status, fields in outcome.interim:
+        try:
+            reason = HTTPStatus(status).phrase
+        except ValueError:
+            reason = "Informational"
+        lines = [f"HTTP/{major}.{minor} {status} {reason}"]
+        lines += [f"{name}: {value}" for name, value in end_to_end(fields)]
+        await request.writer.write(
+            ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8", "surrogateescape")
+        )

@@ -9,22 +9,8 @@ import aiohttp
 
 from common.clock import Clock
 from edge.config import Timeouts
-
-# RFC 9110 §7.6.1 and friends: fields about one connection, never forwarded.
-HOP_BY_HOP = frozenset(
-    {
-        "connection",
-        "keep-alive",
-        "proxy-authenticate",
-        "proxy-authorization",
-        "proxy-connection",
-        "te",
-        "trailer",
-        "transfer-encoding",
-        "upgrade",
-        "content-length",
-    }
-)
+from edge.rules.connection import end_to_end
+from edge.upstream_connection import FramedConnector, Interim, exchange_facts
 
 UpstreamFailure = Literal["timeout", "connect", "too-large", "protocol"]
 
@@ -42,6 +28,8 @@ class UpstreamResponse:
     body: bytes
     request_time: float
     response_time: float
+    interim: tuple[Interim, ...] = ()  # 1xx responses that preceded it (RFC 9110 §15.2)
+    excess: int = 0  # bytes after its declared Content-Length, dropped (RFC 9112 §6.3)
 
 
 def open_session(timeouts: Timeouts) -> aiohttp.ClientSession:
@@ -53,7 +41,7 @@ def open_session(timeouts: Timeouts) -> aiohttp.ClientSession:
         sock_connect=timeouts.connect,
         sock_read=timeouts.read,
     )
-    connector = aiohttp.TCPConnector(limit=256, ttl_dns_cache=300)
+    connector = FramedConnector(limit=256, ttl_dns_cache=300)
     return aiohttp.ClientSession(
         timeout=timeout,
         connector=connector,
@@ -78,6 +66,7 @@ async def fetch(
         async with session.request(
             method, url, headers=headers, data=body, allow_redirects=False
         ) as resp:
+            exchange = exchange_facts(resp)
             declared = resp.content_length
             if declared is not None and declared > max_bytes:
                 raise UpstreamError(
@@ -90,10 +79,11 @@ async def fetch(
                     raise UpstreamError("too-large", f"upstream response exceeds {max_bytes} bytes")
                 chunks.append(chunk)
             payload = b"".join(chunks)
-            kept = tuple(
-                (str(k), v) for k, v in resp.headers.items() if k.lower() not in HOP_BY_HOP
+            kept = end_to_end(tuple((str(k), v) for k, v in resp.headers.items()))
+            interim, excess = (tuple(exchange.interim), exchange.excess) if exchange else ((), 0)
+            return UpstreamResponse(
+                resp.status, kept, payload, request_time, clock.now(), interim, excess
             )
-            return UpstreamResponse(resp.status, kept, payload, request_time, clock.now())
     except (TimeoutError, aiohttp.ServerTimeoutError) as exc:
         raise UpstreamError("timeout", f"upstream did not answer in time: {exc!s}") from None
     except aiohttp.ClientConnectorError as exc:

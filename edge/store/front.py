@@ -45,6 +45,12 @@ class FrontedStore:
         in_front = await self._forget(key)
         return await self.inner.delete(key) or in_front
 
+    async def delete_uri(self, uri: str) -> int:
+        """Deleted from disk for every process; other processes' memory layers keep their
+        copy until it is stale (only purges are sent to every worker, see edge.workers)."""
+        await self.drop_matching(lambda stored: stored == uri)
+        return await self.inner.delete_uri(uri)
+
     async def stored_keys(self) -> AsyncIterator[str]:
         async for key in self.inner.stored_keys():
             yield key
