@@ -10,7 +10,7 @@ import aiohttp
 from common.clock import Clock
 from edge.config import Timeouts
 from edge.rules.connection import end_to_end
-from edge.upstream_connection import FramedConnector, Interim, exchange_facts
+from edge.upstream_connection import FramedConnector, FramedResponse, Interim, exchange_of
 
 UpstreamFailure = Literal["timeout", "connect", "too-large", "protocol"]
 
@@ -45,6 +45,7 @@ def open_session(timeouts: Timeouts) -> aiohttp.ClientSession:
     return aiohttp.ClientSession(
         timeout=timeout,
         connector=connector,
+        response_class=FramedResponse,
         auto_decompress=False,
         skip_auto_headers=("User-Agent",),
     )
@@ -66,7 +67,6 @@ async def fetch(
         async with session.request(
             method, url, headers=headers, data=body, allow_redirects=False
         ) as resp:
-            exchange = exchange_facts(resp)
             declared = resp.content_length
             if declared is not None and declared > max_bytes:
                 raise UpstreamError(
@@ -80,9 +80,15 @@ async def fetch(
                 chunks.append(chunk)
             payload = b"".join(chunks)
             kept = end_to_end(tuple((str(k), v) for k, v in resp.headers.items()))
-            interim, excess = (tuple(exchange.interim), exchange.excess) if exchange else ((), 0)
+            exchange = exchange_of(resp)
             return UpstreamResponse(
-                resp.status, kept, payload, request_time, clock.now(), interim, excess
+                resp.status,
+                kept,
+                payload,
+                request_time,
+                clock.now(),
+                tuple(exchange.interim),
+                exchange.excess,
             )
     except (TimeoutError, aiohttp.ServerTimeoutError) as exc:
         raise UpstreamError("timeout", f"upstream did not answer in time: {exc!s}") from None
