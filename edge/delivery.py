@@ -25,18 +25,18 @@ from edge.rules.conditional import (
     Proceed,
     evaluate,
 )
+from edge.rules.partial import Partial
 from edge.rules.ranges import (
     MultiPart,
-    Partial,
     SinglePart,
     Span,
     Unsatisfiable,
-    Validators,
     WholeBody,
     format_content_range,
     multipart_body,
     plan_range,
 )
+from edge.rules.validators import Validators
 
 Headers = list[tuple[str, str]]
 ACCEPT_RANGES = ("Accept-Ranges", "bytes")
@@ -71,11 +71,7 @@ def deliver(outcome: Outcome, pop_id: str, asks: ViewerAsks) -> Delivery:
         if outcome.status == 200:  # the hit path: one tuple more
             headers.append(ACCEPT_RANGES)
         return Delivery(outcome.status, headers, outcome.body)
-    validators = Validators(
-        header_value(outcome.headers, "etag"),
-        header_value(outcome.headers, "last-modified"),
-        header_value(outcome.headers, "date"),
-    )
+    validators = Validators.of(outcome.headers)
     evaluation = evaluate(asks.method, outcome.status, asks.preconditions, validators)
     match evaluation:
         case NotModified():

@@ -23,14 +23,10 @@ from edge.rules.cache_control import Directives, header_value
 from edge.rules.cache_key import CacheKey
 from edge.rules.decision import Freshness, stale_if_error_allows
 from edge.rules.freshness import age_inputs
-from edge.rules.ranges import (
-    Partial,
-    Validators,
-    combine,
-    parse_content_range,
-    same_representation,
-)
+from edge.rules.partial import Partial, combine
+from edge.rules.ranges import parse_content_range
 from edge.rules.ttl import Heuristics, ResponseFacts, StoragePlan, plan_storage
+from edge.rules.validators import Validators, same_representation
 from edge.rules.vary import secondary_key, vary_fields
 from edge.store.base import Entry, Store, VaryMarker
 from edge.upstream import UpstreamResponse, fetch
@@ -207,9 +203,9 @@ class Filler:
         fields = tuple((k, v) for k, v in kept if k.lower() != "content-range")
         partial, body = Partial((parsed[0],), parsed[1]), resp.body
         if entry is not None and entry.partial is not None:
-            held = _validators(entry.headers)
+            held = Validators.of(entry.headers)
             if entry.partial.length == partial.length and same_representation(
-                held, _validators(fields)
+                held, Validators.of(fields)
             ):
                 partial, body = combine(entry.partial, entry.body, partial, body)
                 fields = merge_fields(entry.headers, fields)
@@ -287,11 +283,3 @@ def _received_age(resp: UpstreamResponse) -> Headers:
 
 def _secondary(stored: Entry | None) -> str | None:
     return stored.key.rpartition("\nv:")[2] if stored and "\nv:" in stored.key else None
-
-
-def _validators(headers: Headers) -> Validators:
-    return Validators(
-        header_value(headers, "etag"),
-        header_value(headers, "last-modified"),
-        header_value(headers, "date"),
-    )

@@ -13,7 +13,7 @@ from typing import Literal
 
 from common.errors import ApiError
 from edge.rules.cache_status import CacheStatus, append_entry
-from edge.rules.ranges import Partial
+from edge.rules.partial import Partial
 from edge.upstream_connection import Interim
 
 XCache = Literal["Hit", "Miss", "RefreshHit", "Error"]

@@ -32,10 +32,13 @@ from edge.rules.decision import (
     StaleWhileRevalidate,
     decide,
 )
-from edge.rules.ranges import Covered, FetchRange, Validators, plan_partial_fill, upstream_range
+from edge.rules.partial import Covered, FetchRange, plan_partial_fill
+from edge.rules.ranges import upstream_range
+from edge.rules.validators import Validators
 from edge.rules.vary import secondary_key, vary_fields
 from edge.store.base import Entry, Store, VaryMarker
 from edge.store.front import FrontedStore
+from edge.store.listing import list_entries
 from edge.upstream import UpstreamError, open_session
 
 log = logging.getLogger(__name__)
@@ -144,7 +147,7 @@ class Pop:
         req = ctx.req
         fill = plan_partial_fill(
             entry.partial,
-            _validators(entry),
+            Validators.of(entry.headers),
             fresh=isinstance(decision, FreshHit),
             method=req.method,
             range_value=_field(req, "range"),
@@ -279,7 +282,7 @@ class Pop:
             return True
         fill = plan_partial_fill(
             held,
-            _validators_of(fetched.answer.headers),
+            Validators.of(fetched.answer.headers),
             fresh=True,
             method=ctx.req.method,
             range_value=_field(ctx.req, "range"),
@@ -372,37 +375,8 @@ class Pop:
 
     async def listing(self, limit: int = 1000) -> list[dict[str, Any]]:
         """Stored entries with their age and remaining freshness (negative once stale)."""
-        now, out = self.clock.now(), []
-        async for key in self.store.stored_keys():
-            value = await self.store.get(key)
-            if isinstance(value, Entry):
-                age = value.freshness.age(now)
-                out.append(
-                    {
-                        "key": key,
-                        "uri": value.uri,
-                        "status": value.status,
-                        "age": round(age, 3),
-                        "ttl": round(value.freshness.ttl - age, 3),
-                        "bytes": len(value.body),
-                    }
-                )
-                if len(out) >= limit:
-                    break
-        return out
+        return await list_entries(self.store, self.clock.now(), limit)
 
 
 def _field(req: ViewerRequest, name: str) -> str | None:
     return header_value(req.headers, name)
-
-
-def _validators(entry: Entry) -> Validators:
-    return _validators_of(entry.headers)
-
-
-def _validators_of(headers: tuple[tuple[str, str], ...]) -> Validators:
-    return Validators(
-        header_value(headers, "etag"),
-        header_value(headers, "last-modified"),
-        header_value(headers, "date"),
-    )

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from edge.rules.http_date import parse_http_date
-from edge.rules.ranges import Validators
+from edge.rules.validators import Validators
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from edge.rules.decision import Freshness
-from edge.rules.ranges import Partial
+from edge.rules.partial import Partial
 
 
 @dataclass(frozen=True)

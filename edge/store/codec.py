@@ -13,7 +13,7 @@ import struct
 
 from edge.rules.decision import Freshness
 from edge.rules.freshness import AgeInputs
-from edge.rules.ranges import Partial
+from edge.rules.partial import Partial
 from edge.store.base import Entry, StoredValue, VaryMarker
 
 _HEAD = struct.Struct("!cI")

@@ -9,7 +9,7 @@ from edge.rules.conditional import (
     Proceed,
     evaluate,
 )
-from edge.rules.ranges import Validators
+from edge.rules.validators import Validators
 
 LM = "Thu, 01 Jan 2026 00:00:00 GMT"
 BEFORE = "Wed, 31 Dec 2025 00:00:00 GMT"
