@@ -2,7 +2,8 @@
 
 A hit from memory skips SQLite and decoding. A remembered entry is only used while it
 is fresh (by the injected clock); a stale or absent one is read from disk again, so a
-response another worker refreshed on disk is seen as soon as ours expires. What a
+response another worker refreshed on disk is seen as soon as ours expires. A stored part
+(a 206) is always read from disk: another worker may have completed it there. What a
 remembered entry cannot see by itself is a purge done by another process: purges
 therefore go through every process (``drop_matching``), see ``edge.workers``.
 """
@@ -27,7 +28,8 @@ class FrontedStore:
     async def get(self, key: str) -> StoredValue | None:
         value = await self._front.get(key)
         if value is not None and (
-            not isinstance(value, Entry) or self._clock.now() < self._fresh_until[key]
+            not isinstance(value, Entry)
+            or (value.partial is None and self._clock.now() < self._fresh_until[key])
         ):
             return value
         value = await self.inner.get(key)
