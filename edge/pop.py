@@ -76,10 +76,12 @@ class Pop:
         self._passthrough = Passthrough(
             pop_id, settings, store, clock, self.counters, self._event, upstream
         )
+        self._honor_request_cc = settings.traits.honor_request_cache_control
 
     def reconfigure(self, settings: EdgeSettings) -> None:
         """Use ``settings`` (keys, TTLs, behaviours) from the next request on."""
         self.settings = self._filler.settings = self._passthrough.settings = settings
+        self._honor_request_cc = settings.traits.honor_request_cache_control
 
     async def start(self) -> None:
         session = open_session(self.settings.timeouts)
@@ -109,7 +111,7 @@ class Pop:
             return await self._passthrough.forward(req, behavior)
         cc = (
             parse_cache_control(header_values(req.headers, "cache-control"))
-            if self.settings.traits.honor_request_cache_control
+            if self._honor_request_cc
             else {}
         )
         ctx = CacheRequest(

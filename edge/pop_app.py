@@ -10,11 +10,10 @@ from multidict import CIMultiDict
 
 from common.errors import ApiError, json_errors
 from edge.app_keys import POP
-from edge.delivery import ViewerAsks, deliver
+from edge.delivery import deliver
 from edge.forwarding import distribution_host
 from edge.outcome import Outcome, ViewerRequest
 from edge.pop import Pop
-from edge.rules.conditional import Preconditions
 from edge.rules.connection import end_to_end
 
 # CloudFront's allowed methods ("GET, HEAD, OPTIONS, PUT, POST, PATCH, DELETE").
@@ -41,7 +40,8 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
 async def handle(request: web.Request) -> web.StreamResponse:
     pop = request.app[POP]
     method = request.method
-    _check_method(method, pop)
+    if method not in ALLOWED_METHODS:
+        _check_method(method, pop)
     url = request.rel_url
     body = b"" if method in ("GET", "HEAD") else await request.read()
     raw_host = request.headers.get("Host")
@@ -66,8 +66,6 @@ async def handle(request: web.Request) -> web.StreamResponse:
 
 
 def _check_method(method: str, pop: Pop) -> None:
-    if method in ALLOWED_METHODS:
-        return
     # CONNECT never gets here: aiohttp reads its target as an authority, matching no route.
     if not pop.settings.traits.forward_unknown_methods:
         raise ApiError(
@@ -79,22 +77,8 @@ def _check_method(method: str, pop: Pop) -> None:
 
 
 def _response(outcome: Outcome, pop_id: str, request: web.Request) -> web.Response:
-    fields = request.headers
-    asks = ViewerAsks(
-        request.method,
-        fields.get("Range"),
-        fields.get("If-Range"),
-        Preconditions(
-            fields.get("If-Match"),
-            fields.get("If-None-Match"),
-            fields.get("If-Modified-Since"),
-            fields.get("If-Unmodified-Since"),
-        ),
-    )
-    delivery = deliver(outcome, pop_id, asks)
-    return web.Response(
-        status=delivery.status, body=delivery.body, headers=CIMultiDict(delivery.headers)
-    )
+    status, headers, body = deliver(outcome, pop_id, request.method, request.headers)
+    return web.Response(status=status, body=body, headers=CIMultiDict(headers))
 
 
 async def _relay_interim(request: web.Request, outcome: Outcome) -> None:
