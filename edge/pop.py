@@ -60,6 +60,7 @@ class Pop:
         upstream: str | None = None,
         counters: Counters | None = None,
         properties: Sequence[Property] = (),
+        worker: int = 0,
     ) -> None:
         """``properties``: vendor rules that rewrite viewer requests before the cache
         (see :mod:`edge.properties`); the shield gets already rewritten requests."""
@@ -71,6 +72,7 @@ class Pop:
         self.upstream = upstream
         self.counters = counters or Counters()
         self.properties = list(properties)
+        self.worker = worker  # which process of the POP this is (0: the edge's own)
         self._coalescer: Coalescer[Fetched] = Coalescer()
         self._background: set[asyncio.Task[None]] = set()
         self._session: aiohttp.ClientSession | None = None
