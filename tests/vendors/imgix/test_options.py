@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 
 from cdnsim.cli import build_parser
+from vendors.imgix.api_keys import RateLimit
 from vendors.imgix.options import (
     DEFAULT_ORIGIN_HOSTS,
     DEPLOY_SECONDS,
     ImgixOptions,
     imgix_options_from_args,
 )
-from vendors.imgix.api_keys import RateLimit
 
 KEY = "k" * 20
 
