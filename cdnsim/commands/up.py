@@ -126,5 +126,7 @@ def _announce(stack: Stack) -> None:
     if "imgix" in info:
         imgix = info["imgix"]
         delivery = imgix.get("delivery", f"{info['pops'][0]['url']}/imgix/{{subdomain}}")
-        print(f"  imgix    API {imgix['api']}   delivery {delivery}{imgix.get('sample_path', '/…')}")
+        print(
+            f"  imgix    API {imgix['api']}   delivery {delivery}{imgix.get('sample_path', '/…')}"
+        )
     sys.stdout.flush()  # readers of a pipe (scripts, tests) see the whole announcement at once
