@@ -12,7 +12,7 @@ import aiohttp
 
 from common.clock import Clock
 from common.events import EventLog
-from edge.coalesce import Coalescer
+from common.single_flight import SingleFlight
 from edge.config import EdgeSettings
 from edge.counters import Counters
 from edge.fill import SERVER_ERRORS, CacheRequest, Fetched, Filler
@@ -58,6 +58,7 @@ class Pop:
         upstream: str | None = None,
         counters: Counters | None = None,
         properties: Sequence[Property] = (),
+        worker: int = 0,
     ) -> None:
         """``properties``: vendor rules that rewrite viewer requests before the cache
         (see :mod:`edge.properties`); the shield gets already rewritten requests."""
@@ -69,7 +70,8 @@ class Pop:
         self.upstream = upstream
         self.counters = counters or Counters()
         self.properties = list(properties)
-        self._coalescer: Coalescer[Fetched] = Coalescer()
+        self.worker = worker  # which process of the POP this is (0: the edge's own)
+        self._coalescer: SingleFlight[Fetched] = SingleFlight()
         self._background: set[asyncio.Task[None]] = set()
         self._session: aiohttp.ClientSession | None = None
         self._filler = Filler(settings, store, clock, self.counters, self._event, upstream)
@@ -332,7 +334,7 @@ class Pop:
         return Outcome(entry.status, entry.headers, entry.body, status, None, "Hit", int(age))
 
     def _refresh_later(self, ctx: CacheRequest, entry: Entry) -> None:
-        if self._coalescer.inflight(ctx.key.primary):
+        if self._coalescer.inflight(ctx.flight):
             return
         task = asyncio.ensure_future(self._refresh(ctx, entry))
         self._background.add(task)
@@ -342,7 +344,7 @@ class Pop:
         """RFC 5861 §3: bring a stale response up to date while it is being served."""
         try:
             fetched, _ = await self._coalescer.run(
-                ctx.key.primary,
+                ctx.flight,
                 lambda: self._filler.fetch(ctx, entry),
                 wait=self.settings.timeouts.coalesce_wait,
             )

@@ -19,6 +19,7 @@ from edge.rules.connection import end_to_end
 # CloudFront's allowed methods ("GET, HEAD, OPTIONS, PUT, POST, PATCH, DELETE").
 ALLOWED_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"})
 DEBUG_HEADER = "X-Cdnsim-Debug"
+WORKER_HEADER = "X-Edge-Worker"
 
 
 def create_pop_app(pop: Pop, *, manage_lifecycle: bool = True) -> web.Application:
@@ -62,7 +63,10 @@ async def handle(request: web.Request) -> web.StreamResponse:
     outcome = await pop.serve(viewer)
     if outcome.interim and request.version >= (1, 1):
         await _relay_interim(request, outcome)
-    return _response(outcome, pop.pop_id, request)
+    response = _response(outcome, pop.pop_id, request)
+    if viewer.debug:  # which process of the POP answered (0: the edge's own)
+        response.headers[WORKER_HEADER] = str(pop.worker)
+    return response
 
 
 def _check_method(method: str, pop: Pop) -> None:
