@@ -9,16 +9,12 @@ stores the new response as the profile's plan says.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
-import aiohttp
-
-from common.clock import Clock
-from edge.config import CacheBehavior, CachePolicy, EdgeSettings
-from edge.counters import Counters
+from edge.config import CacheBehavior, CachePolicy
 from edge.forwarding import cached_request_headers, merge_fields, upstream_url, validators_of
-from edge.outcome import ViewerRequest, split_own_headers
+from edge.outcome import OWN_CACHED_HEADERS, ViewerRequest, split_own_headers
+from edge.pop_parts import PopParts
 from edge.rules.cache_control import Directives, header_value
 from edge.rules.cache_key import CacheKey
 from edge.rules.decision import Freshness, stale_if_error_allows
@@ -28,7 +24,7 @@ from edge.rules.ranges import parse_content_range
 from edge.rules.ttl import Heuristics, ResponseFacts, StoragePlan, plan_storage
 from edge.rules.validators import Validators, same_representation
 from edge.rules.vary import secondary_key, vary_fields
-from edge.store.base import Entry, Store, VaryMarker
+from edge.store.base import Entry, VaryMarker
 from edge.upstream import UpstreamResponse, fetch
 
 # RFC 5861 §4: the upstream statuses stale-if-error may stand in for.
@@ -90,27 +86,13 @@ class Fetched:
 
 
 class Filler:
-    def __init__(
-        self,
-        settings: EdgeSettings,
-        store: Store,
-        clock: Clock,
-        counters: Counters,
-        event: Callable[..., None],
-        upstream: str | None,
-    ) -> None:
-        self.settings, self.store, self.clock, self.counters = settings, store, clock, counters
-        self._event = event
-        self._upstream = upstream
-        self._tuning = Heuristics(
-            settings.error_ttl, settings.heuristic_fraction, settings.heuristic_max
-        )
-        self.session: aiohttp.ClientSession | None = None
+    def __init__(self, parts: PopParts) -> None:
+        self.parts = parts
 
     async def fetch(self, ctx: CacheRequest, entry: Entry | None) -> Fetched:
         """Ask upstream (revalidating ``entry`` when there is one) and store what may be stored."""
         resp = await self._send(ctx, entry)
-        kept, upstream_status = split_own_headers(resp.headers)
+        kept, upstream_status = split_own_headers(resp.headers, OWN_CACHED_HEADERS)
         ranged = ctx.upstream_range is not None
         if resp.status == 304 and entry is not None and not ranged and entry.partial is None:
             return await self._refresh_stored(ctx, entry, resp, kept, upstream_status)
@@ -129,8 +111,8 @@ class Filler:
         return Fetched(resp, kept, upstream_status, stored, False, _secondary(stored), answer)
 
     async def _send(self, ctx: CacheRequest, entry: Entry | None) -> UpstreamResponse:
-        assert self.session is not None, "POP not started"
-        base = self._upstream or self.settings.origins[ctx.behavior.origin]
+        assert self.parts.session is not None, "POP not started"
+        base = self.parts.upstream or self.parts.settings.origins[ctx.behavior.origin]
         if ctx.upstream_range is not None:
             asks = [("Range", ctx.upstream_range)]
             asks += [("If-Range", ctx.upstream_if_range)] if ctx.upstream_if_range else []
@@ -138,7 +120,7 @@ class Filler:
             asks = validators_of(entry.headers)
         else:
             asks = []
-        traits = self.settings.traits
+        traits = self.parts.settings.traits
         headers = cached_request_headers(
             ctx.req.headers,
             ctx.policy,
@@ -146,8 +128,8 @@ class Filler:
             forward_authorization=traits.forward_authorization,
             validators=asks,
         )
-        self.counters.origin_fetches += 1
-        self._event(
+        self.parts.counters.origin_fetches += 1
+        self.parts.event(
             "origin_fetch",
             uri=ctx.key.uri,
             conditional=bool(asks) and ctx.upstream_range is None,
@@ -155,18 +137,23 @@ class Filler:
         )
         url = str(upstream_url(base, ctx.req.path, ctx.key.query))
         resp = await fetch(
-            self.session, self.clock, "GET", url, headers, max_bytes=self.settings.max_object_bytes
+            self.parts.session,
+            self.parts.clock,
+            "GET",
+            url,
+            headers,
+            max_bytes=self.parts.settings.max_object_bytes,
         )
         if resp.excess:
             # RFC 9112 §6.3: the declared length wins; the connection was not reused.
-            self._event("upstream_excess_bytes", uri=ctx.key.uri, excess=resp.excess)
+            self.parts.event("upstream_excess_bytes", uri=ctx.key.uri, excess=resp.excess)
         return resp
 
     def may_serve_stale(self, ctx: CacheRequest, entry: Entry) -> bool:
         """RFC 5861 §4, for a complete stored response (a partial one may not hold what
         the viewer asked for)."""
         return entry.partial is None and stale_if_error_allows(
-            entry.freshness, self.clock.now(), ctx.request_cc
+            entry.freshness, self.parts.clock.now(), ctx.request_cc
         )
 
     def _plan(
@@ -179,10 +166,12 @@ class Filler:
             resp.response_time,
             ctx.request_cc,
             header_value(ctx.req.headers, "authorization") is not None,
-            self.settings.targeted_fields(ctx.policy),
+            self.parts.settings.targeted_fields(ctx.policy),
             ctx.upstream_range is not None,
         )
-        return plan_storage(self.settings.profile, ctx.policy, facts, self._tuning)
+        settings = self.parts.settings
+        tuning = Heuristics(settings.error_ttl, settings.heuristic_fraction, settings.heuristic_max)
+        return plan_storage(settings.profile, ctx.policy, facts, tuning)
 
     async def _partial(
         self,
@@ -227,10 +216,10 @@ class Filler:
     ) -> Fetched:
         merged = merge_fields(entry.headers, fresh, on_304=True)
         plan = self._plan(ctx, entry.status, merged, resp)
-        self._event("revalidated", uri=entry.uri)
+        self.parts.event("revalidated", uri=entry.uri)
         refreshed = None
         if plan.refused:
-            await self.store.delete(entry.key)
+            await self.parts.store.delete(entry.key)
         else:
             refreshed = await self._store(
                 ctx, resp, merged, plan, entry.status, entry.body, key=entry.key
@@ -257,7 +246,7 @@ class Filler:
             key = ctx.key.primary
             if fields:
                 key = f"{key}\nv:{secondary_key(fields, ctx.req.headers)}"
-                await self.store.put(ctx.key.primary, VaryMarker(fields, ctx.key.uri))
+                await self.parts.store.put(ctx.key.primary, VaryMarker(fields, ctx.key.uri))
         inputs = age_inputs(headers + _received_age(resp), resp.request_time, resp.response_time)
         freshness = Freshness(
             inputs,
@@ -270,9 +259,9 @@ class Filler:
         entry = Entry(
             key, ctx.key.uri, status, headers, body, freshness, resp.response_time, partial
         )
-        await self.store.put(key, entry)
-        self.counters.stored += 1
-        self._event("stored", uri=ctx.key.uri, ttl=plan.ttl, status=status)
+        await self.parts.store.put(key, entry)
+        self.parts.counters.stored += 1
+        self.parts.event("stored", uri=ctx.key.uri, ttl=plan.ttl, status=status)
         return entry
 
 

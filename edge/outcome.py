@@ -20,6 +20,8 @@ XCache = Literal["Hit", "Miss", "RefreshHit", "Error"]
 
 # Headers a POP sets itself; upstream's copies are dropped before storing.
 OWN_HEADERS = frozenset({"cache-status", "x-cache", "x-edge-pop", "x-amz-cf-pop", "age"})
+# On what it caches, a POP also says itself which ranges it serves (edge.delivery).
+OWN_CACHED_HEADERS = OWN_HEADERS | {"accept-ranges"}
 
 
 @dataclass(frozen=True)
@@ -81,15 +83,15 @@ class Outcome:
 
 
 def split_own_headers(
-    headers: tuple[tuple[str, str], ...],
+    headers: tuple[tuple[str, str], ...], own: frozenset[str] = OWN_HEADERS
 ) -> tuple[tuple[tuple[str, str], ...], str | None]:
-    """Upstream headers without the ones a POP sets, and upstream's Cache-Status."""
+    """Upstream headers without the ones a POP sets (``own``), and upstream's Cache-Status."""
     kept, statuses = [], []
     for name, value in headers:
         lname = name.lower()
         if lname == "cache-status":
             statuses.append(value)
-        elif lname not in OWN_HEADERS:
+        elif lname not in own:
             kept.append((name, value))
     return tuple(kept), ", ".join(statuses) or None
 

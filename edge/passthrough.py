@@ -10,21 +10,16 @@ POP stores for the target URI and for a same-origin ``Location``/``Content-Locat
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-import aiohttp
 from yarl import URL
 
-from common.clock import Clock
-from edge.config import CacheBehavior, EdgeSettings
-from edge.counters import Counters
+from edge.config import CacheBehavior
 from edge.forwarding import passthrough_headers, upstream_url
 from edge.outcome import Outcome, ViewerRequest, edge_error, split_own_headers
+from edge.pop_parts import PopParts
 from edge.rules.cache_control import header_value
 from edge.rules.cache_key import build_key, select_behavior
 from edge.rules.cache_status import CacheStatus
 from edge.rules.unsafe import Target, invalidated_targets
-from edge.store.base import Store
 from edge.upstream import UpstreamError, UpstreamFailure, UpstreamResponse, fetch
 
 # What the edge answers when upstream fails, by kind of failure.
@@ -37,48 +32,36 @@ ERROR_RESPONSES: dict[UpstreamFailure, tuple[int, str]] = {
 
 
 class Passthrough:
-    def __init__(
-        self,
-        pop_id: str,
-        settings: EdgeSettings,
-        store: Store,
-        clock: Clock,
-        counters: Counters,
-        event: Callable[..., None],
-        upstream: str | None,
-    ) -> None:
-        self.pop_id, self.settings, self.store = pop_id, settings, store
-        self.clock, self.counters, self._event = clock, counters, event
-        self._upstream = upstream
-        self.session: aiohttp.ClientSession | None = None
+    def __init__(self, parts: PopParts) -> None:
+        self.parts = parts
 
     async def forward(self, req: ViewerRequest, behavior: CacheBehavior) -> Outcome:
-        assert self.session is not None, "POP not started"
-        self.counters.bypass += 1
-        self.counters.origin_fetches += 1
-        base = self._upstream or self.settings.origins[behavior.origin]
+        assert self.parts.session is not None, "POP not started"
+        self.parts.counters.bypass += 1
+        self.parts.counters.origin_fetches += 1
+        base = self.parts.upstream or self.parts.settings.origins[behavior.origin]
         url = str(upstream_url(base, req.path, req.raw_query))
         try:
             resp = await fetch(
-                self.session,
-                self.clock,
+                self.parts.session,
+                self.parts.clock,
                 req.method,
                 url,
                 passthrough_headers(req.headers),
                 body=req.body or None,
-                max_bytes=self.settings.max_object_bytes,
+                max_bytes=self.parts.settings.max_object_bytes,
             )
         except UpstreamError as error:
-            self.counters.errors += 1
+            self.parts.counters.errors += 1
             status, code = ERROR_RESPONSES[error.kind]
             return edge_error(
-                self.pop_id, status, code, str(error), error.kind, fwd="bypass", key=None
+                self.parts.pop_id, status, code, str(error), error.kind, fwd="bypass", key=None
             )
-        self.counters.bytes += len(resp.body)
-        self._event("bypass", uri=req.path, method=req.method, status=resp.status, **req.who())
+        self.parts.counters.bytes += len(resp.body)
+        self.parts.event("bypass", uri=req.path, method=req.method, status=resp.status, **req.who())
         await self._invalidate(req, resp)
         headers, upstream_status = split_own_headers(resp.headers)
-        ours = CacheStatus(self.pop_id, fwd="bypass", fwd_status=resp.status)
+        ours = CacheStatus(self.parts.pop_id, fwd="bypass", fwd_status=resp.status)
         return Outcome(
             resp.status,
             headers,
@@ -101,15 +84,15 @@ class Passthrough:
             uri = self._stored_uri(target, req)
             if uri is None:
                 continue
-            removed = await self.store.delete_uri(uri)
-            self._event("invalidated", uri=uri, method=req.method, removed=removed)
+            removed = await self.parts.store.delete_uri(uri)
+            self.parts.event("invalidated", uri=uri, method=req.method, removed=removed)
 
     def _stored_uri(self, target: Target, req: ViewerRequest) -> str | None:
         """The uri the cache stores ``target`` under (its behaviour's key rules), or None
         when its behaviour does not cache."""
         path, query = target
-        behavior = select_behavior(self.settings.behaviors, path)
-        policy = self.settings.policy_for(behavior)
+        behavior = select_behavior(self.parts.settings.behaviors, path)
+        policy = self.parts.settings.policy_for(behavior)
         if policy.caching_disabled:
             return None
         pairs = tuple(URL.build(path="/", query_string=query, encoded=True).query.items())

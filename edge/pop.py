@@ -8,8 +8,6 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any, assert_never
 
-import aiohttp
-
 from common.clock import Clock
 from common.events import EventLog
 from common.single_flight import SingleFlight
@@ -19,6 +17,7 @@ from edge.fill import SERVER_ERRORS, CacheRequest, Fetched, Filler
 from edge.invalidation.paths import covering
 from edge.outcome import Outcome, ViewerRequest, XCache, edge_error
 from edge.passthrough import ERROR_RESPONSES, Passthrough, age_header
+from edge.pop_parts import PopParts
 from edge.properties import Property, apply_properties
 from edge.rules.cache_control import header_value, header_values, parse_cache_control
 from edge.rules.cache_key import build_key, select_behavior, uri_of
@@ -73,28 +72,25 @@ class Pop:
         self.worker = worker  # which process of the POP this is (0: the edge's own)
         self._coalescer: SingleFlight[Fetched] = SingleFlight()
         self._background: set[asyncio.Task[None]] = set()
-        self._session: aiohttp.ClientSession | None = None
-        self._filler = Filler(settings, store, clock, self.counters, self._event, upstream)
-        self._passthrough = Passthrough(
-            pop_id, settings, store, clock, self.counters, self._event, upstream
-        )
+        self._parts = PopParts(pop_id, settings, store, clock, self.counters, self._event, upstream)
+        self._filler = Filler(self._parts)
+        self._passthrough = Passthrough(self._parts)
         self._honor_request_cc = settings.traits.honor_request_cache_control
 
     def reconfigure(self, settings: EdgeSettings) -> None:
         """Use ``settings`` (keys, TTLs, behaviours) from the next request on."""
-        self.settings = self._filler.settings = self._passthrough.settings = settings
+        self.settings = self._parts.settings = settings
         self._honor_request_cc = settings.traits.honor_request_cache_control
 
     async def start(self) -> None:
-        session = open_session(self.settings.timeouts)
-        self._session = self._filler.session = self._passthrough.session = session
+        self._parts.session = open_session(self.settings.timeouts)
 
     async def close(self) -> None:
         for task in list(self._background):
             task.cancel()
         await asyncio.gather(*self._background, return_exceptions=True)
-        if self._session is not None:
-            await self._session.close()
+        if self._parts.session is not None:
+            await self._parts.session.close()
         await self.store.close()
 
     def _event(self, kind: str, **data: Any) -> None:

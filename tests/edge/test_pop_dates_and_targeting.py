@@ -11,17 +11,8 @@ from edge.config import CachePolicy
 from edge.rules.http_date import format_http_date
 from tests.edge.conftest import MakeEdge, edge_settings
 from tests.edge.origin_double import OriginDouble
+from tests.edge.test_freshness import INVALID_EXPIRES
 from tests.edge.test_pop_caching import get
-
-INVALID_EXPIRES = [
-    "Thu, 18 Aug 50 02:01:18 GMT",
-    "Thu 18 Aug 2050 02:01:18 GMT",
-    "Thu, 18  Aug  2050 02:01:18 GMT",
-    "Thu, 18-Aug-2050 02:01:18 GMT",
-    "Thu, 18 Aug 2050 02.01.18 GMT",
-    "Thu, 18 Aug 2050 2:01:18 GMT",
-    "Thu, 18 Aug 2050 02:01:18 UTC",
-]
 
 
 @pytest.mark.parametrize("profile", ["rfc9111", "cloudfront"])
