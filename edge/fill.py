@@ -33,7 +33,7 @@ SERVER_ERRORS = frozenset({500, 502, 503, 504})
 Headers = tuple[tuple[str, str], ...]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # built for every hit: slotted, not frozen (see edge.outcome)
 class CacheRequest:
     """One cacheable request, resolved against the configuration."""
 
