@@ -30,9 +30,11 @@ from imaging import dct_scaling
 from imaging.errors import ImageTooLarge, NotAnImage, UnreadableImage
 from imaging.modes import to_working_mode
 
-# What Pillow's parsers and decoders raise for damaged or hostile input.
+# What Pillow's parsers and decoders raise for damaged or hostile input (its AVIF plugin
+# reports libavif's failures as RuntimeError).
 DECODE_ERRORS = (
     OSError,
+    RuntimeError,
     SyntaxError,
     ValueError,
     EOFError,

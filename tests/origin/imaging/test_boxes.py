@@ -12,7 +12,7 @@ from imaging.rendered import Rendered
 from origin.imaging.geometry import GRAVITY_ANCHORS
 from origin.imaging.pipeline import render_variant
 from origin.imaging.spec import RenderSpec
-from tests.origin.imaging.pictures import (
+from tests.imaging.pictures import (
     BLUE,
     GREEN,
     GRID_COLOURS,

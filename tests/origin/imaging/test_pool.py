@@ -13,7 +13,7 @@ import pytest
 from imaging.errors import ImageTooLarge, UnreadableImage
 from origin.imaging.pool import RenderPool
 from origin.imaging.spec import RenderSpec
-from tests.origin.imaging.pictures import decode, encode, photo_like
+from tests.imaging.pictures import decode, encode, photo_like
 
 SOURCE = encode(photo_like(800, 600), "JPEG", quality=90)
 

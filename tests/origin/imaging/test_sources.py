@@ -14,7 +14,7 @@ from imaging.formats import CONTENT_TYPES
 from origin.imaging.errors import InvalidRenderSpec
 from origin.imaging.pipeline import available_formats, render_variant
 from origin.imaging.spec import RenderSpec
-from tests.origin.imaging.pictures import (
+from tests.imaging.pictures import (
     BLUE,
     RED,
     close,

@@ -21,7 +21,7 @@ from imaging.decoding import decode as decode_scaled
 from origin.imaging import geometry
 from origin.imaging.pipeline import render_variant
 from origin.imaging.spec import RenderSpec
-from tests.origin.imaging.pictures import decode, encode, photo_like, similarity
+from tests.imaging.pictures import decode, encode, photo_like, similarity
 
 MAX_MEAN_ABS_DIFF = 1.5
 MIN_PSNR_DB = 40.0
