@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 
 import pytest
-from PIL import Image, ImageSequence
+from PIL import Image, ImageDraw, ImageSequence
 
 from imaging.encoding import encode, encode_animation
 from imaging.formats import (
@@ -61,6 +61,23 @@ def test_higher_quality_costs_more_bytes(fmt: Format) -> None:
 @pytest.mark.parametrize("fmt", ["png", "gif"])
 def test_lossless_and_palette_formats_ignore_quality(fmt: Format) -> None:
     assert encode(PHOTO, fmt, 10) == encode(PHOTO, fmt, 95)
+
+
+def _default_deflate(image: Image.Image) -> int:
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return len(out.getvalue())
+
+
+def test_png_graphics_are_as_small_as_zlibs_default_makes_them_and_photos_close() -> None:
+    graphic = Image.new("RGB", (640, 360), (40, 80, 200))
+    draw = ImageDraw.Draw(graphic)
+    for x in range(0, 640, 40):
+        draw.line([(x, 0), (x, 360)], fill=(255, 255, 255), width=2)
+    draw.text((20, 20), "a drawn graphic", fill=(0, 0, 0))
+    graphic = graphic.resize((500, 281), Image.Resampling.LANCZOS)  # antialiased edges
+    assert len(encode(graphic, "png", 0)) == _default_deflate(graphic)
+    assert len(encode(PHOTO, "png", 0)) < 1.15 * _default_deflate(PHOTO)
 
 
 @pytest.mark.parametrize("quality", [-1, 101])
