@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from cdnsim.switches import bug_state, fault_state, set_bugs, set_fault
-from common.errors import BadRequest, Conflict, Forbidden, read_json_object
+from common.bodies import read_json_object
+from common.errors import BadRequest, Conflict, Forbidden
 from origin.models.fields import iso
 
 if TYPE_CHECKING:

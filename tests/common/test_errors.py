@@ -77,7 +77,7 @@ async def test_unexpected_errors_are_a_500_json_without_internals(aiohttp_client
 
 
 async def test_a_chunked_body_over_the_limit_is_a_413(aiohttp_client):
-    from common.errors import read_json
+    from common.bodies import read_json
 
     async def limited(request: web.Request) -> web.Response:
         return web.json_response(await read_json(request, limit=1024))

@@ -16,6 +16,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from botocore.exceptions import ClientError
 
 from common.clock import Clock
+from common.errors import json_errors
 from common.events import EventLog
 from edge.invalidation import DelayModel, InvalidationLimits, InvalidationService, add_routes
 from tests.edge.invalidation.memory_pop import MemoryPop
@@ -56,7 +57,7 @@ async def edge(
             if b"<Status>InProgress</Status>" in text:
                 in_progress.set()
 
-    app = web.Application()
+    app = web.Application(middlewares=[json_errors])
     app.on_response_prepare.append(record)
     add_routes(app, service)
     server = await aiohttp_server(app)
