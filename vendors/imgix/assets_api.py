@@ -143,7 +143,8 @@ def add_asset_routes(app: web.Application, api: Api) -> None:
     )
     router = app.router
     router.add_post("/api/v1/sources/{source_id}/assets/refresh/{path:.+}", assets.refresh_asset)
-    router.add_post("/api/v1/sources/{source_id}/upload/{path:.+}", assets.upload_asset)
+    # Any character, newlines too, so that a bad name gets upload_key's clear 400, not a 404.
+    router.add_post("/api/v1/sources/{source_id}/upload/{path:[\\s\\S]+}", assets.upload_asset)
     for base in ("/api/v1/sources/{source_id}/assets", "/api/v1/assets/{source_id}"):
         router.add_get(base, assets.list_assets)
         router.add_get(base + "/{path:.+}", assets.get_asset)
