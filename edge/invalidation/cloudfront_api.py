@@ -55,6 +55,7 @@ _AWS_CODES = {
     403: "AccessDenied",
     404: "NotFound",
     405: "MethodNotAllowed",
+    409: "Conflict",
     413: "BatchTooLarge",
     415: "UnsupportedMediaType",
 }
