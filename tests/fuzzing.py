@@ -1,4 +1,5 @@
-"""Fuzz every JSON endpoint of a running stack: malformed bodies, a wrong type in every
+"""Fuzz every JSON endpoint of a running stack (and the CloudFront XML and imgix upload
+bodies): malformed bodies (broken ``Content-Encoding`` included), a wrong type in every
 field, path traversal in every path parameter. No answer may be a 5xx.
 
 Reusable: ``tests/test_fuzzing.py`` runs a sample against an in-process stack in seconds;
@@ -21,6 +22,9 @@ import aiohttp
 from yarl import URL
 
 Kind = str  # "malformed", "wrong-type", "traversal"
+PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00"
+       b"\x00\x90wS\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\xcf\xc0\x00\x00\x03\x01\x01\x00\xc9\xfe"
+       b"\x92\xef\x00\x00\x00\x00IEND\xaeB`\x82")  # a 1×1 PNG  # fmt: skip
 CROP = {"topLeftX": 0, "topLeftY": 0, "bottomRightX": 1, "bottomRightY": 1}
 WRONG: list[Any] = [None, True, 0, -1, 2**64, 1.5, -1e308, "", "x" * 5000, "\x00",
                     "../..", [], [None], {}, {"a": None}, ["a", 1]]  # fmt: skip
@@ -85,29 +89,42 @@ def replaced(value: Any, path: tuple[Any, ...], new: Any, *, delete: bool = Fals
     return copy
 
 
-def cases(
-    endpoint: Endpoint, sample: float, rng: random.Random
-) -> Iterator[tuple[Kind, URL, bytes]]:
+Case = tuple[Kind, URL, bytes, dict[str, str]]
+BROKEN_ENCODINGS = ("gzip", "deflate", "br")
+
+
+def raw_malformed(raw: bytes) -> Iterator[bytes]:
+    """Bodies that are not documents at all: cut, prefixed, suffixed, re-encoded."""
+    yield from (b"", raw[: len(raw) // 3], raw[: 2 * len(raw) // 3], b"\xff\xfe" + raw,
+                raw + b"<<garbage", raw.decode("latin-1").encode("utf-16"),
+                b"<?xml version='1.0' encoding='bogus'?><a/>",
+                b'<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE a [<!ENTITY e "x">]><a>&e;</a>'
+                .decode().encode("utf-16"))  # fmt: skip
+
+
+def cases(endpoint: Endpoint, sample: float, rng: random.Random) -> Iterator[Case]:
     keep = (lambda: rng.random() < sample) if sample < 1 else (lambda: True)
-    valid = b"" if endpoint.body is None else json.dumps(endpoint.body).encode()
-    if endpoint.body is not None:
-        for body in malformed_bodies(endpoint.body):
+    body = endpoint.body
+    valid = b"" if body is None else body if isinstance(body, bytes) else _dumps(body)
+    url = endpoint.url()
+    if body is not None:
+        bad = raw_malformed(valid) if isinstance(body, bytes) else malformed_bodies(body)
+        yield from (("malformed", url, b, {}) for b in bad if keep())
+        for encoding in BROKEN_ENCODINGS:
+            if keep():  # the valid body, declared compressed: undecodable
+                # aiohttp closes a connection whose body it could not decode
+                yield "malformed", url, valid, {"Content-Encoding": encoding, "Connection": "close"}
+    if body is not None and not isinstance(body, bytes):
+        for path in field_paths(body):
             if keep():
-                yield "malformed", endpoint.url(), body
-        for path in field_paths(endpoint.body):
-            if keep():
-                yield (
-                    "wrong-type",
-                    endpoint.url(),
-                    _dumps(replaced(endpoint.body, path, None, delete=True)),
-                )
+                yield "wrong-type", url, _dumps(replaced(body, path, None, delete=True)), {}
             for wrong in WRONG:
                 if keep():
-                    yield "wrong-type", endpoint.url(), _dumps(replaced(endpoint.body, path, wrong))
+                    yield "wrong-type", url, _dumps(replaced(body, path, wrong)), {}
     for name in endpoint.params:
-        for bad in TRAVERSALS:
+        for traversal in TRAVERSALS:
             if keep():
-                yield "traversal", endpoint.url({**endpoint.params, name: bad}), valid
+                yield "traversal", endpoint.url({**endpoint.params, name: traversal}), valid, {}
 
 
 def _dumps(value: Any) -> bytes:
@@ -123,11 +140,12 @@ async def run(
     timeout = aiohttp.ClientTimeout(total=60)
     async with aiohttp.ClientSession(timeout=timeout) as http:
         for endpoint in endpoints:
-            for kind, url, body in cases(endpoint, sample, rng):
+            for kind, url, body, extra in cases(endpoint, sample, rng):
                 tally = tallies[kind]
                 tally.tries += 1
+                headers = {**endpoint.headers, **extra}
                 async with http.request(endpoint.method, url, data=body or None,
-                                        headers=endpoint.headers) as r:  # fmt: skip
+                                        headers=headers) as r:  # fmt: skip
                     text = await r.text(errors="replace")
                 if r.status >= 500:
                     tally.errors.append(f"{r.status} {endpoint.method} {str(url)[:160]} "
@@ -151,6 +169,14 @@ async def _discover(http: aiohttp.ClientSession, ready: dict[str, Any]) -> dict[
     imgix = ready["imgix"]
     async with http.get(imgix["delivery"] + imgix["sample_path"] + "?w=10") as r:
         assert r.status == 200, "the imgix sample must render (it makes the sample asset)"
+    credentials = {"type": "s3", "s3_access_key": "testing", "s3_secret_key": "testing"}
+    patch = {"data": {"type": "sources", "id": imgix["source_id"],
+                      "attributes": {"upload_credentials": credentials}}}  # fmt: skip
+    auth = {"Authorization": f"Bearer {imgix['api_key']}",
+            "Content-Type": "application/vnd.api+json"}  # fmt: skip
+    url = f"{imgix['api']}/api/v1/sources/{imgix['source_id']}"
+    async with http.patch(url, json=patch, headers=auth) as r:
+        assert r.status == 200, "uploads need the demo source's upload credentials"
     location = pack_doc["mainImageLocation"]
     image_id = pack_doc["imageLocations"][location]["imageId"]
     return {"pack": pack, "location": location, "image": image_id,
@@ -273,7 +299,11 @@ def _imgix(ready: dict[str, Any], found: dict[str, str]) -> list[Endpoint]:
     other = {**deployment, "imgix_subdomains": ["fuzz2"], "custom_domains": []}
     patched = {"data": {"type": "sources", "id": sid,
                         "attributes": {"name": "g", "deployment": other}}}  # fmt: skip
+    upload = Endpoint(imgix["api"], "POST", "/api/v1/sources/{sid}/upload/{path}",
+                      {"sid": sid, "path": "fuzz/upload.png"}, PNG,
+                      {**headers, "Content-Type": "image/png"})  # fmt: skip
     return [  # the demo source's own domains change last
+        upload,
         e("POST", "/api/v1/purge", purge),
         e("PATCH", "/api/v1/assets/{sid}/{path}", asset, sid=sid, path=sample),
         e("GET", "/api/v1/sources/{sid}/assets/{path}", None, sid=sid, path=sample),
@@ -294,7 +324,17 @@ def _control(ready: dict[str, Any]) -> list[Endpoint]:
         e("PUT", "/_sim/bugs", {"keep-s3-variants": False, "s3-delete-after-edge": 30}),
         e("PUT", "/_sim/faults", {"origin": "slow", "seconds": 0}),
         e("POST", "/_edge/purge", {"paths": ["/a", "/b*"], "callerReference": "r"}),
-    ]
+        Endpoint(ready["control"], "POST", "/2020-05-31/distribution/{dist}/invalidation",
+                 {"dist": ready["distribution_id"]}, _batch_xml(),
+                 {"Authorization": "AWS4-HMAC-SHA256 fuzz", "Content-Type": "text/xml"}),
+    ]  # fmt: skip
+
+
+def _batch_xml() -> bytes:
+    ns = "http://cloudfront.amazonaws.com/doc/2020-05-31/"
+    return (f'<?xml version="1.0" encoding="UTF-8"?><InvalidationBatch xmlns="{ns}"><Paths>'
+            "<Quantity>1</Quantity><Items><Path>/fuzz/*</Path></Items></Paths>"
+            "<CallerReference>fuzz</CallerReference></InvalidationBatch>").encode()  # fmt: skip
 
 
 async def restore(ready: dict[str, Any]) -> None:
