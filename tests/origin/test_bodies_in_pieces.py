@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.origin.pack_fixtures import create_pack, start_origin, upload
-from tests.wire import noise_image, send_in_pieces
+from tests.wire import TrickleOrigin, noise_image, send_in_pieces
 
 BOUNDARY = "cdnsim-test-boundary"
 ORIGINAL = noise_image((920, 920))  # a PNG of about 2.5 MB
@@ -71,20 +71,28 @@ async def test_a_json_body_in_512_byte_pieces_is_stored_as_sent(origin_client, a
     ]
 
 
+async def _fetch_image(
+    client: Any, headers: dict[str, str], origin: TrickleOrigin, framing: Any
+) -> tuple[dict[str, Any], Any]:
+    """A new pack whose main location fetches a 2.5 MB PNG that ``origin`` trickles."""
+    origin.framing = framing
+    origin.files["/big.png"] = (ORIGINAL, "image/png")
+    pack = await create_pack(client, headers)
+    response = await client.post(
+        f"/adminAPI/imagePack/{pack['id']}/main/fetchImage",
+        params={"imageUrl": origin.url + "/big.png"},
+        headers=headers,
+    )
+    return pack, response
+
+
 @pytest.mark.parametrize("framing", ["length", "chunked"])
 async def test_fetch_image_from_an_origin_answering_in_pieces_stores_every_byte(
     aiohttp_client, origin_settings, clock, events, storage, admin_headers, trickle_origin, framing
 ):
     settings = replace(origin_settings, fetch_allowed_hosts=("127.0.0.1",))
     client = await start_origin(aiohttp_client, settings, clock, events, storage)
-    trickle_origin.framing = framing
-    trickle_origin.files["/big.png"] = (ORIGINAL, "image/png")
-    pack = await create_pack(client, admin_headers)
-    response = await client.post(
-        f"/adminAPI/imagePack/{pack['id']}/main/fetchImage",
-        params={"imageUrl": trickle_origin.url + "/big.png"},
-        headers=admin_headers,
-    )
+    pack, response = await _fetch_image(client, admin_headers, trickle_origin, framing)
     assert response.status == 200, await response.text()
     assert await _read_back(client, admin_headers, pack["id"]) == ORIGINAL
 
@@ -94,14 +102,7 @@ async def test_fetch_image_from_an_origin_that_cuts_the_body_stores_nothing(
 ):
     settings = replace(origin_settings, fetch_allowed_hosts=("127.0.0.1",))
     client = await start_origin(aiohttp_client, settings, clock, events, storage)
-    trickle_origin.framing = "cut"
-    trickle_origin.files["/big.png"] = (ORIGINAL, "image/png")
-    pack = await create_pack(client, admin_headers)
-    response = await client.post(
-        f"/adminAPI/imagePack/{pack['id']}/main/fetchImage",
-        params={"imageUrl": trickle_origin.url + "/big.png"},
-        headers=admin_headers,
-    )
+    pack, response = await _fetch_image(client, admin_headers, trickle_origin, "cut")
     assert response.status == 422
     assert (await response.json())["code"] == "fetch_failed"
     stored = await (

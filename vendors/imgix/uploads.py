@@ -18,18 +18,10 @@ from __future__ import annotations
 import re
 
 from vendors.imgix.jsonapi import bad_request
+from vendors.imgix.measure import IMAGE_TYPES
 from vendors.imgix.pipeline import UndecodableImage, decode
 
 MAX_KEY_BYTES = 1024
-IMAGE_TYPES = {
-    "JPEG": "image/jpeg",
-    "PNG": "image/png",
-    "GIF": "image/gif",
-    "WEBP": "image/webp",
-    "AVIF": "image/avif",
-    "TIFF": "image/tiff",
-    "BMP": "image/bmp",
-}
 # What clients send when they say nothing about raw bytes (curl --data-binary's default too).
 GENERIC_TYPES = frozenset(
     {"", "application/octet-stream", "binary/octet-stream", "application/x-www-form-urlencoded"}

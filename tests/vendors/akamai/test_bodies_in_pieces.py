@@ -10,17 +10,13 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
-import aiohttp
 import pytest
 from PIL import Image
 
 from common.clock import Clock
 from common.events import EventLog
-from edge.stack import Edge
-from tests.edge.conftest import three_pops_with_shield
-from tests.vendors.akamai.conftest import TOKEN, ImagingStack, decoded
+from tests.vendors.akamai.conftest import TOKEN, ImagingStack, decoded, imaging_stack
 from tests.wire import TrickleOrigin, noise_image, send_in_pieces
-from vendors.akamai import ImageManager, PropertySettings
 
 AUTH = {"Luna-Token": TOKEN, "Content-Type": "application/json"}
 BIG = noise_image((1000, 1000))  # a PNG of about 3 MB
@@ -34,15 +30,8 @@ async def trickling(
     trickle_origin.files["/photos/big.png"] = (BIG, "image/png")
     trickle_origin.files["/photos/layer.png"] = (LAYER, "image/png")
     trickle_origin.files["/photos/plain.png"] = (_plain((400, 300)), "image/png")
-    settings = PropertySettings("demo", TOKEN, trickle_origin.url, path_prefix="/akamai/demo",
-                                hosts=("images.example.com",))  # fmt: skip
-    async with ImageManager([settings], clock=clock, events=events) as im:
-        edge = Edge(im.edge_settings(three_pops_with_shield(trickle_origin.url)), clock=clock,
-                    events=events, properties=im.properties())  # fmt: skip
-        await edge.start()
-        async with aiohttp.ClientSession() as http:
-            yield ImagingStack(im, edge, trickle_origin, http)  # type: ignore[arg-type]
-        await edge.stop()
+    async with imaging_stack(trickle_origin, clock, events) as stack:
+        yield stack
 
 
 def _plain(size: tuple[int, int]) -> bytes:
