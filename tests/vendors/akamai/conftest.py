@@ -115,13 +115,12 @@ async def imaging_stack(origin: Any, clock: Clock, events: EventLog) -> AsyncIte
     ``url``), behind three POPs and a shield."""
     settings = PropertySettings("demo", TOKEN, origin.url, path_prefix="/akamai/demo",
                                 hosts=("images.example.com",))  # fmt: skip
-    async with ImageManager([settings], clock=clock, events=events) as im:
-        edge = Edge(im.edge_settings(three_pops_with_shield(origin.url)), clock=clock,
-                    events=events, properties=im.properties())  # fmt: skip
-        await edge.start()
-        async with aiohttp.ClientSession() as http:
-            yield ImagingStack(im, edge, origin, http)
-        await edge.stop()
+    im = ImageManager([settings], clock=clock, events=events)
+    edge = Edge(three_pops_with_shield(origin.url), clock=clock, events=events, vendors=[im])
+    await edge.start()
+    async with aiohttp.ClientSession() as http:
+        yield ImagingStack(im, edge, origin, http)
+    await edge.stop()
 
 
 @pytest.fixture
