@@ -3,8 +3,9 @@
 In order: :func:`open_image` reads the header only and refuses a size over the limit before
 any pixel is decoded (and, asked to, verifies the file's structure, then reopens it:
 ``verify()`` is no decode, and leaves the image unusable); :func:`load_pixels` decodes the
-current frame, a JPEG at a reduced DCT scale when the output needs less; :func:`upright`
-applies the EXIF orientation and converts to a working mode. :func:`decode` is all three.
+current frame, a JPEG at a reduced DCT scale when the output needs less (the two:
+:func:`load_image`); :func:`upright` applies the EXIF orientation and converts to a working
+mode. :func:`decode` is all three.
 
 One pixel limit rule (:func:`pixel_limit`): the caller's limit, never above Pillow's own
 ``MAX_IMAGE_PIXELS``. Pillow only *warns* (``DecompressionBombWarning``) between that and
@@ -130,11 +131,24 @@ def upright(image: Image.Image) -> Image.Image:
     return to_working_mode(image)
 
 
+def load_image(
+    data: bytes,
+    max_pixels: int,
+    *,
+    formats: Collection[str] | None = None,
+    verify: bool = False,
+    needed: float = 1.0,
+) -> Image.Image:
+    """The first frame of ``data`` decoded as stored: its mode, format, frames and metadata
+    as the file has them (:func:`open_image`, then :func:`load_pixels`)."""
+    return load_pixels(open_image(data, max_pixels, formats=formats, verify=verify), needed)
+
+
 def decode(
     data: bytes, max_pixels: int, *, verify: bool = False, needed: float = 1.0
 ) -> Image.Image:
     """The first frame of ``data``, decoded, upright, in a working mode."""
-    return upright(load_pixels(open_image(data, max_pixels, verify=verify), needed))
+    return upright(load_image(data, max_pixels, verify=verify, needed=needed))
 
 
 def oriented_size(image: Image.Image, *, header_only: bool = False) -> tuple[int, int]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from common.errors import Unprocessable
-from imaging.decoding import load_pixels, open_image
+from imaging.decoding import load_image
 from imaging.errors import ImageTooLarge, NotAnImage, UnreadableImage
 
 # Pillow format name → the Content-Type the original is stored (and downloaded) with.
@@ -41,7 +41,7 @@ def inspect_image(data: bytes, max_pixels: int) -> ImageInfo:
         raise Unprocessable("the upload is empty", code="not_an_image")
     try:
         # Only the parsers of the formats we accept ever see the bytes.
-        image = load_pixels(open_image(data, max_pixels, formats=ACCEPTED_FORMATS, verify=True))
+        image = load_image(data, max_pixels, formats=ACCEPTED_FORMATS, verify=True)
     except ImageTooLarge as exc:
         raise Unprocessable(
             f"decompression bomb refused: {exc}", code="decompression_bomb"

@@ -13,7 +13,7 @@ from typing import Any
 
 from PIL import Image, ImageCms
 
-from imaging.decoding import load_pixels, open_image
+from imaging.decoding import load_image
 from imaging.errors import UnreadableImage
 from imaging.frames import frame_count
 from vendors.imgix.pipeline import MAX_PIXELS
@@ -31,7 +31,7 @@ _MODELS = {
     "I": "Grayscale",
     "I;16": "Grayscale",
 }
-_TYPES = {
+IMAGE_TYPES = {  # what Pillow names a format → its content type
     "JPEG": "image/jpeg",
     "PNG": "image/png",
     "GIF": "image/gif",
@@ -61,7 +61,7 @@ def measure(data: bytes) -> dict[str, Any]:
     if data.startswith(b"%PDF"):
         return {**base, **_unknown(), "content_type": "application/pdf", "media_kind": "DOCUMENT"}
     try:
-        image = load_pixels(open_image(data, MAX_PIXELS, verify=True))
+        image = load_image(data, MAX_PIXELS, verify=True)
         frames = frame_count(image)
     except UnreadableImage:
         return {
@@ -73,7 +73,7 @@ def measure(data: bytes) -> dict[str, Any]:
     dpi = image.info.get("dpi")
     return {
         **base,
-        "content_type": _TYPES.get(image.format or "", "application/octet-stream"),
+        "content_type": IMAGE_TYPES.get(image.format or "", "application/octet-stream"),
         "media_width": image.width,
         "media_height": image.height,
         "dpi_width": round(float(dpi[0])) if dpi else None,

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 from PIL import Image
 
-from imaging.decoding import decode, load_pixels, open_image, upright
+from imaging.decoding import decode, load_image, upright
 from imaging.encoding import encode, encode_animation
 from imaging.formats import Format, format_of
 from imaging.frames import decoded_frames, frame_count, loop_count
@@ -75,7 +75,7 @@ def render(
     truncated or foreign files with ``imaging.errors.UnreadableImage``; ``cpu_seconds`` is
     this thread's CPU time."""
     started = time.thread_time()
-    image = load_pixels(open_image(data, MAX_PIXELS, verify=True))
+    image = load_image(data, MAX_PIXELS, verify=True)
     fm = params.get("fm", source_format(image))
     fm = fm if fm in FORMATS else source_format(image)
     layers = _Layers(params, mark_data, blend_data)

@@ -18,6 +18,7 @@ from urllib.parse import unquote
 
 from aiohttp import web
 
+from common.errors import json_errors
 from imaging.errors import UnreadableImage
 from imaging.rendered import Rendered
 from vendors.imgix.addressing import split_internal, url_target
@@ -39,7 +40,7 @@ GATE = web.AppKey("imgix_gate", OriginGate)
 
 
 def create_renderer_app(backend: ImgixBackend) -> web.Application:
-    app = web.Application()
+    app = web.Application(middlewares=[json_errors])
     app[BACKEND] = backend
     settings = backend.settings
     serve_gate(
