@@ -15,37 +15,21 @@ itself where a process turns warnings into errors. Turning it into an error per 
 ``warnings.catch_warnings`` is not an option: that swaps process-wide state, and decodes run
 on several threads at once.
 
-Everything Pillow raises for bad bytes (PITFALLS.md: several exception types) becomes an
-:class:`UnreadableImage`; nothing else escapes.
+Everything Pillow raises for bad bytes becomes an :class:`UnreadableImage`
+(:func:`imaging.errors.refusing`); nothing else escapes.
 """
 
 from __future__ import annotations
 
 import io
-import struct
 from collections.abc import Collection
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 
 from imaging import dct_scaling
-from imaging.errors import ImageTooLarge, NotAnImage, UnreadableImage
+from imaging.errors import DECODE_ERRORS, NOT_AN_IMAGE, ImageTooLarge, UnreadableImage, refusing
 from imaging.modes import to_working_mode
 
-# What Pillow's parsers and decoders raise for damaged or hostile input (its AVIF plugin
-# reports libavif's failures as RuntimeError).
-DECODE_ERRORS = (
-    OSError,
-    RuntimeError,
-    SyntaxError,
-    ValueError,
-    EOFError,
-    IndexError,
-    KeyError,
-    TypeError,
-    ZeroDivisionError,
-    struct.error,
-)
-_BOMB = (Image.DecompressionBombError, Image.DecompressionBombWarning)
 # EXIF orientations that swap width and height (transpose, rotate 90/270, transverse).
 _SWAPPING_ORIENTATIONS = {5, 6, 7, 8}
 _EXIF_ORIENTATION = 0x0112
@@ -70,18 +54,13 @@ def open_image(
     ``verify``: also check the whole file's structure (PNG chunk checksums and its end, for
     instance), for callers that must refuse a damaged file even where its pixels decode."""
     limit = pixel_limit(max_pixels)
-    try:
+    unidentified = NOT_AN_IMAGE if formats is None else _not_one_of(formats)
+    with refusing("the image is corrupt or truncated", unidentified=unidentified):
         image = _open(data, formats)
         _check_size(image.size, limit)
         if verify:
             image.verify()
             image = _open(data, formats)
-    except _BOMB as exc:
-        raise ImageTooLarge(f"the image is too large: {exc}") from None
-    except UnidentifiedImageError:
-        raise NotAnImage(_not_an_image(formats)) from None
-    except DECODE_ERRORS as exc:
-        raise UnreadableImage(f"the image is corrupt or truncated: {exc}") from None
     return image
 
 
@@ -99,9 +78,7 @@ def _check_size(size: tuple[int, int], limit: int) -> None:
         )
 
 
-def _not_an_image(formats: Collection[str] | None) -> str:
-    if formats is None:
-        return "the bytes are not an image in any format this service reads"
+def _not_one_of(formats: Collection[str]) -> str:
     return f"the bytes are not a {', '.join(sorted(formats))} image"
 
 
@@ -112,22 +89,16 @@ def load_pixels(image: Image.Image, needed: float = 1.0) -> Image.Image:
     a JPEG is decoded at the smallest DCT scale that leaves the resample its margin."""
     if needed < 1:
         dct_scaling.reduce_while_decoding(image, needed)
-    try:
+    with refusing("the image cannot be decoded"):
         image.load()
-    except _BOMB as exc:
-        raise ImageTooLarge(f"the image is too large: {exc}") from None
-    except DECODE_ERRORS as exc:
-        raise UnreadableImage(f"the image cannot be decoded: {exc}") from None
     return image
 
 
 def upright(image: Image.Image) -> Image.Image:
     """A decoded image as it is meant to be seen: its EXIF orientation applied, in a working
     mode (:func:`imaging.modes.to_working_mode`)."""
-    try:
+    with refusing("the image's orientation cannot be applied"):
         ImageOps.exif_transpose(image, in_place=True)
-    except DECODE_ERRORS as exc:
-        raise UnreadableImage(f"the image's orientation cannot be applied: {exc}") from None
     return to_working_mode(image)
 
 
@@ -164,12 +135,8 @@ def oriented_size(image: Image.Image, *, header_only: bool = False) -> tuple[int
 
 
 def _orientation(image: Image.Image) -> int:
-    try:
+    with refusing("the image cannot be decoded"):
         value = image.getexif().get(_EXIF_ORIENTATION, 1)
-    except _BOMB as exc:
-        raise ImageTooLarge(f"the image is too large: {exc}") from None
-    except DECODE_ERRORS as exc:
-        raise UnreadableImage(f"the image cannot be decoded: {exc}") from None
     return value if isinstance(value, int) else 1
 
 

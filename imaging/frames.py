@@ -8,41 +8,34 @@ from collections.abc import Iterator
 
 from PIL import Image
 
-from imaging.decoding import DECODE_ERRORS
-from imaging.errors import ImageTooLarge, UnreadableImage
-
-_BOMB = (Image.DecompressionBombError, Image.DecompressionBombWarning)
+from imaging.errors import refusing
 
 
 def frame_count(image: Image.Image) -> int:
     """How many frames the image has (1 for a still); counting may read the whole file."""
-    try:
+    with refusing("the animation cannot be read"):
         return int(getattr(image, "n_frames", 1) or 1)
-    except DECODE_ERRORS as exc:
-        raise UnreadableImage(f"the animation cannot be read: {exc}") from None
 
 
 def decoded_frames(image: Image.Image) -> Iterator[tuple[Image.Image, int]]:
     """Each frame as it is shown (drawn over the earlier ones where the format says so),
     decoded into RGBA, with how long it is shown in milliseconds."""
     index = 0
-    while True:
-        try:
-            image.seek(index)
-        except EOFError:
-            return
-        except DECODE_ERRORS as exc:
-            raise UnreadableImage(f"frame {index} of the animation cannot be read: {exc}") from None
-        try:
+    while _seek(image, index):
+        with refusing(f"frame {index} of the animation cannot be decoded"):
             frame = image.convert("RGBA")
-        except _BOMB as exc:
-            raise ImageTooLarge(f"the image is too large: {exc}") from None
-        except DECODE_ERRORS as exc:
-            raise UnreadableImage(
-                f"frame {index} of the animation cannot be decoded: {exc}"
-            ) from None
         yield frame, int(image.info.get("duration", 0) or 0)
         index += 1
+
+
+def _seek(image: Image.Image, index: int) -> bool:
+    """Move to frame ``index``; False past the last one."""
+    with refusing(f"frame {index} of the animation cannot be read"):
+        try:
+            image.seek(index)
+        except EOFError:  # how Pillow says there is no such frame
+            return False
+    return True
 
 
 def loop_count(image: Image.Image) -> int | None:

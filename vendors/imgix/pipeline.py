@@ -17,26 +17,14 @@ from imaging.frames import decoded_frames, frame_count, loop_count
 from imaging.rendered import Rendered
 from vendors.imgix import animation
 from vendors.imgix.layers import blend, blend_layer, mark
-from vendors.imgix.params import colour_rgba
+from vendors.imgix.params import FM_FORMATS, colour_rgba
 from vendors.imgix.sizing import crop_size, crops_of, fit
 from vendors.imgix.smart_crop import crop_window
 
 MAX_PIXELS = 50_000_000
-# imgix's ``fm`` names → the format written (``pjpg`` is JPEG, progressive).
-FORMATS: dict[str, Format] = {
-    "jpg": "jpeg",
-    "pjpg": "jpeg",
-    "png": "png",
-    "gif": "gif",
-    "webp": "webp",
-    "avif": "avif",
-}
+# The ``fm`` that keeps a source's own format.
 _FM_OF_SOURCE: dict[Format | None, str] = {
-    "jpeg": "jpg",
-    "png": "png",
-    "gif": "gif",
-    "webp": "webp",
-    "avif": "avif",
+    fmt: fm for fm, fmt in FM_FORMATS.items() if fm != "pjpg"
 }
 
 
@@ -56,7 +44,7 @@ def encode_still(image: Image.Image, params: Mapping[str, str], fm: str) -> byte
     flattens transparency onto ``bg`` (default white)."""
     return encode(
         image,
-        FORMATS[fm],
+        FM_FORMATS[fm],
         quality_of(params),
         progressive=fm == "pjpg",
         optimize="compress" in params.get("auto", "").split(","),
@@ -77,14 +65,14 @@ def render(
     started = time.thread_time()
     image = load_image(data, MAX_PIXELS, verify=True)
     fm = params.get("fm", source_format(image))
-    fm = fm if fm in FORMATS else source_format(image)
+    fm = fm if fm in FM_FORMATS else source_format(image)
     layers = _Layers(params, mark_data, blend_data)
-    if animation.keeps_animation(image, FORMATS[fm]):
+    if animation.keeps_animation(image, FM_FORMATS[fm]):
         body, size = _render_animation(image, params, layers, fm)
     else:
         still = layers.apply(fit(upright(image), params))
         body, size = encode_still(still, params, fm), still.size
-    return Rendered(body, FORMATS[fm], *size, time.thread_time() - started)
+    return Rendered(body, FM_FORMATS[fm], *size, time.thread_time() - started)
 
 
 class _Layers:
@@ -139,5 +127,5 @@ def _render_animation(
             animation.check_output(count, sized.size)
         out.append(layers.apply(sized))
         durations.append(duration)
-    body = encode_animation(out, durations, loop, FORMATS[fm], quality_of(params))
+    body = encode_animation(out, durations, loop, FM_FORMATS[fm], quality_of(params))
     return body, out[0].size
