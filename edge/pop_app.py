@@ -8,6 +8,7 @@ from http import HTTPStatus
 from aiohttp import web
 from multidict import CIMultiDict
 
+from common.bodies import read_request
 from common.errors import ApiError, json_errors
 from edge.app_keys import POP
 from edge.delivery import deliver
@@ -44,7 +45,8 @@ async def handle(request: web.Request) -> web.StreamResponse:
     if method not in ALLOWED_METHODS:
         _check_method(method, pop)
     url = request.rel_url
-    body = b"" if method in ("GET", "HEAD") else await request.read()
+    limit = pop.settings.max_request_bytes
+    body = b"" if method in ("GET", "HEAD") else await read_request(request, limit)
     raw_host = request.headers.get("Host")
     host = distribution_host(raw_host, pop.settings.distribution_id)
     headers = tuple(request.headers.items())

@@ -43,7 +43,7 @@ async def test_a_byte_range_and_if_modified_since_through_pops_and_shield(
     pops = (PopSettings("pop-1"), PopSettings("pop-2"))
     edge = await make_edge(vimond_behaviors(origin_url, pops=pops, shield=ShieldSettings()))
     pack = await upload_pack(edge.pop_urls["pop-1"], http, admin_headers)
-    first = f"{edge.pop_urls['pop-1']}/api/v2/img/{pack}?width=32"
+    first = f"{edge.pop_urls['pop-1']}/api/v2/img/{pack}?width=32&format=jpeg"
     async with http.get(first, headers={"Range": "bytes=0-99"}) as resp:
         assert resp.status == 206, await resp.text()
         head = await resp.read()
@@ -56,7 +56,7 @@ async def test_a_byte_range_and_if_modified_since_through_pops_and_shield(
         assert resp.headers.getall("Accept-Ranges") == ["bytes"]  # the origin's, replaced
         assert Image.open(io.BytesIO(whole)).size[0] == 32
         modified = resp.headers["Last-Modified"]
-    second = f"{edge.pop_urls['pop-2']}/api/v2/img/{pack}?width=32"
+    second = f"{edge.pop_urls['pop-2']}/api/v2/img/{pack}?width=32&format=jpeg"
     async with http.get(second) as resp:
         assert await resp.read() == whole
     async with http.get(second, headers={"Range": "bytes=0-99"}) as resp:
