@@ -247,6 +247,8 @@ class Filler:
             if fields:
                 key = f"{key}\nv:{secondary_key(fields, ctx.req.headers)}"
                 await self.parts.store.put(ctx.key.primary, VaryMarker(fields, ctx.key.uri))
+        if partial is not None and (kept := await self._complete_copy(key, headers)) is not None:
+            return kept  # a concurrent whole-body fetch stored it all meanwhile: keep that
         inputs = age_inputs(headers + _received_age(resp), resp.request_time, resp.response_time)
         freshness = Freshness(
             inputs,
@@ -263,6 +265,17 @@ class Filler:
         self.parts.counters.stored += 1
         self.parts.event("stored", uri=ctx.key.uri, ttl=plan.ttl, status=status)
         return entry
+
+    async def _complete_copy(self, key: str, headers: Headers) -> Entry | None:
+        """The complete response stored under ``key``, if it is this representation."""
+        stored = await self.parts.store.get(key)
+        if (
+            isinstance(stored, Entry)
+            and stored.partial is None
+            and same_representation(Validators.of(stored.headers), Validators.of(headers))
+        ):
+            return stored
+        return None
 
 
 def _received_age(resp: UpstreamResponse) -> Headers:

@@ -24,6 +24,7 @@ class Reply:
     etag: str | None = None  # answer If-None-Match with 304 when it matches
     hang: bool = False  # wait forever (a slow origin)
     ranges: bool = False  # answer a single-range Range with 206 (If-Range on the ETag)
+    hang_ranges: bool = False  # hold requests with a Range until ``release`` (others pass)
 
 
 class OriginDouble:
@@ -55,7 +56,7 @@ class OriginDouble:
         self.received.append({k.lower(): v for k, v in request.headers.items()})
         self.log.append((path, request.method, await request.read()))
         reply = self.replies.get(path, Reply())
-        if reply.hang:
+        if reply.hang or (reply.hang_ranges and "Range" in request.headers):
             await self.release.wait()
         headers = {"Date": format_http_date(self.clock.now()), **reply.headers}
         if reply.etag is not None:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import aiohttp
 from multidict import CIMultiDict
 
 from common.clock import Clock
+from common.events import EventLog
 from edge.config import ShieldSettings
 from tests.edge.conftest import MakeEdge, edge_settings
 from tests.edge.origin_double import OriginDouble
+from tests.edge.test_pop_behaviour import wait_events
 from tests.edge.test_pop_caching import get
 
 BODY = bytes(range(256)) * 4  # 1024 bytes, then the double's "#n"
@@ -188,3 +192,19 @@ async def test_ranges_through_the_shield(
     assert (status, body) == (200, BODY + b"#2")
     assert (await ranged(http, edge.pop_urls["pop-1"] + "/big", "bytes=0-1"))[1] == BODY[:2]
     assert origin.count("/big") == 2
+
+
+async def test_a_part_arriving_late_never_replaces_the_whole_response(
+    origin: OriginDouble, make_edge: MakeEdge, http: aiohttp.ClientSession, events: EventLog
+) -> None:
+    origin.reply("/big", body=BODY, headers=FRESH, etag='"v1"', ranges=True, hang_ranges=True)
+    edge = await make_edge(edge_settings(origin.url, profile="rfc9111"))
+    url = edge.pop_urls["pop-1"] + "/big"
+    part = asyncio.create_task(ranged(http, url, "bytes=0-9"))
+    await wait_events(events, "origin_fetch", 1)
+    whole = await get(http, url)  # not held: stored complete while the range waits
+    origin.release.set()
+    assert (await part)[:2] == (206, BODY[:10])
+    assert whole[1] == BODY + b"#2"
+    _, body, headers = await get(http, url)
+    assert (body, headers["X-Cache"]) == (BODY + b"#2", "Hit from cdnsim")
