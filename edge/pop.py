@@ -10,7 +10,7 @@ from typing import Any, assert_never
 
 from common.clock import Clock
 from common.events import EventLog
-from common.single_flight import SingleFlight
+from edge.coalescing import Fill, LocalFill
 from edge.config import EdgeSettings
 from edge.counters import Counters
 from edge.fill import SERVER_ERRORS, CacheRequest, Fetched, Filler
@@ -70,10 +70,11 @@ class Pop:
         self.counters = counters or Counters()
         self.properties = list(properties)
         self.worker = worker  # which process of the POP this is (0: the edge's own)
-        self._coalescer: SingleFlight[Fetched] = SingleFlight()
         self._background: set[asyncio.Task[None]] = set()
         self._parts = PopParts(pop_id, settings, store, clock, self.counters, self._event, upstream)
         self._filler = Filler(self._parts)
+        # Who fills misses: this process (a worker process puts its edge process here).
+        self.fill: Fill = LocalFill(self._filler, settings.timeouts.coalesce_wait)
         self._passthrough = Passthrough(self._parts)
         self._honor_request_cc = settings.traits.honor_request_cache_control
 
@@ -211,23 +212,20 @@ class Pop:
         )
 
     async def _forward(self, ctx: CacheRequest, entry: Entry | None, fwd: str) -> Outcome:
-        wait = self.settings.timeouts.coalesce_wait
-        if self._coalescer.inflight(ctx.flight):
+        if self.fill.inflight(ctx.flight):
             self._event("coalescing", uri=ctx.key.uri)  # joins a fetch already under way
         try:
-            fetched, collapsed = await self._coalescer.run(
-                ctx.flight, lambda: self._filler.fetch(ctx, entry), wait=wait
-            )
+            fetched, collapsed = await self.fill.shared(ctx, entry)
             if collapsed and fetched.secondary is not None and fetched.entry is not None:
                 # Collapsed onto a request that selected another variant: fetch our own.
                 mine = secondary_key(vary_fields(fetched.headers), ctx.req.headers)
                 if mine != fetched.secondary:
-                    fetched, collapsed = await self._filler.fetch(ctx, entry), False
+                    fetched, collapsed = await self.fill.alone(ctx, entry), False
             if not self._answers(ctx, fetched):
                 # The part upstream sent does not hold what this viewer asked for (an origin
                 # that ignored If-Range, say): ask for the whole representation.
                 whole = replace(ctx, upstream_range=None, upstream_if_range=None)
-                fetched, collapsed = await self._filler.fetch(whole, None), False
+                fetched, collapsed = await self.fill.alone(whole, None), False
         except UpstreamError as error:
             return self._upstream_failed(ctx, entry, fwd, error)
         status = fetched.response.status
@@ -330,7 +328,7 @@ class Pop:
         return Outcome(entry.status, entry.headers, entry.body, status, None, "Hit", int(age))
 
     def _refresh_later(self, ctx: CacheRequest, entry: Entry) -> None:
-        if self._coalescer.inflight(ctx.flight):
+        if self.fill.inflight(ctx.flight):
             return
         task = asyncio.ensure_future(self._refresh(ctx, entry))
         self._background.add(task)
@@ -339,11 +337,7 @@ class Pop:
     async def _refresh(self, ctx: CacheRequest, entry: Entry) -> None:
         """RFC 5861 §3: bring a stale response up to date while it is being served."""
         try:
-            fetched, _ = await self._coalescer.run(
-                ctx.flight,
-                lambda: self._filler.fetch(ctx, entry),
-                wait=self.settings.timeouts.coalesce_wait,
-            )
+            fetched, _ = await self.fill.shared(ctx, entry)
         except UpstreamError as error:
             self._event("refresh_failed", uri=entry.uri, error=error.kind)
             return
