@@ -238,6 +238,7 @@ class Stack:
                 "reset wipes storage and needs the embedded store", code="reset_unavailable"
             )
         await asyncio.to_thread(embedded.reset)
+        self.storage.forget_memo()
         await self.storage.run(self.storage.create_resources)
         if self.storage.mirror:
             await self.storage.run(self.storage.mirror.clear)

@@ -21,13 +21,17 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from origin.storage.coherence import Coherence
 from origin.storage.embedded import EmbeddedMoto
+from origin.storage.memo import StorageMemo
 from origin.storage.mirror import Mirror
 from origin.storage.settings import AWS, StorageSettings
 
 T = TypeVar("T")
 
 TABLES = ("packs", "location_configs", "regions", "aggregator_state")
+# What every cold render reads: memoized when the memo is on (see origin.storage.memo).
+MEMO_TABLES = frozenset({"packs", "location_configs", "regions"})
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
 
@@ -74,7 +78,15 @@ def _shared_session() -> boto3.session.Session:
 
 
 class Storage:
-    def __init__(self, settings: StorageSettings, endpoint_url: str | None) -> None:
+    def __init__(
+        self,
+        settings: StorageSettings,
+        endpoint_url: str | None,
+        *,
+        coherence: Coherence | None = None,
+    ) -> None:
+        """``coherence``: the table shared with the other processes that write this
+        storage (origin workers); without it, one of this process's own."""
         self.settings = settings
         self.endpoint_url = endpoint_url
         self.executor = ThreadPoolExecutor(settings.io_threads, thread_name_prefix="storage")
@@ -100,6 +112,19 @@ class Storage:
         self.dynamodb = client("dynamodb", settings.dynamodb_endpoint_url)
         self.streams = client("dynamodbstreams", settings.dynamodb_endpoint_url)
         self.mirror: Mirror | None = None
+        self.memo: StorageMemo | None = None
+        if settings.memo_exact:
+            self.memo = StorageMemo(
+                coherence or Coherence.private(),
+                tables=MEMO_TABLES,
+                bucket=settings.originals_bucket,
+                object_bytes=settings.originals_memo_bytes,
+            )
+
+    def forget_memo(self) -> None:
+        """Storage was wiped behind the memo's back (a reset of the embedded server)."""
+        if self.memo is not None:
+            self.memo.forget_all()
 
     # -- plumbing -------------------------------------------------------------------
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -154,16 +179,30 @@ class Storage:
     def _put_object(
         self, bucket: str, key: str, body: bytes, content_type: str, metadata: dict[str, str]
     ) -> None:
-        self.s3.put_object(
-            Bucket=bucket, Key=key, Body=body, ContentType=content_type, Metadata=metadata
-        )
+        with self._writing_object(bucket, key):
+            self.s3.put_object(
+                Bucket=bucket, Key=key, Body=body, ContentType=content_type, Metadata=metadata
+            )
         if self.mirror and bucket == self.settings.originals_bucket:
             self.mirror.put_object(bucket, key, body, content_type, metadata)
+
+    def _writing_object(self, bucket: str, key: str) -> contextlib.AbstractContextManager[Any]:
+        if self.memo is None or bucket != self.memo.bucket:
+            return contextlib.nullcontext()
+        return self.memo.writing_object(f"{bucket}/{key}")
 
     async def get_object(self, bucket: str, key: str) -> Blob | None:
         return await self.run(self._get_object, bucket, key)
 
     def _get_object(self, bucket: str, key: str) -> Blob | None:
+        if self.memo is not None and bucket == self.memo.bucket:
+            found: Blob | None = self.memo.object(
+                f"{bucket}/{key}", lambda: self._read_object(bucket, key)
+            )
+            return found
+        return self._read_object(bucket, key)
+
+    def _read_object(self, bucket: str, key: str) -> Blob | None:
         try:
             response = self.s3.get_object(Bucket=bucket, Key=key)
         except ClientError as exc:
@@ -182,7 +221,8 @@ class Storage:
         await self.run(self._delete_object, bucket, key)
 
     def _delete_object(self, bucket: str, key: str) -> None:
-        self.s3.delete_object(Bucket=bucket, Key=key)
+        with self._writing_object(bucket, key):
+            self.s3.delete_object(Bucket=bucket, Key=key)
         if self.mirror and bucket == self.settings.originals_bucket:
             self.mirror.delete_object(bucket, key)
 
@@ -204,9 +244,12 @@ class Storage:
         keys = self._list_keys(bucket, prefix)
         for start in range(0, len(keys), 1000):
             chunk = keys[start : start + 1000]
-            self.s3.delete_objects(
-                Bucket=bucket, Delete={"Objects": [{"Key": k} for k in chunk], "Quiet": True}
-            )
+            with contextlib.ExitStack() as writes:
+                for key in chunk:
+                    writes.enter_context(self._writing_object(bucket, key))
+                self.s3.delete_objects(
+                    Bucket=bucket, Delete={"Objects": [{"Key": k} for k in chunk], "Quiet": True}
+                )
             if self.mirror and bucket == self.settings.originals_bucket:
                 for key in chunk:
                     self.mirror.delete_object(bucket, key)
@@ -217,6 +260,13 @@ class Storage:
         return await self.run(self._get_item, table, tenant, item_id)
 
     def _get_item(self, table: str, tenant: str, item_id: str) -> dict[str, Any] | None:
+        if self.memo is not None and table in self.memo.tables:
+            return self.memo.item(
+                table, tenant, item_id, lambda: self._read_item(table, tenant, item_id)
+            )
+        return self._read_item(table, tenant, item_id)
+
+    def _read_item(self, table: str, tenant: str, item_id: str) -> dict[str, Any] | None:
         response = self.dynamodb.get_item(
             TableName=self.table(table), Key=_key(tenant, item_id), ConsistentRead=True
         )
@@ -239,12 +289,14 @@ class Storage:
         elif expect_version is not False:
             kwargs["ConditionExpression"] = "version = :v"
             kwargs["ExpressionAttributeValues"] = {":v": {"N": str(int(expect_version))}}
-        try:
-            self.dynamodb.put_item(**kwargs)
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                raise ConditionFailed(f"{table}/{item['tenant']}/{item['id']}") from None
-            raise
+        with self._writing_item(table, str(item["tenant"]), str(item["id"])) as write:
+            try:
+                self.dynamodb.put_item(**kwargs)
+            except ClientError as exc:
+                if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                    raise ConditionFailed(f"{table}/{item['tenant']}/{item['id']}") from None
+                raise
+            write.stored(_from_dynamo(kwargs["Item"]))  # exactly what a read returns
         if self.mirror:
             self.mirror.put_item(table, item)
 
@@ -262,14 +314,23 @@ class Storage:
         if expect_version is not False:
             kwargs["ConditionExpression"] = "version = :v"
             kwargs["ExpressionAttributeValues"] = {":v": {"N": str(int(expect_version))}}
-        try:
-            self.dynamodb.delete_item(**kwargs)
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                raise ConditionFailed(f"{table}/{tenant}/{item_id}") from None
-            raise
+        with self._writing_item(table, tenant, item_id) as write:
+            try:
+                self.dynamodb.delete_item(**kwargs)
+            except ClientError as exc:
+                if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                    raise ConditionFailed(f"{table}/{tenant}/{item_id}") from None
+                raise
+            write.stored(None)
         if self.mirror:
             self.mirror.delete_item(table, tenant, item_id)
+
+    def _writing_item(
+        self, table: str, tenant: str, item_id: str
+    ) -> contextlib.AbstractContextManager[Any]:
+        if self.memo is None or table not in self.memo.tables:
+            return contextlib.nullcontext(_NoMemo())
+        return self.memo.writing_item(table, tenant, item_id)
 
     async def query(self, table: str, tenant: str) -> list[dict[str, Any]]:
         """Every item of one tenant, ordered by id."""
@@ -299,6 +360,11 @@ class Storage:
         except (BotoCoreError, ClientError) as exc:
             return {"ok": False, "error": str(exc)[:300]}
         return {"ok": True, "latencyMs": round((time.perf_counter() - started) * 1000, 2)}
+
+
+class _NoMemo:
+    def stored(self, value: Any) -> None:
+        pass
 
 
 def _key(tenant: str, item_id: str) -> dict[str, Any]:
