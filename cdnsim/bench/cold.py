@@ -35,6 +35,7 @@ from cdnsim.bench.hit import cpu_seconds
 from cdnsim.bench.render import synthetic_photo
 from origin.auth import make_token
 from origin.settings import DEV_JWT_SECRET
+from origin.storage.embedded import MODULE as MOTO_MODULE
 
 THUMBOR_PER_S = 126.0
 TARGET_PER_S = 1.2 * THUMBOR_PER_S
@@ -83,9 +84,7 @@ class _Origin:
             "render workers": [],
         }
         for pid in _descendants(self.process.pid):
-            groups[
-                "moto" if "ThreadedMotoServer" in _command_line(pid) else "render workers"
-            ].append(pid)
+            groups["moto" if MOTO_MODULE in _command_line(pid) else "render workers"].append(pid)
         return groups
 
     def stop(self) -> None:
