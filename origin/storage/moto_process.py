@@ -3,10 +3,17 @@
 It prints its URL (127.0.0.1, a free port), then serves until its standard input closes
 (see :mod:`origin.storage.embedded`).
 
-moto's own dispatcher finds the backend of every request by listing its ~170 service
-packages on disk (a ``listdir`` and a ``stat`` each), twice per request: 0.4–1 ms of every
-S3 call (``cdnsim bench cold`` measures it). Which backend serves a host never changes
-while the server runs, so :class:`HostCachingDispatcher` remembers it.
+Two costs of moto's own ``ThreadedMotoServer`` are left out (``cdnsim bench cold`` measures
+them; see the README):
+
+- Its werkzeug server closes the connection after every response, so every boto3 call
+  opened a new TCP connection, and the server started a thread for each. waitress keeps
+  connections alive and serves them from a fixed pool of threads. (Unlike moto's request
+  handler it drops header names with an underscore; our S3 metadata keys have none.)
+- moto's dispatcher finds the backend of every request by listing its ~170 service
+  packages on disk (a ``listdir`` and a ``stat`` each), twice per request. Which backend
+  serves a host never changes while the server runs, so :class:`HostCachingDispatcher`
+  remembers it.
 """
 
 from __future__ import annotations
@@ -17,12 +24,11 @@ import sys
 import threading
 from typing import Any
 
-from moto.moto_server.werkzeug_app import (
-    DomainDispatcherApplication,
-    MotoRequestHandler,
-    create_backend_app,
-)
-from werkzeug.serving import make_server
+import waitress
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+# Requests served at once; the others wait on their kept-alive connections.
+THREADS = 8
 
 
 class HostCachingDispatcher(DomainDispatcherApplication):
@@ -43,15 +49,15 @@ class HostCachingDispatcher(DomainDispatcherApplication):
 
 def main() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = make_server(
-        "127.0.0.1", 0, HostCachingDispatcher(), threaded=True, request_handler=MotoRequestHandler
+    logging.getLogger("waitress").setLevel(logging.ERROR)
+    server = waitress.create_server(
+        HostCachingDispatcher(), host="127.0.0.1", port=0, threads=THREADS, ident="moto"
     )
-    thread = threading.Thread(target=server.serve_forever, name="moto", daemon=True)
+    thread = threading.Thread(target=server.run, name="moto", daemon=True)
     thread.start()
-    print(f"http://127.0.0.1:{server.server_address[1]}", flush=True)
+    print(f"http://127.0.0.1:{server.effective_port}", flush=True)  # type: ignore[union-attr]
     sys.stdin.read()
-    server.shutdown()
+    server.close()
 
 
 if __name__ == "__main__":
