@@ -38,6 +38,7 @@ def storage_settings(moto_server: EmbeddedMoto) -> StorageSettings:
         # Each test opens its own Storage after the reset, the only writer of the server:
         # every origin test runs with the exact memo, as the embedded default does.
         memo="exact",
+        variants_start_empty=True,
     )
 
 

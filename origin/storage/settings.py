@@ -34,6 +34,10 @@ class StorageSettings:
     data_dir: Path | None = None
     memo: str = "auto"
     originals_memo_bytes: int = 256 * 1024 * 1024
+    # The variants bucket holds only what this origin's processes wrote (true of the
+    # embedded server: variants are not kept across restarts): with the memo on, a
+    # variant never written is known absent without a read (origin.storage.written_keys).
+    variants_start_empty: bool = False
 
     def __post_init__(self) -> None:
         if self.memo not in MEMO_MODES:

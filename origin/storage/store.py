@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 import boto3
@@ -26,6 +26,7 @@ from origin.storage.embedded import EmbeddedMoto
 from origin.storage.memo import StorageMemo
 from origin.storage.mirror import Mirror
 from origin.storage.settings import AWS, StorageSettings
+from origin.storage.written_keys import WrittenKeys
 
 T = TypeVar("T")
 
@@ -84,9 +85,10 @@ class Storage:
         endpoint_url: str | None,
         *,
         coherence: Coherence | None = None,
+        written_variants: WrittenKeys | None = None,
     ) -> None:
-        """``coherence``: the table shared with the other processes that write this
-        storage (origin workers); without it, one of this process's own."""
+        """``coherence`` and ``written_variants``: shared with the other processes that
+        write this storage (origin workers); without them, this process's own."""
         self.settings = settings
         self.endpoint_url = endpoint_url
         self.executor = ThreadPoolExecutor(settings.io_threads, thread_name_prefix="storage")
@@ -120,11 +122,16 @@ class Storage:
                 bucket=settings.originals_bucket,
                 object_bytes=settings.originals_memo_bytes,
             )
+        self.written_variants: WrittenKeys | None = None
+        if self.memo is not None and settings.variants_start_empty:
+            self.written_variants = written_variants or WrittenKeys.private()
 
     def forget_memo(self) -> None:
         """Storage was wiped behind the memo's back (a reset of the embedded server)."""
         if self.memo is not None:
             self.memo.forget_all()
+        if self.written_variants is not None:
+            self.written_variants.clear()
 
     # -- plumbing -------------------------------------------------------------------
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -179,6 +186,8 @@ class Storage:
     def _put_object(
         self, bucket: str, key: str, body: bytes, content_type: str, metadata: dict[str, str]
     ) -> None:
+        if self.written_variants is not None and bucket == self.settings.variants_bucket:
+            self.written_variants.add(key)  # before: a reader must never miss it
         with self._writing_object(bucket, key):
             self.s3.put_object(
                 Bucket=bucket, Key=key, Body=body, ContentType=content_type, Metadata=metadata
@@ -200,6 +209,12 @@ class Storage:
                 f"{bucket}/{key}", lambda: self._read_object(bucket, key)
             )
             return found
+        if (
+            self.written_variants is not None
+            and bucket == self.settings.variants_bucket
+            and not self.written_variants.may_exist(key)
+        ):
+            return None  # never written since the bucket was empty
         return self._read_object(bucket, key)
 
     def _read_object(self, bucket: str, key: str) -> Blob | None:
@@ -212,7 +227,9 @@ class Storage:
         return Blob(
             body=response["Body"].read(),
             content_type=response.get("ContentType", "application/octet-stream"),
-            metadata=response.get("Metadata", {}),
+            # S3 keeps user metadata keys in lower case; some servers (MinIO, waitress
+            # under moto) capitalise the header names they travel in.
+            metadata={name.lower(): value for name, value in response.get("Metadata", {}).items()},
             last_modified=response["LastModified"].timestamp(),
             etag=response.get("ETag", "").strip('"'),
         )
@@ -394,6 +411,8 @@ async def open_storage(settings: StorageSettings) -> AsyncIterator[Storage]:
             settings = _with_test_credentials(settings)
     else:
         endpoint = None if settings.endpoint_url == AWS else settings.endpoint_url
+    if moto is not None:
+        settings = replace(settings, variants_start_empty=True)
     storage = Storage(settings, endpoint)
     try:
         if settings.create_resources or moto:
@@ -410,6 +429,4 @@ async def open_storage(settings: StorageSettings) -> AsyncIterator[Storage]:
 
 
 def _with_test_credentials(settings: StorageSettings) -> StorageSettings:
-    from dataclasses import replace
-
     return replace(settings, access_key_id="testing", secret_access_key="testing")

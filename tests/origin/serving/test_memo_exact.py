@@ -194,3 +194,30 @@ def test_the_memo_is_on_with_the_embedded_store_and_off_for_other_endpoints() ->
     assert not StorageSettings(memo="off").memo_exact
     with pytest.raises(ValueError):
         replace(StorageSettings(), memo="sometimes")
+
+
+async def test_a_variant_never_written_is_absent_without_a_read_and_a_written_one_is_found(
+    storage_settings: StorageSettings,
+) -> None:
+    """Two origin processes share the written-keys filter: what one stores, the other finds."""
+    from origin.storage.written_keys import WrittenKeys
+
+    written = WrittenKeys.private()
+    one, other = (
+        Storage(storage_settings, storage_settings.endpoint_url, written_variants=written)
+        for _ in range(2)
+    )
+    try:
+        await one.run(one.create_resources)
+        bucket = storage_settings.variants_bucket
+        assert await other.get_object(bucket, "demo/p/main/w=1") is None
+        assert written.skipped == 1  # answered without asking S3
+        await one.put_object(bucket, "demo/p/main/w=1", b"variant", "image/jpeg")
+        found = await other.get_object(bucket, "demo/p/main/w=1")
+        assert found is not None and found.body == b"variant"
+        await one.delete_object(bucket, "demo/p/main/w=1")
+        assert await other.get_object(bucket, "demo/p/main/w=1") is None  # read, and gone
+        assert written.skipped == 1
+    finally:
+        one.close()
+        other.close()
