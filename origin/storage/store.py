@@ -399,9 +399,15 @@ def _from_dynamo(item: Mapping[str, Any]) -> dict[str, Any]:
 
 
 @contextlib.asynccontextmanager
-async def open_storage(settings: StorageSettings) -> AsyncIterator[Storage]:
+async def open_storage(
+    settings: StorageSettings,
+    *,
+    coherence: Coherence | None = None,
+    written_variants: WrittenKeys | None = None,
+) -> AsyncIterator[Storage]:
     """Storage ready to use: the embedded server started (and restored from the
-    data dir) when configured, buckets and tables created when asked."""
+    data dir) when configured, buckets and tables created when asked. ``coherence`` and
+    ``written_variants``: shared with origin worker processes (``origin.workers``)."""
     moto: EmbeddedMoto | None = None
     endpoint: str | None
     if settings.embedded:
@@ -413,7 +419,7 @@ async def open_storage(settings: StorageSettings) -> AsyncIterator[Storage]:
         endpoint = None if settings.endpoint_url == AWS else settings.endpoint_url
     if moto is not None:
         settings = replace(settings, variants_start_empty=True)
-    storage = Storage(settings, endpoint)
+    storage = Storage(settings, endpoint, coherence=coherence, written_variants=written_variants)
     try:
         if settings.create_resources or moto:
             await storage.run(storage.create_resources)
