@@ -37,6 +37,7 @@ from origin.auth import make_token
 from origin.settings import OriginSettings
 from origin.simulation import RuntimeSwitches
 from origin.storage import Storage, open_storage
+from origin.workers import OriginWorkers, SharedState
 from vendors.akamai import ImageManager
 from vendors.imgix.service import ImgixService
 
@@ -55,6 +56,7 @@ class StackSettings:
     demo: bool = False
     seed: int | None = None
     imgix: ImgixOptions = field(default_factory=ImgixOptions)
+    origin_workers: int = 1  # origin processes on the origin's port (origin.workers)
 
     def port(self, offset: int) -> int:
         return self.port_base + offset if self.port_base else 0
@@ -77,6 +79,7 @@ class Stack:
         self._origin_app: web.Application | None = None
         self._origin_runner: web.AppRunner | None = None
         self.origin_down = False
+        self._shared: SharedState | None = None  # with origin workers: what they share
         self.pipeline = settings.origin.pipeline  # the aggregator's settings, bug switches included
         self.imaging: ImageManager | None = None  # --demo: the Akamai Image Manager property
         self.akamai_sample_path = ""
@@ -84,8 +87,18 @@ class Stack:
         self.imgix_ready: dict[str, Any] | None = None  # the ready file's "imgix" (with --demo)
 
     async def start(self) -> None:
+        storage_settings = self.settings.origin.storage
+        self._shared = (
+            SharedState.create(storage_settings.embedded or storage_settings.variants_start_empty)
+            if self.settings.origin_workers > 1
+            else None
+        )
         self.storage = await self._exit.enter_async_context(
-            open_storage(self.settings.origin.storage)
+            open_storage(
+                storage_settings,
+                coherence=self._shared.coherence if self._shared else None,
+                written_variants=self._shared.written_variants if self._shared else None,
+            )
         )
         await self._start_origin()
         self.imgix = imgix_service(
@@ -130,9 +143,23 @@ class Stack:
             settings, clock=self.clock, events=self.events, storage=self.storage, ids=self.ids
         )
         self._origin_app = app
-        runner, self.origin_url = await serve_app(app, "127.0.0.1", settings.port)
+        runner, self.origin_url = await serve_app(
+            app, "127.0.0.1", settings.port, reuse_port=self._shared is not None
+        )
         self._origin_runner = runner
         self._exit.push_async_callback(runner.cleanup)
+        if self._shared is not None and self.storage is not None:
+            port = runner.addresses[0][1]
+            workers = OriginWorkers(
+                settings,
+                self.storage,
+                self._shared,
+                port,
+                self.clock.spec,
+                self.settings.origin_workers,
+            )
+            await workers.start()
+            self._exit.callback(workers.stop)
 
     @property
     def origin_switches(self) -> RuntimeSwitches:
@@ -156,6 +183,11 @@ class Stack:
 
     async def stop_origin_listening(self) -> None:
         """The origin goes down: no new connections, and open ones are closed."""
+        if self._shared is not None:
+            raise Conflict(
+                "the origin has worker processes of its own: it cannot be taken down",
+                code="origin_workers",
+            )
         runner = self._origin_runner
         if runner is None or self.origin_down:
             return

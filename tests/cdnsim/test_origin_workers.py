@@ -6,6 +6,7 @@ with their parent, even when it is killed."""
 from __future__ import annotations
 
 import io
+import json
 import os
 import select
 import signal
@@ -115,3 +116,23 @@ def test_a_manual_clock_cannot_span_workers() -> None:
         command, capture_output=True, text=True, cwd=ROOT, timeout=60, check=False
     )
     assert done.returncode == 2 and "manual clock" in done.stderr
+
+
+async def test_the_stack_serves_its_origin_from_several_workers(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    ready = tmp_path / "stack.json"
+    command = [sys.executable, "-m", "cdnsim.cli", "up", "--origin-workers", "2", "--pops", "1"]
+    command += ["--no-shield", "--render-workers", "1", "--ready-file", str(ready)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        assert process.stdout is not None
+        assert process.stdout.readline().startswith("cdnsim up")  # printed once ready
+        origin_url = json.loads(ready.read_text())["origin"]
+        assert len(worker_pids(process.pid)) == 1
+        connector = aiohttp.TCPConnector(force_close=True)
+        async with aiohttp.ClientSession(connector=connector) as http:
+            for _ in range(6):
+                async with http.get(f"{origin_url}/api/ping") as response:
+                    assert response.status == 200
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=60) == 0
