@@ -118,7 +118,8 @@ def test_a_manual_clock_cannot_span_workers() -> None:
     assert done.returncode == 2 and "manual clock" in done.stderr
 
 
-async def test_the_stack_serves_its_origin_from_several_workers(tmp_path) -> None:  # type: ignore[no-untyped-def]
+@pytest.fixture
+def stack_process(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
     ready = tmp_path / "stack.json"
     command = [sys.executable, "-m", "cdnsim.cli", "up", "--origin-workers", "2", "--pops", "1"]
     command += ["--no-shield", "--render-workers", "1", "--ready-file", str(ready)]
@@ -126,13 +127,17 @@ async def test_the_stack_serves_its_origin_from_several_workers(tmp_path) -> Non
     try:
         assert process.stdout is not None
         assert process.stdout.readline().startswith("cdnsim up")  # printed once ready
-        origin_url = json.loads(ready.read_text())["origin"]
-        assert len(worker_pids(process.pid)) == 1
-        connector = aiohttp.TCPConnector(force_close=True)
-        async with aiohttp.ClientSession(connector=connector) as http:
-            for _ in range(6):
-                async with http.get(f"{origin_url}/api/ping") as response:
-                    assert response.status == 200
+        yield process, json.loads(ready.read_text())["origin"]
     finally:
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=60) == 0
+
+
+async def test_the_stack_serves_its_origin_from_several_workers(stack_process) -> None:  # type: ignore[no-untyped-def]
+    process, origin_url = stack_process
+    assert len(worker_pids(process.pid)) == 1
+    connector = aiohttp.TCPConnector(force_close=True)
+    async with aiohttp.ClientSession(connector=connector) as http:
+        for _ in range(6):
+            async with http.get(f"{origin_url}/api/ping") as response:
+                assert response.status == 200
