@@ -54,6 +54,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--render-workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--origin-workers", type=int, default=1)
     parser.add_argument("--endpoint-url", help="S3/DynamoDB endpoint (default: embedded moto)")
+    parser.add_argument("--storage-memo", choices=("auto", "exact", "off"), default="auto")
+    parser.add_argument(
+        "--storage-pids",
+        default="",
+        metavar="PID,…",
+        help="processes of an --endpoint-url server to count as 'storage' (e.g. moto's)",
+    )
     parser.add_argument("--vs-thumbor", action="store_true", help="measure thumbor beside it")
     parser.add_argument("--thumbor-venv", type=Path, default=thumbor.DEFAULT_VENV)
     parser.add_argument(
@@ -84,6 +91,7 @@ def run(args: argparse.Namespace) -> int:
         "connections": args.connections,
         "render_workers": args.render_workers,
         "origin_workers": args.origin_workers,
+        "storage_memo": args.storage_memo,
         "cores": os.cpu_count(),
         "runs": runs,
     }
@@ -111,6 +119,7 @@ def _workload(requests: int, per_original: int) -> list[tuple[int, int]]:
 class _Origin:
     process: subprocess.Popen[str]
     url: str
+    storage: list[int]  # an external storage server's processes (--storage-pids)
 
     def pids(self) -> dict[str, list[int]]:
         """The processes by role: the origin (and its workers), moto, the render pools."""
@@ -119,6 +128,8 @@ class _Origin:
             "moto": [],
             "render workers": [],
         }
+        if self.storage:
+            groups["storage"] = self.storage
         for pid in descendants(self.process.pid):
             command = _command_line(pid)
             role = (
@@ -142,7 +153,7 @@ def _run_origin(
     print(f"== cdnsim, storage: {args.endpoint_url or 'embedded moto'}", flush=True)
     command = [sys.executable, "-m", "cdnsim.cli", "origin", "--port", "0"]
     command += ["--render-workers", str(args.render_workers)]
-    command += ["--workers", str(args.origin_workers)]
+    command += ["--workers", str(args.origin_workers), "--storage-memo", args.storage_memo]
     if args.endpoint_url:
         command += ["--endpoint-url", args.endpoint_url]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
@@ -151,7 +162,8 @@ def _run_origin(
     if "listening on" not in line:
         process.kill()
         raise RuntimeError(f"the origin did not start: {line!r}")
-    origin = _Origin(process, line.split("listening on ")[1].split()[0])
+    external = [int(pid) for pid in args.storage_pids.split(",") if pid.strip()]
+    origin = _Origin(process, line.split("listening on ")[1].split()[0], external)
     try:
         return asyncio.run(_measure_origin(origin, photo, workload, args.connections))
     finally:
