@@ -165,13 +165,19 @@ def _run_origin(
     external = [int(pid) for pid in args.storage_pids.split(",") if pid.strip()]
     origin = _Origin(process, line.split("listening on ")[1].split()[0], external)
     try:
-        return asyncio.run(_measure_origin(origin, photo, workload, args.connections))
+        return asyncio.run(
+            _measure_origin(origin, photo, workload, args.connections, args.origin_workers)
+        )
     finally:
         origin.stop()
 
 
 async def _measure_origin(
-    origin: _Origin, photo: bytes, workload: list[tuple[int, int]], connections: int
+    origin: _Origin,
+    photo: bytes,
+    workload: list[tuple[int, int]],
+    connections: int,
+    origin_workers: int,
 ) -> dict[str, Any]:
     headers = {"Authorization": f"Bearer {_token()}"}
     originals = max(source for source, _ in workload) + 1
@@ -180,8 +186,11 @@ async def _measure_origin(
         pack_ids = await _seed(session, headers, photo, originals + 1)
         print(f"   {originals} packs seeded in {time.perf_counter() - started:.1f} s", flush=True)
         warm = pack_ids.pop()  # render pools start on first use: keep that out of the figures
-        for _ in range(4):
-            await _get(session, f"/api/v2/img/{warm}?width={WIDTH}")
+        async with aiohttp.ClientSession(
+            base_url=origin.url, connector=aiohttp.TCPConnector(force_close=True)
+        ) as fresh:  # a new connection each: every origin worker gets some
+            for index in range(8 * origin_workers):
+                await _get(fresh, f"/api/v2/img/{warm}?width={WIDTH - 1 - index}")
         paths = [f"/api/v2/img/{pack_ids[source]}?width={width}" for source, width in workload]
         return await _measure(session, paths, connections, origin.pids, "X-Variant-Cache")
 
@@ -244,13 +253,16 @@ async def _measure(
     pids_of: Callable[[], dict[str, list[int]]],
     cache_header: str | None = None,
 ) -> dict[str, Any]:
-    pids = pids_of()
+    before = {pid: cpu_seconds([pid]) for group in pids_of().values() for pid in group}
     load_before = os.getloadavg()[0]
-    cpu_before = {role: cpu_seconds(group) for role, group in pids.items()}
     started = time.perf_counter()
     latencies, misses = await _load(session, paths, connections, cache_header)
     elapsed = time.perf_counter() - started
-    cpu = {role: cpu_seconds(group) - cpu_before[role] for role, group in pids.items()}
+    # Processes started during the run (a render pool's first use) count from zero.
+    cpu = {
+        role: sum(cpu_seconds([pid]) - before.get(pid, 0.0) for pid in group)
+        for role, group in pids_of().items()
+    }
     done = len(latencies)
     return {
         "renders_per_s": round(done / elapsed, 1),
