@@ -28,13 +28,10 @@ async def serve_app(
     port: int = 0,
     *,
     ssl_context: ssl.SSLContext | None = None,
-    reuse_port: bool = False,
 ) -> tuple[web.AppRunner, str]:
-    """Serve ``app`` (``port`` 0: any free port); the runner to clean up and the base URL.
-    ``reuse_port``: other processes may bind the same port (SO_REUSEPORT) and share it."""
+    """Serve ``app`` (``port`` 0: any free port); the runner to clean up and the base URL."""
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
-    site = web.TCPSite(runner, host, port, ssl_context=ssl_context, reuse_port=reuse_port or None)
-    await site.start()
+    await web.TCPSite(runner, host, port, ssl_context=ssl_context).start()
     scheme = "https" if ssl_context else "http"
     return runner, f"{scheme}://{host}:{runner.addresses[0][1]}"

@@ -9,13 +9,14 @@ import sys
 
 from cdnsim.aggregator_config import add_aggregator_arguments
 from cdnsim.origin_config import add_origin_arguments, origin_settings_from_args
-from cdnsim.runtime import run_until_signalled, serve_app
+from cdnsim.origin_workers import OriginWorkers, SharedState, check_workers
+from cdnsim.runtime import run_until_signalled
 from cdnsim.tls import server_context
 from common.clock import Clock
+from common.serving import serve_app
 from origin.app import create_app
 from origin.settings import OriginSettings
 from origin.storage import open_storage
-from origin.workers import OriginWorkers, SharedState, check_workers
 
 log = logging.getLogger(__name__)
 

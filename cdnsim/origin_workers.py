@@ -31,10 +31,11 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
 
-from aiohttp import web
-
+from cdnsim.tls import server_context
 from common.clock import Clock
 from common.ids import IdGenerator
+from common.serving import serve_app
+from origin.app import create_app
 from origin.settings import OriginSettings
 from origin.storage import Storage
 from origin.storage.coherence import Coherence
@@ -168,9 +169,6 @@ async def _serve(
     ready: Any,
     lifeline: Connection,
 ) -> None:
-    from cdnsim.tls import server_context
-    from origin.app import create_app
-
     endpoint = settings.storage.endpoint_url
     storage = Storage(
         settings.storage,
@@ -183,13 +181,10 @@ async def _serve(
     app = create_app(
         settings, clock=Clock.parse(clock_spec), storage=storage, ids=IdGenerator(settings.id_seed)
     )
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
     ssl_context = server_context(settings.tls_cert, settings.tls_key, None)
-    site = web.TCPSite(
-        runner, settings.host, settings.port, ssl_context=ssl_context, reuse_port=True
+    runner, _ = await serve_app(
+        app, settings.host, settings.port, ssl_context=ssl_context, reuse_port=True
     )
-    await site.start()
     ready.set()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
