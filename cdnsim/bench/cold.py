@@ -38,6 +38,7 @@ import aiohttp
 
 from cdnsim.bench import thumbor
 from cdnsim.bench.hit import cpu_seconds
+from cdnsim.bench.processes import command_line, descendants
 from cdnsim.bench.render import synthetic_photo
 from origin.auth import make_token
 from origin.settings import DEV_JWT_SECRET
@@ -131,7 +132,7 @@ class _Origin:
         if self.storage:
             groups["storage"] = self.storage
         for pid in descendants(self.process.pid):
-            command = _command_line(pid)
+            command = command_line(pid)
             role = (
                 "moto"
                 if MOTO_MODULE in command
@@ -327,28 +328,5 @@ def _print(result: dict[str, Any], output: Path) -> None:
     print(f"JSON: {output}")
 
 
-def descendants(pid: int) -> list[int]:
-    """Every process below ``pid`` (children are listed per thread that started them)."""
-    found: list[int] = []
-    todo = [pid]
-    while todo:
-        parent = todo.pop()
-        for task in Path(f"/proc/{parent}/task").glob("*"):
-            try:
-                children = [int(child) for child in (task / "children").read_text().split()]
-            except OSError:
-                continue
-            found += children
-            todo += children
-    return found
-
-
 def _token() -> str:
     return make_token(os.environ.get("CDNSIM_JWT_SECRET", DEV_JWT_SECRET), "*", ttl=3600)
-
-
-def _command_line(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-    except OSError:
-        return ""

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import requests
 
+from cdnsim.bench.processes import descendants
+
 VERSION = "7.8.0"
 DEFAULT_VENV = Path.home() / ".cache" / "cdnsim-bench" / "thumbor"
 _CONFIG = """
@@ -66,8 +68,6 @@ class Thumbor:
     url: str
 
     def pids(self) -> list[int]:
-        from cdnsim.bench.cold import descendants
-
         return [self.process.pid, *descendants(self.process.pid)]
 
     def stop(self) -> None:
