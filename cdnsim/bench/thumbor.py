@@ -10,6 +10,7 @@ every request loads the file and renders, as our cold path does.
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -71,12 +72,19 @@ class Thumbor:
         return [self.process.pid, *descendants(self.process.pid)]
 
     def stop(self) -> None:
-        self.process.terminate()
+        """Stop thumbor and the processes it forked (they outlive their parent otherwise)."""
+        group = os.getpgid(self.process.pid)
+        os.killpg(group, signal.SIGTERM)
         try:
             self.process.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            self.process.kill()
+            os.killpg(group, signal.SIGKILL)
             self.process.wait()
+        deadline = time.monotonic() + 30
+        while _alive(group) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if _alive(group):
+            os.killpg(group, signal.SIGKILL)
 
 
 def start(command: Path, root: Path, processes: int, timeout: float = 60.0) -> Thumbor:
@@ -90,6 +98,7 @@ def start(command: Path, root: Path, processes: int, timeout: float = 60.0) -> T
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env={**os.environ, "PYTHONWARNINGS": "ignore"},
+        start_new_session=True,  # its own process group: stop() ends the forked processes too
     )
     thumbor = Thumbor(process, f"http://127.0.0.1:{port}")
     deadline = time.monotonic() + timeout
@@ -104,6 +113,14 @@ def start(command: Path, root: Path, processes: int, timeout: float = 60.0) -> T
         time.sleep(0.2)
     thumbor.stop()
     raise RuntimeError("thumbor did not answer in time")
+
+
+def _alive(group: int) -> bool:
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def _free_port() -> int:
