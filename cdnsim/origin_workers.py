@@ -25,7 +25,6 @@ import asyncio
 import logging
 import multiprocessing
 import signal
-import time
 from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -35,6 +34,7 @@ from cdnsim.tls import server_context
 from common.clock import Clock
 from common.ids import IdGenerator
 from common.serving import serve_app
+from edge.workers import wait_ready
 from origin.app import create_app
 from origin.settings import OriginSettings
 from origin.storage import Storage
@@ -116,7 +116,7 @@ class OriginWorkers:
             theirs.close()
             self._processes.append(process)
             self._lifelines.append(ours)
-            if not await asyncio.to_thread(_wait_ready, process, ready, ready_timeout):
+            if not await asyncio.to_thread(wait_ready, process, ready, ready_timeout):
                 self.stop()
                 raise RuntimeError(f"origin worker {index} did not start")
 
@@ -139,14 +139,6 @@ class OriginWorkers:
 
 def _worker_seed(seed: int | None, index: int) -> int | None:
     return None if seed is None else seed * 1_000_003 + index
-
-
-def _wait_ready(process: BaseProcess, ready: Any, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while not ready.wait(0.1):
-        if not process.is_alive() or time.monotonic() > deadline:
-            return False
-    return True
 
 
 def worker_main(
