@@ -57,7 +57,7 @@ class RenderPool:
         self._closed = False
         self._executor = self._new_executor()
         # Originals travel to worker processes in shared memory (origin.imaging.shared_source).
-        self._blocks = SourceBlocks(keep=2 * workers) if workers else None
+        self._blocks = SourceBlocks() if workers else None
 
     def _new_executor(self) -> Executor:
         if self.workers == 0:

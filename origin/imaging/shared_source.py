@@ -15,14 +15,16 @@ from multiprocessing.shared_memory import SharedMemory
 from pathlib import Path
 
 MIN_BLOCK = 1 << 20
+KEEP_BYTES = 64 << 20
 SHM_DIR = Path("/dev/shm")
 
 
 class SourceBlocks:
-    """Shared-memory blocks for originals on their way to a worker; at most ``keep`` idle."""
+    """Shared-memory blocks for originals on their way to a worker; idle ones are kept up to
+    ``keep_bytes`` in all (as many as renders in flight, for the usual originals)."""
 
-    def __init__(self, keep: int) -> None:
-        self._keep = keep
+    def __init__(self, keep_bytes: int = KEEP_BYTES) -> None:
+        self._keep_bytes = keep_bytes
         self._idle: list[SharedMemory] = []
         self._lock = threading.Lock()
         self._closed = False
@@ -41,7 +43,8 @@ class SourceBlocks:
 
     def release(self, block: SharedMemory) -> None:
         with self._lock:
-            if not self._closed and len(self._idle) < self._keep:
+            idle_bytes = sum(idle.size for idle in self._idle)
+            if not self._closed and idle_bytes + block.size <= self._keep_bytes:
                 self._idle.append(block)
                 return
         _destroy(block)
