@@ -120,6 +120,26 @@ class StorageMemo:
         """An object of the memoized bucket, from the memo when current, else from ``read``."""
         return self._read(self._objects, key, read)
 
+    def cached_item(self, table: str, tenant: str, item_id: str) -> tuple[bool, Item | None]:
+        """``(True, item)`` when the memo holds a current entry, without reading storage
+        (cheap enough for the event loop: no thread hop for a hit)."""
+        hit, found = self._cached(self._items, _item_key(table, tenant, item_id))
+        if found is None:
+            return hit, None
+        return hit, dict(found)  # callers may not change ours
+
+    def cached_object(self, key: str) -> tuple[bool, Any]:
+        """``(True, object)`` when the memo holds a current entry, without reading storage."""
+        return self._cached(self._objects, key)
+
+    def _cached(self, lru: _Lru[Any], key: str) -> tuple[bool, Any]:
+        tag = self.coherence.tag(self.coherence.slot(key))
+        with self._lock:
+            hit, value = lru.get(key, tag)
+            if hit:
+                self.stats.hits += 1
+            return hit, value
+
     def _read(self, lru: _Lru[V], key: str, read: Callable[[], V | None]) -> V | None:
         tag = self.coherence.tag(self.coherence.slot(key))
         with self._lock:

@@ -214,7 +214,22 @@ class Storage:
         return self.memo.writing_object(f"{bucket}/{key}")
 
     async def get_object(self, bucket: str, key: str) -> Blob | None:
+        # What the memo or the written-variants filter answers needs no storage thread.
+        if self.memo is not None and bucket == self.memo.bucket:
+            hit, found = self.memo.cached_object(f"{bucket}/{key}")
+            if hit:
+                return found  # type: ignore[no-any-return]
+        elif self._never_written(bucket, key):
+            return None
         return await self.run(self._get_object, bucket, key)
+
+    def _never_written(self, bucket: str, key: str) -> bool:
+        """A variant never written since the bucket was empty (origin.storage.written_keys)."""
+        return (
+            self.written_variants is not None
+            and bucket == self.settings.variants_bucket
+            and not self.written_variants.may_exist(key)
+        )
 
     def _get_object(self, bucket: str, key: str) -> Blob | None:
         if self.memo is not None and bucket == self.memo.bucket:
@@ -222,12 +237,8 @@ class Storage:
                 f"{bucket}/{key}", lambda: self._read_object(bucket, key)
             )
             return found
-        if (
-            self.written_variants is not None
-            and bucket == self.settings.variants_bucket
-            and not self.written_variants.may_exist(key)
-        ):
-            return None  # never written since the bucket was empty
+        if self._never_written(bucket, key):
+            return None
         return self._read_object(bucket, key)
 
     def _read_object(self, bucket: str, key: str) -> Blob | None:
@@ -287,6 +298,10 @@ class Storage:
 
     # -- DynamoDB -------------------------------------------------------------------
     async def get_item(self, table: str, tenant: str, item_id: str) -> dict[str, Any] | None:
+        if self.memo is not None and table in self.memo.tables:
+            hit, found = self.memo.cached_item(table, tenant, item_id)
+            if hit:
+                return found
         return await self.run(self._get_item, table, tenant, item_id)
 
     def _get_item(self, table: str, tenant: str, item_id: str) -> dict[str, Any] | None:
