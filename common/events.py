@@ -16,7 +16,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from common.clock import Clock
 
@@ -31,6 +31,13 @@ class Event:
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
+
+
+class EventSink(Protocol):
+    """Where a component appends what it did (an :class:`EventLog`, or a worker
+    process's buffer that sends its events to the edge process's log)."""
+
+    def append(self, component: str, kind: str, **data: Any) -> object: ...
 
 
 class EventLog:

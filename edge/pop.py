@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from typing import Any, assert_never
 
 from common.clock import Clock
-from common.events import EventLog
+from common.events import EventSink
 from edge.coalescing import Fill, LocalFill
 from edge.config import EdgeSettings
 from edge.counters import Counters
@@ -52,7 +52,7 @@ class Pop:
         settings: EdgeSettings,
         store: Store,
         clock: Clock,
-        events: EventLog,
+        events: EventSink,
         *,
         upstream: str | None = None,
         counters: Counters | None = None,
@@ -71,7 +71,7 @@ class Pop:
         self.properties = list(properties)
         self.worker = worker  # which process of the POP this is (0: the edge's own)
         self._background: set[asyncio.Task[None]] = set()
-        self._parts = PopParts(pop_id, settings, store, clock, self.counters, self._event, upstream)
+        self._parts = PopParts(pop_id, settings, store, clock, self.counters, self.event, upstream)
         self._filler = Filler(self._parts)
         # Who fills misses: this process (a worker process puts its edge process here).
         self.fill: Fill = LocalFill(self._filler, settings.timeouts.coalesce_wait)
@@ -94,7 +94,7 @@ class Pop:
             await self._parts.session.close()
         await self.store.close()
 
-    def _event(self, kind: str, **data: Any) -> None:
+    def event(self, kind: str, **data: Any) -> None:
         self.events.append("edge", kind, pop=self.pop_id, **data)
 
     async def serve(self, req: ViewerRequest) -> Outcome:
@@ -195,7 +195,7 @@ class Pop:
         counters.bytes += len(entry.body)
         age = entry.freshness.age(now)
         if self.settings.hit_events:
-            self._event("stale" if stale else "hit", uri=entry.uri, age=int(age), **ctx.req.who())
+            self.event("stale" if stale else "hit", uri=entry.uri, age=int(age), **ctx.req.who())
         detail = "stale-while-revalidate" if stale else None
         status = CacheStatus(
             self.pop_id, hit=True, ttl=entry.freshness.ttl - age, key=ctx.debug_key, detail=detail
@@ -213,7 +213,7 @@ class Pop:
 
     async def _forward(self, ctx: CacheRequest, entry: Entry | None, fwd: str) -> Outcome:
         if self.fill.inflight(ctx.flight):
-            self._event("coalescing", uri=ctx.key.uri)  # joins a fetch already under way
+            self.event("coalescing", uri=ctx.key.uri)  # joins a fetch already under way
         try:
             fetched, collapsed = await self.fill.shared(ctx, entry)
             if collapsed and fetched.secondary is not None and fetched.entry is not None:
@@ -245,9 +245,9 @@ class Pop:
         entry, answer = fetched.entry, fetched.answer
         counters.bytes += len(answer.body)
         if collapsed:
-            self._event("collapsed", uri=ctx.key.uri, **ctx.req.who())
+            self.event("collapsed", uri=ctx.key.uri, **ctx.req.who())
         else:
-            self._event(
+            self.event(
                 "miss", uri=ctx.key.uri, fwd=fwd, status=fetched.response.status, **ctx.req.who()
             )
         cache_status = CacheStatus(
@@ -294,7 +294,7 @@ class Pop:
         if entry is not None and self._filler.may_serve_stale(ctx, entry):
             return self._stale_for_error(ctx, entry, fwd, None, str(error))
         self.counters.errors += 1
-        self._event(
+        self.event(
             "origin_error", uri=ctx.key.uri, error=error.kind, message=str(error), **ctx.req.who()
         )
         status, code = ERROR_RESPONSES[error.kind]
@@ -309,7 +309,7 @@ class Pop:
         self.counters.stale += 1
         self.counters.bytes += len(entry.body)
         age = entry.freshness.age(now)
-        self._event(
+        self.event(
             "stale",
             uri=entry.uri,
             age=int(age),
@@ -339,9 +339,9 @@ class Pop:
         try:
             fetched, _ = await self.fill.shared(ctx, entry)
         except UpstreamError as error:
-            self._event("refresh_failed", uri=entry.uri, error=error.kind)
+            self.event("refresh_failed", uri=entry.uri, error=error.kind)
             return
-        self._event(
+        self.event(
             "refreshed",
             uri=entry.uri,
             status=fetched.response.status,
@@ -358,14 +358,28 @@ class Pop:
             if covered(uri_of(key)) and await self.store.delete(key):
                 removed += 1
         await self.forget(patterns)
-        self._event("purged", patterns=list(patterns), removed=removed)
+        self.event("purged", patterns=list(patterns), removed=removed)
         return removed
 
     async def forget(self, patterns: Sequence[str]) -> int:
         """Drop this process's remembered copies that the patterns cover (see FrontedStore)."""
+        return await self.forget_matching(covering(patterns))
+
+    async def forget_matching(self, covered: Callable[[str], bool]) -> int:
+        """Drop this process's remembered copies whose uri ``covered`` says."""
         if isinstance(self.store, FrontedStore):
-            return await self.store.drop_matching(covering(patterns))
+            return await self.store.drop_matching(covered)
         return 0
+
+    @property
+    def on_invalidated(self) -> Callable[[str], Awaitable[Any]] | None:
+        """Called with each uri an unsafe method invalidated here (RFC 9111 §4.4), before
+        the viewer is answered: a worker process tells every other worker."""
+        return self._parts.on_invalidated
+
+    @on_invalidated.setter
+    def on_invalidated(self, hook: Callable[[str], Awaitable[Any]] | None) -> None:
+        self._parts.on_invalidated = hook
 
     async def listing(self, limit: int = 1000) -> list[dict[str, Any]]:
         """Stored entries with their age and remaining freshness (negative once stale)."""
