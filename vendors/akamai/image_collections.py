@@ -33,7 +33,7 @@ def validate_collection(body: Any, collection_id: str | None = None) -> dict[str
     if unknown:
         raise ValidationProblem(f"unknown image collection member(s): {', '.join(sorted(unknown))}")
     cid = body.get("id", collection_id)
-    if not isinstance(cid, str) or not POLICY_ID.match(cid):
+    if not isinstance(cid, str) or not POLICY_ID.fullmatch(cid):
         raise ValidationProblem("an image collection id is 1 to 64 letters, digits, '_' or '-'")
     if collection_id is not None and cid != collection_id:
         raise ValidationProblem(f"the body's id {cid!r} differs from the URL's {collection_id!r}")

@@ -53,7 +53,7 @@ def auto_policy() -> dict[str, Any]:
 
 
 def valid_policy_id(policy_id: str) -> bool:
-    return policy_id == AUTO or bool(POLICY_ID.match(policy_id))
+    return policy_id == AUTO or bool(POLICY_ID.fullmatch(policy_id))
 
 
 def validate_policy(policy_id: str, body: Any) -> dict[str, Any]:
@@ -130,7 +130,7 @@ def _variables(value: Any) -> list[dict[str, Any]]:
         if unknown:
             raise ValidationProblem(f"{where}: unknown member(s) {', '.join(sorted(unknown))}")
         name = var.get("name")
-        if not isinstance(name, str) or not VARIABLE_NAME.match(name):
+        if not isinstance(name, str) or not VARIABLE_NAME.fullmatch(name):
             raise ValidationProblem(f"{where}.name must be 1 to 50 letters, digits or '_'")
         if name in seen:
             raise ValidationProblem(f"variable {name!r} is declared twice")
@@ -167,7 +167,7 @@ def _enum_options(name: str, options: Any) -> None:
             or set(option) != {"id", "value"}
             or not isinstance(option["id"], str)
             or not isinstance(option["value"], str)
-            or not VARIABLE_NAME.match(option["id"])
+            or not VARIABLE_NAME.fullmatch(option["id"])
         ):
             raise ValidationProblem(
                 f"variable {name!r}: each enum option is {{id, value}}, ids of up to 50 letters, digits or '_'"

@@ -122,7 +122,7 @@ def validated(d: dict[str, Any]) -> dict[str, Any]:
     if kind == "webfolder" and not _absolute_url(d["webfolder_base_url"]):
         raise InvalidDeployment("deployment.webfolder_base_url must be an absolute http(s) URL")
     for bucket in ("s3_bucket", "gcs_bucket"):
-        if d.get(bucket) is not None and not _BUCKET.match(d[bucket]):
+        if d.get(bucket) is not None and not _BUCKET.fullmatch(d[bucket]):
             raise InvalidDeployment(f"deployment.{bucket} is not a valid bucket name")
     if kind == "azure" and d.get("azure_service_type") not in ("blob", "file"):
         raise InvalidDeployment("deployment.azure_service_type must be blob or file")
@@ -164,7 +164,7 @@ def _subdomains(value: object) -> list[str]:
         )
     out = []
     for item in value:
-        if not isinstance(item, str) or not _SUBDOMAIN.match(item.lower()):
+        if not isinstance(item, str) or not _SUBDOMAIN.fullmatch(item.lower()):
             raise InvalidDeployment(
                 f"{str(item)[:80]!r} is not a valid subdomain (only the part before .imgix.net)"
             )
@@ -184,7 +184,7 @@ def _domains(value: object) -> list[str]:
         if (
             len(name) > 253
             or len(labels) < 2
-            or not all(_LABEL.match(x) for x in labels)
+            or not all(_LABEL.fullmatch(x) for x in labels)
             or labels[-1].isdigit()
         ):
             raise InvalidDeployment(f"{str(item)[:80]!r} is not a valid domain name")

@@ -242,7 +242,8 @@ def xml_error(body: str) -> tuple[str, str]:
 
 
 SIGNED = {
-    "Authorization": "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/cloudfront/aws4_request"
+    "Authorization": "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/cloudfront/"
+    "aws4_request, SignedHeaders=host;x-amz-date, Signature=" + "0" * 64
 }
 NS = 'xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/"'
 CREATE = f"/2020-05-31/distribution/{DIST}/invalidation"
