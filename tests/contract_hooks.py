@@ -12,6 +12,7 @@
   text that the schema may accept (``<CallerReference>null</CallerReference>`` is a fine
   reference). A negative XML case the server accepted is a failure only if what was sent,
   read as its schema describes, is really invalid.
+- A negative case answered 413 was refused: its body passed the API's size limit.
 - AWS answers an unsigned request 403 ``MissingAuthenticationToken``, where schemathesis
   expects 401 for a missing ``Authorization``: the CloudFront-compatible API answers as AWS.
 - Every failure dropped here is logged (``CDNSIM_CONTRACT_LOG``) so a run can show why.
@@ -145,9 +146,13 @@ def error_code(response: Any) -> str | None:
     if media_type == "application/api-problem+json":
         kind = body.get("type")
         return kind.rsplit("/", 1)[-1] if isinstance(kind, str) else None
-    if isinstance(body.get("errors"), list) and body["errors"]:  # JSON:API
+    if isinstance(body.get("errors"), list) and body["errors"]:  # JSON:API: meta.rule
         first = body["errors"][0]
-        return first.get("code") or first.get("title") if isinstance(first, dict) else None
+        if not isinstance(first, dict):
+            return None
+        meta = first.get("meta")
+        rule = meta.get("rule") if isinstance(meta, dict) else None
+        return rule if isinstance(rule, str) else first.get("title")
     code = body.get("code")
     return code if isinstance(code, str) else None
 
@@ -180,6 +185,8 @@ def _why_not_a_failure(failure: Any, case: Any, response: Any) -> str | None:
     if isinstance(failure, RejectedPositiveData):
         refusal = declared_refusal(case, response)
         return None if refusal is None else f"declared refusal {refusal['code']}"
+    if isinstance(failure, AcceptedNegativeData) and response.status_code == 413:
+        return "refused as too large (413), before anything else was checked"
     if isinstance(failure, AcceptedNegativeData) and xml_sent_is_valid(case, response):
         return "valid as sent in XML"
     if (

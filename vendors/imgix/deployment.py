@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from common.bodies import json_integer
 from vendors.imgix.params import InvalidParam, check_default_params
 
 TYPES = ("azure", "gcs", "s3", "webfolder", "webproxy")
@@ -59,8 +60,17 @@ _LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 
 
+DEFAULT_PARAMS_RULE = "default-params"  # a value the rendering API would not take
+TYPE_RULE = "deployment-type"  # the rule of fields per type, on a deployment after a PATCH
+
+
 class InvalidDeployment(ValueError):
-    """A deployment the API refuses (400); the message names the field."""
+    """A deployment the API refuses (400); the message names the field; ``rule`` is the
+    rule beyond the API's schema that refused it, if one did."""
+
+    def __init__(self, message: str, rule: str | None = None) -> None:
+        super().__init__(message)
+        self.rule = rule
 
 
 def merged(
@@ -90,7 +100,9 @@ def validated(d: dict[str, Any]) -> dict[str, Any]:
         raise InvalidDeployment(f"deployment.type must be one of {', '.join(TYPES)}")
     for name, required in TYPE_FIELDS[kind].items():
         if required and not _non_empty(d.get(name)):
-            raise InvalidDeployment(f"deployment.{name} is required for {kind} sources")
+            raise InvalidDeployment(
+                f"deployment.{name} is required for {kind} sources", rule=TYPE_RULE
+            )
         if name in d and d[name] is not None and not isinstance(d[name], str):
             raise InvalidDeployment(f"deployment.{name} must be a string")
         d.setdefault(name, None)
@@ -98,16 +110,18 @@ def validated(d: dict[str, Any]) -> dict[str, Any]:
         stray = [f for f in fields if other != kind and f in d]
         if stray:
             raise InvalidDeployment(
-                f"deployment fields for {other} sources on a {kind} source: {stray}"
+                f"deployment fields for {other} sources on a {kind} source: {stray}",
+                rule=TYPE_RULE,
             )
     if d.get("cache_ttl_behavior") not in TTL_BEHAVIORS:
         raise InvalidDeployment(
             f"deployment.cache_ttl_behavior must be one of {', '.join(TTL_BEHAVIORS)}"
         )
     for name in ("cache_ttl_value", "cache_ttl_error"):
-        value = d.get(name)
-        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_TTL:
+        value = json_integer(d.get(name))
+        if value is None or not 1 <= value <= MAX_TTL:
             raise InvalidDeployment(f"deployment.{name} must be an integer from 1 to {MAX_TTL}")
+        d[name] = value
     for name in (
         "crossdomain_xml_enabled",
         "image_error_append_qs",
@@ -134,7 +148,9 @@ def validated(d: dict[str, Any]) -> dict[str, Any]:
     try:
         d["default_params"] = check_default_params(d.get("default_params"))
     except InvalidParam as exc:
-        raise InvalidDeployment(f"deployment.default_params: {exc}") from None
+        raise InvalidDeployment(
+            f"deployment.default_params: {exc}", rule=DEFAULT_PARAMS_RULE
+        ) from None
     return d
 
 
