@@ -14,7 +14,7 @@ from origin.models.fields import ID_PATTERN, TENANT_PATTERN
 
 
 async def invalidate_image_pack_cache(request: web.Request) -> web.Response:
-    environment = request.match_info["platform"].removesuffix("-lof")
+    environment = request.match_info["environment"]
     tenant, pack = request.match_info["tenant"], request.match_info["imagePackId"]
     if environment != request.app[SETTINGS].environment or not TENANT_PATTERN.fullmatch(tenant):
         raise NotFound(f"no environment {environment!r} or tenant {tenant!r} here")
@@ -44,6 +44,6 @@ async def invalidate_image_pack_cache(request: web.Request) -> web.Response:
 
 ROUTES: list[web.RouteDef] = [
     web.delete(
-        "/{platform:[a-z0-9-]+-lof}/images/{tenant}/{imagePackId}", invalidate_image_pack_cache
+        "/{environment:[a-z0-9-]+}-lof/images/{tenant}/{imagePackId}", invalidate_image_pack_cache
     ),
 ]
