@@ -93,6 +93,13 @@ def response(
     return out
 
 
+def error_responses(
+    described: Mapping[str, str], error: Schema, media_type: str, statuses: Iterable[str]
+) -> dict[str, Any]:
+    """The error responses for ``statuses``, in one error shape, each as ``described``."""
+    return {status: response(described[status], error, media_type) for status in statuses}
+
+
 def parameter(
     name: str, where: str, schema: Schema, description: str = "", *, required: bool = False
 ) -> dict[str, Any]:

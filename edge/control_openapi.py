@@ -10,10 +10,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from common.openapi import (
-    Refusal,
+    JSON,
     Schema,
     array,
     document,
+    error_responses,
     nullable,
     obj,
     operation,
@@ -26,7 +27,7 @@ from edge.control import MAX_LIMIT, MAX_WAIT
 from edge.counters import Counters
 from edge.invalidation.cloudfront_api import MAX_PURGE_BYTES
 from edge.invalidation.model import COMPLETED, IN_PROGRESS
-from edge.invalidation.openapi import PATH_PATTERN
+from edge.invalidation.openapi import INVALIDATION_REFUSALS, PATH_PATTERN
 from edge.invalidation.paths import MAX_PATH_LENGTH
 from edge.invalidation.service import CALLER_REFERENCE_PATTERN, MAX_CALLER_REFERENCE
 
@@ -35,10 +36,6 @@ TAG_EDGE = "Edge"
 INTEGER = {"type": "integer", "minimum": 0}
 NUMBER = {"type": "number"}
 STRING = {"type": "string"}
-
-
-def error_response(description: str) -> dict[str, Any]:
-    return response(description, ref("Error"))
 
 
 def errors(*statuses: str) -> dict[str, Any]:
@@ -51,7 +48,7 @@ def errors(*statuses: str) -> dict[str, Any]:
         "409": "refused in this state",
         "413": "body too large",
     }
-    return {s: error_response(described[s]) for s in (*statuses, "405")}
+    return error_responses(described, ref("Error"), JSON, (*statuses, "405"))
 
 
 CONTROL_SCHEMAS: dict[str, Schema] = {
@@ -250,18 +247,7 @@ def _invalidation_operations() -> dict[str, Any]:
                 },
                 tag=TAG_EDGE,
                 body=purge,
-                refusals=[
-                    Refusal(
-                        400,
-                        "TooManyInvalidationsInProgress",
-                        "at most 15 wildcard and 3,000 file paths may be in progress",
-                    ),
-                    Refusal(
-                        409,
-                        "InvalidationBatchAlreadyExists",
-                        "a callerReference already used with other paths",
-                    ),
-                ],
+                refusals=INVALIDATION_REFUSALS,
             )
         },
     }

@@ -119,6 +119,14 @@ def _error(description: str) -> dict[str, Any]:
     return response(description, ref("ErrorResponse"), XML_OUT)
 
 
+# What the invalidation service refuses in a request that matches the document (the
+# control API's /_edge/purge goes through the same service).
+INVALIDATION_REFUSALS = [
+    Refusal(400, "TooManyInvalidationsInProgress",
+            "at most 15 wildcard and 3,000 file paths may be in progress"),
+    Refusal(409, "InvalidationBatchAlreadyExists",
+            "a caller reference already used with other paths"),
+]  # fmt: skip
 REQUEST_ID = {
     "x-amz-request-id": {"schema": {"type": "string"}, "description": "names this request"}
 }
@@ -162,18 +170,7 @@ def _operations(distribution_id: str, max_paths: int) -> dict[str, Any]:
         params=[distribution],
         body=ref("InvalidationBatch"),
         body_types=[XML_IN],
-        refusals=[
-            Refusal(
-                400,
-                "TooManyInvalidationsInProgress",
-                "at most 15 wildcard and 3,000 file paths may be in progress",
-            ),
-            Refusal(
-                409,
-                "InvalidationBatchAlreadyExists",
-                "a CallerReference already used with other paths",
-            ),
-        ],
+        refusals=INVALIDATION_REFUSALS,
     )
     listing = operation(
         "ListInvalidations",

@@ -18,6 +18,7 @@ from common.openapi import (
     Schema,
     array,
     document,
+    error_responses,
     obj,
     operation,
     path_param,
@@ -295,10 +296,6 @@ SCHEMAS: dict[str, Schema] = {
 }
 
 
-def _problem(description: str) -> dict[str, Any]:
-    return response(description, ref("Problem"), PROBLEM_TYPE)
-
-
 def _errors(*statuses: str) -> dict[str, Any]:
     described = {
         "400": "Validation Exception, a bad parameter or a malformed body",
@@ -309,7 +306,9 @@ def _errors(*statuses: str) -> dict[str, Any]:
         "409": "the collection exists already",
         "413": "a body over 1 MiB",
     }
-    return {s: _problem(described[s]) for s in ("401", "403", "405", *statuses)}
+    return error_responses(
+        described, ref("Problem"), PROBLEM_TYPE, ("401", "403", "405", *statuses)
+    )
 
 
 def _ok(description: str, schema_: Schema, status: str = "200") -> dict[str, Any]:

@@ -19,6 +19,7 @@ from common.openapi import (
     Schema,
     array,
     document,
+    error_responses,
     nullable,
     obj,
     operation,
@@ -27,6 +28,7 @@ from common.openapi import (
     response,
 )
 from vendors.imgix import deployment as dep
+from vendors.imgix.api import SOURCE_FILTERS, SOURCE_SORTS
 from vendors.imgix.assets import RANGE
 from vendors.imgix.assets import SORTS as ASSET_SORTS
 from vendors.imgix.assets_api import NO_CREDENTIALS, UPLOAD_UNSUPPORTED
@@ -310,27 +312,9 @@ BOOL_FILTER = {"type": "string", "enum": ["true", "false"]}
 RANGE_FILTER = {"type": "string", "pattern": f"^(?:{RANGE.pattern})$"}
 SOURCE_QUERY = [
     query_param("fields[sources]", STRING, "comma-separated attributes (dot notation)"),
-    query_param("sort", _sort(frozenset({"date_deployed", "enabled", "name"}))),
+    query_param("sort", _sort(SOURCE_SORTS)),
     *_page("page[number]", "page[size]"),
-    *_filters(
-        {
-            "enabled": BOOL_FILTER,
-            "name": STRING,
-            "type": STRING,
-            **{
-                f"deployment.{n}": STRING
-                for n in (
-                    "azure_bucket",
-                    "custom_domains",
-                    "gcs_bucket",
-                    "imgix_subdomains",
-                    "webfolder_base_url",
-                    "s3_bucket",
-                    "type",
-                )
-            },
-        }
-    ),
+    *_filters({name: BOOL_FILTER if name == "enabled" else STRING for name in SOURCE_FILTERS}),
 ]
 ASSET_QUERY = [
     query_param("fields[assets]", STRING),
@@ -380,10 +364,7 @@ def _errors(*statuses: str) -> dict[str, Any]:
         "501": "gcs or azure storage: not reachable from this simulator",
         "502": "the origin or bucket failed",
     }
-    return {
-        s: response(described[s], ERROR, MEDIA_TYPE)
-        for s in ("401", "403", "405", "429", *statuses)
-    }
+    return error_responses(described, ERROR, MEDIA_TYPE, ("401", "403", "405", "429", *statuses))
 
 
 def _ok(description: str, data: Schema, status: str = "200") -> dict[str, Any]:
