@@ -5,13 +5,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import sys
 
 from cdnsim.aggregator_config import add_aggregator_arguments
 from cdnsim.origin_config import add_origin_arguments, origin_settings_from_args
-from cdnsim.runtime import run_until_signalled, serve_app
+from cdnsim.origin_workers import OriginWorkers, SharedState, check_workers
+from cdnsim.runtime import run_until_signalled
 from cdnsim.tls import server_context
 from common.clock import Clock
+from common.serving import serve_app
 from origin.app import create_app
+from origin.settings import OriginSettings
+from origin.storage import open_storage
 
 log = logging.getLogger(__name__)
 
@@ -20,24 +25,56 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_origin_arguments(parser)
     add_aggregator_arguments(parser)
     parser.add_argument("--clock", default="real", help="real, scaled:N[@ANCHOR] or manual")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="origin processes sharing the port (SO_REUSEPORT), one render pool each (default 1)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     settings = origin_settings_from_args(args)
     clock = Clock.parse(args.clock)
-    return asyncio.run(_serve(settings, clock))
+    try:
+        check_workers(settings, args.workers, clock)
+    except ValueError as exc:
+        print(f"cdnsim origin: {exc}", file=sys.stderr)
+        return 2
+    return asyncio.run(_serve(settings, clock, args.workers))
 
 
-async def _serve(settings, clock: Clock) -> int:  # type: ignore[no-untyped-def]
+async def _serve(settings: OriginSettings, clock: Clock, workers: int) -> int:
     ssl_context = server_context(
         settings.tls_cert, settings.tls_key, ["localhost"] if settings.tls_self_signed else None
     )
-    runner, url = await serve_app(
-        create_app(settings, clock=clock), settings.host, settings.port, ssl_context=ssl_context
-    )
-    print(f"origin listening on {url} (tenant {settings.default_tenant})", flush=True)
-    try:
-        await run_until_signalled()
-    finally:
-        await runner.cleanup()
+    if workers == 1:
+        runner, url = await serve_app(
+            create_app(settings, clock=clock), settings.host, settings.port, ssl_context=ssl_context
+        )
+        print(f"origin listening on {url} (tenant {settings.default_tenant})", flush=True)
+        try:
+            await run_until_signalled()
+        finally:
+            await runner.cleanup()
+        return 0
+    shared = SharedState.create(settings.storage.embedded or settings.storage.variants_start_empty)
+    async with open_storage(
+        settings.storage, coherence=shared.coherence, written_variants=shared.written_variants
+    ) as storage:
+        app = create_app(settings, clock=clock, storage=storage)
+        runner, url = await serve_app(
+            app, settings.host, settings.port, ssl_context=ssl_context, reuse_port=True
+        )
+        pool = OriginWorkers(settings, storage, shared, runner.addresses[0][1], clock.spec, workers)
+        try:
+            await pool.start()
+            print(
+                f"origin listening on {url} (tenant {settings.default_tenant}, {workers} workers)",
+                flush=True,
+            )
+            await run_until_signalled()
+        finally:
+            pool.stop()
+            await runner.cleanup()
     return 0
