@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from common.openapi import Refusal, operation, path_param, query_param, response
+from common.openapi import Refusal, operation, parameter, path_param, query_param, response
 from origin.models.image_packs import MAX_OFFSET
 from origin.openapi.schemas import GRAVITY, ID, NAME, SCHEMAS, TENANT, ref
 
@@ -78,6 +78,34 @@ PACK_OK = {"200": _json(ref("ImagePack"))}
 UPLOAD_QUERY = _query("region", NAME, "store a region-specific original")
 
 
+# RFC 9110 §13 and §14: a field a server cannot use is ignored, so any value is valid here.
+CONDITIONAL = [
+    parameter(name, "header", {"type": "string"}, why)
+    for name, why in (
+        ("If-None-Match", "304 when it matches the variant's strong ETag"),
+        ("If-Modified-Since", "without If-None-Match: 304 at or after Last-Modified"),
+        ("Range", "one byte range: 206; several: the whole variant; none satisfiable: 416"),
+        ("If-Range", "the ETag or date the range is valid for (else the whole variant)"),
+    )
+]
+RANGE_HEADERS = {
+    "Content-Range": {"schema": {"type": "string"}, "description": "bytes FIRST-LAST/SIZE"},
+    "Accept-Ranges": {"schema": {"const": "bytes"}},
+}
+PARTIAL = {
+    "206": {
+        "description": "one byte range of the variant",
+        "headers": RANGE_HEADERS,
+        "content": {t: {"schema": {"type": "string", "format": "binary"}} for t in IMAGE_TYPES},
+    },
+    "416": {
+        "description": "the range selects none of the variant's bytes (Content-Range: bytes */SIZE)",
+        "headers": RANGE_HEADERS,
+        "content": {"application/json": {"schema": ref("Error")}},
+    },
+}
+
+
 def _client_operations() -> dict[str, Any]:
     bool_param = {"type": "string", "enum": ["true", "false"]}
     image_params = [
@@ -99,6 +127,7 @@ def _client_operations() -> dict[str, Any]:
             "required": False,
             "schema": {"type": "string"},
         },
+        *CONDITIONAL,
     ]
     image = {
         "description": "the variant",
@@ -128,6 +157,7 @@ def _client_operations() -> dict[str, Any]:
             "301": {"description": "legacy path"},
             "302": {"description": "variant over the response limit"},
             "304": {"description": "not modified"},
+            **PARTIAL,
         },
         errors=("403", "404", "422", "502"),
         params=image_params,
@@ -156,9 +186,9 @@ def _client_operations() -> dict[str, Any]:
             "getStoredVariant",
             "Image retrieval",
             "A stored variant (target of the 302)",
-            {"200": image},
+            {"200": image, "304": {"description": "not modified"}, **PARTIAL},
             errors=("403", "404"),
-            params=[_path("variantKey", {"type": "string"})],
+            params=[_path("variantKey", {"type": "string"}), *CONDITIONAL],
             admin=False,
         )
     }
