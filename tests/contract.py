@@ -92,8 +92,15 @@ def run_contract(
         "PYTHONPATH": str(ROOT),
         "CDNSIM_CONTRACT_LOG": str(dropped_log),
     }
+    # Run in the report directory: schemathesis keeps a crash cache (.schemathesis/) there.
     done = subprocess.run(
-        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False
+        command,
+        cwd=report_dir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
     output = done.stdout + done.stderr
     if not report.exists():
