@@ -59,11 +59,10 @@ def imgix_service(
 async def seed_imgix_demo(service: ImgixService, storage: Storage, pop_url: str) -> dict[str, Any]:
     """One deployed S3 source with one image; the ready file's ``imgix`` document."""
     from cdnsim.demo import demo_image
+    from origin.storage.resources import ensure_bucket
 
     def put() -> None:
-        existing = {b["Name"] for b in storage.s3.list_buckets().get("Buckets", [])}
-        if DEMO_BUCKET not in existing:
-            storage.s3.create_bucket(Bucket=DEMO_BUCKET)
+        ensure_bucket(storage.s3, DEMO_BUCKET, storage.settings.region)
         storage.s3.put_object(
             Bucket=DEMO_BUCKET,
             Key=SAMPLE_PATH.lstrip("/"),

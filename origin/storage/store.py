@@ -23,6 +23,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from origin.storage.embedded import EmbeddedMoto
 from origin.storage.mirror import Mirror
+from origin.storage.resources import ensure_buckets, ensure_table
 from origin.storage.settings import AWS, StorageSettings
 
 T = TypeVar("T")
@@ -118,27 +119,14 @@ class Storage:
 
     # -- resources ------------------------------------------------------------------
     def create_resources(self) -> None:
-        existing = {b["Name"] for b in self.s3.list_buckets().get("Buckets", [])}
-        for bucket in (self.settings.originals_bucket, self.settings.variants_bucket):
-            if bucket not in existing:
-                self.s3.create_bucket(Bucket=bucket)
-        tables = set(self.dynamodb.list_tables().get("TableNames", []))
+        """Buckets and tables, each created if absent (see :mod:`origin.storage.resources`)."""
+        ensure_buckets(
+            self.s3,
+            (self.settings.originals_bucket, self.settings.variants_bucket),
+            self.settings.region,
+        )
         for name in TABLES:
-            if self.table(name) in tables:
-                continue
-            self.dynamodb.create_table(
-                TableName=self.table(name),
-                KeySchema=[
-                    {"AttributeName": "tenant", "KeyType": "HASH"},
-                    {"AttributeName": "id", "KeyType": "RANGE"},
-                ],
-                AttributeDefinitions=[
-                    {"AttributeName": "tenant", "AttributeType": "S"},
-                    {"AttributeName": "id", "AttributeType": "S"},
-                ],
-                BillingMode="PAY_PER_REQUEST",
-                StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
-            )
+            ensure_table(self.dynamodb, self.table(name))
 
     # -- S3 -------------------------------------------------------------------------
     async def put_object(
