@@ -32,6 +32,10 @@ async def serve_app(
     """Serve ``app`` (``port`` 0: any free port); the runner to clean up and the base URL."""
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
-    await web.TCPSite(runner, host, port, ssl_context=ssl_context).start()
+    try:
+        await web.TCPSite(runner, host, port, ssl_context=ssl_context).start()
+    except BaseException:
+        await runner.cleanup()  # the app's cleanup contexts (storage, pools) end with it
+        raise
     scheme = "https" if ssl_context else "http"
     return runner, f"{scheme}://{host}:{runner.addresses[0][1]}"

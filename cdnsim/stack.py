@@ -307,9 +307,9 @@ class Stack:
                     if response.status != 200:
                         raise RuntimeError(f"{url} answered {response.status}")
 
-    def write_ready_file(self, path: Path) -> None:
+    def write_ready_file(self, path: Path, **extra: Any) -> None:
         temporary = path.with_suffix(path.suffix + ".tmp")
-        temporary.write_text(json.dumps(self.ready(), indent=2))
+        temporary.write_text(json.dumps(self.ready() | extra, indent=2))
         temporary.replace(path)  # readers never see half a file
 
     async def stop(self) -> None:

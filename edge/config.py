@@ -222,6 +222,12 @@ def load_settings(path: Path) -> EdgeSettings:
 
 
 def settings_from_json(raw: dict[str, Any]) -> EdgeSettings:
+    """Settings from a parsed document: first checked against the schema, so that a wrong
+    key or type is named with its place (``pops[1].port: …``), then built and validated."""
+    from edge.config_schema import problems  # it describes these classes: imported late
+
+    if found := next(problems(raw), None):
+        raise ValueError(f"bad edge settings: {found}")
     try:
         return _settings_from_json(raw)
     except TypeError as exc:

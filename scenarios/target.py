@@ -8,6 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+# A ready-file key: true when the stack was started for scenario runs, which reset it
+# before each scenario (``cdnsim up --for-scenarios``).
+FOR_SCENARIOS = "for_scenarios"
+
 
 class TargetError(ValueError):
     """A ready file that cannot be used."""

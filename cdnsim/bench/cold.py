@@ -33,6 +33,7 @@ import aiohttp
 
 from cdnsim.bench.hit import cpu_seconds
 from cdnsim.bench.render import synthetic_photo
+from cdnsim.usage import at_least, http_url
 from origin.auth import make_token
 from origin.settings import DEV_JWT_SECRET
 
@@ -42,10 +43,14 @@ LOCATION = {"name": "main", "label": "Main", "width": 600, "height": 338}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--requests", type=int, default=400, help="cold requests, one per pack")
-    parser.add_argument("--connections", type=int, default=8, help="requests in flight")
-    parser.add_argument("--render-workers", type=int, default=os.cpu_count() or 2)
-    parser.add_argument("--endpoint-url", help="S3/DynamoDB endpoint (default: embedded moto)")
+    parser.add_argument(
+        "--requests", type=at_least(1), default=400, help="cold requests, one per pack"
+    )
+    parser.add_argument("--connections", type=at_least(1), default=8, help="requests in flight")
+    parser.add_argument("--render-workers", type=at_least(0), default=os.cpu_count() or 2)
+    parser.add_argument(
+        "--endpoint-url", type=http_url, help="S3/DynamoDB endpoint (default: embedded moto)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:

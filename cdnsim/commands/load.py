@@ -19,6 +19,8 @@ from typing import Any
 from cdnsim.load.html import render
 from cdnsim.load.report import Thresholds, join
 from cdnsim.load.runner import PROFILES, LoadSettings, record
+from cdnsim.usage import UsageError, at_least, non_negative_float, positive_float
+from scenarios.target import Target, TargetError
 
 # Per profile: thresholds (failure ratio, p95 ms, hit ratio; None: not checked) and the
 # flags given to the `cdnsim up --demo` started when there is no --target.
@@ -32,13 +34,17 @@ DEFAULTS: dict[str, dict[str, Any]] = {
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--profile", choices=tuple(PROFILES), default="serving")
-    parser.add_argument("--users", type=int, default=20, help="simulated users (default 20)")
-    parser.add_argument("--spawn-rate", type=float, default=20.0, help="users started per second")
+    parser.add_argument(
+        "--users", type=at_least(1), default=20, help="simulated users (default 20)"
+    )
+    parser.add_argument(
+        "--spawn-rate", type=positive_float, default=20.0, help="users started per second"
+    )
     parser.add_argument(
         "--duration", type=duration, default=60.0, help="run time: 60, 60s, 2m (default 60s)"
     )
     parser.add_argument(
-        "--workers", type=int, default=0, help="K>0: a Locust master and K local workers"
+        "--workers", type=at_least(0), default=0, help="K>0: a Locust master and K local workers"
     )
     parser.add_argument(
         "--target", type=Path, help="ready file of a running stack (default: start one)"
@@ -47,10 +53,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--output", type=Path, help="report directory (default reports/load-PROFILE)"
     )
     parser.add_argument(
-        "--warmup", type=float, help="seconds before the steady window (default 10 + ramp-up)"
+        "--warmup",
+        type=non_negative_float,
+        help="seconds before the steady window (default 10 + ramp-up)",
     )
     parser.add_argument(
-        "--sample-interval", type=float, default=1.0, help="seconds between stack samples"
+        "--sample-interval", type=positive_float, default=1.0, help="seconds between stack samples"
     )
     parser.add_argument(
         "--stack-arg",
@@ -67,13 +75,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     viewers.add_argument("--locations", default="main,thumb,portal-cover,square")
     viewers.add_argument("--seed", type=int, default=1, help="seeds the catalogue and the viewers")
     viewers.add_argument(
-        "--change-at", type=float, help="rebuild: seconds into the run (default a third)"
+        "--change-at",
+        type=non_negative_float,
+        help="rebuild: seconds into the run (default a third)",
     )
     viewers.add_argument(
         "--change-location", default="thumb", help="rebuild: the location to change"
     )
     viewers.add_argument(
-        "--admin-rate", type=float, default=1.0, help="admin-churn: writes per second"
+        "--admin-rate", type=positive_float, default=1.0, help="admin-churn: writes per second"
     )
     limits = parser.add_argument_group("thresholds (the profile's default; 'none' skips one)")
     limits.add_argument("--max-failure-ratio", type=optional_float)
@@ -83,7 +93,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def duration(value: str) -> float:
     match = re.fullmatch(r"(\d+(?:\.\d+)?)(s|m|h)?", value.strip())
-    if not match:
+    if not match or float(match.group(1)) <= 0:
         raise argparse.ArgumentTypeError(f"a duration is like 60, 60s, 2m or 1h, not {value!r}")
     return float(match.group(1)) * {"s": 1, "m": 60, "h": 3600}[match.group(2) or "s"]
 
@@ -111,8 +121,11 @@ def thresholds(args: argparse.Namespace) -> Thresholds:
 
 
 def settings_from(args: argparse.Namespace) -> LoadSettings:
-    if args.users < 1 or args.spawn_rate <= 0 or args.duration <= 0 or args.workers < 0:
-        raise SystemExit("--users ≥ 1, --spawn-rate > 0, --duration > 0 and --workers ≥ 0, please")
+    if args.target is not None:
+        try:
+            Target.from_file(args.target)
+        except TargetError as exc:
+            raise UsageError(f"--target: {exc}") from None
     ramp = args.users / args.spawn_rate
     change_at = args.change_at if args.change_at is not None else args.duration / 3
     locust_args = ["--zipf", f"{args.zipf:g}", "--widths", args.widths, "--locations", args.locations,

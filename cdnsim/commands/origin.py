@@ -10,6 +10,7 @@ from cdnsim.aggregator_config import add_aggregator_arguments
 from cdnsim.origin_config import add_origin_arguments, origin_settings_from_args
 from cdnsim.runtime import run_until_signalled, serve_app
 from cdnsim.tls import server_context
+from cdnsim.usage import check_can_listen, clock_spec
 from common.clock import Clock
 from origin.app import create_app
 
@@ -19,11 +20,14 @@ log = logging.getLogger(__name__)
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_origin_arguments(parser)
     add_aggregator_arguments(parser)
-    parser.add_argument("--clock", default="real", help="real, scaled:N[@ANCHOR] or manual")
+    parser.add_argument(
+        "--clock", type=clock_spec, default="real", help="real, scaled:N[@ANCHOR] or manual"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     settings = origin_settings_from_args(args)
+    check_can_listen(settings.host, settings.port)
     clock = Clock.parse(args.clock)
     return asyncio.run(_serve(settings, clock))
 

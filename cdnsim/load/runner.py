@@ -23,6 +23,7 @@ from typing import Any
 import aiohttp
 
 from cdnsim.load.sampler import StackSampler, process_tree_cpu
+from cdnsim.usage import UsageError
 
 log = logging.getLogger(__name__)
 LOADTESTS = Path(__file__).resolve().parents[2] / "loadtests"
@@ -75,9 +76,7 @@ async def _stack(settings: LoadSettings) -> AsyncIterator[tuple[dict[str, Any], 
     try:
         while not ready_file.exists():  # a CLI waiting for its child, not a test
             if stack.poll() is not None:
-                raise RuntimeError(
-                    f"cdnsim up exited ({stack.returncode}): see {settings.output / 'stack.log'}"
-                )
+                raise UsageError(_stack_failure(settings.output / "stack.log", stack.returncode))
             await asyncio.sleep(0.1)
         yield json.loads(ready_file.read_text(encoding="utf-8")), stack.pid
     finally:
@@ -89,6 +88,12 @@ async def _stack(settings: LoadSettings) -> AsyncIterator[tuple[dict[str, Any], 
             os.killpg(stack.pid, signal.SIGKILL)
             stack.wait()
         log_file.close()
+
+
+def _stack_failure(log_path: Path, code: int) -> str:
+    log_file = log_path.read_text(encoding="utf-8", errors="replace").strip().splitlines()
+    said = next((line for line in reversed(log_file) if not line.startswith("usage:")), "")
+    return f"the stack did not start (exit {code}): {said or 'no output'} (log: {log_path})"
 
 
 async def _packs(session: aiohttp.ClientSession, ready: dict[str, Any]) -> list[str]:

@@ -23,8 +23,9 @@ _POLL_FIRST, _POLL_MAX = 0.2, 5.0
 STREAM_VIEW = "NEW_AND_OLD_IMAGES"
 
 
-class ResourceError(Exception):
-    """A bucket or table exists but cannot be used as configured (not ours, no stream)."""
+class StorageSetupError(Exception):
+    """The storage cannot be used as configured: unreachable, no credentials, a bucket or
+    table that exists but is not ours or has no stream. The message says which."""
 
 
 def _code(exc: ClientError) -> str:
@@ -51,7 +52,7 @@ def ensure_bucket(s3: Any, name: str, region: str) -> None:
         if _code(exc) == "BucketAlreadyExists" and _bucket_is_ours(s3, name):
             return  # us-east-1 answers this to a concurrent creator too
         if _code(exc) == "BucketAlreadyExists":
-            raise ResourceError(
+            raise StorageSetupError(
                 f"bucket {name!r} exists and belongs to another account: choose another name"
             ) from None
         raise
@@ -125,7 +126,7 @@ def _wait_active(
             return
         if time.monotonic() >= deadline:
             status = table.get("TableStatus") if table else "missing"
-            raise ResourceError(f"table {name!r} is still {status} after {timeout:g} s")
+            raise StorageSetupError(f"table {name!r} is still {status} after {timeout:g} s")
         sleep(delay)
         delay = min(delay * 2, _POLL_MAX)
 
@@ -133,7 +134,7 @@ def _wait_active(
 def _check_stream(name: str, table: dict[str, Any]) -> None:
     spec = table.get("StreamSpecification") or {}
     if not spec.get("StreamEnabled") or spec.get("StreamViewType") != STREAM_VIEW:
-        raise ResourceError(
+        raise StorageSetupError(
             f"table {name!r} exists without a {STREAM_VIEW} stream, which the aggregator "
             "reads: enable it or choose another --table-prefix"
         )

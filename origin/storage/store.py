@@ -19,11 +19,11 @@ from typing import Any, TypeVar
 import boto3
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
 from origin.storage.embedded import EmbeddedMoto
 from origin.storage.mirror import Mirror
-from origin.storage.resources import ensure_buckets, ensure_table
+from origin.storage.resources import StorageSetupError, ensure_buckets, ensure_table
 from origin.storage.settings import AWS, StorageSettings
 
 T = TypeVar("T")
@@ -319,7 +319,7 @@ async def open_storage(settings: StorageSettings) -> AsyncIterator[Storage]:
     storage = Storage(settings, endpoint)
     try:
         if settings.create_resources or moto:
-            await storage.run(storage.create_resources)
+            await storage.run(_create_resources, storage)
         if moto and settings.data_dir:
             storage.mirror = Mirror(settings.data_dir / "storage.sqlite3")
             await storage.run(storage.mirror.restore_into, storage)
@@ -329,6 +329,19 @@ async def open_storage(settings: StorageSettings) -> AsyncIterator[Storage]:
         storage.close()
         if moto:
             await asyncio.to_thread(moto.stop)
+
+
+def _create_resources(storage: Storage) -> None:
+    where = storage.endpoint_url or "AWS"
+    try:
+        storage.create_resources()
+    except NoCredentialsError:
+        raise StorageSetupError(
+            f"no credentials for the storage at {where}: set AWS_ACCESS_KEY_ID and "
+            "AWS_SECRET_ACCESS_KEY (any values for moto)"
+        ) from None
+    except (BotoCoreError, ClientError) as exc:
+        raise StorageSetupError(f"cannot set up the storage at {where}: {exc}") from None
 
 
 def _with_test_credentials(settings: StorageSettings) -> StorageSettings:

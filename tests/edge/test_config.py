@@ -79,27 +79,30 @@ def test_vimond_shorthand_in_json(tmp_path: Path) -> None:
     [
         (
             {
-                "origins": {"o": "x"},
+                "origins": {"o": "http://127.0.0.1:9"},
                 "behaviors": [{"path_pattern": "*", "policy": "Nope", "origin": "o"}],
             },
             "unknown policy",
         ),
         (
             {
-                "origins": {"o": "x"},
+                "origins": {"o": "http://127.0.0.1:9"},
                 "behaviors": [{"path_pattern": "*", "policy": "CachingDisabled", "origin": "p"}],
             },
             "unknown origin",
         ),
         (
             {
-                "origins": {"o": "x"},
+                "origins": {"o": "http://127.0.0.1:9"},
                 "behaviors": [{"path_pattern": "*", "policy": "CachingDisabled", "origin": "o"}],
                 "bogus": 1,
             },
             "bad edge settings",
         ),
-        ({"origins": {"o": "x"}, "behaviors": [], "profile": "akamai"}, "unknown profile"),
+        (
+            {"origins": {"o": "http://127.0.0.1:9"}, "behaviors": [], "profile": "akamai"},
+            'profile: "akamai" is not one of',
+        ),
         ([], "JSON object"),
     ],
 )

@@ -9,7 +9,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from origin.storage import Storage, StorageSettings
-from origin.storage.resources import ResourceError, ensure_table, table_definition
+from origin.storage.resources import StorageSetupError, ensure_table, table_definition
 from origin.storage.store import TABLES
 
 
@@ -62,7 +62,7 @@ def test_a_table_without_the_stream_is_refused_by_name(storage_settings: Storage
         definition = table_definition("cdnsim-packs")
         del definition["StreamSpecification"]
         storage.dynamodb.create_table(**definition)
-        with pytest.raises(ResourceError, match="'cdnsim-packs' exists without a"):
+        with pytest.raises(StorageSetupError, match="'cdnsim-packs' exists without a"):
             storage.create_resources()
     finally:
         storage.close()
@@ -94,5 +94,5 @@ def test_waits_until_the_table_is_active() -> None:
 
 
 def test_a_table_that_never_becomes_active_is_a_clear_error() -> None:
-    with pytest.raises(ResourceError, match="'t' is still CREATING after 0 s"):
+    with pytest.raises(StorageSetupError, match="'t' is still CREATING after 0 s"):
         ensure_table(_CreatingTable(creating_for=10**6), "t", sleep=lambda _: None, timeout=0)
