@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import socket
 import time
 from pathlib import Path
 from typing import Any
@@ -43,21 +45,42 @@ def run(args: argparse.Namespace) -> int:
 
 
 def read_ready_file(path: Path, *, wait: float) -> dict[str, Any]:
+    """The ready file of a running stack: one left by a stack that has ended on this
+    machine is waited past, as if it were not there (its replacement is on its way)."""
     deadline = time.monotonic() + wait
-    while not path.exists():
+    while (document := _current(path)) is None:
         if time.monotonic() >= deadline:
             raise UsageError(
                 f"{path} did not appear within {wait:g} s: is `cdnsim up --ready-file {path}` "
                 "running?"
             )
         time.sleep(0.1)  # a CLI waiting for another process's file, not a test
+    return document
+
+
+def _current(path: Path) -> dict[str, Any] | None:
+    if not path.exists():
+        return None
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise UsageError(f"cannot read {path}: {exc}") from None
     if not isinstance(document, dict):
         raise UsageError(f"{path} is not a ready file (not a JSON object)")
-    return document
+    return None if _ended(document.get("process")) else document
+
+
+def _ended(process: Any) -> bool:
+    """The stack that wrote the file ran on this machine and is gone."""
+    if not isinstance(process, dict) or process.get("host") != socket.gethostname():
+        return False
+    try:
+        os.kill(int(process["pid"]), 0)
+    except ProcessLookupError:
+        return True
+    except (PermissionError, KeyError, TypeError, ValueError):
+        return False
+    return False
 
 
 def lookup(document: dict[str, Any], key: str, *, source: str) -> Any:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import socket
 import sys
 from pathlib import Path
 from typing import Any
@@ -98,7 +100,10 @@ def run(args: argparse.Namespace) -> int:
         seed=args.seed,
         imgix=imgix_options_from_args(args),
     )
-    extra = {FOR_SCENARIOS: True} if args.for_scenarios else {}
+    # The process, so that readers can tell a running stack's file from a stale one.
+    extra: dict[str, Any] = {"process": {"pid": os.getpid(), "host": socket.gethostname()}}
+    if args.for_scenarios:
+        extra[FOR_SCENARIOS] = True
     return asyncio.run(_up(settings, Clock.parse(args.clock), args.ready_file, extra))
 
 
@@ -116,6 +121,8 @@ async def _up(
         _announce(stack)
         await run_until_signalled()
     finally:
+        if ready_file:
+            ready_file.unlink(missing_ok=True)  # no longer ready: readers must not find it
         await stack.stop()
     print("cdnsim: stopped", flush=True)
     return 0
