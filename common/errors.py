@@ -10,7 +10,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from aiohttp import web
+from aiohttp import StreamReader, web
 from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.web_protocol import RequestPayloadError
 
@@ -125,6 +125,24 @@ async def json_errors(
         return error_response(ApiError("internal error", status=500, code="internal_error"))
 
 
+class BodyTooLarge(Exception):
+    """A body longer than its reader's limit (what came past the limit was not kept)."""
+
+
+async def read_limited(stream: StreamReader, limit: int) -> bytes:
+    """A whole body — a request's ``content`` or a client response's — read to its end,
+    refused with :class:`BodyTooLarge` past ``limit`` bytes. ``stream.read(n)`` is not
+    this: it returns what is buffered, often the first few segments only (PITFALLS.md)."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in stream.iter_chunked(64 * 1024):
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge(f"longer than {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 async def read_body(request: web.Request, limit: int | None = None) -> bytes:
     """The raw body, refused with 413 past ``limit`` bytes whether or not the client sent a
     Content-Length (a chunked body is counted while it is read)."""
@@ -135,14 +153,10 @@ async def read_body(request: web.Request, limit: int | None = None) -> bytes:
             raise PayloadTooLarge("body larger than this server accepts") from None
     if request.content_length is not None and request.content_length > limit:
         raise PayloadTooLarge(f"bodies here are limited to {limit} bytes")
-    chunks: list[bytes] = []
-    size = 0
-    while chunk := await request.content.read(64 * 1024):
-        size += len(chunk)
-        if size > limit:
-            raise PayloadTooLarge(f"bodies here are limited to {limit} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
+    try:
+        return await read_limited(request.content, limit)
+    except BodyTooLarge:
+        raise PayloadTooLarge(f"bodies here are limited to {limit} bytes") from None
 
 
 async def read_json(request: web.Request, limit: int | None = None) -> Any:

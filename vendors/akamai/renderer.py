@@ -22,7 +22,7 @@ from PIL import Image
 from yarl import URL
 
 from common.clock import Clock
-from common.errors import ApiError, NotFound, json_errors
+from common.errors import ApiError, BodyTooLarge, NotFound, json_errors, read_limited
 from common.events import EventLog
 from vendors.akamai.addressing import Derivative, parse_internal
 from vendors.akamai.backend import ImagingBackend
@@ -184,14 +184,15 @@ class Transformer:
                     and response.content_length > MAX_SOURCE_BYTES
                 ):
                     raise FetchFailed(url, None, "image larger than the transformer accepts")
-                body = await response.content.read(MAX_SOURCE_BYTES + 1)
+                try:
+                    body = await read_limited(response.content, MAX_SOURCE_BYTES)
+                except BodyTooLarge:
+                    raise FetchFailed(url, None, "image larger than the transformer accepts")
                 self._event(
                     "origin_fetch", d, url=url, role=role, status=response.status, bytes=len(body)
                 )
                 if response.status != 200:
                     raise FetchFailed(url, response.status, f"answered {response.status}")
-                if len(body) > MAX_SOURCE_BYTES:
-                    raise FetchFailed(url, None, "image larger than the transformer accepts")
                 return body, response.content_type or "application/octet-stream"
         except (aiohttp.ClientError, TimeoutError, ValueError) as error:
             raise FetchFailed(url, None, f"{type(error).__name__}: {error}") from None

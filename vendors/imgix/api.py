@@ -12,6 +12,7 @@ from typing import Any
 
 from aiohttp import web
 
+from common.errors import BodyTooLarge, read_limited
 from vendors.imgix import jsonapi as ja
 from vendors.imgix import jsonapi_query as jq
 from vendors.imgix.api_keys import ApiKey, Permission, authentication_meta
@@ -71,12 +72,12 @@ class Api:
             raise ja.JsonApiError(
                 413, "PayloadTooLarge", f"documents are limited to {MAX_JSON_BYTES} bytes"
             )
-        raw = await request.content.read(MAX_JSON_BYTES + 1)
-        if len(raw) > MAX_JSON_BYTES:
+        try:
+            return await read_limited(request.content, MAX_JSON_BYTES)
+        except BodyTooLarge:
             raise ja.JsonApiError(
                 413, "PayloadTooLarge", f"documents are limited to {MAX_JSON_BYTES} bytes"
-            )
-        return raw
+            ) from None
 
     def one(
         self,

@@ -12,6 +12,7 @@ from typing import Any
 from aiohttp import web
 from botocore.exceptions import BotoCoreError, ClientError
 
+from common.errors import BodyTooLarge, read_limited
 from vendors.imgix import jsonapi as ja
 from vendors.imgix import jsonapi_query as jq
 from vendors.imgix.api import Api
@@ -96,8 +97,11 @@ class AssetsApi:
         credentials = source.upload_credentials
         if credentials is None:
             raise ja.bad_request("this source has no upload_credentials")
-        body = await request.content.read(MAX_UPLOAD_BYTES + 1)
-        if len(body) > MAX_UPLOAD_BYTES or not body:
+        try:
+            body = await read_limited(request.content, MAX_UPLOAD_BYTES)
+        except BodyTooLarge:
+            body = b""  # refused below, as an empty one is
+        if not body:
             raise ja.bad_request(f"an upload is 1 to {MAX_UPLOAD_BYTES} bytes of image data")
         gate = request.app[GATE]
         if gate.s3_endpoint is None:

@@ -16,6 +16,8 @@ from aiohttp import web
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from common.errors import BodyTooLarge, read_limited
+
 log = logging.getLogger(__name__)
 
 MAX_ORIGINAL_BYTES = 32 * 1024 * 1024
@@ -66,8 +68,9 @@ class OriginGate:
         assert self.session is not None, "OriginGate not opened"
         try:
             async with self.session.get(url, allow_redirects=False) as resp:
-                body = await resp.content.read(MAX_ORIGINAL_BYTES + 1)
-                if len(body) > MAX_ORIGINAL_BYTES:
+                try:
+                    body = await read_limited(resp.content, MAX_ORIGINAL_BYTES)
+                except BodyTooLarge:
                     return Original(502, reason="original larger than 32 MiB")
                 headers = tuple((k, v) for k, v in resp.headers.items() if k.lower() in _KEPT)
                 if resp.status == 200:

@@ -14,10 +14,12 @@ import pytest
 from aiohttp import web
 from PIL import Image
 
+from cdnsim.sample_image import encode, sample_image
 from common.clock import Clock
 from common.events import EventLog
 from edge.stack import Edge
 from tests.edge.conftest import three_pops_with_shield
+from tests.pieces import send_in_pieces
 from vendors.akamai import ImageManager, PropertySettings
 
 TOKEN = "akab-test-token"
@@ -39,6 +41,10 @@ def gradient_bytes(size: tuple[int, int] = (256, 256)) -> bytes:
     return out.getvalue()
 
 
+def sample_jpeg() -> bytes:
+    return encode(sample_image((1600, 900), (70, 130, 180)), "JPEG")  # about 170 KB
+
+
 class ImageOrigin:
     """Pristine images by path; counts every request."""
 
@@ -56,13 +62,17 @@ class ImageOrigin:
             "/photos/broken.jpg": (b"not an image at all", "image/jpeg"),
             "/photos/gradient.jpg": (gradient_bytes(), "image/jpeg"),
         }
+        # A photograph as a network delivers it: in pieces (tests/pieces.py).
+        self.in_pieces = {"/photos/landscape.jpg": sample_jpeg()}
         self.counts: Counter[str] = Counter()
         self.url = ""
         self.app = web.Application()
         self.app.router.add_get("/{tail:.*}", self.handle)
 
-    async def handle(self, request: web.Request) -> web.Response:
+    async def handle(self, request: web.Request) -> web.StreamResponse:
         self.counts[request.path] += 1
+        if request.path in self.in_pieces:
+            return await send_in_pieces(request, self.in_pieces[request.path], "image/jpeg")
         found = self.images.get(request.path)
         if found is None:
             return web.Response(status=404, text="no such image")

@@ -18,6 +18,7 @@ from common.clock import Clock
 from common.events import EventLog
 from edge.stack import Edge
 from tests.edge.conftest import three_pops_with_shield
+from tests.pieces import send_in_pieces
 from vendors.imgix.api_keys import ALL_PERMISSIONS, ApiKey, RateLimit
 from vendors.imgix.backend import ImgixSettings
 from vendors.imgix.service import ImgixService
@@ -64,11 +65,12 @@ class Folder:
     counts: Counter[str] = field(default_factory=Counter)
     url: str = ""
     failing: set[str] = field(default_factory=set)
+    in_pieces: set[str] = field(default_factory=set)  # sent as the network delivers bodies
 
     def put(self, path: str, body: bytes, **headers: str) -> None:
         self.files[path] = (body, {k.replace("_", "-"): v for k, v in headers.items()})
 
-    async def handle(self, request: web.Request) -> web.Response:
+    async def handle(self, request: web.Request) -> web.StreamResponse:
         path = request.rel_url.raw_path
         self.counts[path] += 1
         if path in self.failing:
@@ -76,6 +78,8 @@ class Folder:
         if path not in self.files:
             return web.Response(status=404, text="missing")
         body, headers = self.files[path]
+        if path in self.in_pieces:
+            return await send_in_pieces(request, body, headers.get("Content-Type", "image/png"))
         return web.Response(body=body, headers=headers)
 
 
