@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -18,7 +17,7 @@ from cdnsim.akamai_demo import akamai_ready, demo_image_manager
 from cdnsim.demo import seed_demo
 from cdnsim.imgix_config import ImgixOptions
 from cdnsim.imgix_demo import imgix_service, seed_imgix_demo
-from cdnsim.runtime import serve_app
+from cdnsim.runtime import serve_app, write_ready_file
 from cdnsim.sim_control import sim_routes
 from cdnsim.switches import accept_in_key
 from common.clock import Clock
@@ -308,9 +307,7 @@ class Stack:
                         raise RuntimeError(f"{url} answered {response.status}")
 
     def write_ready_file(self, path: Path, **extra: Any) -> None:
-        temporary = path.with_suffix(path.suffix + ".tmp")
-        temporary.write_text(json.dumps(self.ready() | extra, indent=2))
-        temporary.replace(path)  # readers never see half a file
+        write_ready_file(path, self.ready() | extra)
 
     async def stop(self) -> None:
         await self._exit.aclose()

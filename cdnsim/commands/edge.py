@@ -17,6 +17,7 @@ import signal
 import sys
 from pathlib import Path
 
+from cdnsim.runtime import write_ready_file
 from cdnsim.usage import UsageError, at_least, clock_spec, http_url, listen_error, new_file, port
 from common.clock import Clock
 from edge.config import EdgeSettings, PopSettings, generic_settings, load_settings, vimond_behaviors
@@ -127,11 +128,13 @@ async def _serve(settings: EdgeSettings, clock: Clock, ready_file: Path | None) 
     }
     print(json.dumps(ready), flush=True)
     if ready_file is not None:
-        ready_file.write_text(json.dumps(ready, indent=2), encoding="utf-8")
+        write_ready_file(ready_file, ready)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()
+    if ready_file is not None:
+        ready_file.unlink(missing_ok=True)
     await edge.stop()
     return 0

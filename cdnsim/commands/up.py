@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import socket
 import sys
 from pathlib import Path
 from typing import Any
@@ -100,10 +98,7 @@ def run(args: argparse.Namespace) -> int:
         seed=args.seed,
         imgix=imgix_options_from_args(args),
     )
-    # The process, so that readers can tell a running stack's file from a stale one.
-    extra: dict[str, Any] = {"process": {"pid": os.getpid(), "host": socket.gethostname()}}
-    if args.for_scenarios:
-        extra[FOR_SCENARIOS] = True
+    extra = {FOR_SCENARIOS: True} if args.for_scenarios else {}
     return asyncio.run(_up(settings, Clock.parse(args.clock), args.ready_file, extra))
 
 
