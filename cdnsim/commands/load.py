@@ -18,15 +18,28 @@ from typing import Any
 
 from cdnsim.load.html import render
 from cdnsim.load.report import Thresholds, join
-from cdnsim.load.runner import PROFILES, LoadSettings, record
-from cdnsim.usage import UsageError, at_least, non_negative_float, positive_float
+from cdnsim.load.runner import PROFILES, LoadSettings, free_port, record
+from cdnsim.usage import (
+    UsageError,
+    at_least,
+    check_can_listen,
+    non_negative_float,
+    port,
+    positive_float,
+)
 from scenarios.target import Target, TargetError
 
 # Per profile: thresholds (failure ratio, p95 ms, hit ratio; None: not checked) and the
 # flags given to the `cdnsim up --demo` started when there is no --target.
 DEFAULTS: dict[str, dict[str, Any]] = {
     "serving": {"thresholds": Thresholds(0.0, 50.0, 0.95), "stack": []},
-    "admin-churn": {"thresholds": Thresholds(0.0, None, 0.8), "stack": []},
+    # 20× simulated time too: the aggregator's tick every 15 s, so the admin writes of a run
+    # of a minute are invalidated within it (on the real clock the first tick came after
+    # 300 s: 40 writes, no invalidation).
+    "admin-churn": {
+        "thresholds": Thresholds(0.0, None, 0.8),
+        "stack": ["--clock", "scaled:20"],
+    },
     # 20× simulated time: the aggregator's 5-minute tick every 15 s, invalidations 0.5–5 s.
     "rebuild": {"thresholds": Thresholds(0.0, None, None), "stack": ["--clock", "scaled:20"]},
 }
@@ -59,6 +72,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--sample-interval", type=positive_float, default=1.0, help="seconds between stack samples"
+    )
+    parser.add_argument(
+        "--web",
+        action="store_true",
+        help="run Locust's own web UI (127.0.0.1, --web-port) with these settings filled in, "
+        "instead of a headless run; Ctrl-C here ends it and writes the report",
+    )
+    parser.add_argument(
+        "--web-port", type=port, default=8089, help="the web UI's port (default 8089, Locust's)"
+    )
+    parser.add_argument(
+        "--quiet", action="store_true", help="no live line while Locust runs, only the report"
     )
     parser.add_argument(
         "--stack-arg",
@@ -143,7 +168,18 @@ def settings_from(args: argparse.Namespace) -> LoadSettings:
         warmup=args.warmup if args.warmup is not None else min(10.0 + ramp, args.duration / 2),
         sample_interval=args.sample_interval,
         locust_args=tuple(locust_args),
+        web_port=_web_port(args),
+        progress=not args.quiet,
     )
+
+
+def _web_port(args: argparse.Namespace) -> int | None:
+    if not args.web:
+        return None
+    chosen = int(args.web_port) or free_port()
+    check_can_listen("127.0.0.1", chosen)
+    return chosen
+
 
 
 def run(args: argparse.Namespace) -> int:

@@ -73,41 +73,49 @@ def timeline(
     samples: Sequence[Mapping[str, Any]], seconds: Mapping[int, dict[str, Any]], started: float
 ) -> list[dict[str, Any]]:
     """One row per sample interval: Locust's req/s, failures and latency in it, the
-    edge's hit ratio, origin requests, renders, collapsed requests and invalidations."""
-    rows = []
-    for earlier, later in itertools.pairwise(samples):
-        span = later["t"] - earlier["t"]
-        if span <= 0:
-            continue
-        client = figures.seconds_between(seconds, earlier["t"], later["t"])
-        requests = sum(r["requests"] for r in client)
-        edge = figures.edge_figures(later, earlier)
-        events = later.get("events", {})
-        hist = latency.merge(r["latency_ms"] for r in client)
-        rows.append(
-            {
-                "t": round(later["t"] - started, 2),
-                "span_s": round(span, 2),
-                "requests_per_s": round(requests / span, 1),
-                "failures": sum(r["failures"] for r in client),
-                "p50_ms": latency.percentile(hist, 0.5),
-                "p95_ms": latency.percentile(hist, 0.95),
-                "client_hit_ratio": round(sum(r["hits"] for r in client) / requests, 4)
-                if requests
-                else None,
-                "edge_requests_per_s": round(edge["edge_requests"] / span, 1),
-                "edge_hit_ratio": edge["edge_hit_ratio"],
-                "origin_requests": edge["origin_requests"],
-                "collapsed": edge["collapsed"],
-                "renders": events.get("render", 0),
-                "render_cpu_s": round(later.get("render_cpu_s", 0.0), 3),
-                "forced_changes": events.get("forced_change", 0),
-                "invalidations_created": events.get("invalidation_created", 0),
-                "invalidations_applied": events.get("invalidation_applied", 0),
-                "locust_cpu_share": _share(_cpu_delta(later, earlier), span, 1),
-            }
-        )
-    return rows
+    edge's hit ratio, origin requests, renders, collapsed requests, admin writes and
+    invalidations."""
+    return [
+        interval(samples[i : i + 2], seconds, started)
+        for i in range(len(samples) - 1)
+        if samples[i + 1]["t"] > samples[i]["t"]
+    ]
+
+
+def interval(
+    samples: Sequence[Mapping[str, Any]], seconds: Mapping[int, dict[str, Any]], started: float
+) -> dict[str, Any]:
+    """The row of the span from the first sample to the last (events: those read by the
+    samples after the first)."""
+    earlier, later = samples[0], samples[-1]
+    span = later["t"] - earlier["t"]
+    client = figures.seconds_between(seconds, earlier["t"], later["t"])
+    requests = sum(r["requests"] for r in client)
+    edge = figures.edge_figures(later, earlier)
+    events = figures.event_counts(samples[1:])
+    hist = latency.merge(r["latency_ms"] for r in client)
+    return {
+        "t": round(later["t"] - started, 2),
+        "span_s": round(span, 2),
+        "requests_per_s": round(requests / span, 1),
+        "failures": sum(r["failures"] for r in client),
+        "p50_ms": latency.percentile(hist, 0.5),
+        "p95_ms": latency.percentile(hist, 0.95),
+        "client_hit_ratio": round(sum(r["hits"] for r in client) / requests, 4)
+        if requests
+        else None,
+        "edge_requests_per_s": round(edge["edge_requests"] / span, 1),
+        "edge_hit_ratio": edge["edge_hit_ratio"],
+        "origin_requests": edge["origin_requests"],
+        "collapsed": edge["collapsed"],
+        "renders": events.get("render", 0),
+        "render_cpu_s": round(sum(s.get("render_cpu_s", 0.0) for s in samples[1:]), 3),
+        "admin_writes": sum(r.get("admin_writes", 0) for r in client),
+        "forced_changes": events.get("forced_change", 0),
+        "invalidations_created": events.get("invalidation_created", 0),
+        "invalidations_applied": events.get("invalidation_applied", 0),
+        "locust_cpu_share": _share(_cpu_delta(later, earlier), span, 1),
+    }
 
 
 def steady(

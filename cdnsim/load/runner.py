@@ -22,6 +22,7 @@ from typing import Any
 
 import aiohttp
 
+from cdnsim.load import figures, live
 from cdnsim.load.sampler import StackSampler, process_tree_cpu
 from cdnsim.usage import UsageError
 
@@ -45,6 +46,8 @@ class LoadSettings:
     sample_interval: float = 1.0
     locust_args: tuple[str, ...] = ()  # profile options: --zipf, --widths, --change-at …
     settings_note: dict[str, Any] = field(default_factory=dict)
+    web_port: int | None = None  # Locust's web UI on this loopback port instead of headless
+    progress: bool = True  # a live line every few seconds
 
 
 async def record(settings: LoadSettings) -> dict[str, Any]:
@@ -56,7 +59,21 @@ async def record(settings: LoadSettings) -> dict[str, Any]:
         packs = await _packs(session, ready)
         sampler = StackSampler(session, ready["control"])
         await sampler.start()
+        if settings.progress and settings.profile != "serving":
+            await _warn_without_tick(session, ready, settings.duration)
         return await _run_locust(settings, ready, packs, sampler, stack_pid)
+
+
+async def _warn_without_tick(
+    session: aiohttp.ClientSession, ready: dict[str, Any], duration: float
+) -> None:
+    try:
+        async with session.get(f"{ready['control']}/_sim/clock") as response:
+            clock = await response.json() if response.status == 200 else {}
+    except (aiohttp.ClientError, ValueError):
+        return  # a stack without the /_sim API: nothing to say
+    if warning := live.no_tick_warning(clock, duration):
+        print(warning, flush=True)
 
 
 @contextlib.asynccontextmanager
@@ -64,6 +81,9 @@ async def _stack(settings: LoadSettings) -> AsyncIterator[tuple[dict[str, Any], 
     if settings.target is not None:
         yield json.loads(settings.target.read_text(encoding="utf-8")), None
         return
+    if settings.progress:
+        print(f"starting cdnsim up --demo {' '.join(settings.stack_args)} (log: "
+              f"{settings.output / 'stack.log'})".replace("  (", " ("), flush=True)  # fmt: skip
     ready_file = settings.output / "stack.json"
     ready_file.unlink(missing_ok=True)
     log_file = (settings.output / "stack.log").open("w", encoding="utf-8")
@@ -113,20 +133,34 @@ def locust_commands(
     """The Locust processes to start: one headless process, or a headless master then its
     workers (Locust sends the cdnsim options from the master to every worker)."""
     locust = [sys.executable, "-m", "locust", "-f", str(LOADTESTS / PROFILES[settings.profile])]
+    # Headless for a set time, or Locust's web UI (loopback) with the same values filled in.
+    mode = (
+        ["--headless", "-t", f"{max(1, round(settings.duration))}s", "--only-summary"]
+        if settings.web_port is None
+        else ["--web-host", "127.0.0.1", "--web-port", str(settings.web_port)]
+    )
     options = [
-        "--headless", "-u", str(settings.users), "-r", f"{settings.spawn_rate:g}",
-        "-t", f"{max(1, round(settings.duration))}s", "--stop-timeout", "5",
+        *mode, "-u", str(settings.users), "-r", f"{settings.spawn_rate:g}", "--stop-timeout", "5",
         "--json-file", str(settings.output / "locust"), "--html", str(settings.output / "locust.html"),
-        "--only-summary", "--loglevel", "WARNING",
+        "--loglevel", "WARNING",
         "--pops", ",".join(p["url"] for p in ready["pops"]), "--packs", ",".join(packs),
         "--origin", ready["origin"], "--timeline-dir", str(settings.output / "timelines"),
         *settings.locust_args,
     ]  # fmt: skip
     if not settings.workers:
         return [locust + options]
-    port = str(_free_port())
-    master = [*locust, *options, "--master", "--master-bind-host", "127.0.0.1", "--master-bind-port", port,
-              "--expect-workers", str(settings.workers), "--expect-workers-max-wait", "60"]  # fmt: skip
+    port = str(free_port())
+    master = [
+        *locust,
+        *options,
+        "--master",
+        "--master-bind-host",
+        "127.0.0.1",
+        "--master-bind-port",
+        port,
+    ]
+    if settings.web_port is None:
+        master += ["--expect-workers", str(settings.workers), "--expect-workers-max-wait", "60"]  # fmt: skip
     worker = [
         *locust,
         "--worker",
@@ -140,7 +174,7 @@ def locust_commands(
     return [master] + [worker] * settings.workers
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
@@ -173,11 +207,10 @@ async def _run_locust(
         subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)  # noqa: ASYNC220
         for command, log in zip(commands, logs, strict=True)
     ]
+    if settings.progress:
+        print(_starting(settings, ready), flush=True)
     try:
-        deadline = started + settings.duration + 90
-        while processes[0].poll() is None and time.time() < deadline:
-            await asyncio.sleep(settings.sample_interval)
-            samples.append(await _sample(sampler, [p.pid for p in processes], stack_pid))
+        await _watch(settings, processes, samples, sampler, stack_pid, started)
         ended = time.time()
         for process in processes:
             await asyncio.to_thread(_stop, process)
@@ -216,6 +249,63 @@ async def _run_locust(
         ],
         "samples": samples,
     }
+
+
+async def _watch(
+    settings: LoadSettings,
+    processes: list[subprocess.Popen[bytes]],
+    samples: list[dict[str, Any]],
+    sampler: StackSampler,
+    stack_pid: int | None,
+    started: float,
+) -> None:
+    """Sample until Locust ends: after its run time when headless; with the web UI, when
+    the user ends it here (Ctrl-C, SIGTERM), which stops Locust too. A live line every
+    few seconds."""
+    stop = asyncio.Event()
+    if settings.web_port is not None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+    deadline = started + settings.duration + 90 if settings.web_port is None else float("inf")
+    printed = started
+    try:
+        while processes[0].poll() is None and time.time() < deadline and not stop.is_set():
+            await asyncio.sleep(settings.sample_interval)
+            samples.append(await _sample(sampler, [p.pid for p in processes], stack_pid))
+            if settings.progress and time.time() - printed >= live.EVERY:
+                printed = time.time()
+                _print_live(settings, samples, started)
+    finally:
+        if settings.web_port is not None:
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                asyncio.get_running_loop().remove_signal_handler(sig)
+            for process in processes:
+                if process.poll() is None:
+                    process.send_signal(signal.SIGTERM)  # Locust quits and writes its files
+
+
+def _starting(settings: LoadSettings, ready: dict[str, Any]) -> str:
+    who = f"{settings.users} users ({settings.spawn_rate:g}/s) on {len(ready['pops'])} POPs"
+    if settings.web_port is None:
+        return (f"Locust {settings.profile}: {who} for {settings.duration:g} s; a line every "
+                f"{live.EVERY:g} s (the {live.WINDOW:g} s ending {live.LAG:g} s before)")  # fmt: skip
+    return (f"Locust's web UI: http://127.0.0.1:{settings.web_port}/ ({settings.profile}: {who} "
+            "and the cdnsim options filled in; press Start there). Ctrl-C here ends the run "
+            "and writes the report")  # fmt: skip
+
+
+def _print_live(settings: LoadSettings, samples: list[dict[str, Any]], started: float) -> None:
+    timelines = [
+        _read_json(path, {"seconds": {}})
+        for path in (settings.output / "timelines").glob("timeline-*.json")
+    ]
+    duration = settings.duration if settings.web_port is None else float("inf")
+    line = live.live_line(
+        samples, figures.merge_timelines(timelines), started, time.time(), duration
+    )
+    if line:
+        print(line, flush=True)
 
 
 async def _sample(
