@@ -181,7 +181,6 @@ def _web_port(args: argparse.Namespace) -> int | None:
     return chosen
 
 
-
 def run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     recording = asyncio.run(record(settings))
