@@ -117,8 +117,18 @@ def _list() -> int:
 
 
 def _progress(index: int, total: int, name: str, result: dict[str, Any] | None) -> None:
+    """On a terminal, the running scenario's line is overwritten by its result; in a file
+    or a pipe only the result is written (a carriage return there doubled every line)."""
+    terminal = sys.stderr.isatty()
+    if result is None and not terminal:
+        return
     end = "\n" if result is not None else "\r"
-    print(progress_line(index + 1, total, name, result), end=end, flush=True, file=sys.stderr)
+    print(
+        progress_line(index + 1, total, name, result, colour=terminal),
+        end=end,
+        flush=True,
+        file=sys.stderr,
+    )
 
 
 def _finish(suite: dict[str, Any], args: argparse.Namespace) -> int:
