@@ -19,6 +19,7 @@ from typing import Any
 from cdnsim.load.html import render
 from cdnsim.load.report import Thresholds, join
 from cdnsim.load.runner import PROFILES, LoadSettings, free_port, record
+from cdnsim.load.words import headline, saturation_note
 from cdnsim.usage import (
     UsageError,
     at_least,
@@ -204,39 +205,46 @@ def _ms(value: float | None) -> str:
     return "–" if value is None else f"{value:g} ms"
 
 
+def _ratio(value: float | None) -> str:
+    return "–" if value is None else f"{value:.3f}"
+
+
 def print_summary(report: dict[str, Any], output: Path) -> None:
     s, loc, steady, stack = report["settings"], report["locust"], report["steady"], report["stack"]
     gen = report["load_generator"]
+    processes = f"master + {s['workers']} workers" if s["workers"] else "one Locust process"
     print(f"cdnsim load {s['profile']}: {s['users']} users, {report['window']['duration_s']:g} s, "
-          f"{'master + ' + str(s['workers']) + ' workers' if s['workers'] else 'one Locust process'}; "
-          f"{report['machine']['note']} ({report['machine']['cpu_count']} cores)")  # fmt: skip
-    print(f"  Locust, whole run: {loc['requests']} requests, {loc['failures']} failures, "
-          f"{loc['requests_per_s']:g} req/s, p50 {_ms(loc['p50_ms'])}, p95 {_ms(loc['p95_ms'])}, "
+          f"{processes}; {report['machine']['note']} ({report['machine']['cpu_count']} cores)")  # fmt: skip
+    print(f"  {headline(report)}")
+    if warning := saturation_note(gen):
+        print(f"  {warning}")
+    print(f"  Locust, whole run: {loc['requests']:,} requests, {loc['failures']:,} failures, "
+          f"{loc['requests_per_s']:,.0f} req/s, p50 {_ms(loc['p50_ms'])}, p95 {_ms(loc['p95_ms'])}, "
           f"p99 {_ms(loc['p99_ms'])}")  # fmt: skip
     if steady.get("available"):
-        print(f"  after warm-up ({steady['from_s']:g} s on): {steady['requests_per_s']:g} req/s, "
+        print(f"  after warm-up ({steady['from_s']:g} s on): {steady['requests_per_s']:,.0f} req/s, "
               f"p50 {_ms(steady['p50_ms'])}, p95 {_ms(steady['p95_ms'])}, p99 {_ms(steady['p99_ms'])}, "
-              f"edge hit ratio {steady['edge_hit_ratio']}, origin offload {steady['origin_offload']}")  # fmt: skip
+              f"edge hit ratio {_ratio(steady['edge_hit_ratio'])}, "
+              f"origin offload {_ratio(steady['origin_offload'])}")  # fmt: skip
     if stack:
-        pops = ", ".join(f"{k} {v['hit_ratio']}" for k, v in stack["per_pop"].items())
-        print(f"  stack: hit ratio per POP {pops}; origin requests {stack['origin_requests']} "
-              f"(offload {stack['origin_offload']}); renders {stack['renders']} ({stack['render_cpu_s']:g} s CPU); "
-              f"collapsed {stack['collapsed']}; invalidations {stack['invalidations']}")  # fmt: skip
+        pops = ", ".join(f"{k} {_ratio(v['hit_ratio'])}" for k, v in stack["per_pop"].items())
+        invalidations = ", ".join(f"{n} {kind}" for kind, n in stack["invalidations"].items())
+        print(f"  stack: hit ratio per POP {pops}; origin requests {stack['origin_requests']:,} "
+              f"(offload {_ratio(stack['origin_offload'])}); renders {stack['renders']:,} "
+              f"({stack['render_cpu_s']:g} s CPU); collapsed {stack['collapsed']:,}; "
+              f"invalidations {invalidations}")  # fmt: skip
     for phase in report["phases"]:
-        print(f"  {phase['phase']:<6} {phase['from_s']}–{phase['to_s']} s: {phase['requests_per_s']} req/s, "
-              f"hit ratio {phase['edge_hit_ratio']}, origin requests {phase['origin_requests']}, "
-              f"renders {phase['renders']} (peak {phase['peak_renders_per_interval']}/interval), "
+        print(f"  {phase['phase']:<20} {phase['from_s']}–{phase['to_s']} s: "
+              f"{phase['requests_per_s']} req/s, hit ratio {_ratio(phase['edge_hit_ratio'])}, "
+              f"origin requests {phase['origin_requests']}, renders {phase['renders']} "
+              f"(peak {phase['peak_renders_per_interval']} in 1 s), "
               f"worst p95 {_ms(phase['worst_p95_ms'])}")  # fmt: skip
     if gen.get("available"):
+        stack_share = gen["stack_share_of_machine"]
         print(f"  Locust CPU: {gen['share_of_machine']:.0%} of the machine, busiest process "
               f"{gen['busiest_process_share_of_core']:.0%} of a core"
-              + (f"; the stack {gen['stack_share_of_machine']:.0%}" if gen["stack_share_of_machine"] is not None
-                 else ""))  # fmt: skip
-        if gen["saturated"]:
-            print("  WARNING: the load generator saturated a core: the figures measure Locust, not the stack; "
-                  "add --workers or run workers on other machines")  # fmt: skip
+              + (f"; the stack {stack_share:.0%}" if stack_share is not None else ""))  # fmt: skip
     for t in report["thresholds"]:
-        print(f"  {'ok  ' if t['ok'] else 'FAIL'} {t['name']} {t['value']} (limit {t['limit']})")
-    print(
-        f"{'PASSED' if report['passed'] else 'FAILED'}; report: {output / 'report.json'}, {output / 'report.html'}"
-    )
+        value = t["value"] if not isinstance(t["value"], float) else f"{t['value']:.4g}"
+        print(f"  {'ok  ' if t['ok'] else 'FAIL'} {t['name']} {value} (limit {t['limit']})")
+    print(f"report: {output / 'report.json'}, {output / 'report.html'}")

@@ -145,19 +145,37 @@ def steady(
 
 
 def phases(rows: Sequence[Mapping[str, Any]], warmup_s: float) -> list[dict[str, Any]]:
-    """Before, during and after a rebuild: split at the first interval with a forced
-    location change; the surge lasts from there to the last interval that rendered."""
+    """A rebuild's run in consecutive phases that cover it whole (so their renders add up to
+    the run's): *warm-up*; *before* the forced location change; *waiting for the tick* that
+    invalidates it (renders here come from the stack's own earlier invalidations, such as a
+    demo stack's seeding); the *surge*, from that invalidation to the end of the renders it
+    caused (no render for two intervals); *after*. Empty phases are left out."""
     change = next((i for i, r in enumerate(rows) if r["forced_changes"]), None)
     if change is None:
         return []
-    rendered = [i for i in range(change, len(rows)) if rows[i]["renders"]]
-    surge_end = rendered[-1] + 1 if rendered else change + 1
-    before = [r for r in rows[:change] if r["t"] > warmup_s]
-    return [
-        _phase("before", before),
-        _phase("surge", rows[change:surge_end]),
-        _phase("after", rows[surge_end:]),
+    tick = next((i for i in range(change, len(rows)) if rows[i]["invalidations_created"]), None)
+    surge_start = change if tick is None else tick
+    surge_end = _wave_end(rows, surge_start)
+    warm = next((i for i, r in enumerate(rows[:change]) if r["t"] > warmup_s), change)
+    bounds = [
+        ("warm-up", 0, warm),
+        ("before", warm, change),
+        ("waiting for the tick", change, surge_start),
+        ("surge", surge_start, surge_end),
+        ("after", surge_end, len(rows)),
     ]
+    return [_phase(name, rows[a:b]) for name, a, b in bounds if b > a]
+
+
+def _wave_end(rows: Sequence[Mapping[str, Any]], start: int) -> int:
+    """The index after the last rendering interval of the wave that begins at ``start``."""
+    end, quiet, seen = start + 1, 0, False
+    for i in range(start, len(rows)):
+        if rows[i]["renders"]:
+            end, quiet, seen = i + 1, 0, True
+        elif seen and (quiet := quiet + 1) >= 2:
+            break
+    return end
 
 
 def _phase(name: str, rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:

@@ -34,24 +34,27 @@ def _boxes(svg: ET.Element) -> list[tuple[str, str, tuple[float, float, float, f
         width = EM * size * len(words)
         anchor = element.attrib.get("text-anchor", "start")
         left = {"start": x, "middle": x - width / 2, "end": x - width}[anchor]
-        boxes.append(
-            (
-                element.attrib.get("class", ""),
-                words,
-                (left, y - size, left + width, y + 0.25 * size),
-            )
-        )
+        box = (left, y - size, left + width, y + 0.25 * size)
+        if "rotate(-90" in element.attrib.get("transform", ""):  # a y axis title, turned
+            box = (x - size, y - width / 2, x + 0.25 * size, y + width / 2)
+        boxes.append((element.attrib.get("class", ""), words, box))
     return boxes
 
 
-def problems(svg: ET.Element) -> list[str]:
-    """What is wrong with one plot; empty when nothing is."""
+def outside_the_box(svg: ET.Element) -> list[str]:
+    """Every text of an SVG that does not lie wholly inside its width and height."""
     width, height = float(svg.attrib["width"]), float(svg.attrib["height"])
-    found = []
+    return [
+        f"{words!r} lies outside the {width:g}×{height:g} box"
+        for cls, words, (left, top, right, bottom) in _boxes(svg)
+        if left < 0 or top < 0 or right > width or bottom > height
+    ]
+
+
+def problems(svg: ET.Element) -> list[str]:
+    """What is wrong with one timeline plot; empty when nothing is."""
+    found = outside_the_box(svg)
     boxes = _boxes(svg)
-    for _, words, (left, top, right, bottom) in boxes:
-        if left < 0 or top < 0 or right > width or bottom > height:
-            found.append(f"{words!r} lies outside the {width:g}×{height:g} box")
     labels = [(w, b) for c, w, b in boxes if c == "marker-label"]
     for i, (one, a) in enumerate(labels):
         for other, b in labels[i + 1 :]:
