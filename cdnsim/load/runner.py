@@ -22,7 +22,7 @@ from typing import Any
 
 import aiohttp
 
-from cdnsim.load import figures, live
+from cdnsim.load import live, progress
 from cdnsim.load.sampler import StackSampler, process_tree_cpu
 from cdnsim.usage import UsageError
 
@@ -60,20 +60,8 @@ async def record(settings: LoadSettings) -> dict[str, Any]:
         sampler = StackSampler(session, ready["control"])
         await sampler.start()
         if settings.progress and settings.profile != "serving":
-            await _warn_without_tick(session, ready, settings.duration)
+            await progress.warn_without_tick(session, ready, settings.duration)
         return await _run_locust(settings, ready, packs, sampler, stack_pid)
-
-
-async def _warn_without_tick(
-    session: aiohttp.ClientSession, ready: dict[str, Any], duration: float
-) -> None:
-    try:
-        async with session.get(f"{ready['control']}/_sim/clock") as response:
-            clock = await response.json() if response.status == 200 else {}
-    except (aiohttp.ClientError, ValueError):
-        return  # a stack without the /_sim API: nothing to say
-    if warning := live.no_tick_warning(clock, duration):
-        print(warning, flush=True)
 
 
 @contextlib.asynccontextmanager
@@ -208,7 +196,7 @@ async def _run_locust(
         for command, log in zip(commands, logs, strict=True)
     ]
     if settings.progress:
-        print(_starting(settings, ready), flush=True)
+        print(progress.starting(settings, ready), flush=True)
     try:
         await _watch(settings, processes, samples, sampler, stack_pid, started)
         ended = time.time()
@@ -275,7 +263,11 @@ async def _watch(
             samples.append(await _sample(sampler, [p.pid for p in processes], stack_pid))
             if settings.progress and time.time() - printed >= live.EVERY:
                 printed = time.time()
-                _print_live(settings, samples, started)
+                timelines = [
+                    _read_json(path, {"seconds": {}})
+                    for path in (settings.output / "timelines").glob("timeline-*.json")
+                ]
+                progress.print_live(settings, samples, timelines, started)
     finally:
         if settings.web_port is not None:
             for sig in (signal.SIGINT, signal.SIGTERM):
@@ -283,29 +275,6 @@ async def _watch(
             for process in processes:
                 if process.poll() is None:
                     process.send_signal(signal.SIGTERM)  # Locust quits and writes its files
-
-
-def _starting(settings: LoadSettings, ready: dict[str, Any]) -> str:
-    who = f"{settings.users} users ({settings.spawn_rate:g}/s) on {len(ready['pops'])} POPs"
-    if settings.web_port is None:
-        return (f"Locust {settings.profile}: {who} for {settings.duration:g} s; a line every "
-                f"{live.EVERY:g} s (the {live.WINDOW:g} s ending {live.LAG:g} s before)")  # fmt: skip
-    return (f"Locust's web UI: http://127.0.0.1:{settings.web_port}/ ({settings.profile}: {who} "
-            "and the cdnsim options filled in; press Start there). Ctrl-C here ends the run "
-            "and writes the report")  # fmt: skip
-
-
-def _print_live(settings: LoadSettings, samples: list[dict[str, Any]], started: float) -> None:
-    timelines = [
-        _read_json(path, {"seconds": {}})
-        for path in (settings.output / "timelines").glob("timeline-*.json")
-    ]
-    duration = settings.duration if settings.web_port is None else float("inf")
-    line = live.live_line(
-        samples, figures.merge_timelines(timelines), started, time.time(), duration
-    )
-    if line:
-        print(line, flush=True)
 
 
 async def _sample(
