@@ -7,11 +7,8 @@ import json
 import os
 import signal
 import socket
-import ssl
 from pathlib import Path
 from typing import Any
-
-from aiohttp import web
 
 
 async def run_until_signalled() -> None:
@@ -37,22 +34,3 @@ def write_ready_file(path: Path, document: dict[str, Any]) -> None:
     temporary = path.with_suffix(path.suffix + ".tmp")
     temporary.write_text(json.dumps({**document, "process": process_info()}, indent=2))
     temporary.replace(path)
-
-
-async def serve_app(
-    app: web.Application,
-    host: str = "127.0.0.1",
-    port: int = 0,
-    *,
-    ssl_context: ssl.SSLContext | None = None,
-) -> tuple[web.AppRunner, str]:
-    """Serve ``app`` (``port`` 0: any free port); the runner to clean up and the base URL."""
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    try:
-        await web.TCPSite(runner, host, port, ssl_context=ssl_context).start()
-    except BaseException:
-        await runner.cleanup()  # the app's cleanup contexts (storage, pools) end with it
-        raise
-    scheme = "https" if ssl_context else "http"
-    return runner, f"{scheme}://{host}:{runner.addresses[0][1]}"

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 from multidict import CIMultiDict
 
+from common.bodies import read_request
 from common.errors import ApiError, json_errors
 from edge.app_keys import POP
 from edge.forwarding import distribution_host
@@ -16,6 +17,7 @@ from edge.pop import Pop
 # CloudFront's allowed methods ("GET, HEAD, OPTIONS, PUT, POST, PATCH, DELETE").
 ALLOWED_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"})
 DEBUG_HEADER = "X-Cdnsim-Debug"
+WORKER_HEADER = "X-Edge-Worker"
 
 
 def create_pop_app(pop: Pop, *, manage_lifecycle: bool = True) -> web.Application:
@@ -45,7 +47,8 @@ async def handle(request: web.Request) -> web.StreamResponse:
             headers={"Allow": ", ".join(sorted(ALLOWED_METHODS))},
         )
     url = request.rel_url
-    body = b"" if method in ("GET", "HEAD") else await request.read()
+    limit = pop.settings.max_request_bytes
+    body = b"" if method in ("GET", "HEAD") else await read_request(request, limit)
     raw_host = request.headers.get("Host")
     host = distribution_host(raw_host, pop.settings.distribution_id)
     headers = tuple(request.headers.items())
@@ -61,7 +64,10 @@ async def handle(request: web.Request) -> web.StreamResponse:
         pop.settings.debug or request.headers.get(DEBUG_HEADER) == "1",
     )
     outcome = await pop.serve(viewer)
-    return _response(outcome, pop.pop_id, request)
+    response = _response(outcome, pop.pop_id, request)
+    if viewer.debug:  # which process of the POP answered (0: the edge's own)
+        response.headers[WORKER_HEADER] = str(pop.worker)
+    return response
 
 
 def _response(outcome: Outcome, pop_id: str, request: web.Request) -> web.Response:

@@ -9,10 +9,11 @@ from pathlib import Path
 
 from cdnsim.aggregator_config import add_aggregator_arguments
 from cdnsim.origin_config import add_origin_arguments, origin_settings_from_args
-from cdnsim.runtime import run_until_signalled, serve_app, write_ready_file
+from cdnsim.runtime import run_until_signalled, write_ready_file
 from cdnsim.tls import server_context
 from cdnsim.usage import check_can_listen, clock_spec, new_file
 from common.clock import Clock
+from common.serving import serve_app
 from origin.app import create_app
 
 log = logging.getLogger(__name__)

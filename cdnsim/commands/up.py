@@ -11,19 +11,20 @@ from pathlib import Path
 from typing import Any
 
 from cdnsim.aggregator_config import add_aggregator_arguments
-from cdnsim.imgix_config import add_imgix_arguments, imgix_options_from_args
 from cdnsim.origin_config import add_origin_arguments, origin_settings_from_args
 from cdnsim.runtime import run_until_signalled
 from cdnsim.stack import Stack, StackSettings
 from cdnsim.usage import UsageError, at_least, clock_spec, directory, new_file, port
 from common.clock import Clock
 from scenarios.target import FOR_SCENARIOS
+from vendors.registry import PLUGINS
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_origin_arguments(parser, serving=False)  # the stack listens on loopback, free ports
     add_aggregator_arguments(parser)
-    add_imgix_arguments(parser)
+    for plugin in PLUGINS.values():
+        plugin.add_arguments(parser)
     stack = parser.add_argument_group("stack")
     stack.add_argument(
         "--clock",
@@ -54,6 +55,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     stack.add_argument(
         "--demo", action="store_true", help="seed a tenant with configs, packs and images"
+    )
+    stack.add_argument(
+        "--vendor",
+        action="append",
+        choices=sorted(PLUGINS),
+        help="run only these vendors beside the edge (repeatable; default: every one)",
     )
     stack.add_argument(
         "--ready-file", type=new_file, help="write the endpoints as JSON once everything answers"
@@ -96,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
         invalidation_delays=args.invalidation_delay,
         demo=args.demo,
         seed=args.seed,
-        imgix=imgix_options_from_args(args),
+        vendors={name: PLUGINS[name].options(args) for name in args.vendor or PLUGINS},
     )
     extra = {FOR_SCENARIOS: True} if args.for_scenarios else {}
     return asyncio.run(_up(settings, Clock.parse(args.clock), args.ready_file, extra))
@@ -135,8 +142,13 @@ def _announce(stack: Stack) -> None:
         print(f"  shield   {info['shield']}")
     print(f"  control  {info['control']}   (CloudFront API, /_edge/…, /_sim/…)")
     print(f"  admin token: {info['admin_token']}")
+    if "akamai" in info:
+        akamai = info["akamai"]
+        print(f"  akamai   API {akamai['api']}   delivery {akamai['delivery']}/…")
     if "imgix" in info:
+        imgix = info["imgix"]
+        delivery = imgix.get("delivery", f"{info['pops'][0]['url']}/imgix/{{subdomain}}")
         print(
-            f"  imgix API {info['imgix']['api']}   delivery {info['imgix']['delivery']}{info['imgix']['sample_path']}"
+            f"  imgix    API {imgix['api']}   delivery {delivery}{imgix.get('sample_path', '/…')}"
         )
     sys.stdout.flush()  # readers of a pipe (scripts, tests) see the whole announcement at once

@@ -21,8 +21,9 @@ from aiohttp import web
 from PIL import Image
 from yarl import URL
 
+from common.bodies import UpstreamBodyError, read_response
 from common.clock import Clock
-from common.errors import ApiError, BodyTooLarge, NotFound, json_errors, read_limited
+from common.errors import ApiError, NotFound, json_errors
 from common.events import EventLog
 from vendors.akamai.addressing import Derivative, parse_internal
 from vendors.akamai.backend import ImagingBackend
@@ -60,7 +61,7 @@ class Rendered:
     cpu_seconds: float
 
 
-class Transformer:
+class Renderer:
     def __init__(
         self, backends: Mapping[str, ImagingBackend], clock: Clock, events: EventLog
     ) -> None:
@@ -179,21 +180,15 @@ class Transformer:
         assert self.session is not None, "transformer not started"
         try:
             async with self.session.get(URL(url, encoded=True), allow_redirects=False) as response:
-                if (
-                    response.content_length is not None
-                    and response.content_length > MAX_SOURCE_BYTES
-                ):
-                    raise FetchFailed(url, None, "image larger than the transformer accepts")
-                try:
-                    body = await read_limited(response.content, MAX_SOURCE_BYTES)
-                except BodyTooLarge:
-                    raise FetchFailed(url, None, "image larger than the transformer accepts")
+                body = await read_response(response, MAX_SOURCE_BYTES)
                 self._event(
                     "origin_fetch", d, url=url, role=role, status=response.status, bytes=len(body)
                 )
                 if response.status != 200:
                     raise FetchFailed(url, response.status, f"answered {response.status}")
                 return body, response.content_type or "application/octet-stream"
+        except UpstreamBodyError as error:
+            raise FetchFailed(url, None, str(error)) from None
         except (aiohttp.ClientError, TimeoutError, ValueError) as error:
             raise FetchFailed(url, None, f"{type(error).__name__}: {error}") from None
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from aiohttp import web
 
-from common.errors import BodyTooLarge, read_limited
+from common.bodies import read_request
 from vendors.imgix import jsonapi as ja
 from vendors.imgix import jsonapi_query as jq
 from vendors.imgix.api_keys import ApiKey, Permission, authentication_meta
@@ -68,16 +68,7 @@ class Api:
         content_type = request.headers.get("Content-Type", "application/vnd.api+json")
         if content_type.split(";")[0].strip().lower() not in _JSON_TYPES:
             raise ja.JsonApiError(415, "UnsupportedMediaType", "send application/vnd.api+json")
-        if request.content_length is not None and request.content_length > MAX_JSON_BYTES:
-            raise ja.JsonApiError(
-                413, "PayloadTooLarge", f"documents are limited to {MAX_JSON_BYTES} bytes"
-            )
-        try:
-            return await read_limited(request.content, MAX_JSON_BYTES)
-        except BodyTooLarge:
-            raise ja.JsonApiError(
-                413, "PayloadTooLarge", f"documents are limited to {MAX_JSON_BYTES} bytes"
-            ) from None
+        return await read_request(request, MAX_JSON_BYTES)
 
     def one(
         self,
@@ -149,17 +140,3 @@ def add_routes(app: web.Application, api: Api) -> None:
     app.router.add_get("/api/v1/sources/{source_id}", api.get_source)
     app.router.add_patch("/api/v1/sources/{source_id}", api.update_source)
     app.router.add_post("/api/v1/purge", api.create_purge)
-
-
-def create_api_app(backend: ImgixBackend, purges: Purges) -> web.Application:
-    from vendors.imgix.assets_api import add_asset_routes  # these build on Api
-    from vendors.imgix.reports_api import add_report_routes
-
-    app = web.Application(
-        middlewares=[ja.middleware(backend.ids.new_id)], client_max_size=64 * 1024 * 1024
-    )
-    api = Api(backend, purges)
-    add_routes(app, api)
-    add_asset_routes(app, api)
-    add_report_routes(app, api)
-    return app

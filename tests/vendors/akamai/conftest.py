@@ -3,6 +3,7 @@ an edge (three POPs and a shield) that speaks it."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -14,12 +15,10 @@ import pytest
 from aiohttp import web
 from PIL import Image
 
-from cdnsim.sample_image import encode, sample_image
 from common.clock import Clock
 from common.events import EventLog
 from edge.stack import Edge
 from tests.edge.conftest import three_pops_with_shield
-from tests.pieces import send_in_pieces
 from vendors.akamai import ImageManager, PropertySettings
 
 TOKEN = "akab-test-token"
@@ -41,10 +40,6 @@ def gradient_bytes(size: tuple[int, int] = (256, 256)) -> bytes:
     return out.getvalue()
 
 
-def sample_jpeg() -> bytes:
-    return encode(sample_image((1600, 900), (70, 130, 180)), "JPEG")  # about 170 KB
-
-
 class ImageOrigin:
     """Pristine images by path; counts every request."""
 
@@ -62,17 +57,13 @@ class ImageOrigin:
             "/photos/broken.jpg": (b"not an image at all", "image/jpeg"),
             "/photos/gradient.jpg": (gradient_bytes(), "image/jpeg"),
         }
-        # A photograph as a network delivers it: in pieces (tests/pieces.py).
-        self.in_pieces = {"/photos/landscape.jpg": sample_jpeg()}
         self.counts: Counter[str] = Counter()
         self.url = ""
         self.app = web.Application()
         self.app.router.add_get("/{tail:.*}", self.handle)
 
-    async def handle(self, request: web.Request) -> web.StreamResponse:
+    async def handle(self, request: web.Request) -> web.Response:
         self.counts[request.path] += 1
-        if request.path in self.in_pieces:
-            return await send_in_pieces(request, self.in_pieces[request.path], "image/jpeg")
         found = self.images.get(request.path)
         if found is None:
             return web.Response(status=404, text="no such image")
@@ -118,19 +109,26 @@ class ImagingStack:
             return response, await response.read()
 
 
+@contextlib.asynccontextmanager
+async def imaging_stack(origin: Any, clock: Clock, events: EventLog) -> AsyncIterator[ImagingStack]:
+    """One property (``demo``) whose pristine images come from ``origin`` (which has a
+    ``url``), behind three POPs and a shield."""
+    settings = PropertySettings("demo", TOKEN, origin.url, path_prefix="/akamai/demo",
+                                hosts=("images.example.com",))  # fmt: skip
+    im = ImageManager([settings], clock=clock, events=events)
+    edge = Edge(three_pops_with_shield(origin.url), clock=clock, events=events, vendors=[im])
+    await edge.start()
+    async with aiohttp.ClientSession() as http:
+        yield ImagingStack(im, edge, origin, http)
+    await edge.stop()
+
+
 @pytest.fixture
 async def imaging(
     image_origin: ImageOrigin, clock: Clock, events: EventLog
 ) -> AsyncIterator[ImagingStack]:
-    settings = PropertySettings("demo", TOKEN, image_origin.url, path_prefix="/akamai/demo",
-                                hosts=("images.example.com",))  # fmt: skip
-    async with ImageManager([settings], clock=clock, events=events) as im:
-        edge = Edge(im.edge_settings(three_pops_with_shield(image_origin.url)), clock=clock,
-                    events=events, properties=im.properties())  # fmt: skip
-        await edge.start()
-        async with aiohttp.ClientSession() as http:
-            yield ImagingStack(im, edge, image_origin, http)
-        await edge.stop()
+    async with imaging_stack(image_origin, clock, events) as stack:
+        yield stack
 
 
 def decoded(body: bytes) -> Image.Image:

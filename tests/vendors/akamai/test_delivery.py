@@ -212,13 +212,3 @@ async def test_a_failing_policy_falls_back_to_the_pristine_image_and_says_so(
     assert body == imaging.origin.images["/photos/red.jpg"][0]
     failed = [e.data for e in events.read(kinds=["policy_failed"])]
     assert [(f["policy"], f["version"]) for f in failed] == [(".auto", 1), ("cropfar", 1)]
-
-
-async def test_a_pristine_image_arriving_in_pieces_is_read_whole(imaging: ImagingStack):
-    # The transformer once read only the first buffered bytes of the pristine image: a
-    # 1600×900 photograph failed to decode ("image file is truncated") and was served as is.
-    response, body = await imaging.get(
-        imaging.delivery("/photos/landscape.jpg?imwidth=320&imformat=generic")
-    )
-    assert response.status == 200 and "X-Akamai-Im-Fallback" not in response.headers
-    assert decoded(body).size == (320, 180)

@@ -18,10 +18,9 @@ from common.clock import Clock
 from common.events import EventLog
 from edge.stack import Edge
 from tests.edge.conftest import three_pops_with_shield
-from tests.pieces import send_in_pieces
 from vendors.imgix.api_keys import ALL_PERMISSIONS, ApiKey, RateLimit
 from vendors.imgix.backend import ImgixSettings
-from vendors.imgix.service import ImgixService
+from vendors.imgix.vendor import ImgixService
 
 ADMIN = "a" * 32
 SOURCES_ONLY = "s" * 32
@@ -65,12 +64,11 @@ class Folder:
     counts: Counter[str] = field(default_factory=Counter)
     url: str = ""
     failing: set[str] = field(default_factory=set)
-    in_pieces: set[str] = field(default_factory=set)  # sent as the network delivers bodies
 
     def put(self, path: str, body: bytes, **headers: str) -> None:
         self.files[path] = (body, {k.replace("_", "-"): v for k, v in headers.items()})
 
-    async def handle(self, request: web.Request) -> web.StreamResponse:
+    async def handle(self, request: web.Request) -> web.Response:
         path = request.rel_url.raw_path
         self.counts[path] += 1
         if path in self.failing:
@@ -78,8 +76,6 @@ class Folder:
         if path not in self.files:
             return web.Response(status=404, text="missing")
         body, headers = self.files[path]
-        if path in self.in_pieces:
-            return await send_in_pieces(request, body, headers.get("Content-Type", "image/png"))
         return web.Response(body=body, headers=headers)
 
 
@@ -152,15 +148,13 @@ async def start_stack(
 ) -> tuple[ImgixService, Edge]:
     settings = ImgixSettings(KEYS, **{"seed": 7, "s3_endpoint": moto_url, **overrides})
     service = ImgixService(settings, clock=clock, events=events)
-    await service.start_renderer()
     edge = Edge(
-        service.edge_settings(three_pops_with_shield(folder.url, seed=7, profile=profile)),
+        three_pops_with_shield(folder.url, seed=7, profile=profile),
         clock=clock,
         events=events,
-        properties=[service.property],
+        vendors=[service],
     )
     await edge.start()
-    await service.start_api(edge)
     return service, edge
 
 
@@ -182,7 +176,6 @@ async def stack(
     async with aiohttp.ClientSession() as http:
         yield Stack(service, edge, clock, events, http, folder)
     await edge.stop()
-    await service.stop()
 
 
 __all__ = ["RateLimit"]

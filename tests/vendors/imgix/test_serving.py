@@ -255,14 +255,3 @@ async def test_smart_crops_and_blend_modes_through_a_source(stack: Stack) -> Non
     assert decoded(body).convert("RGB").getpixel((20, 10)) == (100, 50, 25)
     _, body, _ = await stack.get("/flat.png?blend-color=808080&blend-mode=luminosity")
     assert decoded(body).convert("RGB").getpixel((20, 10)) == (204, 104, 54)
-
-
-async def test_an_original_arriving_in_pieces_is_read_whole(stack: Stack) -> None:
-    from cdnsim.sample_image import encode, sample_image
-
-    photo = encode(sample_image((1600, 900), (200, 120, 40)), "JPEG")  # about 170 KB
-    stack.folder.put("/images/photo.jpg", photo, Content_Type="image/jpeg")
-    stack.folder.in_pieces.add("/images/photo.jpg")
-    await stack.create_source()
-    status, body, _ = await stack.get("/photo.jpg?w=320&fm=png")
-    assert status == 200 and decoded(body).size == (320, 180)
