@@ -12,6 +12,7 @@ Pure: times in, pieces and pixel positions out; the SVG is drawn by timeline_svg
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from bisect import bisect_right
@@ -46,23 +47,34 @@ class TimeAxis:
     def end(self) -> float:
         return self.pieces[-1].end
 
+    @functools.cached_property
     def _scale(self) -> float:
         linear = sum(p.end - p.start for p in self.pieces if not p.broken)
         room = self.width - BREAK_W * sum(p.broken for p in self.pieces)
         return room / linear if linear > 0 else 0.0
 
+    @functools.cached_property
+    def _lefts(self) -> tuple[tuple[float, float, Piece], ...]:
+        """(pixel x of its start, pixel width, piece) for every piece."""
+        out, x = [], self.left
+        for piece in self.pieces:
+            width = BREAK_W if piece.broken else (piece.end - piece.start) * self._scale
+            out.append((x, width, piece))
+            x += width
+        return tuple(out)
+
     def x(self, t: float) -> float:
         """The pixel x of time ``t`` (clamped to the axis; inside a break, in proportion)."""
+        lefts = self._lefts
+        if len(lefts) == 1:  # most plots: one piece, drawn to scale
+            start, end = lefts[0][2].start, lefts[0][2].end
+            return self.left + self._scale * (min(max(t, start), end) - start)
         t = min(max(t, self.start), self.end)
-        scale, x = self._scale(), self.left
-        for piece in self.pieces:
-            span = piece.end - piece.start
-            width = BREAK_W if piece.broken else span * scale
+        for x, width, piece in lefts:
             if t <= piece.end:
-                share = (t - piece.start) / span if span > 0 else 0.0
-                return x + width * share
-            x += width
-        return x
+                span = piece.end - piece.start
+                return x + width * ((t - piece.start) / span if span > 0 else 0.0)
+        return self.left + self.width
 
     def piece_at(self, t: float) -> Piece:
         starts = [p.start for p in self.pieces]
@@ -71,7 +83,7 @@ class TimeAxis:
     def ticks(self) -> list[tuple[float, int]]:
         """Round label positions (with their decimals) in every linear piece, as many as
         its width has room for."""
-        scale, out = self._scale(), []
+        scale, out = self._scale, []
         edges = [self.x(p.start) for p in self.pieces if p.broken]
         edges += [self.x(p.end) for p in self.pieces if p.broken]
         for piece in self.pieces:

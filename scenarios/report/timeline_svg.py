@@ -39,7 +39,8 @@ STORY_KINDS = ("write", "fault", "phase")
 
 
 def _axis_for(observations: list[JSON], markers: list[JSON], end: float) -> TimeAxis:
-    story = [number(o.get("t")) for o in observations]
+    times = {o.get("t") for o in observations if isinstance(o.get("t"), int | float)}
+    story = [number(t) for t in times]  # thousands of observations share few times
     story += [number(m.get("t")) for m in markers if m.get("kind") in STORY_KINDS]
     marks = [number(m.get("t")) for m in markers if m.get("kind") != "tick"]
     return build_axis(story, marks, end, left=LEFT, width=PLOT_W)
