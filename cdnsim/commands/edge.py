@@ -27,7 +27,7 @@ from edge.config import EdgeSettings, PopSettings, generic_settings, load_settin
 from edge.stack import Edge
 from edge.vendor import Vendor, VendorContext
 from edge.workers import install_uvloop
-from vendors.registry import PLUGINS
+from vendors.registry import PLUGINS, idle_options
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +113,10 @@ def build_settings(args: argparse.Namespace) -> EdgeSettings:
 
 
 def run(args: argparse.Namespace) -> int:
+    if idle := idle_options(args, args.vendor):
+        raise UsageError(
+            f"{idle[0]} options were given but {idle[0]} does not run: add --vendor {idle[0]}"
+        )
     try:
         settings = build_settings(args)
         clock = Clock.parse(args.clock)

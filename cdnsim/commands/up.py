@@ -17,7 +17,7 @@ from cdnsim.stack import Stack, StackSettings
 from cdnsim.usage import UsageError, at_least, clock_spec, directory, new_file, port
 from common.clock import Clock
 from scenarios.target import FOR_SCENARIOS
-from vendors.registry import PLUGINS
+from vendors.registry import PLUGINS, idle_options
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -91,6 +91,10 @@ def parse_delay(spec: str) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
+    if idle := idle_options(args, args.vendor or PLUGINS):
+        raise UsageError(
+            f"{idle[0]} options were given but --vendor leaves {idle[0]} out: add --vendor {idle[0]}"
+        )
     if args.port_base and args.port_base + 10 + args.pops > 65535:
         raise UsageError(f"--port-base {args.port_base} leaves no room for {args.pops} POPs")
     settings = StackSettings(

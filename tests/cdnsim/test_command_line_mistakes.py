@@ -31,6 +31,8 @@ PARSE_MISTAKES: list[tuple[list[str], str]] = [
     (["origin", "--tls-key", "/no/key.pem"], "argument --tls-key: no such file: /no/key.pem"),
     (["edge", "--origin", "localhost:9"], "argument --origin: expected an http://"),
     (["edge", "--origin", "http://127.0.0.1:9", "--workers", "0"], "argument --workers"),
+    (["edge", "--akamai-property", "x,prefix=img"], "property x: path_prefix like /akamai"),
+    (["edge", "--imgix-api-port", "70000"], "argument --imgix-api-port: a port is 0 to 65535"),
     (["scenario", "run", "--frob"], "cdnsim scenario run: error: unrecognized arguments"),
     (["load", "--users", "0"], "cdnsim load: error: argument --users: must be at least 1"),
     (["load", "--duration", "soon"], "argument --duration: a duration is like 60"),
@@ -110,6 +112,7 @@ def test_a_mistake_found_later_is_one_line(held_port: int, files: dict[str, Path
         (["load", "--target", "/no/stack.json"], "--target: cannot read ready file"),
         (["load", "--target", str(files["ready-not-a-stack"])], "--target: the ready file lacks"),
         (["aggregator"], "give --endpoint-url"),
+        (["edge", "--origin", "http://127.0.0.1:9", "--imgix-deploy-seconds", "5"], "add --vendor"),
         (["ready-get", "origin", "--ready-file", "/no/stack.json", "--wait", "0"], "did not"),
     ]
     done = _run_all([args for args, _ in cases])
