@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from cdnsim.usage import UsageError, non_negative_float
+from scenarios.target import TargetError, read_ready
 
 DEFAULT_FILE = Path("stack.json")
 
@@ -62,11 +63,9 @@ def _current(path: Path) -> dict[str, Any] | None:
     if not path.exists():
         return None
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise UsageError(f"cannot read {path}: {exc}") from None
-    if not isinstance(document, dict):
-        raise UsageError(f"{path} is not a ready file (not a JSON object)")
+        document = read_ready(path)
+    except TargetError as exc:
+        raise UsageError(str(exc)) from None
     return None if _ended(document.get("process")) else document
 
 
