@@ -96,12 +96,12 @@ def _module(name: str):  # type: ignore[no-untyped-def]
 
 def _mistake(exc: Exception) -> str | None:
     """One line for an error that comes from what the user gave, else None (a bug: the
-    traceback is worth having)."""
+    traceback is worth having). Errors of configuration raised below the command line say
+    so with a ``configuration_error`` attribute (importing their classes here would load
+    boto3 into every command)."""
     if isinstance(exc, OSError):
         return listen_error(exc)
-    from origin.storage.resources import StorageSetupError  # only now: boto3 is slow to import
-
-    return str(exc) if isinstance(exc, StorageSetupError) else None
+    return str(exc) if getattr(exc, "configuration_error", False) else None
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -23,7 +23,8 @@ from cdnsim.runtime import write_ready_file
 from cdnsim.usage import UsageError, at_least, clock_spec, http_url, listen_error, new_file, port
 from common.clock import Clock
 from common.events import EventLog
-from edge.config import EdgeSettings, PopSettings, generic_settings, load_settings, vimond_behaviors
+from edge.config import EdgeSettings, PopSettings, generic_settings, vimond_behaviors
+from edge.config_file import load_settings
 from edge.stack import Edge
 from edge.vendor import Vendor, VendorContext
 from edge.workers import install_uvloop

@@ -18,7 +18,8 @@ from typing import Any
 
 from cdnsim.load.html import render
 from cdnsim.load.report import Thresholds, join
-from cdnsim.load.runner import PROFILES, LoadSettings, free_port, record
+from cdnsim.load.runner import PROFILES, free_port, record
+from cdnsim.load.settings import LoadSettings
 from cdnsim.load.words import headline, saturation_note
 from cdnsim.usage import (
     UsageError,

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from cdnsim.scenario_stack import run_in_process
+from cdnsim.switches import BUG_NAMES
 from cdnsim.usage import UsageError
 from scenarios.report.console import progress_line, summary_table
 from scenarios.report.files import write_reports
@@ -103,8 +104,6 @@ def _check_bugs(args: argparse.Namespace) -> None:
             "--bug starts the in-process stack with a bug on; a --target stack's bugs are "
             "set with PUT /_sim/bugs or its own --bug-… flags"
         )
-    from cdnsim.switches import BUG_NAMES
-
     if unknown := [name for name in args.bug if name not in BUG_NAMES]:
         raise UsageError(f"unknown bug {unknown[0]!r}; known: {', '.join(BUG_NAMES)}")
 

@@ -5,14 +5,12 @@ of the target will fall within the run."""
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import aiohttp
 
 from cdnsim.load import figures, live
-
-if TYPE_CHECKING:
-    from cdnsim.load.runner import LoadSettings
+from cdnsim.load.settings import LoadSettings
 
 
 async def warn_without_tick(

@@ -16,7 +16,7 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -24,29 +24,13 @@ import aiohttp
 
 from cdnsim.load import live, progress
 from cdnsim.load.sampler import StackSampler, process_tree_cpu
+from cdnsim.load.settings import LoadSettings
 from cdnsim.usage import UsageError
 
 log = logging.getLogger(__name__)
 LOADTESTS = Path(__file__).resolve().parents[2] / "loadtests"
 PROFILES = {"serving": "serving.py", "admin-churn": "admin_churn.py", "rebuild": "rebuild.py"}
 CPU_WARNING = "CPU usage"  # how Locust's own saturation warnings begin
-
-
-@dataclass(frozen=True)
-class LoadSettings:
-    profile: str
-    users: int
-    spawn_rate: float
-    duration: float
-    output: Path
-    workers: int = 0  # 0: one Locust process; K: a master and K workers
-    target: Path | None = None  # a ready file; None: start `cdnsim up --demo` here
-    stack_args: tuple[str, ...] = ()
-    warmup: float = 10.0
-    sample_interval: float = 1.0
-    locust_args: tuple[str, ...] = ()  # profile options: --zipf, --widths, --change-at …
-    web_port: int | None = None  # Locust's web UI on this loopback port instead of headless
-    progress: bool = True  # a live line every few seconds
 
 
 async def record(settings: LoadSettings) -> dict[str, Any]:

@@ -27,6 +27,8 @@ class StorageSetupError(Exception):
     """The storage cannot be used as configured: unreachable, no credentials, a bucket or
     table that exists but is not ours or has no stream. The message says which."""
 
+    configuration_error = True  # the command line reports it as one line (cdnsim.cli)
+
 
 def _code(exc: ClientError) -> str:
     return str(exc.response.get("Error", {}).get("Code", ""))

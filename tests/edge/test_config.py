@@ -10,7 +10,8 @@ import pytest
 
 from cdnsim.bench.hit import parse_wrk
 from cdnsim.commands.edge import add_arguments, build_settings
-from edge.config import CachePolicy, PopSettings, load_settings
+from edge.config import CachePolicy, PopSettings
+from edge.config_file import load_settings
 
 
 def cli(*argv: str) -> argparse.Namespace:

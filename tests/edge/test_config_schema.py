@@ -12,7 +12,7 @@ import jsonschema
 import pytest
 
 from common.clock import Clock
-from edge.config import load_settings
+from edge.config_file import load_settings
 from edge.config_schema import (
     EXAMPLE_PATH,
     SCHEMA_PATH,
