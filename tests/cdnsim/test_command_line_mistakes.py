@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from cdnsim.cli import main
+
 PARSE_MISTAKES: list[tuple[list[str], str]] = [
     (["up", "--demoo"], "cdnsim up: error: unrecognized arguments: --demoo"),
     (["up", "--clock", "fast"], "cdnsim up: error: argument --clock: clock must be real"),
@@ -86,14 +88,32 @@ def _run_all(cases: list[list[str]]) -> list[subprocess.CompletedProcess[str]]:
         return list(pool.map(_run, cases))
 
 
+# As real processes: one of each shape (the parser is one mechanism for every command).
+AS_PROCESSES = {0, 1, 9, 15, 20, 21}
+
+
+def _check_parse_mistake(args: list[str], expected: str, code: object, stderr: str) -> None:
+    lines = stderr.splitlines()
+    assert code == 2, (args, stderr)
+    assert len(lines) == 2 and expected in lines[0], (args, stderr)
+    command = " ".join(["cdnsim", *[a for a in args[:2] if a in _COMMAND_WORDS]])
+    assert lines[1].startswith(f"usage: {command} "), (args, lines[1])
+
+
 def test_a_parse_mistake_is_one_line_then_the_commands_own_usage() -> None:
-    done = _run_all([args for args, _ in PARSE_MISTAKES])
-    for (args, expected), result in zip(PARSE_MISTAKES, done, strict=True):
-        lines = result.stderr.splitlines()
-        assert result.returncode == 2, (args, result.stderr)
-        assert len(lines) == 2 and expected in lines[0], (args, result.stderr)
-        command = " ".join(["cdnsim", *[a for a in args[:2] if a in _COMMAND_WORDS]])
-        assert lines[1].startswith(f"usage: {command} "), (args, lines[1])
+    chosen = [PARSE_MISTAKES[i] for i in sorted(AS_PROCESSES)]
+    done = _run_all([args for args, _ in chosen])
+    for (args, expected), result in zip(chosen, done, strict=True):
+        _check_parse_mistake(args, expected, result.returncode, result.stderr)
+
+
+@pytest.mark.parametrize(("args", "expected"), PARSE_MISTAKES)
+def test_every_parse_mistake_in_process(
+    args: list[str], expected: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(args)
+    _check_parse_mistake(args, expected, stopped.value.code, capsys.readouterr().err)
 
 
 _COMMAND_WORDS = {"up", "origin", "edge", "scenario", "run", "load", "bench", "render", "token"}
