@@ -60,6 +60,10 @@ DESCRIPTIONS: dict[str, str] = {
     "CachePolicy.cookies": "which cookies enter the key: none, all, allow, deny (cookie_list)",
     "CachePolicy.cookie_list": "cookie names for allow or deny",
     "CachePolicy.normalize_query": "sort parameters so ?a=1&b=2 and ?b=2&a=1 share an entry",
+    "CachePolicy.targeted_cache_control": (
+        "RFC 9213 targeted fields this cache obeys instead of Cache-Control, the first valid "
+        'one wins (e.g. ["CDN-Cache-Control"]); null: the profile\'s'
+    ),
     "CacheBehavior.path_pattern": "'*' any run of characters, '?' one character; 1–255 long",
     "CacheBehavior.policy": "a cache policy's name (from policies or built in)",
     "CacheBehavior.origin": "an origin id from origins",

@@ -72,4 +72,4 @@ def _settings_from_json(raw: dict[str, Any]) -> EdgeSettings:
 def _tuples(cls: type, raw: dict[str, Any]) -> dict[str, Any]:
     assert is_dataclass(cls)
     tuple_fields = {f.name for f in fields(cls) if str(f.type).startswith("tuple")}
-    return {k: tuple(v) if k in tuple_fields else v for k, v in raw.items()}
+    return {k: tuple(v) if k in tuple_fields and v is not None else v for k, v in raw.items()}
