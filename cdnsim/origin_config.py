@@ -26,7 +26,7 @@ from cdnsim.usage import (
     readable_file,
 )
 from origin.settings import DEV_JWT_SECRET, AuthSettings, OriginSettings, TenantSettings
-from origin.storage.settings import AWS, EMBEDDED, StorageSettings
+from origin.storage.settings import AWS, EMBEDDED, MEMO_MODES, StorageSettings
 
 
 def add_origin_arguments(parser: argparse.ArgumentParser, *, serving: bool = True) -> None:
@@ -132,6 +132,13 @@ def add_storage_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--aws-region", default=env("AWS_REGION", env("AWS_DEFAULT_REGION", "us-east-1"))
     )
+    parser.add_argument(
+        "--storage-memo",
+        choices=MEMO_MODES,
+        default="auto",
+        help="memo of packs, configs and originals: auto = exact with the embedded store, off "
+        "for other endpoints; exact = this origin is the endpoint's only writer (default auto)",
+    )
     parser.add_argument("--originals-bucket", default="cdnsim-originals")
     parser.add_argument("--variants-bucket", default="cdnsim-variants")
     parser.add_argument("--table-prefix", default="cdnsim-")
@@ -170,6 +177,7 @@ def storage_settings_from_args(args: argparse.Namespace) -> StorageSettings:
         variants_bucket=args.variants_bucket,
         table_prefix=args.table_prefix,
         data_dir=getattr(args, "data_dir", None),
+        memo=args.storage_memo,
     )
 
 

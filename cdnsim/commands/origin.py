@@ -9,12 +9,15 @@ from pathlib import Path
 
 from cdnsim.aggregator_config import add_aggregator_arguments
 from cdnsim.origin_config import add_origin_arguments, origin_settings_from_args
+from cdnsim.origin_workers import OriginWorkers, SharedState, check_workers
 from cdnsim.runtime import run_until_signalled, write_ready_file
 from cdnsim.tls import server_context
-from cdnsim.usage import check_can_listen, clock_spec, new_file
+from cdnsim.usage import UsageError, at_least, check_can_listen, clock_spec, new_file
 from common.clock import Clock
 from common.serving import serve_app
 from origin.app import create_app
+from origin.settings import OriginSettings
+from origin.storage import open_storage
 
 log = logging.getLogger(__name__)
 
@@ -30,31 +33,70 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=new_file,
         help="write origin, tenant, environment and process as JSON once it listens",
     )
+    parser.add_argument(
+        "--workers",
+        type=at_least(1),
+        default=1,
+        help="origin processes sharing the port (SO_REUSEPORT), one render pool each (default 1)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     settings = origin_settings_from_args(args)
     check_can_listen(settings.host, settings.port)
     clock = Clock.parse(args.clock)
-    return asyncio.run(_serve(settings, clock, args.ready_file))
+    try:
+        check_workers(settings, args.workers, clock)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    return asyncio.run(_serve(settings, clock, args.workers, args.ready_file))
 
 
-async def _serve(settings, clock: Clock, ready_file: Path | None) -> int:  # type: ignore[no-untyped-def]
+async def _serve(
+    settings: OriginSettings, clock: Clock, workers: int, ready_file: Path | None
+) -> int:
     ssl_context = server_context(
         settings.tls_cert, settings.tls_key, ["localhost"] if settings.tls_self_signed else None
     )
-    runner, url = await serve_app(
-        create_app(settings, clock=clock), settings.host, settings.port, ssl_context=ssl_context
-    )
-    print(f"origin listening on {url} (tenant {settings.default_tenant})", flush=True)
+    if workers == 1:
+        runner, url = await serve_app(
+            create_app(settings, clock=clock), settings.host, settings.port, ssl_context=ssl_context
+        )
+        _announce(settings, url, ready_file, "")
+        try:
+            await run_until_signalled()
+        finally:
+            _unready(ready_file)
+            await runner.cleanup()
+        return 0
+    shared = SharedState.create(settings.storage.embedded or settings.storage.variants_start_empty)
+    async with open_storage(
+        settings.storage, coherence=shared.coherence, written_variants=shared.written_variants
+    ) as storage:
+        app = create_app(settings, clock=clock, storage=storage)
+        runner, url = await serve_app(
+            app, settings.host, settings.port, ssl_context=ssl_context, reuse_port=True
+        )
+        pool = OriginWorkers(settings, storage, shared, runner.addresses[0][1], clock.spec, workers)
+        try:
+            await pool.start()
+            _announce(settings, url, ready_file, f", {workers} workers")
+            await run_until_signalled()
+        finally:
+            _unready(ready_file)
+            pool.stop()
+            await runner.cleanup()
+    return 0
+
+
+def _announce(settings: OriginSettings, url: str, ready_file: Path | None, more: str) -> None:
+    print(f"origin listening on {url} (tenant {settings.default_tenant}{more})", flush=True)
     if ready_file is not None:
         ready = {"origin": url, "platform": url, "tenant": settings.default_tenant,
                  "environment": settings.environment}  # fmt: skip
         write_ready_file(ready_file, ready)
-    try:
-        await run_until_signalled()
-    finally:
-        if ready_file is not None:
-            ready_file.unlink(missing_ok=True)
-        await runner.cleanup()
-    return 0
+
+
+def _unready(ready_file: Path | None) -> None:
+    if ready_file is not None:
+        ready_file.unlink(missing_ok=True)  # no longer listening: readers must not find it

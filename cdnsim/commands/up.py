@@ -12,6 +12,7 @@ from typing import Any
 
 from cdnsim.aggregator_config import add_aggregator_arguments
 from cdnsim.origin_config import add_origin_arguments, origin_settings_from_args
+from cdnsim.origin_workers import check_workers
 from cdnsim.runtime import run_until_signalled
 from cdnsim.stack import Stack, StackSettings
 from cdnsim.usage import UsageError, at_least, clock_spec, directory, new_file, port
@@ -71,6 +72,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="a stack for scenario runs: the ready file says that `cdnsim scenario run "
         "--target` may reset it (otherwise that needs --reset)",
     )
+    stack.add_argument(
+        "--origin-workers",
+        type=at_least(1),
+        default=1,
+        help="origin processes sharing its port (SO_REUSEPORT), one render pool each (default 1)",
+    )
 
 
 def parse_delay(spec: str) -> dict[str, Any]:
@@ -108,9 +115,15 @@ def run(args: argparse.Namespace) -> int:
         demo=args.demo,
         seed=args.seed,
         vendors={name: PLUGINS[name].options(args) for name in args.vendor or PLUGINS},
+        origin_workers=args.origin_workers,
     )
+    clock = Clock.parse(args.clock)
+    try:
+        check_workers(settings.origin, args.origin_workers, clock)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     extra = {FOR_SCENARIOS: True} if args.for_scenarios else {}
-    return asyncio.run(_up(settings, Clock.parse(args.clock), args.ready_file, extra))
+    return asyncio.run(_up(settings, clock, args.ready_file, extra))
 
 
 async def _up(
