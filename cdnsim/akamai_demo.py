@@ -9,6 +9,7 @@ from typing import Any
 
 from common.clock import Clock
 from common.events import EventLog
+from common.serving import DEFAULT_LIMITS, ConnectionLimits
 from vendors.akamai import ImageManager, PropertySettings
 
 DEMO_LUNA_TOKEN = "akab-cdnsim-demo-022335"
@@ -18,13 +19,18 @@ PORT_OFFSETS = (5, 6, 7)  # with --port-base N: API N+5, staging API N+6, transf
 
 
 def demo_image_manager(
-    origin_url: str, clock: Clock, events: EventLog, port_base: int
+    origin_url: str,
+    clock: Clock,
+    events: EventLog,
+    port_base: int,
+    *,
+    limits: ConnectionLimits = DEFAULT_LIMITS,
 ) -> ImageManager:
     prop = PropertySettings("demo", DEMO_LUNA_TOKEN, origin_url, path_prefix=DEMO_PREFIX,
                             hosts=("images.cdnsim.test",))  # fmt: skip
     api, staging, transformer = (port_base + o if port_base else 0 for o in PORT_OFFSETS)
     return ImageManager([prop], clock=clock, events=events, api_port=api, staging_api_port=staging,
-                        transformer_port=transformer)  # fmt: skip
+                        transformer_port=transformer, limits=limits)  # fmt: skip
 
 
 def akamai_ready(im: ImageManager, pop_url: str, sample_path: str) -> dict[str, Any]:

@@ -14,6 +14,7 @@ import aiohttp
 from cdnsim.imgix_config import ImgixOptions
 from common.clock import Clock
 from common.events import EventLog
+from common.serving import DEFAULT_LIMITS, ConnectionLimits
 from origin.storage import Storage
 from vendors.imgix.api_keys import ApiKey
 from vendors.imgix.backend import ImgixSettings
@@ -30,6 +31,8 @@ def imgix_service(
     events: EventLog,
     seed: int | None,
     options: ImgixOptions | None = None,
+    *,
+    limits: ConnectionLimits = DEFAULT_LIMITS,
 ) -> ImgixService:
     """The service with two keys: every permission, and Sources only (deterministic with a
     seed), then the ``options``' own keys."""
@@ -53,7 +56,7 @@ def imgix_service(
         seed=seed,
         api_port=o.api_port,
     )
-    return ImgixService(settings, clock=clock, events=events)
+    return ImgixService(settings, clock=clock, events=events, limits=limits)
 
 
 async def seed_imgix_demo(service: ImgixService, storage: Storage, pop_url: str) -> dict[str, Any]:

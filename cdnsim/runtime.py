@@ -1,12 +1,15 @@
-"""Process plumbing shared by the long-running commands."""
+"""Process plumbing shared by the long-running commands: signals, and the connection
+limits of every server they start (``--header-timeout``, ``--keepalive-timeout``,
+``--max-connections``)."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import dataclasses
 import signal
-import ssl
 
-from aiohttp import web
+from common.serving import DEFAULT_LIMITS, ConnectionLimits
 
 
 async def run_until_signalled() -> None:
@@ -22,16 +25,43 @@ async def run_until_signalled() -> None:
             loop.remove_signal_handler(sig)
 
 
-async def serve_app(
-    app: web.Application,
-    host: str = "127.0.0.1",
-    port: int = 0,
-    *,
-    ssl_context: ssl.SSLContext | None = None,
-) -> tuple[web.AppRunner, str]:
-    """Serve ``app`` (``port`` 0: any free port); the runner to clean up and the base URL."""
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, host, port, ssl_context=ssl_context).start()
-    scheme = "https" if ssl_context else "http"
-    return runner, f"{scheme}://{host}:{runner.addresses[0][1]}"
+def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("connection limits (every server this command starts)")
+    group.add_argument(
+        "--header-timeout",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="close a connection whose request line and headers take longer "
+        f"(default {DEFAULT_LIMITS.header_timeout:g})",
+    )
+    group.add_argument(
+        "--keepalive-timeout",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help=f"close an idle kept-alive connection (default {DEFAULT_LIMITS.keepalive_timeout:g})",
+    )
+    group.add_argument(
+        "--max-connections",
+        type=int,
+        default=None,
+        metavar="N",
+        help="open connections per server; more are answered 503 "
+        f"(default {DEFAULT_LIMITS.max_connections})",
+    )
+
+
+def connection_limits_from_args(
+    args: argparse.Namespace, base: ConnectionLimits = DEFAULT_LIMITS
+) -> ConnectionLimits:
+    """``base`` with the limits given on the command line."""
+    given = {
+        name: getattr(args, name)
+        for name in ("header_timeout", "keepalive_timeout", "max_connections")
+        if getattr(args, name, None) is not None
+    }
+    try:
+        return dataclasses.replace(base, **given)
+    except ValueError as exc:
+        raise SystemExit(f"cdnsim: {exc}") from None

@@ -18,13 +18,13 @@ from cdnsim.akamai_demo import akamai_ready, demo_image_manager
 from cdnsim.demo import seed_demo
 from cdnsim.imgix_config import ImgixOptions
 from cdnsim.imgix_demo import imgix_service, seed_imgix_demo
-from cdnsim.runtime import serve_app
 from cdnsim.sim_control import sim_routes
 from cdnsim.switches import accept_in_key
 from common.clock import Clock
 from common.errors import Conflict
 from common.events import EventLog
 from common.ids import IdGenerator
+from common.serving import ConnectionLimits, ServedApp, serve
 from edge.config import EdgeSettings, PopSettings, ShieldSettings, vimond_behaviors
 from edge.properties import Property
 from edge.stack import Edge
@@ -55,6 +55,7 @@ class StackSettings:
     demo: bool = False
     seed: int | None = None
     imgix: ImgixOptions = field(default_factory=ImgixOptions)
+    connections: ConnectionLimits = field(default_factory=ConnectionLimits)  # every server's
 
     def port(self, offset: int) -> int:
         return self.port_base + offset if self.port_base else 0
@@ -75,7 +76,7 @@ class Stack:
         self._exit = contextlib.AsyncExitStack()
         self._aggregator_task: asyncio.Task[None] | None = None
         self._origin_app: web.Application | None = None
-        self._origin_runner: web.AppRunner | None = None
+        self._origin_served: ServedApp | None = None
         self.origin_down = False
         self.pipeline = settings.origin.pipeline  # the aggregator's settings, bug switches included
         self.imaging: ImageManager | None = None  # --demo: the Akamai Image Manager property
@@ -89,7 +90,12 @@ class Stack:
         )
         await self._start_origin()
         self.imgix = imgix_service(
-            self.storage, self.clock, self.events, self.settings.seed, self.settings.imgix
+            self.storage,
+            self.clock,
+            self.events,
+            self.settings.seed,
+            self.settings.imgix,
+            limits=self.settings.connections,
         )
         await self.imgix.start_renderer()
         self._exit.push_async_callback(self.imgix.stop)
@@ -97,7 +103,11 @@ class Stack:
         properties: list[Property] = [self.imgix.property]
         if self.settings.demo:
             self.imaging = demo_image_manager(
-                self.origin_url, self.clock, self.events, self.settings.port_base
+                self.origin_url,
+                self.clock,
+                self.events,
+                self.settings.port_base,
+                limits=self.settings.connections,
             )
             await self.imaging.start()
             self._exit.push_async_callback(self.imaging.stop)
@@ -130,9 +140,9 @@ class Stack:
             settings, clock=self.clock, events=self.events, storage=self.storage, ids=self.ids
         )
         self._origin_app = app
-        runner, self.origin_url = await serve_app(app, "127.0.0.1", settings.port)
-        self._origin_runner = runner
-        self._exit.push_async_callback(runner.cleanup)
+        served = await serve(app, "127.0.0.1", settings.port, limits=self.settings.connections)
+        self._origin_served, self.origin_url = served, served.url
+        self._exit.push_async_callback(served.close)
 
     @property
     def origin_switches(self) -> RuntimeSwitches:
@@ -156,23 +166,15 @@ class Stack:
 
     async def stop_origin_listening(self) -> None:
         """The origin goes down: no new connections, and open ones are closed."""
-        runner = self._origin_runner
-        if runner is None or self.origin_down:
+        if self._origin_served is None or self.origin_down:
             return
         self.origin_down = True
-        for site in list(runner.sites):
-            await site.stop()
-        if runner.server is not None:
-            for connection in list(runner.server.connections):
-                connection.force_close()
-                connection.close()
+        await self._origin_served.stop_listening()
 
     async def resume_origin_listening(self) -> None:
-        runner = self._origin_runner
-        if runner is None or not self.origin_down:
+        if self._origin_served is None or not self.origin_down:
             return
-        port = int(self.origin_url.rsplit(":", 1)[1])
-        await web.TCPSite(runner, "127.0.0.1", port).start()
+        await self._origin_served.listen_again()
         self.origin_down = False
 
     def _edge_settings(self) -> EdgeSettings:
@@ -195,6 +197,7 @@ class Stack:
         )
         edge = vimond_behaviors(
             self.origin_url,
+            connections=s.connections,
             profile=s.profile,
             pops=pops,
             shield=shield,

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any, Literal, get_args
 
+from common.serving import ConnectionLimits
+
 Profile = Literal["cloudfront", "rfc9111"]
 ListBehavior = Literal["none", "all", "allow", "deny"]
 Eviction = Literal["least-recently-stored", "least-recently-used", "least-frequently-used", "none"]
@@ -130,6 +132,9 @@ class EdgeSettings:
     invalidation_delays: dict[str, Any] | None = None
     seed: int | None = None
     hit_events: bool = True  # log every hit (benchmarks turn it off: the log is in memory)
+    # Header and keep-alive timeouts and the connection cap of every POP, shield and control
+    # server (each worker process of a POP has its own cap).
+    connections: ConnectionLimits = field(default_factory=ConnectionLimits)
 
     def __post_init__(self) -> None:
         if self.profile not in get_args(Profile):
@@ -251,6 +256,8 @@ def _settings_from_json(raw: dict[str, Any]) -> EdgeSettings:
         data["shield"] = ShieldSettings(**data["shield"])
     if "timeouts" in data:
         data["timeouts"] = Timeouts(**data["timeouts"])
+    if "connections" in data:
+        data["connections"] = ConnectionLimits(**data["connections"])
     return EdgeSettings(**data)
 
 

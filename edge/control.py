@@ -2,6 +2,8 @@
 
 GET /_edge/pops                 → every POP and the shield: id, role, url
 GET /_edge/pops/{id}/stats      → counters (requests, hits, misses, stale, collapsed, bytes, …)
+                                  and its server's ``connections`` (open, max, refused,
+                                  header_timeouts; the edge's own process only)
 GET /_edge/pops/{id}/keys       → cached entries: key, uri, status, age, remaining ttl
 GET /_edge/events?since=N&kind=a,b&component=edge&limit=M&wait=S → events after sequence N
     (``last``: the newest returned, ``newest``: the newest logged);
@@ -11,7 +13,7 @@ GET /_edge/events?since=N&kind=a,b&component=edge&limit=M&wait=S → events afte
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -35,6 +37,7 @@ class PopEntry:
     view: PopView
     role: str  # "pop" or "shield"
     url: str
+    connections: Callable[[], dict[str, int]] | None = None  # its server's connection counters
 
 
 MAX_LIMIT = 10_000
@@ -60,9 +63,10 @@ async def list_pops(request: web.Request) -> web.Response:
 
 async def get_pop_stats(request: web.Request) -> web.Response:
     entry = _pop(request)
-    return web.json_response(
-        {"id": entry.view.pop_id, "role": entry.role, **(await entry.view.stats())}
-    )
+    stats = {"id": entry.view.pop_id, "role": entry.role, **(await entry.view.stats())}
+    if entry.connections is not None:
+        stats["connections"] = entry.connections()
+    return web.json_response(stats)
 
 
 async def list_pop_keys(request: web.Request) -> web.Response:

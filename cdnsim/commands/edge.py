@@ -17,6 +17,7 @@ import signal
 import sys
 from pathlib import Path
 
+from cdnsim.runtime import add_connection_arguments, connection_limits_from_args
 from common.clock import Clock
 from edge.config import EdgeSettings, PopSettings, generic_settings, load_settings, vimond_behaviors
 from edge.stack import Edge
@@ -55,6 +56,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--ready-file", type=Path, help="write the POP and control URLs here once up"
     )
+    add_connection_arguments(parser)
 
 
 def build_settings(args: argparse.Namespace) -> EdgeSettings:
@@ -82,6 +84,7 @@ def build_settings(args: argparse.Namespace) -> EdgeSettings:
         debug=settings.debug or args.debug,
         hit_events=settings.hit_events and not args.no_hit_events,
         control_port=args.control_port or settings.control_port,
+        connections=connection_limits_from_args(args, settings.connections),
     )
 
 

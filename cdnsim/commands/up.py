@@ -13,7 +13,11 @@ from typing import Any
 from cdnsim.aggregator_config import add_aggregator_arguments
 from cdnsim.imgix_config import add_imgix_arguments, imgix_options_from_args
 from cdnsim.origin_config import add_origin_arguments, origin_settings_from_args
-from cdnsim.runtime import run_until_signalled
+from cdnsim.runtime import (
+    add_connection_arguments,
+    connection_limits_from_args,
+    run_until_signalled,
+)
 from cdnsim.stack import Stack, StackSettings
 from common.clock import Clock
 
@@ -52,6 +56,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     stack.add_argument(
         "--ready-file", type=Path, help="write the endpoints as JSON once everything answers"
     )
+    add_connection_arguments(parser)
     parser.set_defaults(port=0)
 
 
@@ -82,6 +87,7 @@ def run(args: argparse.Namespace) -> int:
         demo=args.demo,
         seed=args.seed,
         imgix=imgix_options_from_args(args),
+        connections=connection_limits_from_args(args),
     )
     return asyncio.run(_up(settings, Clock.parse(args.clock), args.ready_file))
 

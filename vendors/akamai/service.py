@@ -11,6 +11,7 @@ from aiohttp import web
 
 from common.clock import Clock
 from common.events import EventLog
+from common.serving import DEFAULT_LIMITS, ConnectionLimits, ServedApp, serve
 from edge.config import CacheBehavior, CachePolicy, EdgeSettings
 from edge.properties import with_routes
 from vendors.akamai.addressing import INTERNAL_PREFIX
@@ -39,6 +40,7 @@ class ImageManager:
         api_port: int = 0,
         staging_api_port: int = 0,
         transformer_port: int = 0,
+        limits: ConnectionLimits = DEFAULT_LIMITS,
     ) -> None:
         tokens = [p.luna_token for p in properties]
         names = [p.name for p in properties]
@@ -49,7 +51,8 @@ class ImageManager:
         self.transformer = Transformer(self.backends, clock, events)
         self._host = host
         self._ports = (api_port, staging_api_port, transformer_port)
-        self._runners: list[web.AppRunner] = []
+        self._limits = limits
+        self._served: list[ServedApp] = []
         self.api_url = self.staging_api_url = self.transformer_url = ""
 
     async def start(self) -> None:
@@ -61,16 +64,14 @@ class ImageManager:
         )
 
     async def _serve(self, app: web.Application, port: int) -> str:
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        self._runners.append(runner)
-        await web.TCPSite(runner, self._host, port).start()
-        return f"http://{self._host}:{runner.addresses[0][1]}"
+        served = await serve(app, self._host, port, limits=self._limits)
+        self._served.append(served)
+        return served.url
 
     async def stop(self) -> None:
-        for runner in reversed(self._runners):
-            await runner.cleanup()
-        self._runners.clear()
+        for served in reversed(self._served):
+            await served.close()
+        self._served.clear()
 
     def properties(self) -> list[ImageManagerProperty]:
         formats = producible_formats()

@@ -11,6 +11,7 @@ from aiohttp import web
 
 from common.clock import Clock
 from common.events import EventLog
+from common.serving import DEFAULT_LIMITS, ConnectionLimits, ServedApp, serve
 from edge.config import CacheBehavior, CachePolicy, EdgeSettings
 from edge.properties import with_routes
 from edge.stack import Edge
@@ -27,14 +28,22 @@ RENDERED_POLICY = CachePolicy("ImgixRendered", 0.0, 0.0, 31536000.0, query_strin
 
 
 class ImgixService:
-    def __init__(self, settings: ImgixSettings, *, clock: Clock, events: EventLog) -> None:
+    def __init__(
+        self,
+        settings: ImgixSettings,
+        *,
+        clock: Clock,
+        events: EventLog,
+        limits: ConnectionLimits = DEFAULT_LIMITS,
+    ) -> None:
         self.settings = settings
+        self._limits = limits
         self.backend = ImgixBackend(settings, clock, events)
         self.property = ImgixProperty(self.backend)
         self.renderer_url = ""
         self.api_url = ""
         self.purges: Purges | None = None
-        self._runners: list[web.AppRunner] = []
+        self._served: list[ServedApp] = []
 
     async def start_renderer(self) -> str:
         self.renderer_url = await self._serve(
@@ -71,13 +80,11 @@ class ImgixService:
             self.purges.reset()
 
     async def _serve(self, app: web.Application, port: int) -> str:
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        self._runners.append(runner)
-        await web.TCPSite(runner, self.settings.host, port).start()
-        return f"http://{self.settings.host}:{runner.addresses[0][1]}"
+        served = await serve(app, self.settings.host, port, limits=self._limits)
+        self._served.append(served)
+        return served.url
 
     async def stop(self) -> None:
-        for runner in reversed(self._runners):
-            await runner.cleanup()
-        self._runners.clear()
+        for served in reversed(self._served):
+            await served.close()
+        self._served.clear()

@@ -1,0 +1,63 @@
+"""Every server the stack starts has the connection limits (common/serving.py): the
+origin, each POP, the shield, the control app, the imgix renderer and API, and with
+``--demo`` the Akamai policy APIs and renderer."""
+
+from __future__ import annotations
+
+import asyncio
+from urllib.parse import urlsplit
+
+import aiohttp
+
+from cdnsim.stack import Stack, StackSettings
+from common.clock import Clock
+from common.serving import ConnectionLimits
+from origin.settings import OriginSettings
+from origin.storage import StorageSettings
+
+WAIT = 30.0  # a bound against hangs, never a measured time
+QUICK = ConnectionLimits(header_timeout=0.2, keepalive_timeout=0.2)
+
+
+async def _closed_without_a_word(url: str) -> bool:
+    parts = urlsplit(url)
+    reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
+    try:
+        return await asyncio.wait_for(reader.read(), WAIT) == b""
+    finally:
+        writer.close()
+
+
+async def test_every_server_of_the_stack_closes_connections_that_send_no_request(moto_server):  # type: ignore[no-untyped-def]
+    moto_server.reset()
+    storage = StorageSettings(
+        endpoint_url=moto_server.url, access_key_id="testing", secret_access_key="testing"
+    )
+    settings = StackSettings(
+        origin=OriginSettings(storage=storage, render_workers=1, id_seed=5),
+        demo=True,
+        seed=5,
+        connections=QUICK,
+    )
+    stack = Stack(settings, Clock.manual())
+    await stack.start()
+    try:
+        assert stack.edge is not None and stack.imgix is not None and stack.imaging is not None
+        ready = stack.ready()
+        urls = [ready["origin"], ready["shield"], ready["control"]]
+        urls += [pop["url"] for pop in ready["pops"]]
+        urls += [stack.imgix.api_url, stack.imgix.renderer_url]
+        urls += [stack.imaging.api_url, stack.imaging.staging_api_url]
+        urls += [stack.imaging.transformer_url]
+        assert len(set(urls)) == 11
+        closed = await asyncio.gather(*(_closed_without_a_word(url) for url in urls))
+        assert all(closed), dict(zip(urls, closed, strict=True))
+        async with aiohttp.ClientSession() as http:
+            async with http.get(ready["pops"][0]["url"] + "/api/ping") as response:
+                assert response.status == 200
+            async with http.get(ready["control"] + "/_edge/pops/pop-1/stats") as response:
+                connections = (await response.json())["connections"]
+        assert connections["header_timeouts"] == 1
+        assert connections["max"] == QUICK.max_connections
+    finally:
+        await stack.stop()
