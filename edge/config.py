@@ -178,8 +178,10 @@ VIMOND_IMAGES = CachePolicy(
     query_strings="all",
     headers=("Host", "X-vimond-access-key"),
 )
-# The image API and its legacy paths (which answer with redirects to it).
-VIMOND_IMAGE_PATHS = ("/api/v2/img/*", "/api/v1/img/*", "/api/img/*")
+# Every path that serves a tenant's image bytes or redirects to them: the image API, the
+# stored variants its 302 points at, and the legacy paths (301 to the image API). The
+# origin guards each with the tenant's access key, so each is keyed by it.
+VIMOND_IMAGE_PATHS = ("/api/v2/img/*", "/api/v2/variants/*", "/api/v1/img/*", "/api/img/*")
 # Admin, status and invalidation paths of spec/vimond-api.md: never cached.
 VIMOND_PASSTHROUGH = ("/adminAPI/*", "/api/ping", "/api/systemsCheck", "/*-lof/images/*")
 

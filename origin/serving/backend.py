@@ -49,6 +49,7 @@ from origin.storage.store import StorageUnavailable
 log = logging.getLogger(__name__)
 
 CacheState = Literal["hit", "miss", "coalesced"]
+ACCESS_KEY_HEADER = "X-vimond-access-key"
 
 
 class SourceError(ApiError):
@@ -86,7 +87,9 @@ class ServingBackend:
         self.flights: SingleFlight[Served] = SingleFlight()
 
     def check_access(self, tenant: str, access_key: str | None) -> None:
-        """Tenants with an access key only answer requests that carry it (403)."""
+        """Tenants with an access key only answer requests that carry it (403). Every route
+        that serves a tenant's image bytes calls this, and its answers (refusals included)
+        carry :meth:`access_vary`."""
         expected = self.settings.tenant(tenant).access_key
         if expected is None:
             return
@@ -95,6 +98,13 @@ class ServingBackend:
                 "this tenant requires a valid X-vimond-access-key header",
                 code="access_key_required",
             )
+
+    def access_vary(self, tenant: str) -> tuple[str, ...]:
+        """The request headers :meth:`check_access` reads for ``tenant``, for ``Vary``
+        (RFC 9110 §12.5.5): a shared cache must not serve an answer given to one key
+        holder to a request with another key, or none."""
+        keyed = any(t.name == tenant and t.access_key for t in self.settings.tenants)
+        return (ACCESS_KEY_HEADER,) if keyed else ()
 
     async def get_image(
         self, tenant: str, raw_id: str, query: MultiMapping[str], access_key: str | None
