@@ -21,7 +21,7 @@ from typing import Literal
 from botocore.exceptions import BotoCoreError, ClientError
 from multidict import MultiMapping
 
-from common.errors import ApiError, Forbidden, NotFound, ServiceUnavailable
+from common.errors import ApiError, Forbidden, NotFound, ServiceUnavailable, Unprocessable
 from common.events import EventLog
 from origin.imaging.errors import RenderFailed, SourceUnreadable
 from origin.imaging.spec import RenderSpec
@@ -40,6 +40,7 @@ from origin.serving.params import (
 from origin.serving.render_pool import OnDemandRenderPool
 from origin.serving.resolve import VariantPlan, plan_variant, render_spec
 from origin.serving.source_header import read_header
+from origin.serving.variant_budget import VariantBudget
 from origin.serving.variant_key import is_variant_key, variant_key
 from origin.serving.variants import Variant, VariantStore
 from origin.settings import OriginSettings
@@ -83,7 +84,13 @@ class ServingBackend:
         self.events = events
         self.pool = pool
         self.reads = ServingReads(storage)
-        self.variants = VariantStore(storage)
+        limit = settings.variant_budget
+        budget = (
+            VariantBudget(storage, storage.settings.variants_bucket, limit, events)
+            if limit
+            else None
+        )
+        self.variants = VariantStore(storage, budget)
         self.flights: SingleFlight[Served] = SingleFlight()
 
     def check_access(self, tenant: str, access_key: str | None) -> None:
@@ -193,7 +200,11 @@ class ServingBackend:
                 target, f"the stored original cannot be read: {exc}", "source_unreadable"
             ) from None
         spec = render_spec(
-            target.plan, (header.width, header.height), header.format, self.settings.max_dimension
+            target.plan,
+            (header.width, header.height),
+            header.format,
+            self.settings.max_dimension,
+            self.settings.max_output_pixels,
         )
         spec = replace(spec, max_source_pixels=self.settings.max_image_pixels)
         try:
@@ -228,12 +239,28 @@ class ServingBackend:
             sourceBytes=len(original.body), outputBytes=len(rendered.body), cpuSeconds=rendered.cpu_seconds,
             variantKey=target.key,
         )  # fmt: skip
-        await self.variants.put(variant)
-        self.events.append(
-            "origin", "variant_stored", tenant=target.tenant, pack=target.pack.id, location=target.location,
-            variantKey=target.key, bytes=len(rendered.body),
-        )  # fmt: skip
+        await self._store(target, variant)
         return variant
+
+    async def _store(self, target: _Target, variant: Variant) -> None:
+        """Keep the variant in the S3 cache; one larger than the cache's whole budget is
+        served without being kept, unless it needs keeping for the over-the-limit redirect."""
+        size = len(variant.body)
+        facts = {"tenant": target.tenant, "pack": target.pack.id, "location": target.location,
+                 "variantKey": target.key, "bytes": size}  # fmt: skip
+        if self.variants.fits(variant):
+            await self.variants.put(variant)
+            self.events.append("origin", "variant_stored", **facts)
+            return
+        self.events.append("origin", "variant_not_stored", reason="over_budget", **facts)
+        if size > self.settings.response_limit_bytes:
+            parameter = target.plan.box_parameter
+            raise Unprocessable(
+                f"{parameter}: the rendered variant ({size} bytes) is over both the response "
+                "limit and the variant store's budget; ask for a smaller size or another format",
+                code="output_too_large",
+                parameter=parameter,
+            )
 
     def _source_error(self, target: _Target, message: str, code: str) -> SourceError:
         log.warning(
