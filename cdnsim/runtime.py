@@ -1,6 +1,6 @@
-"""Process plumbing shared by the long-running commands: signals, and the connection
-limits of every server they start (``--header-timeout``, ``--keepalive-timeout``,
-``--max-connections``)."""
+"""Process plumbing shared by the long-running commands: signals, the connection limits
+of every server they start (``--header-timeout``, ``--keepalive-timeout``,
+``--max-connections``) and the event log's bound (``--event-log-bytes``)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import asyncio
 import dataclasses
 import signal
 
+from common.events import DEFAULT_MAX_BYTES
 from common.serving import DEFAULT_LIMITS, ConnectionLimits
 
 
@@ -65,3 +66,14 @@ def connection_limits_from_args(
         return dataclasses.replace(base, **given)
     except ValueError as exc:
         raise SystemExit(f"cdnsim: {exc}") from None
+
+
+def add_event_log_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--event-log-bytes",
+        type=int,
+        default=DEFAULT_MAX_BYTES,
+        metavar="N",
+        help="memory the event log may hold (an estimate); the oldest events leave first "
+        f"(default {DEFAULT_MAX_BYTES // (1024 * 1024)} MiB)",
+    )

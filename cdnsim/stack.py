@@ -22,7 +22,7 @@ from cdnsim.sim_control import sim_routes
 from cdnsim.switches import accept_in_key
 from common.clock import Clock
 from common.errors import Conflict
-from common.events import EventLog
+from common.events import DEFAULT_MAX_BYTES, EventLog
 from common.ids import IdGenerator
 from common.serving import ConnectionLimits, ServedApp, serve
 from edge.config import EdgeSettings, PopSettings, ShieldSettings, vimond_behaviors
@@ -56,6 +56,7 @@ class StackSettings:
     seed: int | None = None
     imgix: ImgixOptions = field(default_factory=ImgixOptions)
     connections: ConnectionLimits = field(default_factory=ConnectionLimits)  # every server's
+    event_log_bytes: int = DEFAULT_MAX_BYTES  # the memory the shared event log may hold
 
     def port(self, offset: int) -> int:
         return self.port_base + offset if self.port_base else 0
@@ -65,7 +66,7 @@ class Stack:
     def __init__(self, settings: StackSettings, clock: Clock) -> None:
         self.settings = settings
         self.clock = clock
-        self.events = EventLog(clock)
+        self.events = EventLog(clock, max_bytes=settings.event_log_bytes)
         self.ids = IdGenerator(
             settings.seed if settings.seed is not None else settings.origin.id_seed
         )

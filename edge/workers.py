@@ -168,7 +168,7 @@ async def _serve(
 
     clock = Clock.parse(clock_spec)
     # Per-process log, bounded small: nobody reads it (see the module docstring).
-    events = EventLog(clock, max_events=10_000)
+    events = EventLog(clock, max_bytes=4 * 1024 * 1024)
     pop = Pop(
         pop_settings.id, settings, open_store(pop_settings, clock), clock, events, upstream=upstream
     )

@@ -17,8 +17,13 @@ import signal
 import sys
 from pathlib import Path
 
-from cdnsim.runtime import add_connection_arguments, connection_limits_from_args
+from cdnsim.runtime import (
+    add_connection_arguments,
+    add_event_log_argument,
+    connection_limits_from_args,
+)
 from common.clock import Clock
+from common.events import EventLog
 from edge.config import EdgeSettings, PopSettings, generic_settings, load_settings, vimond_behaviors
 from edge.stack import Edge
 from edge.workers import install_uvloop
@@ -57,6 +62,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--ready-file", type=Path, help="write the POP and control URLs here once up"
     )
     add_connection_arguments(parser)
+    add_event_log_argument(parser)
 
 
 def build_settings(args: argparse.Namespace) -> EdgeSettings:
@@ -98,11 +104,14 @@ def run(args: argparse.Namespace) -> int:
     uvloop = install_uvloop()
     if not uvloop:
         log.info("uvloop not installed: using asyncio's default event loop")
-    return asyncio.run(_serve(settings, clock, args.ready_file))
+    events = EventLog(clock, max_bytes=args.event_log_bytes)
+    return asyncio.run(_serve(settings, clock, events, args.ready_file))
 
 
-async def _serve(settings: EdgeSettings, clock: Clock, ready_file: Path | None) -> int:
-    edge = Edge(settings, clock=clock)
+async def _serve(
+    settings: EdgeSettings, clock: Clock, events: EventLog, ready_file: Path | None
+) -> int:
+    edge = Edge(settings, clock=clock, events=events)
     try:
         await edge.start()
     except (OSError, ValueError) as exc:

@@ -15,6 +15,7 @@ from cdnsim.imgix_config import add_imgix_arguments, imgix_options_from_args
 from cdnsim.origin_config import add_origin_arguments, origin_settings_from_args
 from cdnsim.runtime import (
     add_connection_arguments,
+    add_event_log_argument,
     connection_limits_from_args,
     run_until_signalled,
 )
@@ -57,6 +58,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--ready-file", type=Path, help="write the endpoints as JSON once everything answers"
     )
     add_connection_arguments(parser)
+    add_event_log_argument(parser)
     parser.set_defaults(port=0)
 
 
@@ -88,6 +90,7 @@ def run(args: argparse.Namespace) -> int:
         seed=args.seed,
         imgix=imgix_options_from_args(args),
         connections=connection_limits_from_args(args),
+        event_log_bytes=args.event_log_bytes,
     )
     return asyncio.run(_up(settings, Clock.parse(args.clock), args.ready_file))
 
