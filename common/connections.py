@@ -1,18 +1,13 @@
-"""What every server we start does per connection: admit it or refuse it, and close it
-when its request headers are overdue.
+"""How many connections each server and the process may hold, and what is logged when a
+limit is hit.
 
 - :class:`ConnectionGate` counts a server's open connections against its cap and against
-  the process's budget of file descriptors (:class:`ProcessBudget`); over either, the
-  connection gets :class:`Refusal` (a canned 503) instead of an HTTP handler.
-- :class:`LimitedRequestHandler` is aiohttp's ``RequestHandler`` with a header timeout,
-  which aiohttp lacks (its ``keepalive_timeout`` only covers idle connections). It adds
-  nothing to a request whose headers arrive in one read: one check after parsing.
+  the process's budget of file descriptors (:class:`ProcessBudget`); at either, idle
+  connections make room, and when none is idle the new connection is refused (with the
+  canned 503 of :mod:`common.connection_protocols`).
 - :class:`RateLimitedWarning` keeps a limit that is hit a thousand times a second to one
   log line per interval, and :func:`quiet_accept_errors` does the same for the event
   loop's "socket.accept() out of system resource" tracebacks.
-
-All timers here are wall time (the loop's clock): a manual simulated clock must never
-keep a socket open.
 """
 
 from __future__ import annotations
@@ -22,16 +17,12 @@ import logging
 import resource
 import threading
 import time
-from typing import Any, cast
-
-from aiohttp.web_protocol import RequestHandler
-from aiohttp.web_server import Server
+from typing import Any, Protocol
 
 log = logging.getLogger(__name__)
 
 WARNING_INTERVAL = 10.0  # wall seconds between two warnings about one limit
-REFUSAL_LINGER = 1.0  # wall seconds a refused connection stays half-closed for its client
-MAX_LINGERING_REFUSALS = 64  # beyond this, refused connections close at once
+RECLAIM_BATCH = 32  # idle connections closed at once to make room (nginx closes 32)
 
 
 class RateLimitedWarning:
@@ -96,8 +87,27 @@ def process_budget() -> ProcessBudget:
     return _process_budget
 
 
+class Member(Protocol):
+    """An admitted connection, as its gate sees it."""
+
+    def idle(self) -> bool:
+        """Waiting for a request (none in progress, or only part of its headers)."""
+        ...
+
+    def reclaim(self) -> None:
+        """Give the place back now and close."""
+        ...
+
+
 class ConnectionGate:
-    """One server's open connections, its cap, and what its limits did."""
+    """One server's open connections, its cap, and what its limits did.
+
+    At the cap (or the process's budget), a new connection first takes the place of idle
+    ones: up to ``RECLAIM_BATCH`` of this server's connections that are waiting for a
+    request are closed, oldest first, as nginx does when it runs out of connections. Only
+    when every connection is in the middle of a request is the new one refused. So idle
+    sockets, however many, never keep a client out.
+    """
 
     def __init__(self, name: str, cap: int, process: ProcessBudget) -> None:
         self.name = name
@@ -105,23 +115,53 @@ class ConnectionGate:
         self.process = process
         self.open = 0
         self.refused = 0
+        self.reclaimed = 0
         self.header_timeouts = 0
         self.lingering = 0  # refused connections waiting for their client to read the 503
-        self._warn = RateLimitedWarning(log)
+        self._members: dict[Member, None] = {}  # admitted and connected, oldest first
+        self._warn_refused = RateLimitedWarning(log)
+        self._warn_reclaimed = RateLimitedWarning(log)
 
     def admit(self) -> bool:
-        process = self.process
-        if self.open < self.cap and process.take():
-            self.open += 1
+        if self._take() or (self._reclaim() and self._take()):
             return True
         self.refused += 1
-        self._warn(
-            "%s: refusing connections with 503: %d open (cap %d), %d in this process (budget %d)",
-            self.name, self.open, self.cap, process.open, process.cap,
+        self._warn_refused(
+            "%s: every connection is busy: refusing new ones with 503: %d open (cap %d), "
+            "%d in this process (budget %d)",
+            self.name, self.open, self.cap, self.process.open, self.process.cap,
         )  # fmt: skip
         return False
 
-    def release(self) -> None:
+    def _take(self) -> bool:
+        if self.open < self.cap and self.process.take():
+            self.open += 1
+            return True
+        return False
+
+    def _reclaim(self) -> int:
+        idle = []
+        for member in self._members:  # oldest first
+            if member.idle():
+                idle.append(member)
+                if len(idle) == RECLAIM_BATCH:
+                    break
+        for member in idle:
+            member.reclaim()
+        if idle:
+            self.reclaimed += len(idle)
+            self._warn_reclaimed(
+                "%s: at the connection limit: closing idle connections to admit new ones",
+                self.name,
+            )
+        return len(idle)
+
+    def joined(self, member: Member) -> None:
+        self._members[member] = None
+
+    def release(self, member: Member | None = None) -> None:
+        if member is not None:
+            self._members.pop(member, None)
         self.open -= 1
         self.process.give()
 
@@ -130,147 +170,9 @@ class ConnectionGate:
             "open": self.open,
             "max": self.cap,
             "refused": self.refused,
+            "reclaimed": self.reclaimed,
             "header_timeouts": self.header_timeouts,
         }
-
-
-REFUSAL_BODY = (
-    b'{"code": "too_many_connections", "message": "this server is at its connection limit; '
-    b'retry shortly", "status": 503}'
-)
-REFUSAL = (
-    b"HTTP/1.1 503 Service Unavailable\r\n"
-    b"Content-Type: application/json\r\n"
-    b"Content-Length: " + str(len(REFUSAL_BODY)).encode() + b"\r\n"
-    b"Retry-After: 1\r\n"
-    b"Connection: close\r\n"
-    b"\r\n" + REFUSAL_BODY
-)
-
-
-class Refusal(asyncio.Protocol):
-    """A connection over the cap: a 503 at once, without reading the request.
-
-    Closing a socket with the client's request still unread makes the kernel send a reset,
-    which some clients report instead of the 503. So the 503 is followed by a FIN, and the
-    socket closes when the client closes or after ``REFUSAL_LINGER``; past
-    ``MAX_LINGERING_REFUSALS`` at once, it closes at once (file descriptors come first).
-    """
-
-    def __init__(self, gate: ConnectionGate) -> None:
-        self._gate = gate
-        self._transport: asyncio.Transport | None = None
-        self._timer: asyncio.TimerHandle | None = None
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        transport = cast(asyncio.Transport, transport)  # uvloop's is not a subclass
-        transport.write(REFUSAL)
-        gate = self._gate
-        if gate.lingering >= MAX_LINGERING_REFUSALS or not transport.can_write_eof():
-            transport.close()
-            return
-        transport.write_eof()
-        gate.lingering += 1
-        self._transport = transport
-        self._timer = asyncio.get_running_loop().call_later(REFUSAL_LINGER, transport.close)
-
-    def data_received(self, data: bytes) -> None:
-        pass  # never read: the request is refused whatever it says
-
-    def eof_received(self) -> bool:
-        return False  # the client is done: close
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        if self._transport is not None:
-            self._transport = None
-            self._gate.lingering -= 1
-
-
-class LimitedRequestHandler(RequestHandler):
-    """aiohttp's handler for one admitted connection, plus the header timeout.
-
-    The request line and headers must arrive within ``header_timeout``: counted from the
-    accept for a new connection, and from the first bytes of each later request. An idle
-    kept-alive connection is aiohttp's own ``keepalive_timeout``. A request whose headers
-    are overdue is closed without an answer, as nginx does. The gate's slot is given back
-    when the connection closes (for TLS, also when the handshake never completes).
-    """
-
-    __slots__ = ("_gate", "_handshake", "_header_count", "_header_timeout", "_header_timer")
-
-    def __init__(
-        self,
-        manager: Server,
-        gate: ConnectionGate,
-        header_timeout: float,
-        handshake_timeout: float | None,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(manager, **kwargs)
-        self._gate: ConnectionGate | None = gate
-        self._header_timeout = header_timeout
-        self._header_timer: asyncio.TimerHandle | None = None
-        self._header_count = 0
-        # A TLS handshake that fails never reaches connection_made or connection_lost.
-        self._handshake: asyncio.TimerHandle | None = (
-            self._loop.call_later(handshake_timeout + min(1.0, handshake_timeout), self._release)
-            if handshake_timeout is not None
-            else None
-        )
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        if self._handshake is not None:
-            self._handshake.cancel()
-            self._handshake = None
-        super().connection_made(transport)
-        # aiohttp also starts its keep-alive timer here; a new connection is ours to time.
-        if self._keepalive_handle is not None:
-            self._keepalive_handle.cancel()
-            self._keepalive_handle = None
-        self._arm_header_timer()
-
-    def data_received(self, data: bytes) -> None:
-        super().data_received(data)
-        # Still waiting for a request after these bytes: its headers are incomplete.
-        waiter = self._waiter
-        if (
-            waiter is not None
-            and not waiter.done()
-            and (self._header_timer is None or self._header_count != self._request_count)
-        ):
-            self._arm_header_timer()
-
-    def connection_lost(self, exc: BaseException | None) -> None:
-        if self._header_timer is not None:
-            self._header_timer.cancel()
-            self._header_timer = None
-        self._release()
-        super().connection_lost(exc)
-
-    def _arm_header_timer(self) -> None:
-        if self._header_timer is not None:
-            self._header_timer.cancel()
-        self._header_count = self._request_count
-        self._header_timer = self._loop.call_later(self._header_timeout, self._headers_overdue)
-
-    def _headers_overdue(self) -> None:
-        self._header_timer = None
-        waiter = self._waiter
-        if waiter is None or waiter.done() or self._request_count != self._header_count:
-            return  # a request arrived in time (and later ones have their own timer)
-        if self._gate is not None:
-            self._gate.header_timeouts += 1
-        log.debug("closing a connection whose request headers are overdue")
-        self.force_close()
-
-    def _release(self) -> None:
-        self._handshake = None
-        if self._gate is not None:
-            self._gate.release()
-            self._gate = None
 
 
 # After a failed accept() asyncio retries a second later, once per connection it tried in

@@ -17,13 +17,8 @@ from typing import Any
 from aiohttp import web
 from aiohttp.web_protocol import RequestHandler
 
-from common.connections import (
-    ConnectionGate,
-    LimitedRequestHandler,
-    Refusal,
-    process_budget,
-    quiet_accept_errors,
-)
+from common.connection_protocols import LimitedRequestHandler, Refusal
+from common.connections import ConnectionGate, process_budget, quiet_accept_errors
 
 
 @dataclass(frozen=True)
@@ -36,7 +31,8 @@ class ConnectionLimits:
     # An idle kept-alive connection. nginx's keepalive_timeout is 75 s; longer than the
     # 15 s for which aiohttp's own client keeps a connection, so clients close first.
     keepalive_timeout: float = 75.0
-    # Open connections per server; the next ones are answered 503 and closed.
+    # Open connections per server; past it idle ones make room, and when every one is in
+    # a request, new ones are answered 503 and closed.
     max_connections: int = 4096
     # Connections the kernel queues before they are accepted (nginx's default).
     backlog: int = 511

@@ -2,7 +2,7 @@
 
 GET /_edge/pops                 → every POP and the shield: id, role, url
 GET /_edge/pops/{id}/stats      → counters (requests, hits, misses, stale, collapsed, bytes, …)
-                                  and its server's ``connections`` (open, max, refused,
+                                  and its server's ``connections`` (open, max, refused, reclaimed,
                                   header_timeouts; the edge's own process only)
 GET /_edge/pops/{id}/keys       → cached entries: key, uri, status, age, remaining ttl
 GET /_edge/events?since=N&kind=a,b&component=edge&limit=M&wait=S → events after sequence N

@@ -3,7 +3,7 @@
 ``python -m tests.common.fd_limited_server LIMIT FREE LOOP``: the open-files limit is
 LIMIT; with FREE > 0, descriptors are then held until only FREE remain (so that accept()
 itself fails); LOOP is ``asyncio`` or ``uvloop``. Prints its URL, serves ``/ok`` until
-SIGTERM, and logs (WARNING and up) to stderr as the CLI does.
+SIGTERM (``/slow`` never answers), and logs (WARNING and up) to stderr as the CLI does.
 """
 
 from __future__ import annotations
@@ -36,14 +36,22 @@ async def main(free: int) -> None:
     async def ok(_: web.Request) -> web.Response:
         return web.Response(text="ok")
 
+    never = asyncio.Event()
+
+    async def slow(_: web.Request) -> web.Response:
+        await never.wait()  # busy until the server stops
+        return web.Response(text="slow")
+
     app = web.Application()
     app.router.add_get("/ok", ok)
+    app.router.add_get("/slow", slow)
     served = await serve(app, limits=ConnectionLimits(header_timeout=30, keepalive_timeout=30))
     held = hold_descriptors(free) if free else []
     print(served.url, len(held), flush=True)
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     await stop.wait()
+    never.set()  # the busy requests end, so that the server closes at once
     for fd in held:
         os.close(fd)
     await served.close()

@@ -184,56 +184,85 @@ async def test_normal_clients_are_answered_while_silent_sockets_wait_for_their_t
         writer.close()
 
 
-async def test_connections_over_the_cap_get_a_503_and_are_closed_with_one_log_line(
-    serving: Serve, caplog: pytest.LogCaptureFixture
-):
-    caplog.set_level(logging.DEBUG)
+async def test_idle_connections_make_room_for_new_ones_at_the_cap(serving: Serve):
+    """Silent sockets, or kept-alive ones between requests, never keep a client out: at the
+    cap, the oldest idle connections are closed for the new one (nginx does the same)."""
     served = await serving(
         ConnectionLimits(header_timeout=30, keepalive_timeout=30, max_connections=3)
     )
-    admitted = [await _connect(served) for _ in range(3)]
-    for reader, writer in admitted:  # each is served (and so counted) before the next test
-        writer.write(REQUEST)
-        assert (await _answer(reader)).endswith(b"ok")
-    for _ in range(30):
+    silent = [await _connect(served) for _ in range(2)]
+    kept = await _connect(served)
+    kept[1].write(REQUEST)
+    assert (await _answer(kept[0])).endswith(b"ok")
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True)) as http:
+        for _ in range(10):
+            await _get_ok(http, served)
+    for reader, _ in [*silent, kept]:
+        assert await _closed_by_server(reader) == b""
+    stats = served.stats()
+    assert stats["refused"] == 0 and stats["reclaimed"] >= 3 and stats["open"] <= 3
+    for _, writer in [*silent, kept]:
+        writer.close()
+
+
+async def test_when_every_connection_is_busy_new_ones_get_a_503_with_one_log_line(
+    serving: Serve, caplog: pytest.LogCaptureFixture
+):
+    caplog.set_level(logging.DEBUG)
+    release = asyncio.Event()
+    limits = ConnectionLimits(header_timeout=30, keepalive_timeout=30, max_connections=3)
+    served = await serving(limits, app=_app(release))
+    busy = [await _connect(served) for _ in range(3)]
+    for _, writer in busy:
+        writer.write(b"GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
+    # A new connection is refused only once all three are in their requests: retry until then.
+    refusals = 0
+    for _ in range(1000):
         reader, writer = await _connect(served)
         writer.write(REQUEST)
         answer = await _closed_by_server(reader)
-        assert answer.startswith(b"HTTP/1.1 503 Service Unavailable\r\n")
-        assert b"Retry-After: 1\r\n" in answer
-        assert answer.endswith(b'"status": 503}')
         writer.close()
-    # The admitted ones are still served on their kept-alive connections.
-    for reader, writer in admitted:
-        writer.write(REQUEST)
-        assert (await _answer(reader)).endswith(b"ok")
-    assert served.stats() == {"open": 3, "max": 3, "refused": 30, "header_timeouts": 0}
+        if answer.startswith(b"HTTP/1.1 503"):
+            refusals += 1
+            assert b"Retry-After: 1\r\n" in answer and b"Connection: close\r\n" in answer
+            assert answer.endswith(b'"status": 503}')
+            if refusals == 30:
+                break
+        else:
+            assert refusals == 0, "admitted after a refusal while every connection was busy"
+    assert refusals == 30
+    # The busy ones finish and are answered on their own connections.
+    release.set()
+    for reader, _ in busy:
+        assert (await _answer(reader)).endswith(b"slow")
+    assert served.stats()["refused"] == 30
     warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
     assert len(warnings) == 1, [r.getMessage() for r in warnings]
-    assert "refusing connections" in warnings[0].getMessage()
+    assert "refusing new ones with 503" in warnings[0].getMessage()
     assert not any(r.exc_info for r in caplog.records)
-    for _, writer in admitted:
+    for _, writer in busy:
         writer.close()
 
 
-async def test_a_closed_connection_frees_its_place_under_the_cap(serving: Serve):
-    served = await serving(
-        ConnectionLimits(header_timeout=30, keepalive_timeout=30, max_connections=1)
-    )
-    reader, writer = await _connect(served)
-    writer.write(REQUEST)
-    assert (await _answer(reader)).endswith(b"ok")
-    writer.close()
-    # Retry on 503 until the server has seen the close: each try is a round trip.
+async def test_a_busy_connection_that_closes_frees_its_place(serving: Serve):
+    release = asyncio.Event()
+    limits = ConnectionLimits(header_timeout=30, keepalive_timeout=30, max_connections=1)
+    served = await serving(limits, app=_app(release))
+    _, writer = await _connect(served)
+    writer.write(b"GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True)) as http:
-        for _ in range(1000):
+        for _ in range(1000):  # until the server has the slow request in hand
+            async with http.get(served.url + "/ok") as response:
+                if response.status == 503:
+                    break
+        assert response.status == 503
+        writer.close()  # the client gives up on its slow request
+        for _ in range(1000):  # 503 until the server has seen the close: a round trip each
             async with http.get(served.url + "/ok") as response:
                 if response.status == 200:
                     break
-                assert response.status == 503
-        else:
-            raise AssertionError("the closed connection's place was never given back")
-    assert served.stats()["open"] <= 1
+        assert response.status == 200
+    release.set()
 
 
 async def test_a_tls_client_that_never_handshakes_is_closed_and_gives_its_place_back(
