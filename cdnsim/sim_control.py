@@ -16,16 +16,38 @@ from __future__ import annotations
 
 import ipaddress
 import math
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from aiohttp import web
 
-from cdnsim.switches import bug_state, fault_state, set_bugs, set_fault
+from cdnsim.switches import Switchboard, bug_state, fault_state, set_bugs, set_fault
+from common.clock import Clock
 from common.errors import BadRequest, Conflict, Forbidden, read_json_object
+from common.ids import IdGenerator
+from origin.aggregator.service import Aggregator
 from origin.models.fields import iso
+from origin.settings import OriginSettings
 
-if TYPE_CHECKING:
-    from cdnsim.stack import Stack
+
+class Simulation(Switchboard, Protocol):
+    """What the run control acts on (the in-process stack is one)."""
+
+    @property
+    def clock(self) -> Clock: ...
+
+    @property
+    def ids(self) -> IdGenerator: ...
+
+    @property
+    def aggregator(self) -> Aggregator | None: ...
+
+    @property
+    def started(self) -> OriginSettings:
+        """The origin's settings as started (what a bug switch turned off goes back to)."""
+        ...
+
+    async def reset(self) -> dict[str, Any]: ...
+
 
 MAX_ADVANCE = 10 * 365 * 86400.0
 
@@ -39,7 +61,7 @@ def _loopback_only(request: web.Request) -> None:
     raise Forbidden("the simulation control API answers loopback clients only")
 
 
-def _clock_json(stack: Stack) -> dict[str, Any]:
+def _clock_json(stack: Simulation) -> dict[str, Any]:
     now = stack.clock.now()
     return {
         "mode": stack.clock.mode,
@@ -50,7 +72,7 @@ def _clock_json(stack: Stack) -> dict[str, Any]:
     }
 
 
-def sim_routes(stack: Stack) -> list[web.RouteDef]:
+def sim_routes(stack: Simulation) -> list[web.RouteDef]:
     async def get_clock(request: web.Request) -> web.Response:
         _loopback_only(request)
         return web.json_response(_clock_json(stack))
@@ -95,7 +117,8 @@ def sim_routes(stack: Stack) -> list[web.RouteDef]:
 
     async def put_bugs(request: web.Request) -> web.Response:
         _loopback_only(request)
-        return web.json_response(set_bugs(stack, await read_json_object(request, 64 * 1024)))
+        body = await read_json_object(request, 64 * 1024)
+        return web.json_response(set_bugs(stack, stack.started, body))
 
     async def get_faults(request: web.Request) -> web.Response:
         _loopback_only(request)

@@ -1,5 +1,13 @@
 """The whole simulator in one process: storage (embedded moto by default), the origin,
-the edge (POPs and a shield), the aggregator, sharing one clock and one event log."""
+the edge (POPs and a shield) with its vendors, the aggregator, sharing one clock and one
+event log.
+
+The composition root: every part is built from settings and given what it talks to at
+construction. Addresses come first: the origin's socket is bound before anything else, so
+the edge is built with the origin's URL and the origin with the edge's control URL (its
+platform invalidation API and the aggregator invalidate through it), as separate
+processes are configured on the command line.
+"""
 
 from __future__ import annotations
 
@@ -7,17 +15,15 @@ import asyncio
 import contextlib
 import json
 import logging
+import socket
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import aiohttp
-from aiohttp import web
 
-from cdnsim.akamai_demo import akamai_ready, demo_image_manager
-from cdnsim.demo import seed_demo
-from cdnsim.imgix_config import ImgixOptions
-from cdnsim.imgix_demo import imgix_service, seed_imgix_demo
+from cdnsim.demo import demo_image, seed_demo
 from cdnsim.sim_control import sim_routes
 from cdnsim.switches import accept_in_key
 from common.clock import Clock
@@ -26,9 +32,8 @@ from common.events import DEFAULT_MAX_BYTES, EventLog
 from common.ids import IdGenerator
 from common.serving import ConnectionLimits, ServedApp, serve
 from edge.config import EdgeSettings, PopSettings, ShieldSettings, vimond_behaviors
-from edge.properties import Property
 from edge.stack import Edge
-from origin import app_keys
+from edge.vendor import DemoImages, StorageAccess, Vendor, VendorContext
 from origin.aggregator.invalidator import EdgeInvalidations, PackInvalidator
 from origin.aggregator.service import Aggregator
 from origin.aggregator.settings import AggregatorSettings
@@ -37,10 +42,15 @@ from origin.auth import make_token
 from origin.settings import OriginSettings
 from origin.simulation import RuntimeSwitches
 from origin.storage import Storage, open_storage
-from vendors.akamai import ImageManager
-from vendors.imgix.service import ImgixService
+from vendors.registry import PLUGINS
 
 log = logging.getLogger(__name__)
+HOST = "127.0.0.1"
+
+
+def every_vendor() -> dict[str, Any]:
+    """Every registered vendor with its default options."""
+    return dict.fromkeys(PLUGINS)
 
 
 @dataclass(frozen=True)
@@ -54,9 +64,15 @@ class StackSettings:
     invalidation_delays: dict[str, Any] | None = None  # None: the profile's default
     demo: bool = False
     seed: int | None = None
-    imgix: ImgixOptions = field(default_factory=ImgixOptions)
+    # The vendors beside the edge, by name, with their options (None: the vendor's defaults).
+    vendors: Mapping[str, Any] = field(default_factory=every_vendor)
     connections: ConnectionLimits = field(default_factory=ConnectionLimits)  # every server's
     event_log_bytes: int = DEFAULT_MAX_BYTES  # the memory the shared event log may hold
+
+    def __post_init__(self) -> None:
+        unknown = sorted(set(self.vendors) - set(PLUGINS))
+        if unknown:
+            raise ValueError(f"unknown vendor {unknown[0]!r}; known: {', '.join(PLUGINS)}")
 
     def port(self, offset: int) -> int:
         return self.port_base + offset if self.port_base else 0
@@ -67,94 +83,106 @@ class Stack:
         self.settings = settings
         self.clock = clock
         self.events = EventLog(clock, max_bytes=settings.event_log_bytes)
-        self.ids = IdGenerator(
-            settings.seed if settings.seed is not None else settings.origin.id_seed
-        )
+        self.ids = IdGenerator(self._id_seed)
+        self.origin_switches = RuntimeSwitches.from_settings(settings.origin)
+        self.pipeline = settings.origin.pipeline  # the aggregator's settings, bug switches included
         self.storage: Storage | None = None
         self.edge: Edge | None = None
         self.aggregator: Aggregator | None = None
+        self.vendors: list[Vendor] = []
         self.origin_url = ""
+        self.origin_down = False
         self._exit = contextlib.AsyncExitStack()
         self._aggregator_task: asyncio.Task[None] | None = None
-        self._origin_app: web.Application | None = None
         self._origin_served: ServedApp | None = None
-        self.origin_down = False
-        self.pipeline = settings.origin.pipeline  # the aggregator's settings, bug switches included
-        self.imaging: ImageManager | None = None  # --demo: the Akamai Image Manager property
-        self.akamai_sample_path = ""
-        self.imgix: ImgixService | None = None
-        self.imgix_ready: dict[str, Any] | None = None  # the ready file's "imgix" (with --demo)
+        self._edge_client: EdgeInvalidations | None = None
+        self._edge_start: EdgeSettings | None = None  # what a reset goes back to
+        self._demo: DemoImages | None = None
+
+    @property
+    def started(self) -> OriginSettings:
+        return self.settings.origin
+
+    @property
+    def _id_seed(self) -> int | None:
+        return (
+            self.settings.seed if self.settings.seed is not None else self.settings.origin.id_seed
+        )
 
     async def start(self) -> None:
-        self.storage = await self._exit.enter_async_context(
-            open_storage(self.settings.origin.storage)
-        )
-        await self._start_origin()
-        self.imgix = imgix_service(
-            self.storage,
-            self.clock,
-            self.events,
-            self.settings.seed,
-            self.settings.imgix,
-            limits=self.settings.connections,
-        )
-        await self.imgix.start_renderer()
-        self._exit.push_async_callback(self.imgix.stop)
-        edge_settings = self.imgix.edge_settings(self._edge_settings())
-        properties: list[Property] = [self.imgix.property]
-        if self.settings.demo:
-            self.imaging = demo_image_manager(
-                self.origin_url,
-                self.clock,
-                self.events,
-                self.settings.port_base,
-                limits=self.settings.connections,
-            )
-            await self.imaging.start()
-            self._exit.push_async_callback(self.imaging.stop)
-            edge_settings = self.imaging.edge_settings(edge_settings)
-            properties = [*self.imaging.properties(), *properties]
-        self._edge_start = edge_settings  # what a reset goes back to
+        s = self.settings
+        self.storage = await self._exit.enter_async_context(open_storage(s.origin.storage))
+        origin_socket = socket.create_server((HOST, s.port(0)))
+        self.origin_url = f"http://{HOST}:{origin_socket.getsockname()[1]}"
+        self.vendors = [self._create_vendor(name, options) for name, options in s.vendors.items()]
         self.edge = Edge(
-            edge_settings,
+            self._edge_settings(),
             clock=self.clock,
             events=self.events,
             control_routes=sim_routes(self),
-            properties=properties,
+            vendors=self.vendors,
         )
-        await self.edge.start()
         self._exit.push_async_callback(self.edge.stop)
-        await self.imgix.start_api(self.edge)
-        assert self._origin_app is not None
-        edge_client = EdgeInvalidations(self.edge.control_url, self.edge.settings.distribution_id)
-        self._origin_app[app_keys.INVALIDATOR].edge = edge_client
-        await self._start_aggregator(edge_client)
-        if self.settings.demo:
-            await self.seed_demo()
-            self.imgix_ready = await seed_imgix_demo(
-                self.imgix, self.storage, next(iter(self.edge.pop_urls.values()))
-            )
-
-    async def _start_origin(self) -> None:
-        settings = replace(self.settings.origin, host="127.0.0.1", port=self.settings.port(0))
-        app = create_app(
-            settings, clock=self.clock, events=self.events, storage=self.storage, ids=self.ids
+        await self.edge.start()
+        self._edge_start = self.edge.settings
+        self._edge_client = EdgeInvalidations(
+            self.edge.control_url, self.edge.settings.distribution_id
         )
-        self._origin_app = app
-        served = await serve(app, "127.0.0.1", settings.port, limits=self.settings.connections)
-        self._origin_served, self.origin_url = served, served.url
-        self._exit.push_async_callback(served.close)
+        await self._start_origin(origin_socket)
+        await self._start_aggregator()
+        if s.demo:
+            await self.seed_demo()
 
-    @property
-    def origin_switches(self) -> RuntimeSwitches:
-        assert self._origin_app is not None
-        return self._origin_app[app_keys.SWITCHES]
+    def _create_vendor(self, name: str, options: Any) -> Vendor:
+        assert self.storage is not None
+        plugin = PLUGINS[name]
+        storage = self.storage.settings
+        context = VendorContext(
+            self.clock,
+            self.events,
+            self.origin_url,
+            HOST,
+            self.settings.port_base,
+            self.settings.seed,
+            StorageAccess(
+                self.storage.s3.meta.endpoint_url,
+                storage.region,
+                storage.access_key_id or "testing",
+                storage.secret_access_key or "testing",
+            ),
+            self.settings.connections,
+        )
+        return plugin.create(plugin.options() if options is None else options, context)
+
+    async def _start_origin(self, sock: socket.socket) -> None:
+        settings = replace(
+            self.settings.origin,
+            host=HOST,
+            port=sock.getsockname()[1],
+            pipeline=self._wired(self.settings.origin.pipeline),
+        )
+        app = create_app(
+            settings,
+            clock=self.clock,
+            events=self.events,
+            storage=self.storage,
+            ids=self.ids,
+            switches=self.origin_switches,
+        )
+        served = await serve(app, HOST, sock=sock, limits=self.settings.connections)
+        self._origin_served = served
+        self._exit.push_async_callback(served.close)
 
     def set_pipeline(self, pipeline: AggregatorSettings) -> None:
         """New aggregator settings (bug switches) from the next tick on, until a reset."""
         self.pipeline = pipeline
         if self.aggregator is not None:
             self.aggregator.settings = self._wired(pipeline)
+
+    def set_accept_in_key(self, in_key: bool) -> None:
+        """``Accept`` in the Vimond image policy's key, or not, from the next request on."""
+        assert self.edge is not None
+        self.edge.reconfigure(accept_in_key(self.edge.settings, in_key))
 
     def _wired(self, pipeline: AggregatorSettings) -> AggregatorSettings:
         """``pipeline`` invalidating this stack's edge."""
@@ -182,17 +210,12 @@ class Stack:
         s = self.settings
         pops = tuple(
             PopSettings(
-                f"pop-{i + 1}",
-                port=s.port(10 + i),
-                cache_dir=str(s.edge_cache_dir / f"pop-{i + 1}") if s.edge_cache_dir else None,
+                f"pop-{i + 1}", port=s.port(10 + i), cache_dir=self._cache_dir(f"pop-{i + 1}")
             )
             for i in range(s.pops)
         )
         shield = (
-            ShieldSettings(
-                port=s.port(2),
-                cache_dir=str(s.edge_cache_dir / "shield") if s.edge_cache_dir else None,
-            )
+            ShieldSettings(port=s.port(2), cache_dir=self._cache_dir("shield"))
             if s.shield
             else None
         )
@@ -208,10 +231,14 @@ class Stack:
         )
         return accept_in_key(edge, s.origin.negotiate_format and s.origin.vary_on_negotiation)
 
-    async def _start_aggregator(self, edge_client: EdgeInvalidations) -> None:
-        assert self.storage is not None and self.edge is not None
+    def _cache_dir(self, pop_id: str) -> str | None:
+        base = self.settings.edge_cache_dir
+        return str(base / pop_id) if base else None
+
+    async def _start_aggregator(self) -> None:
+        assert self.storage is not None and self._edge_client is not None
         pipeline = self._wired(self.pipeline)
-        invalidator = PackInvalidator(self.storage, self.events, pipeline, edge_client)
+        invalidator = PackInvalidator(self.storage, self.events, pipeline, self._edge_client)
         self.aggregator = Aggregator(self.storage, self.clock, self.events, pipeline, invalidator)
         await self.aggregator.start()
         self._aggregator_task = asyncio.create_task(self.aggregator.run(), name="aggregator")
@@ -222,21 +249,26 @@ class Stack:
             self._aggregator_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._aggregator_task
+            self._aggregator_task = None
 
     async def seed_demo(self) -> dict[str, Any]:
+        """The demo's configs, region, packs and originals on the origin; then each vendor's
+        demo over them."""
         async with aiohttp.ClientSession() as session:
-            demo = await seed_demo(
-                session, self.origin_url, {"Authorization": f"Bearer {self.admin_token}"}
-            )
-        self.akamai_sample_path = f"/api/v2/img/{demo.pack_ids[0]}" if demo.pack_ids else ""
+            headers = {"Authorization": f"Bearer {self.admin_token}"}
+            demo = await seed_demo(session, self.origin_url, headers)
+        sample = f"/api/v2/img/{demo.pack_ids[0]}" if demo.pack_ids else ""
+        self._demo = DemoImages(sample, demo_image((40, 110, 180), "vendor demo"))
+        for vendor in self.vendors:
+            await vendor.seed_demo(self._demo)
         return {"tenant": demo.tenant, "packs": demo.pack_ids}
 
     async def reset(self) -> dict[str, Any]:
         """A clean slate (embedded storage only): storage, edge caches and invalidations, the
-        aggregator, bug switches, faults and id seeds, the Akamai policies and the imgix
-        account (with ``--demo``, its demo source again) as at start-up."""
+        aggregator, bug switches, faults and id seeds, and every vendor as at start-up (with
+        ``--demo``, their demo again, under the ids the ready file gives)."""
         assert self.storage is not None and self.edge is not None
-        embedded = getattr(self.storage, "embedded", None)
+        embedded = self.storage.embedded
         if embedded is None:
             raise Conflict(
                 "reset wipes storage and needs the embedded store", code="reset_unavailable"
@@ -246,28 +278,19 @@ class Stack:
         if self.storage.mirror:
             await self.storage.run(self.storage.mirror.clear)
         await self._stop_aggregator()
-        if self.edge.invalidations is not None:
-            await self.edge.invalidations.reset(self.settings.seed)
-        purged = 0
-        for pop in [*self.edge.pops.values(), *([self.edge.shield] if self.edge.shield else [])]:
-            purged += await pop.purge(["/*"])
+        purged = await self.edge.reset(self.settings.seed)
         # Switches, faults and ids as at start-up.
         await self.resume_origin_listening()
         self.origin_switches.restore(self.settings.origin)
+        assert self._edge_start is not None
         self.edge.reconfigure(self._edge_start)
         self.pipeline = self.settings.origin.pipeline
-        self.ids.reseed(
-            self.settings.seed if self.settings.seed is not None else self.settings.origin.id_seed
-        )
-        await self._start_aggregator(self._origin_app[app_keys.INVALIDATOR].edge)  # type: ignore[index, arg-type]
-        if self.imaging:
-            self.imaging.reset()
-        if self.imgix:
-            self.imgix.reset()
-            if self.settings.demo:  # the demo source again, with the id the ready file gives
-                self.imgix_ready = await seed_imgix_demo(
-                    self.imgix, self.storage, next(iter(self.edge.pop_urls.values()))
-                )
+        self.ids.reseed(self._id_seed)
+        await self._start_aggregator()
+        for vendor in self.vendors:
+            await vendor.reset()
+            if self._demo is not None:
+                await vendor.seed_demo(self._demo)
         self.events.append("stack", "reset", purged=purged)
         return {"purged": purged, "events": self.events.last_seq}
 
@@ -278,6 +301,7 @@ class Stack:
 
     def ready(self) -> dict[str, Any]:
         assert self.edge is not None
+        vendors = {vendor.name: vendor.ready() for vendor in self.vendors}
         return {
             "origin": self.origin_url,
             "platform": self.origin_url,
@@ -289,16 +313,8 @@ class Stack:
             "environment": self.settings.origin.environment,
             "admin_token": self.admin_token,
             "clock": self.clock.spec,
-            **({"imgix": self.imgix_ready} if self.imgix_ready else {}),
-        } | (
-            {
-                "akamai": akamai_ready(
-                    self.imaging, self.edge.pop_urls["pop-1"], self.akamai_sample_path
-                )
-            }
-            if self.imaging
-            else {}
-        )
+            **{name: entry for name, entry in vendors.items() if entry},
+        }
 
     async def wait_ready(self, timeout: float = 30.0) -> None:
         """Every part answers over HTTP (what --ready-file promises)."""

@@ -15,13 +15,35 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from common.errors import BadRequest
 from edge.config import VIMOND_IMAGES, EdgeSettings
+from origin.aggregator.settings import AggregatorSettings
+from origin.settings import OriginSettings
+from origin.simulation import RuntimeSwitches
 
-if TYPE_CHECKING:
-    from cdnsim.stack import Stack
+
+class Switchboard(Protocol):
+    """What bug switches and faults act on (the in-process stack is one)."""
+
+    @property
+    def pipeline(self) -> AggregatorSettings: ...
+
+    def set_pipeline(self, pipeline: AggregatorSettings) -> None: ...
+
+    @property
+    def origin_switches(self) -> RuntimeSwitches: ...
+
+    @property
+    def origin_down(self) -> bool: ...
+
+    def set_accept_in_key(self, in_key: bool) -> None: ...
+
+    async def stop_origin_listening(self) -> None: ...
+
+    async def resume_origin_listening(self) -> None: ...
+
 
 TIMED_BUGS = {
     "s3-delete-after-edge": ("delete_s3_after_edge", "s3_delete_gap"),
@@ -35,7 +57,7 @@ BUG_NAMES = (*TIMED_BUGS, *FLAG_BUGS, "accept-not-in-key")
 MAX_SECONDS = 7 * 86400.0
 
 
-def bug_state(stack: Stack) -> dict[str, Any]:
+def bug_state(stack: Switchboard) -> dict[str, Any]:
     pipeline = stack.pipeline
     state: dict[str, Any] = {}
     for name, (flag, seconds) in TIMED_BUGS.items():
@@ -48,7 +70,9 @@ def bug_state(stack: Stack) -> dict[str, Any]:
     return state
 
 
-def set_bugs(stack: Stack, changes: dict[str, Any]) -> dict[str, Any]:
+def set_bugs(
+    stack: Switchboard, started: OriginSettings, changes: dict[str, Any]
+) -> dict[str, Any]:
     """Validate every change first, then apply them all (nothing half-applied)."""
     unknown = sorted(set(changes) - {*BUG_NAMES, "flush-duration"})
     if unknown:
@@ -71,7 +95,7 @@ def set_bugs(stack: Stack, changes: dict[str, Any]) -> dict[str, Any]:
     pipeline = replace(stack.pipeline, **updates)
     stack.set_pipeline(pipeline)
     if "accept-not-in-key" in changes:
-        _accept_not_in_key(stack, changes["accept-not-in-key"])
+        _accept_not_in_key(stack, started, changes["accept-not-in-key"])
     return bug_state(stack)
 
 
@@ -85,14 +109,11 @@ def accept_in_key(edge: EdgeSettings, in_key: bool) -> EdgeSettings:
     return replace(edge, policies={**edge.policies, images.name: replace(images, headers=headers)})
 
 
-def _accept_not_in_key(stack: Stack, on: bool) -> None:
-    started = stack.settings.origin
+def _accept_not_in_key(stack: Switchboard, started: OriginSettings, on: bool) -> None:
     switches = stack.origin_switches
     switches.negotiate_format = on or started.negotiate_format
     switches.vary_on_negotiation = not on and started.vary_on_negotiation
-    assert stack.edge is not None
-    in_key = switches.negotiate_format and switches.vary_on_negotiation
-    stack.edge.reconfigure(accept_in_key(stack.edge.settings, in_key))
+    stack.set_accept_in_key(switches.negotiate_format and switches.vary_on_negotiation)
 
 
 def _seconds(name: str, value: Any) -> float:
@@ -108,7 +129,7 @@ def _seconds(name: str, value: Any) -> float:
     return float(value)
 
 
-def fault_state(stack: Stack) -> dict[str, Any]:
+def fault_state(stack: Switchboard) -> dict[str, Any]:
     switches = stack.origin_switches
     origin = "down" if stack.origin_down else ("slow" if switches.fault == "slow" else "up")
     return {
@@ -118,7 +139,7 @@ def fault_state(stack: Stack) -> dict[str, Any]:
     }
 
 
-async def set_fault(stack: Stack, body: dict[str, Any]) -> dict[str, Any]:
+async def set_fault(stack: Switchboard, body: dict[str, Any]) -> dict[str, Any]:
     unknown = sorted(set(body) - {"origin", "seconds"})
     if unknown:
         raise BadRequest(f"unknown fault field {unknown[0]!r}", field=unknown[0])

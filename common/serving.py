@@ -10,6 +10,7 @@ the whole process below its file-descriptor limit.
 from __future__ import annotations
 
 import asyncio
+import socket
 import ssl
 from dataclasses import dataclass
 from typing import Any
@@ -98,7 +99,8 @@ class ServedApp:
 
 
 class _LimitedSite(web.TCPSite):
-    """aiohttp's TCPSite with our protocol factory and a TLS handshake timeout."""
+    """aiohttp's TCPSite with our protocol factory and a TLS handshake timeout; on
+    ``host:port``, or on ``sock`` when one is already bound."""
 
     def __init__(
         self,
@@ -108,6 +110,7 @@ class _LimitedSite(web.TCPSite):
         gate: ConnectionGate,
         limits: ConnectionLimits,
         *,
+        sock: socket.socket | None = None,
         ssl_context: ssl.SSLContext | None,
         reuse_port: bool,
     ) -> None:
@@ -118,9 +121,11 @@ class _LimitedSite(web.TCPSite):
         self.gate = gate
         self.limits = limits
         self.ssl_context = ssl_context
+        self._sock = sock
         self._reuse = reuse_port
 
     def again(self) -> _LimitedSite:
+        """The same site once more, on the port it had (its socket, if any, is closed)."""
         runner = self._runner
         assert isinstance(runner, web.AppRunner)
         return _LimitedSite(
@@ -135,14 +140,13 @@ class _LimitedSite(web.TCPSite):
         assert server is not None
         handshake = self.limits.header_timeout if self.ssl_context is not None else None
         extra: dict[str, Any] = {"ssl_handshake_timeout": handshake} if handshake else {}
+        factory = _protocol_factory(server, self.gate, self.limits, handshake)
+        if self._sock is not None:
+            extra["sock"] = self._sock
+        else:
+            extra |= {"host": self._host, "port": self._port, "reuse_port": self._reuse or None}
         self._server = await loop.create_server(
-            _protocol_factory(server, self.gate, self.limits, handshake),
-            self._host,
-            self._port,
-            ssl=self.ssl_context,
-            backlog=self._backlog,
-            reuse_port=self._reuse or None,
-            **extra,
+            factory, ssl=self.ssl_context, backlog=self._backlog, **extra
         )
         if self._server.sockets:
             self._bound_port = self._server.sockets[0].getsockname()[1]
@@ -169,17 +173,21 @@ async def serve(
     port: int = 0,
     *,
     limits: ConnectionLimits = DEFAULT_LIMITS,
+    sock: socket.socket | None = None,
     ssl_context: ssl.SSLContext | None = None,
     reuse_port: bool = False,
 ) -> ServedApp:
-    """Serve ``app`` on ``host:port`` (``port`` 0: any free port) with ``limits``;
+    """Serve ``app`` on ``host:port`` (``port`` 0: any free port), or on ``sock`` already
+    bound (so that its URL can be known before the app exists), with ``limits``;
     ``reuse_port``: several processes may bind the port (SO_REUSEPORT)."""
     quiet_accept_errors(asyncio.get_running_loop())
     runner = web.AppRunner(app, access_log=None, keepalive_timeout=limits.keepalive_timeout)
     await runner.setup()
     gate = ConnectionGate(f"{host}:{port}", limits.max_connections, process_budget())
+    if sock is not None:
+        port = sock.getsockname()[1]
     site = _LimitedSite(
-        runner, host, port, gate, limits, ssl_context=ssl_context, reuse_port=reuse_port
+        runner, host, port, gate, limits, sock=sock, ssl_context=ssl_context, reuse_port=reuse_port
     )
     try:
         await site.start()

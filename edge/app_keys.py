@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from common.events import EventLog
+from edge.pop_view import PopEntry
 
 if TYPE_CHECKING:
-    from edge.control import PopEntry
     from edge.pop import Pop
 
 POP: web.AppKey[Pop] = web.AppKey("pop")  # the POP app's engine

@@ -15,32 +15,14 @@ GET /_edge/events?since=N&kind=a,b&component=edge&limit=M&wait=S → events afte
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any, Protocol
+from collections.abc import Mapping
 
 from aiohttp import web
 
 from common.errors import BadRequest, NotFound, json_errors
 from common.events import Event, EventLog
 from edge.app_keys import CONTROL_POPS, EVENTS
-
-
-class PopView(Protocol):
-    pop_id: str
-
-    async def stats(self) -> dict[str, Any]: ...
-
-    async def listing(self, limit: int = 1000) -> list[dict[str, Any]]: ...
-
-
-@dataclass(frozen=True)
-class PopEntry:
-    view: PopView
-    role: str  # "pop" or "shield"
-    url: str
-    connections: Callable[[], dict[str, int]] | None = None  # its server's connection counters
-
+from edge.pop_view import PopEntry
 
 MAX_LIMIT = 10_000
 

@@ -11,7 +11,7 @@ import aiohttp
 
 from common.clock import Clock
 from common.events import EventLog
-from edge.coalesce import Coalescer
+from common.single_flight import SingleFlight
 from edge.config import CacheBehavior, EdgeSettings
 from edge.counters import Counters
 from edge.fill import SERVER_ERRORS, CacheRequest, Fetched, Filler
@@ -60,6 +60,7 @@ class Pop:
         upstream: str | None = None,
         counters: Counters | None = None,
         properties: Sequence[Property] = (),
+        worker: int = 0,
     ) -> None:
         """``properties``: vendor rules that rewrite viewer requests before the cache
         (see :mod:`edge.properties`); the shield gets already rewritten requests."""
@@ -71,7 +72,8 @@ class Pop:
         self.upstream = upstream
         self.counters = counters or Counters()
         self.properties = list(properties)
-        self._coalescer: Coalescer[Fetched] = Coalescer()
+        self.worker = worker  # which process of the POP this is (0: the edge's own)
+        self._coalescer: SingleFlight[Fetched] = SingleFlight()
         self._background: set[asyncio.Task[None]] = set()
         self._session: aiohttp.ClientSession | None = None
         self._filler = Filler(settings, store, clock, self.counters, self._event, upstream)

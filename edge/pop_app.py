@@ -16,6 +16,7 @@ from edge.pop import Pop
 # CloudFront's allowed methods ("GET, HEAD, OPTIONS, PUT, POST, PATCH, DELETE").
 ALLOWED_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"})
 DEBUG_HEADER = "X-Cdnsim-Debug"
+WORKER_HEADER = "X-Edge-Worker"
 
 
 def create_pop_app(pop: Pop, *, manage_lifecycle: bool = True) -> web.Application:
@@ -61,7 +62,10 @@ async def handle(request: web.Request) -> web.StreamResponse:
         pop.settings.debug or request.headers.get(DEBUG_HEADER) == "1",
     )
     outcome = await pop.serve(viewer)
-    return _response(outcome, pop.pop_id, request)
+    response = _response(outcome, pop.pop_id, request)
+    if viewer.debug:  # which process of the POP answered (0: the edge's own)
+        response.headers[WORKER_HEADER] = str(pop.worker)
+    return response
 
 
 def _response(outcome: Outcome, pop_id: str, request: web.Request) -> web.Response:

@@ -1,10 +1,11 @@
-"""The whole edge in one process: the shield, the POPs and the control app on loopback,
-sharing one Clock and one EventLog."""
+"""The whole edge: the shield, the POPs (with their worker processes) and the control app
+on loopback, sharing one Clock and one EventLog, and the vendors beside it (see
+:mod:`edge.vendor` for the phases they go through)."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Self
 
 from aiohttp import web
@@ -13,27 +14,20 @@ from common.clock import Clock
 from common.events import EventLog
 from common.serving import ServedApp, serve
 from edge.config import EdgeSettings, PopSettings
-from edge.control import PopEntry, create_control_app
+from edge.control import create_control_app
 from edge.invalidation import DelayModel, InvalidationService, PurgeTarget, add_routes
 from edge.pop import Pop
 from edge.pop_app import create_pop_app
-from edge.properties import Property
-from edge.store import DiskStore, MemoryStore, Store
-from edge.store.front import FrontedStore
+from edge.pop_view import PopEntry
+from edge.properties import with_routes
+from edge.store import Store
+from edge.store.opening import open_store
+from edge.vendor import Vendor
 from edge.workers import PooledPopView, WorkerPool
 
 log = logging.getLogger(__name__)
 
 StoreFactory = Callable[[PopSettings, Clock], Store]
-
-
-def open_store(pop: PopSettings, clock: Clock) -> Store:
-    """The store a POP's settings ask for: diskcache in ``cache_dir`` (with a memory layer
-    for the hit path unless ``memory_limit`` is 0), else memory only."""
-    if pop.cache_dir is None:
-        return MemoryStore(pop.size_limit)
-    disk = DiskStore(pop.cache_dir, size_limit=pop.size_limit, eviction_policy=pop.eviction_policy)
-    return FrontedStore(disk, clock, pop.memory_limit) if pop.memory_limit > 0 else disk
 
 
 class Edge:
@@ -48,12 +42,12 @@ class Edge:
         store_factory: StoreFactory = open_store,
         host: str = "127.0.0.1",
         control_routes: Sequence[web.RouteDef] = (),
-        properties: Sequence[Property] = (),
+        vendors: Sequence[Vendor] = (),
     ) -> None:
         """``control_routes``: more routes for the control app (the stack adds /_sim/…);
-        ``properties``: vendor rules every POP applies first (see :mod:`edge.properties`;
-        POPs with several worker processes do not run them)."""
-        self.properties = list(properties)
+        ``vendors``: started, attached and stopped with the edge, their properties applied
+        by every POP (and every worker process of one) before its cache."""
+        self.vendors = list(vendors)
         self.settings = settings
         self._control_routes = list(control_routes)
         self.clock = clock or Clock()
@@ -71,6 +65,11 @@ class Edge:
         self.purge_targets: dict[str, PurgeTarget] = {}  # what invalidations call, per POP id
 
     async def start(self) -> None:
+        for vendor in self.vendors:  # their services first: the routes name their URLs
+            routes = await vendor.start()
+            self.settings = with_routes(
+                self.settings, routes.behaviors, routes.policies, routes.origins
+            )
         settings = self.settings
         if settings.shield is not None:
             self.shield = await self._start_pop(settings.shield, upstream=None)
@@ -90,6 +89,8 @@ class Edge:
             if pop_settings.workers > 1:
                 await self._start_pool(pop_settings, int(url.rsplit(":", 1)[1]))
         await self._start_control()
+        for vendor in self.vendors:
+            await vendor.attach(_VendorHandle(self, vendor))
         log.info(
             "edge up: POPs %s, shield %s, control %s",
             self.pop_urls,
@@ -129,6 +130,9 @@ class Edge:
         self.control_url = await self._serve("control", control, settings.control_port)
 
     async def _start_pop(self, pop_settings: PopSettings, *, upstream: str | None) -> Pop:
+        # Viewers meet the POPs, so vendor rules apply there; the shield receives requests
+        # the POPs already rewrote (unless there is no shield: then it is not this one).
+        is_shield = upstream is None and self.settings.shield is not None
         pop = Pop(
             pop_settings.id,
             self.settings,
@@ -136,9 +140,7 @@ class Edge:
             self.clock,
             self.events,
             upstream=upstream,
-            properties=self.properties
-            if upstream is not None or self.settings.shield is None
-            else (),
+            properties=() if is_shield else [p for v in self.vendors for p in v.properties()],
         )
         await pop.start()
         return pop
@@ -148,7 +150,10 @@ class Edge:
             raise ValueError(
                 "worker processes cannot share a manual clock: use a real or scaled clock"
             )
-        pool = WorkerPool(self.settings, pop_settings, port, self.shield_url, self.clock.spec)
+        replicas = {vendor.name: vendor.replica() for vendor in self.vendors}
+        pool = WorkerPool(
+            self.settings, pop_settings, port, self.shield_url, self.clock.spec, replicas
+        )
         self.pools[pop_settings.id] = pool
         await pool.start()
 
@@ -173,6 +178,16 @@ class Edge:
         for pop in [*self.pops.values(), *([self.shield] if self.shield else [])]:
             pop.reconfigure(settings)
 
+    async def reset(self, seed: int | None) -> int:
+        """Every cache emptied (every worker's memory too) and every invalidation forgotten,
+        ids drawn from ``seed`` again; how many entries were purged."""
+        if self.invalidations is not None:
+            await self.invalidations.reset(seed)
+        purged = 0
+        for target in self.purge_targets.values():
+            purged += await target.purge(["/*"])
+        return purged
+
     async def stop(self) -> None:
         if self.invalidations is not None:
             await self.invalidations.aclose()
@@ -184,6 +199,8 @@ class Edge:
         self.served.clear()
         for pop in [*self.pops.values(), *([self.shield] if self.shield else [])]:
             await pop.close()
+        for vendor in reversed(self.vendors):
+            await vendor.stop()
 
     async def __aenter__(self) -> Self:
         await self.start()
@@ -191,3 +208,28 @@ class Edge:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.stop()
+
+
+class _VendorHandle:
+    """The :class:`~edge.vendor.EdgeHandle` one vendor gets: no more of the edge than that."""
+
+    def __init__(self, edge: Edge, vendor: Vendor) -> None:
+        self._edge, self._vendor = edge, vendor
+
+    @property
+    def pop_urls(self) -> Mapping[str, str]:
+        return dict(self._edge.pop_urls)
+
+    @property
+    def shield_id(self) -> str | None:
+        return self._edge.shield.pop_id if self._edge.shield else None
+
+    def purge(self, paths: Sequence[str], reference: str) -> str:
+        invalidations = self._edge.invalidations
+        assert invalidations is not None, "vendors are attached once invalidations exist"
+        return invalidations.create(paths, reference, limited=False).id
+
+    async def publish(self) -> None:
+        replica = self._vendor.replica()
+        for pool in self._edge.pools.values():
+            await pool.replace_replica(self._vendor.name, replica)

@@ -2,7 +2,9 @@
 
 The first worker runs in the edge's own process; the others are separate processes
 that bind the same port with SO_REUSEPORT (the kernel spreads connections among them)
-and open the same diskcache directory, which diskcache allows. What is per process:
+and open the same diskcache directory, which diskcache allows. Each worker builds the
+vendors' properties from their replicas (see :mod:`edge.vendor`) and rebuilds one
+vendor's when it publishes a change, confirming before the publish returns. What is per process:
 coalescing (concurrent misses in different workers each go upstream once), the event
 log (only the in-process worker's events reach the control API), the memory layer
 over the disk (a purge is applied to the disk once, then sent to every worker over a
@@ -18,7 +20,7 @@ import logging
 import multiprocessing
 import signal
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
@@ -30,6 +32,9 @@ from edge.config import EdgeSettings, PopSettings
 from edge.counters import Counters, clear_snapshots, read_snapshots, write_snapshot
 from edge.pop import Pop
 from edge.pop_app import create_pop_app
+from edge.properties import Property
+from edge.store.opening import open_store
+from edge.vendor import Replica
 
 log = logging.getLogger(__name__)
 
@@ -56,12 +61,14 @@ class WorkerPool:
         port: int,
         upstream: str | None,
         clock_spec: str,
+        replicas: Mapping[str, Replica] | None = None,
     ) -> None:
         if pop.cache_dir is None:
             raise ValueError(f"POP {pop.id}: worker processes need a cache_dir to share")
-        self._args = (settings, pop, port, upstream, clock_spec)
+        self._args = (settings, pop, port, upstream, clock_spec, dict(replicas or {}))
         self._processes: list[BaseProcess] = []
         self._pipes: list[Connection] = []
+        self._telling = asyncio.Lock()
         self.cache_dir = pop.cache_dir
 
     async def start(self, ready_timeout: float = 60.0) -> None:
@@ -80,13 +87,24 @@ class WorkerPool:
                 self.stop()
                 raise RuntimeError(f"worker {worker} of POP {self._args[1].id} did not start")
 
-    async def forget(self, patterns: Sequence[str], timeout: float = 30.0) -> None:
+    async def forget(self, patterns: Sequence[str]) -> None:
         """Have every worker drop its remembered copies covered by ``patterns``."""
+        await self._tell_all(("forget", list(patterns)))
+
+    async def replace_replica(self, vendor: str, replica: Replica) -> None:
+        """Have every worker rebuild ``vendor``'s properties from ``replica``."""
+        await self._tell_all(("replica", vendor, replica))
+
+    async def _tell_all(self, message: tuple[Any, ...], timeout: float = 30.0) -> None:
+        async with self._telling:  # one message at a time: each answer is to our message
+            await self._exchange(message, timeout)
+
+    async def _exchange(self, message: tuple[Any, ...], timeout: float) -> None:
         for pipe in self._pipes:
-            pipe.send(list(patterns))
+            pipe.send(message)
         for pipe in self._pipes:
             if not await asyncio.to_thread(pipe.poll, timeout):
-                raise RuntimeError("a worker did not confirm a purge in time")
+                raise RuntimeError(f"a worker did not confirm {message[0]!r} in time")
             pipe.recv()
 
     @property
@@ -145,13 +163,15 @@ def worker_main(
     port: int,
     upstream: str | None,
     clock_spec: str,
+    replicas: dict[str, Replica],
     worker: int,
     ready: Any,
     pipe: Connection,
 ) -> None:
     """Entry point of one extra worker process; sets ``ready`` once it listens."""
     install_uvloop()
-    asyncio.run(_serve(settings, pop, port, upstream, clock_spec, worker, ready, pipe))
+    args = (settings, pop, port, upstream, clock_spec, replicas, worker, ready, pipe)
+    asyncio.run(_serve(*args))
 
 
 async def _serve(
@@ -160,18 +180,17 @@ async def _serve(
     port: int,
     upstream: str | None,
     clock_spec: str,
+    replicas: dict[str, Replica],
     worker: int,
     ready: Any,
     pipe: Connection,
 ) -> None:
-    from edge.stack import open_store
-
     clock = Clock.parse(clock_spec)
     # Per-process log, bounded small: nobody reads it (see the module docstring).
     events = EventLog(clock, max_bytes=4 * 1024 * 1024)
-    pop = Pop(
-        pop_settings.id, settings, open_store(pop_settings, clock), clock, events, upstream=upstream
-    )
+    store = open_store(pop_settings, clock)
+    pop = Pop(pop_settings.id, settings, store, clock, events, upstream=upstream, worker=worker)
+    vendors = _VendorProperties(pop, clock, replicas)
     served = await serve(
         create_pop_app(pop), pop_settings.host, port, limits=settings.connections, reuse_port=True
     )
@@ -180,8 +199,8 @@ async def _serve(
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    purges = _PurgeListener(pop, pipe, stop)
-    loop.add_reader(pipe.fileno(), purges.on_message)
+    listener = _Listener(pop, vendors, pipe, stop)
+    loop.add_reader(pipe.fileno(), listener.on_message)
     assert pop_settings.cache_dir is not None
     while not stop.is_set():
         write_snapshot(pop_settings.cache_dir, worker, pop.counters)
@@ -193,22 +212,47 @@ async def _serve(
     await served.close()
 
 
-class _PurgeListener:
-    """A worker's end of the purge pipe: forget what the patterns cover, then answer."""
+class _VendorProperties:
+    """A worker's vendor properties, built from replicas, one vendor's rebuilt at a time
+    (the POP applies them in the vendors' order, as the edge's own process does)."""
 
-    def __init__(self, pop: Pop, pipe: Connection, stop: asyncio.Event) -> None:
-        self._pop, self._pipe, self._stop = pop, pipe, stop
+    def __init__(self, pop: Pop, clock: Clock, replicas: dict[str, Replica]) -> None:
+        self._pop, self._clock = pop, clock
+        self._by_vendor: dict[str, list[Property]] = {}
+        for vendor, replica in replicas.items():
+            self.replace(vendor, replica)
+
+    def replace(self, vendor: str, replica: Replica) -> None:
+        self._by_vendor[vendor] = list(replica.build(replica.state, self._clock))
+        self._pop.properties = [p for ps in self._by_vendor.values() for p in ps]
+
+
+class _Listener:
+    """A worker's end of the pipe: forget what purge patterns cover, or rebuild a vendor's
+    properties, then answer."""
+
+    def __init__(
+        self, pop: Pop, vendors: _VendorProperties, pipe: Connection, stop: asyncio.Event
+    ) -> None:
+        self._pop, self._vendors, self._pipe, self._stop = pop, vendors, pipe, stop
         self._tasks: set[asyncio.Task[None]] = set()
 
     def on_message(self) -> None:
         try:
-            patterns = self._pipe.recv()
+            message = self._pipe.recv()
         except EOFError:  # the edge process is gone
             self._stop.set()
             return
-        task = asyncio.ensure_future(self._forget(patterns))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        match message:
+            case ("forget", patterns):
+                task = asyncio.ensure_future(self._forget(patterns))
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+            case ("replica", vendor, replica):
+                self._vendors.replace(vendor, replica)
+                self._pipe.send(True)
+            case _:
+                log.error("unknown message from the edge process: %r", message[:1])
 
     async def _forget(self, patterns: list[str]) -> None:
         self._pipe.send(await self._pop.forget(patterns))

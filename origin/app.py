@@ -32,20 +32,23 @@ def create_app(
     events: EventLog | None = None,
     storage: Storage | None = None,
     ids: IdGenerator | None = None,
+    switches: RuntimeSwitches | None = None,
 ) -> web.Application:
     """The origin. ``storage`` may be shared (the stack and tests pass one in); without
-    it the app opens its own from ``settings.storage`` for its lifetime."""
+    it the app opens its own from ``settings.storage`` for its lifetime. ``switches``:
+    what a simulation changes while it runs (the stack keeps them; default: as settings say)."""
     clock = clock or Clock()
+    switches = switches or RuntimeSwitches.from_settings(settings)
     # Uploads are the largest bodies we accept; JSON handlers check their own, smaller limit.
     app = web.Application(
-        middlewares=[json_errors, injected_faults, storage_unavailable],
+        middlewares=[json_errors, injected_faults(switches, clock), storage_unavailable],
         client_max_size=settings.max_upload_bytes + 64 * 1024,
     )
     app[app_keys.SETTINGS] = settings
     app[app_keys.CLOCK] = clock
     app[app_keys.EVENTS] = events or EventLog(clock)
     app[app_keys.IDS] = ids or IdGenerator(settings.id_seed)
-    app[app_keys.SWITCHES] = RuntimeSwitches.from_settings(settings)
+    app[app_keys.SWITCHES] = switches
     app.add_routes(ROUTES)
     app.cleanup_ctx.append(_storage_ctx(storage))
     app.cleanup_ctx.append(_http_ctx)

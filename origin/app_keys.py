@@ -11,6 +11,7 @@ from common.clock import Clock
 from common.events import EventLog
 from common.ids import IdGenerator
 from origin.settings import OriginSettings
+from origin.simulation import RuntimeSwitches
 from origin.storage import Storage
 
 if TYPE_CHECKING:
@@ -18,7 +19,6 @@ if TYPE_CHECKING:
     from origin.backends import Backends
     from origin.serving.backend import ServingBackend
     from origin.serving.render_pool import OnDemandRenderPool
-    from origin.simulation import RuntimeSwitches
 
 SETTINGS = web.AppKey("settings", OriginSettings)
 CLOCK = web.AppKey("clock", Clock)
@@ -30,4 +30,4 @@ HTTP = web.AppKey("http", aiohttp.ClientSession)
 RENDER_POOL: web.AppKey[OnDemandRenderPool] = web.AppKey("render_pool")
 SERVING: web.AppKey[ServingBackend] = web.AppKey("serving")
 INVALIDATOR: web.AppKey[PackInvalidator] = web.AppKey("invalidator")
-SWITCHES: web.AppKey[RuntimeSwitches] = web.AppKey("switches")
+SWITCHES = web.AppKey("switches", RuntimeSwitches)

@@ -8,12 +8,13 @@ stand-alone origin never changes it, so it behaves as its settings say.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from aiohttp import web
 
-from origin.app_keys import CLOCK, SWITCHES
+from common.clock import Clock
 from origin.settings import OriginSettings
 
 Fault = Literal["none", "slow"]
@@ -43,13 +44,20 @@ class RuntimeSwitches:
         self.fault, self.slow_seconds = "none", 0.0
 
 
-@web.middleware
-async def injected_faults(request: web.Request, handler):  # type: ignore[no-untyped-def]
-    switches = request.app[SWITCHES]
-    if switches.fault == "slow" and request.path.startswith(SLOW_PATHS):
-        switches.held += 1
-        try:
-            await request.app[CLOCK].sleep(switches.slow_seconds)
-        finally:
-            switches.held -= 1
-    return await handler(request)
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def injected_faults(switches: RuntimeSwitches, clock: Clock) -> Callable[..., Any]:
+    """The middleware that holds image requests while ``switches`` says the origin is slow."""
+
+    @web.middleware
+    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        if switches.fault == "slow" and request.path.startswith(SLOW_PATHS):
+            switches.held += 1
+            try:
+                await clock.sleep(switches.slow_seconds)
+            finally:
+                switches.held -= 1
+        return await handler(request)
+
+    return middleware

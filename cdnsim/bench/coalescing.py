@@ -43,9 +43,9 @@ async def measure(requests: int, location: str, width: int) -> dict[str, Any]:
         pop = stack.ready()["pops"][0]
         url = f"{pop['url']}/api/v2/img/{pack}?location={location}&width={width}"
         since = stack.events.last_seq
-        assert stack.edge is not None
-        before = {p: dict(await stack.edge.pops[p].stats()) for p in stack.edge.pops}
+        stats_url = f"{stack.ready()['control']}/_edge/pops/{pop['id']}/stats"
         async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
+            before = await _json(session, stats_url)
 
             async def one() -> int:
                 async with session.get(url) as response:
@@ -55,9 +55,9 @@ async def measure(requests: int, location: str, width: int) -> dict[str, Any]:
             started = time.perf_counter()
             statuses = await asyncio.gather(*(one() for _ in range(requests)))
             wall = time.perf_counter() - started
+            after = await _json(session, stats_url)
         events = stack.events.read(since)
         kinds = [(e.component, e.kind, e.data.get("pop")) for e in events]
-        after = await stack.edge.pops[pop["id"]].stats()
         return {
             "requests": requests,
             "ok": statuses.count(200),
@@ -65,11 +65,16 @@ async def measure(requests: int, location: str, width: int) -> dict[str, Any]:
             "pop_upstream_requests": kinds.count(("edge", "origin_fetch", pop["id"])),
             "shield_origin_requests": kinds.count(("edge", "origin_fetch", "shield")),
             "renders": kinds.count(("origin", "render", None)),
-            "collapsed": after["collapsed"] - before[pop["id"]]["collapsed"],
+            "collapsed": after["collapsed"] - before["collapsed"],
             "ideal": {"pop_upstream_requests": 1, "shield_origin_requests": 1, "renders": 1},
         }
     finally:
         await stack.stop()
+
+
+async def _json(session: aiohttp.ClientSession, url: str) -> dict[str, Any]:
+    async with session.get(url) as response:
+        return dict(await response.json())
 
 
 def run(args: argparse.Namespace) -> int:

@@ -3,7 +3,8 @@
 Generic mode runs one POP in front of any HTTP origin:
     cdnsim edge --origin http://127.0.0.1:8080 --port 8081 --profile rfc9111
 ``--vimond`` uses the built-in Vimond behaviours; ``--config FILE`` reads a whole
-EdgeSettings JSON document (POPs, shield, behaviours, policies).
+EdgeSettings JSON document (POPs, shield, behaviours, policies). ``--vendor akamai``,
+``--vendor imgix`` run those vendors beside the POPs, in front of the same origin.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import logging
 import signal
 import sys
 from pathlib import Path
+from typing import Any
 
 from cdnsim.runtime import (
     add_connection_arguments,
@@ -26,7 +28,9 @@ from common.clock import Clock
 from common.events import EventLog
 from edge.config import EdgeSettings, PopSettings, generic_settings, load_settings, vimond_behaviors
 from edge.stack import Edge
+from edge.vendor import Vendor, VendorContext
 from edge.workers import install_uvloop
+from vendors.registry import PLUGINS
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +65,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--ready-file", type=Path, help="write the POP and control URLs here once up"
     )
+    parser.add_argument(
+        "--vendor",
+        action="append",
+        default=[],
+        choices=sorted(PLUGINS),
+        help="run this vendor beside the POPs (repeatable): its properties in every worker, "
+        "its APIs and renderer on their own ports",
+    )
+    for plugin in PLUGINS.values():
+        plugin.add_arguments(parser)
     add_connection_arguments(parser)
     add_event_log_argument(parser)
 
@@ -104,14 +118,26 @@ def run(args: argparse.Namespace) -> int:
     uvloop = install_uvloop()
     if not uvloop:
         log.info("uvloop not installed: using asyncio's default event loop")
+    return asyncio.run(_serve(settings, clock, args))
+
+
+def _vendors(
+    settings: EdgeSettings, clock: Clock, events: EventLog, args: argparse.Namespace
+) -> list[Vendor]:
+    origin = settings.origins.get("origin") or next(iter(settings.origins.values()))
+    context = VendorContext(
+        clock, events, origin, seed=settings.seed, connections=settings.connections
+    )
+    return [
+        PLUGINS[n].create(PLUGINS[n].options(args), context) for n in dict.fromkeys(args.vendor)
+    ]
+
+
+async def _serve(settings: EdgeSettings, clock: Clock, args: argparse.Namespace) -> int:
     events = EventLog(clock, max_bytes=args.event_log_bytes)
-    return asyncio.run(_serve(settings, clock, events, args.ready_file))
-
-
-async def _serve(
-    settings: EdgeSettings, clock: Clock, events: EventLog, ready_file: Path | None
-) -> int:
-    edge = Edge(settings, clock=clock, events=events)
+    vendors = _vendors(settings, clock, events, args)
+    edge = Edge(settings, clock=clock, events=events, vendors=vendors)
+    ready_file: Path | None = args.ready_file
     try:
         await edge.start()
     except (OSError, ValueError) as exc:
@@ -124,6 +150,7 @@ async def _serve(
         "control": edge.control_url,
         "distribution_id": settings.distribution_id,
         "workers": {pop_id: pool.pids for pop_id, pool in edge.pools.items()},
+        **_vendor_entries(vendors),
     }
     print(json.dumps(ready), flush=True)
     if ready_file is not None:
@@ -135,3 +162,8 @@ async def _serve(
     await stop.wait()
     await edge.stop()
     return 0
+
+
+def _vendor_entries(vendors: list[Vendor]) -> dict[str, Any]:
+    entries = {vendor.name: vendor.ready() for vendor in vendors}
+    return {name: entry for name, entry in entries.items() if entry}

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from cdnsim.scenario_stack import run_in_process
 from scenarios.report.console import progress_line, summary_table
 from scenarios.report.files import write_reports
 from scenarios.runner import catalogue, run_suite, select
@@ -72,8 +73,6 @@ def run(args: argparse.Namespace) -> int:
             return 2
         suite = asyncio.run(run_suite(target, modules, seed=args.seed, progress=_progress))
     else:
-        from cdnsim.scenario_stack import run_in_process
-
         suite = asyncio.run(
             run_in_process(modules, seed=args.seed, bugs=args.bug, progress=_progress)
         )

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from cdnsim.aggregator_config import add_aggregator_arguments
-from cdnsim.imgix_config import add_imgix_arguments, imgix_options_from_args
 from cdnsim.origin_config import add_origin_arguments, origin_settings_from_args
 from cdnsim.runtime import (
     add_connection_arguments,
@@ -21,12 +20,14 @@ from cdnsim.runtime import (
 )
 from cdnsim.stack import Stack, StackSettings
 from common.clock import Clock
+from vendors.registry import PLUGINS
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_origin_arguments(parser)
     add_aggregator_arguments(parser)
-    add_imgix_arguments(parser)
+    for plugin in PLUGINS.values():
+        plugin.add_arguments(parser)
     stack = parser.add_argument_group("stack")
     stack.add_argument(
         "--clock", default="real", help="real, scaled:N[@ANCHOR] or manual (default real)"
@@ -53,6 +54,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     stack.add_argument(
         "--demo", action="store_true", help="seed a tenant with configs, packs and images"
+    )
+    stack.add_argument(
+        "--vendor",
+        action="append",
+        choices=sorted(PLUGINS),
+        help="run only these vendors beside the edge (repeatable; default: every one)",
     )
     stack.add_argument(
         "--ready-file", type=Path, help="write the endpoints as JSON once everything answers"
@@ -88,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
         invalidation_delays=parse_delay(args.invalidation_delay),
         demo=args.demo,
         seed=args.seed,
-        imgix=imgix_options_from_args(args),
+        vendors={name: PLUGINS[name].options(args) for name in args.vendor or PLUGINS},
         connections=connection_limits_from_args(args),
         event_log_bytes=args.event_log_bytes,
     )
@@ -122,8 +129,13 @@ def _announce(stack: Stack) -> None:
         print(f"  shield   {info['shield']}")
     print(f"  control  {info['control']}   (CloudFront API, /_edge/…, /_sim/…)")
     print(f"  admin token: {info['admin_token']}")
+    if "akamai" in info:
+        akamai = info["akamai"]
+        print(f"  akamai   API {akamai['api']}   delivery {akamai['delivery']}/…")
     if "imgix" in info:
+        imgix = info["imgix"]
+        delivery = imgix.get("delivery", f"{info['pops'][0]['url']}/imgix/{{subdomain}}")
         print(
-            f"  imgix API {info['imgix']['api']}   delivery {info['imgix']['delivery']}{info['imgix']['sample_path']}"
+            f"  imgix    API {imgix['api']}   delivery {delivery}{imgix.get('sample_path', '/…')}"
         )
     sys.stdout.flush()  # readers of a pipe (scripts, tests) see the whole announcement at once

@@ -16,7 +16,7 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +43,6 @@ class LoadSettings:
     warmup: float = 10.0
     sample_interval: float = 1.0
     locust_args: tuple[str, ...] = ()  # profile options: --zipf, --widths, --change-at …
-    settings_note: dict[str, Any] = field(default_factory=dict)
 
 
 async def record(settings: LoadSettings) -> dict[str, Any]:

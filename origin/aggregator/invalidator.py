@@ -13,6 +13,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from common.events import EventLog
 from origin.aggregator.settings import AggregatorSettings
+from origin.serving.variant_key import variant_prefix
 from origin.storage import Storage
 
 log = logging.getLogger(__name__)
@@ -73,7 +74,7 @@ class PackInvalidator:
 
     async def delete_variants(self, tenant: str, pack: str, *, by: str) -> int:
         count = await self.storage.delete_prefix(
-            self.storage.settings.variants_bucket, f"{tenant}/{pack}/"
+            self.storage.settings.variants_bucket, variant_prefix(tenant, pack)
         )
         self.events.append(
             "aggregator", "variants_deleted", tenant=tenant, pack=pack, count=count, by=by

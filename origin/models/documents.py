@@ -97,10 +97,6 @@ class LocationConfig:
             raise BadRequest("a location cannot fall back to itself", field="fallback")
         return config
 
-    def is_heavy_change_from(self, old: LocationConfig) -> bool:
-        """Whether replacing ``old`` by this config changes rendered variants (needs force)."""
-        return any(getattr(self, k) != getattr(old, k) for k in HEAVY_CONFIG_FIELDS)
-
     def to_json(self) -> dict[str, Any]:
         return _compact(
             {
@@ -249,10 +245,6 @@ class PackLocation:
             resize_gravity=f.gravity(body),
             regions=regions,
         )
-
-    @property
-    def is_empty(self) -> bool:
-        return self == PackLocation()
 
     def to_json(self) -> dict[str, Any]:
         return _compact(

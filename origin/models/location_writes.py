@@ -19,6 +19,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from common.errors import Conflict
 from origin.models.documents import LocationConfig
+from origin.serving.variant_key import variant_prefix
 from origin.storage import Storage
 from origin.storage.store import ConditionFailed
 
@@ -121,7 +122,8 @@ async def invalidate_variants(
 
     counts: dict[str, int] = {}
     for location in locations:
-        deleted = await asyncio.gather(*(drop(f"{tenant}/{pack}/{location}/") for pack in packs))
+        prefixes = [variant_prefix(tenant, pack, location) for pack in packs]
+        deleted = await asyncio.gather(*(drop(prefix) for prefix in prefixes))
         counts[location] = sum(deleted)
     log.info("tenant %s: invalidated variants %s", tenant, counts)
     return counts

@@ -23,12 +23,12 @@ from multidict import MultiMapping
 
 from common.errors import ApiError, Forbidden, NotFound, ServiceUnavailable, Unprocessable
 from common.events import EventLog
+from common.single_flight import SingleFlight
 from origin.imaging.errors import RenderFailed, SourceUnreadable
 from origin.imaging.spec import RenderSpec
 from origin.models.documents import ImagePack
 from origin.models.original_layout import OriginalMeta
 from origin.serving.conditional import etag_of
-from origin.serving.flight import SingleFlight
 from origin.serving.loading import ServingReads
 from origin.serving.params import (
     ClientRequest,

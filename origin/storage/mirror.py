@@ -11,11 +11,9 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from origin.storage.store import Storage
+from typing import Any
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS objects (
@@ -64,21 +62,21 @@ class Mirror:
                 (table, tenant, item_id),
             )
 
-    def restore_into(self, storage: Storage) -> None:
-        """Load everything kept into a fresh server (without mirroring it again)."""
+    def objects(self) -> Iterator[tuple[str, str, bytes, str, dict[str, str]]]:
+        """Every object kept: (bucket, key, body, content type, metadata)."""
         with self._lock:
-            objects = self._db.execute(
+            rows = self._db.execute(
                 "SELECT bucket, key, body, content_type, metadata FROM objects"
             ).fetchall()
-            items = self._db.execute("SELECT tbl, item FROM items").fetchall()
-        mirror, storage.mirror = storage.mirror, None
-        try:
-            for bucket, key, body, content_type, metadata in objects:
-                storage._put_object(bucket, key, body, content_type, json.loads(metadata))
-            for table, item in items:
-                storage._put_item(table, json.loads(item), False)
-        finally:
-            storage.mirror = mirror
+        for bucket, key, body, content_type, metadata in rows:
+            yield bucket, key, body, content_type, json.loads(metadata)
+
+    def items(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        """Every item kept: (table, item)."""
+        with self._lock:
+            rows = self._db.execute("SELECT tbl, item FROM items").fetchall()
+        for table, item in rows:
+            yield table, json.loads(item)
 
     def clear(self) -> None:
         with self._lock:

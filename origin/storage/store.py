@@ -109,6 +109,7 @@ class Storage:
         self.dynamodb = client("dynamodb", settings.dynamodb_endpoint_url)
         self.streams = client("dynamodbstreams", settings.dynamodb_endpoint_url)
         self.mirror: Mirror | None = None
+        self.embedded: EmbeddedMoto | None = None  # the embedded server, when it is ours
 
     # -- plumbing -------------------------------------------------------------------
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -150,6 +151,18 @@ class Storage:
             )
 
     # -- S3 -------------------------------------------------------------------------
+    def restore_from_mirror(self) -> None:
+        """Load everything the mirror kept into a fresh server (without mirroring it again)."""
+        mirror, self.mirror = self.mirror, None
+        assert mirror is not None
+        try:
+            for bucket, key, body, content_type, metadata in mirror.objects():
+                self._put_object(bucket, key, body, content_type, metadata)
+            for table, item in mirror.items():
+                self._put_item(table, item, False)
+        finally:
+            self.mirror = mirror
+
     async def put_object(
         self,
         bucket: str,
@@ -363,8 +376,8 @@ async def open_storage(settings: StorageSettings) -> AsyncIterator[Storage]:
             await storage.run(storage.create_resources)
         if moto and settings.data_dir:
             storage.mirror = Mirror(settings.data_dir / "storage.sqlite3")
-            await storage.run(storage.mirror.restore_into, storage)
-        storage.embedded = moto  # type: ignore[attr-defined]
+            await storage.run(storage.restore_from_mirror)
+        storage.embedded = moto
         yield storage
     finally:
         storage.close()

@@ -17,6 +17,7 @@ from origin.storage import StorageSettings
 
 WAIT = 30.0  # a bound against hangs, never a measured time
 QUICK = ConnectionLimits(header_timeout=0.2, keepalive_timeout=0.2)
+VENDOR_URLS = ("api_url", "staging_api_url", "renderer_url")
 
 
 async def _closed_without_a_word(url: str) -> bool:
@@ -42,13 +43,13 @@ async def test_every_server_of_the_stack_closes_connections_that_send_no_request
     stack = Stack(settings, Clock.manual())
     await stack.start()
     try:
-        assert stack.edge is not None and stack.imgix is not None and stack.imaging is not None
         ready = stack.ready()
         urls = [ready["origin"], ready["shield"], ready["control"]]
         urls += [pop["url"] for pop in ready["pops"]]
-        urls += [stack.imgix.api_url, stack.imgix.renderer_url]
-        urls += [stack.imaging.api_url, stack.imaging.staging_api_url]
-        urls += [stack.imaging.transformer_url]
+        for vendor in stack.vendors:  # each vendor's APIs and renderer
+            urls += [getattr(vendor, name, "") for name in VENDOR_URLS]
+        urls = [url for url in urls if url]
+        assert {v.name for v in stack.vendors} == {"akamai", "imgix"}
         assert len(set(urls)) == 11
         closed = await asyncio.gather(*(_closed_without_a_word(url) for url in urls))
         assert all(closed), dict(zip(urls, closed, strict=True))

@@ -9,12 +9,13 @@ call the backend, serialise; refusals are :class:`~vendors.akamai.problems.Probl
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from aiohttp import web
 
 from common.errors import read_json
+from edge.vendor import publishing
 from vendors.akamai.addressing import is_staging_host
 from vendors.akamai.backend import ImagingBackend, Network
 from vendors.akamai.problems import Problem, problem_errors
@@ -25,9 +26,14 @@ MAX_BODY = 1024 * 1024
 MAX_LIMIT = 10_000
 
 
-def create_api_app(backends: Mapping[str, ImagingBackend], network: Network) -> web.Application:
-    """``backends``: Luna-Token → property."""
-    app = web.Application(middlewares=[problem_errors], client_max_size=MAX_BODY)
+def create_api_app(
+    backends: Mapping[str, ImagingBackend],
+    network: Network,
+    publish: Callable[[], Awaitable[None]],
+) -> web.Application:
+    """``backends``: Luna-Token → property; ``publish``: called after every change."""
+    middlewares = [problem_errors, publishing(publish)]
+    app = web.Application(middlewares=middlewares, client_max_size=MAX_BODY)
     app[BACKENDS] = backends
     app[NETWORK] = network
     app.router.add_routes(ROUTES)

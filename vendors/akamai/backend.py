@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from common.clock import Clock
 from vendors.akamai.derivatives import Derivatives
 from vendors.akamai.image_collections import ImageCollections
-from vendors.akamai.policy_versions import PolicySet
+from vendors.akamai.policy_versions import PolicySet, PolicyVersion
 
 Network = Literal["production", "staging"]
 NETWORKS: tuple[Network, ...] = get_args(Network)
@@ -49,10 +49,6 @@ class PropertySettings:
         if not 0 < self.fallback_ttl <= self.ttl:
             raise ValueError(f"property {self.name}: need 0 < fallback_ttl <= ttl")
 
-    @property
-    def origin_netloc(self) -> str:
-        return urlsplit(self.origin).netloc.lower()
-
 
 class ImagingBackend:
     def __init__(self, settings: PropertySettings, clock: Clock) -> None:
@@ -65,6 +61,12 @@ class ImagingBackend:
     @property
     def name(self) -> str:
         return self.settings.name
+
+    def current(self, network: Network, policy_id: str) -> PolicyVersion | None:
+        return self.policies[network].current(policy_id)
+
+    def live_policies(self) -> dict[Network, dict[str, PolicyVersion]]:
+        return {n: policies.live() for n, policies in self.policies.items()}
 
     def reset(self) -> None:
         for policies in self.policies.values():

@@ -88,6 +88,11 @@ class PolicySet:
         with self._lock:
             return [AUTO, *sorted(p for p in self._live if p != AUTO)]
 
+    def live(self) -> dict[str, PolicyVersion]:
+        """Every live policy's current version (a copy)."""
+        with self._lock:
+            return dict(self._live)
+
     def current(self, policy_id: str) -> PolicyVersion | None:
         with self._lock:
             return self._live.get(policy_id)

@@ -5,14 +5,16 @@ answered here, never reaching cache or origin."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from dataclasses import replace
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Protocol
 from urllib.parse import urlencode
 
+from common.clock import Clock
 from edge.outcome import Outcome, ViewerRequest, edge_error
 from edge.rules.cache_control import header_value
 from vendors.akamai.addressing import Derivative, Network, claim
-from vendors.akamai.backend import ImagingBackend
+from vendors.akamai.backend import PropertySettings
 from vendors.akamai.delivery import (
     DeliveryError,
     accepted_formats,
@@ -22,21 +24,50 @@ from vendors.akamai.delivery import (
     parse_imwidth,
     pick_width,
 )
+from vendors.akamai.encoding import producible_formats
 from vendors.akamai.policy_validation import AUTO
+from vendors.akamai.policy_versions import PolicyVersion
 from vendors.akamai.variables import VariableError, request_values
 
-IM_PARAMETERS = ("imwidth", "impolicy", "imformat")
+
+class LivePolicies(Protocol):
+    """What a property reads: its settings and each network's live policy versions (the
+    backend itself in the edge's process, a :class:`PublishedPolicies` in a worker)."""
+
+    @property
+    def settings(self) -> PropertySettings: ...
+
+    def current(self, network: Network, policy_id: str) -> PolicyVersion | None: ...
+
+
+@dataclass(frozen=True)
+class PublishedPolicies:
+    """A picklable snapshot of one property's live policies, for worker processes."""
+
+    settings: PropertySettings
+    live: Mapping[Network, Mapping[str, PolicyVersion]]
+
+    def current(self, network: Network, policy_id: str) -> PolicyVersion | None:
+        return self.live[network].get(policy_id)
+
+
+def build_properties(
+    published: Sequence[PublishedPolicies], clock: Clock
+) -> list[ImageManagerProperty]:
+    """The properties a worker process applies (see :class:`edge.vendor.Replica`)."""
+    formats = producible_formats()
+    return [ImageManagerProperty(p, formats) for p in published]
 
 
 class ImageManagerProperty:
-    def __init__(self, backend: ImagingBackend, producible: Collection[str]) -> None:
-        self.backend = backend
-        self.name = backend.name
+    def __init__(self, policies: LivePolicies, producible: Collection[str]) -> None:
+        self.policies = policies
+        self.name = policies.settings.name
         self.producible = frozenset(producible)
 
     async def rewrite(self, request: ViewerRequest, pop_id: str) -> ViewerRequest | Outcome | None:
         claimed = claim(
-            self.backend.settings, header_value(request.headers, "host") or "", request.path
+            self.policies.settings, header_value(request.headers, "host") or "", request.path
         )
         if claimed is None:
             return None
@@ -64,7 +95,7 @@ class ImageManagerProperty:
         for name, value in request.query:
             query.setdefault(name, value)
         policy_id = query.get("impolicy", AUTO)
-        stored = self.backend.policies[network].current(policy_id)
+        stored = self.policies.current(network, policy_id)
         if stored is None:
             raise DeliveryError(f"impolicy {policy_id[:80]!r}: no such policy on {network}")
         policy = stored.policy

@@ -60,7 +60,7 @@ class Rendered:
     cpu_seconds: float
 
 
-class Transformer:
+class Renderer:
     def __init__(
         self, backends: Mapping[str, ImagingBackend], clock: Clock, events: EventLog
     ) -> None:

@@ -1,4 +1,4 @@
-"""The edge speaks imgix: the Management API (sources, purges, assets, reports) in JSON:API,
+"""imgix beside the edge: the Management API (sources, purges, assets, reports) in JSON:API,
 and sources whose images the POPs serve, rendered by a Pillow service of our own.
 
 - :mod:`vendors.imgix.jsonapi`: documents, resource objects, errors;
@@ -11,5 +11,7 @@ and sources whose images the POPs serve, rendered by a Pillow service of our own
 - :mod:`vendors.imgix.cache_ttl`: the sources' cache TTL behaviours (pure rules);
 - :mod:`vendors.imgix.renderer`: the rendering service the POPs fill from;
 - :mod:`vendors.imgix.property`: the property that maps viewer URLs to internal ones;
-- :mod:`vendors.imgix.service`: everything wired to an :class:`~edge.stack.Edge`.
+- :mod:`vendors.imgix.api_app`: the Management API app;
+- :mod:`vendors.imgix.vendor`: the :class:`~edge.vendor.Vendor` (``ImgixService``);
+- :mod:`vendors.imgix.options`: its command-line options (``PLUGIN``).
 """

@@ -148,17 +148,3 @@ def add_routes(app: web.Application, api: Api) -> None:
     app.router.add_get("/api/v1/sources/{source_id}", api.get_source)
     app.router.add_patch("/api/v1/sources/{source_id}", api.update_source)
     app.router.add_post("/api/v1/purge", api.create_purge)
-
-
-def create_api_app(backend: ImgixBackend, purges: Purges) -> web.Application:
-    from vendors.imgix.assets_api import add_asset_routes  # these build on Api
-    from vendors.imgix.reports_api import add_report_routes
-
-    app = web.Application(
-        middlewares=[ja.middleware(backend.ids.new_id)], client_max_size=64 * 1024 * 1024
-    )
-    api = Api(backend, purges)
-    add_routes(app, api)
-    add_asset_routes(app, api)
-    add_report_routes(app, api)
-    return app

@@ -71,6 +71,10 @@ class ImgixBackend:
         self.reports = Reports(events, self.ids, clock.now())
         self.reset()
 
+    def serving(self, host: str, now: float) -> Source | None:
+        """The source that answers for ``host`` now (what the property reads)."""
+        return self.sources.serving(host, now)
+
     def reset(self) -> None:
         """The account as at start-up: keys (and their rate windows), no sources, assets,
         sub-image uses or reports, and ids drawn afresh from the start."""

@@ -16,7 +16,6 @@ from urllib.parse import urlsplit
 from vendors.imgix.params import InvalidParam, check_default_params
 
 TYPES = ("azure", "gcs", "s3", "webfolder", "webproxy")
-SERVABLE_TYPES = ("s3", "webfolder", "webproxy")  # gcs and azure: validated, not served here
 TTL_BEHAVIORS = ("respect_origin", "override_origin", "enforce_minimum")
 MAX_TTL = 31536000
 SECRETS = frozenset({"s3_secret_key", "gcs_secret_key", "azure_sas_string"})

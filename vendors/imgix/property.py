@@ -11,14 +11,18 @@ everything else reaches the rendering service, which answers 410.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from copy import deepcopy
 from dataclasses import replace
+from typing import Protocol
 from urllib.parse import quote
 
+from common.clock import Clock
 from edge.outcome import Outcome, ViewerRequest, edge_error
 from edge.rules.cache_status import CacheStatus
 from vendors.imgix.addressing import delivery_target, host_key, internal_path, signature_ok
-from vendors.imgix.backend import ImgixBackend
 from vendors.imgix.params import SIGNATURE, choose_format, normalise
+from vendors.imgix.sources import PublishedSources, Source, Sources
 
 CROSSDOMAIN_XML = (
     '<?xml version="1.0"?>\n<!DOCTYPE cross-domain-policy SYSTEM '
@@ -27,23 +31,39 @@ CROSSDOMAIN_XML = (
 )
 
 
+class SourceDirectory(Protocol):
+    """What the property reads: which source serves a host (the account's live
+    :class:`~vendors.imgix.sources.Sources`, or a snapshot in a worker process)."""
+
+    def serving(self, host: str, now: float) -> Source | None: ...
+
+
+def published(sources: Sources) -> PublishedSources:
+    return PublishedSources(tuple(deepcopy(list(sources))))
+
+
+def build_properties(sources: PublishedSources, clock: Clock) -> Sequence[ImgixProperty]:
+    """The property a worker process applies (see :class:`edge.vendor.Replica`)."""
+    return [ImgixProperty(sources, clock)]
+
+
 class ImgixProperty:
     name = "imgix"
 
-    def __init__(self, backend: ImgixBackend) -> None:
-        self.backend = backend
+    def __init__(self, sources: SourceDirectory, clock: Clock) -> None:
+        self.sources, self.clock = sources, clock
 
     async def rewrite(self, request: ViewerRequest, pop_id: str) -> ViewerRequest | Outcome | None:
         host = next((v for k, v in request.headers if k.lower() == "host"), "")
-        now = self.backend.clock.now()
+        now = self.clock.now()
         target = delivery_target(host, request.path)
         if target is None:  # perhaps a custom domain
-            source = self.backend.sources.serving(host_key(host), now)
+            source = self.sources.serving(host_key(host), now)
             if source is None:
                 return None
             target = (host_key(host), request.path)
         else:
-            source = self.backend.sources.serving(target[0], now)
+            source = self.sources.serving(target[0], now)
         if source is None or source.live is None:
             return edge_error(
                 pop_id,

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from edge.invalidation import InvalidationService
 from edge.invalidation.errors import InvalidationError
+from edge.vendor import EdgeHandle
 from vendors.imgix.addressing import purge_paths, split_internal, url_target
 from vendors.imgix.backend import ImgixBackend, sub_image_key
 from vendors.imgix.jsonapi import bad_request, conflict
@@ -36,8 +36,8 @@ class Purge:
 
 
 class Purges:
-    def __init__(self, backend: ImgixBackend, invalidations: InvalidationService) -> None:
-        self.backend, self.invalidations = backend, invalidations
+    def __init__(self, backend: ImgixBackend, edge: EdgeHandle) -> None:
+        self.backend, self.edge = backend, edge
         self.reset()
 
     def reset(self) -> None:
@@ -88,10 +88,9 @@ class Purges:
         purge_id = self._new_id()
         if paths:
             try:
-                invalidation = self.invalidations.create(paths, purge_id, limited=False)
+                invalidation_id = self.edge.purge(paths, purge_id)
             except InvalidationError as exc:
                 raise bad_request(exc.message) from None
-            invalidation_id = invalidation.id
         else:
             invalidation_id = ""  # an external sub-image used by no parent: nothing cached
         self._last[base] = now
@@ -109,18 +108,16 @@ class Purges:
     async def purge_image(self, source_id: str, image_path: str) -> str:
         """Every derivative of one image (a refresh or an upload): no 409 window."""
         purge_id = self._new_id()
-        invalidation = self.invalidations.create(
-            purge_paths(source_id, quote(image_path)), purge_id, limited=False
-        )
+        invalidation_id = self.edge.purge(purge_paths(source_id, quote(image_path)), purge_id)
         self.backend.events.append(
             "imgix",
             "purge",
             purge_id=purge_id,
             url=image_path,
-            invalidation=invalidation.id,
+            invalidation=invalidation_id,
             paths=[],
         )
-        return invalidation.id
+        return invalidation_id
 
     def _new_id(self) -> str:
         return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 import string
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -90,7 +90,15 @@ class Sources:
             raise not_found()
         return source
 
-    def create(self, attrs: Mapping[str, Any], user: str, now: float) -> Source:
+    def create(
+        self,
+        attrs: Mapping[str, Any],
+        user: str,
+        now: float,
+        *,
+        deploy_seconds: float | None = None,
+    ) -> Source:
+        """A new source, deployed ``deploy_seconds`` from now (default: the account's)."""
         if "name" not in attrs or "deployment" not in attrs:
             raise bad_request("name and deployment are required to create a source")
         name = _name(attrs["name"])
@@ -102,7 +110,7 @@ class Sources:
             name,
             enabled,
             deployment,
-            now + self.deploy_seconds,
+            now + (self.deploy_seconds if deploy_seconds is None else deploy_seconds),
             "".join(self._rng.choices(_TOKEN_ALPHABET, k=16)),
         )
         if "upload_credentials" in attrs:
@@ -132,17 +140,32 @@ class Sources:
 
     def serving(self, host: str, now: float) -> Source | None:
         """The source whose live deployment answers for ``host`` (``x.imgix.net`` or a custom domain)."""
-        for source in self.by_id.values():
-            source.settle(now)
-            if source.live is not None and host in _hosts_of(source.live):
-                return source
-        return None
+        return serving(self.by_id.values(), host, now)
 
     def _check_unique(self, deployment: Mapping[str, Any], own_id: str | None) -> None:
         mine = _hosts_of(deployment)
         for other in self.by_id.values():
             if other.id != own_id and (taken := mine & _all_hosts(other)):
                 raise conflict(f"already used by another source: {', '.join(sorted(taken))}")
+
+
+def serving(sources: Iterable[Source], host: str, now: float) -> Source | None:
+    """Of ``sources``, the one whose live deployment answers for ``host``."""
+    for source in sources:
+        source.settle(now)
+        if source.live is not None and host in _hosts_of(source.live):
+            return source
+    return None
+
+
+@dataclass(frozen=True)
+class PublishedSources:
+    """A picklable snapshot of the account's sources, for worker processes."""
+
+    sources: tuple[Source, ...]
+
+    def serving(self, host: str, now: float) -> Source | None:
+        return serving(self.sources, host, now)
 
 
 def _name(value: object) -> str:

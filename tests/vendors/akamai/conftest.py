@@ -114,13 +114,12 @@ async def imaging(
 ) -> AsyncIterator[ImagingStack]:
     settings = PropertySettings("demo", TOKEN, image_origin.url, path_prefix="/akamai/demo",
                                 hosts=("images.example.com",))  # fmt: skip
-    async with ImageManager([settings], clock=clock, events=events) as im:
-        edge = Edge(im.edge_settings(three_pops_with_shield(image_origin.url)), clock=clock,
-                    events=events, properties=im.properties())  # fmt: skip
-        await edge.start()
-        async with aiohttp.ClientSession() as http:
-            yield ImagingStack(im, edge, image_origin, http)
-        await edge.stop()
+    im = ImageManager([settings], clock=clock, events=events)
+    edge = Edge(three_pops_with_shield(image_origin.url), clock=clock, events=events, vendors=[im])
+    await edge.start()
+    async with aiohttp.ClientSession() as http:
+        yield ImagingStack(im, edge, image_origin, http)
+    await edge.stop()
 
 
 def decoded(body: bytes) -> Image.Image:

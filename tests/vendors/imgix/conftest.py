@@ -20,7 +20,7 @@ from edge.stack import Edge
 from tests.edge.conftest import three_pops_with_shield
 from vendors.imgix.api_keys import ALL_PERMISSIONS, ApiKey, RateLimit
 from vendors.imgix.backend import ImgixSettings
-from vendors.imgix.service import ImgixService
+from vendors.imgix.vendor import ImgixService
 
 ADMIN = "a" * 32
 SOURCES_ONLY = "s" * 32
@@ -148,15 +148,13 @@ async def start_stack(
 ) -> tuple[ImgixService, Edge]:
     settings = ImgixSettings(KEYS, **{"seed": 7, "s3_endpoint": moto_url, **overrides})
     service = ImgixService(settings, clock=clock, events=events)
-    await service.start_renderer()
     edge = Edge(
-        service.edge_settings(three_pops_with_shield(folder.url, seed=7, profile=profile)),
+        three_pops_with_shield(folder.url, seed=7, profile=profile),
         clock=clock,
         events=events,
-        properties=[service.property],
+        vendors=[service],
     )
     await edge.start()
-    await service.start_api(edge)
     return service, edge
 
 
@@ -178,7 +176,6 @@ async def stack(
     async with aiohttp.ClientSession() as http:
         yield Stack(service, edge, clock, events, http, folder)
     await edge.stop()
-    await service.stop()
 
 
 __all__ = ["RateLimit"]

@@ -1,14 +1,22 @@
-"""imgix settings from the command line (``cdnsim up``): extra API keys, the API rate limit,
-deployment time, the purge window, the hosts web folders may fetch from, the API's port."""
+"""imgix on the command line (``cdnsim up``, ``cdnsim edge --vendor imgix``): extra API keys,
+the API rate limit, deployment time, the purge window, the hosts web folders may fetch from,
+the S3 endpoint S3 sources read, the API's port; and how the vendor is created (:data:`PLUGIN`)."""
 
 from __future__ import annotations
 
 import argparse
+import random
+import string
 from dataclasses import dataclass, field
 
+from edge.vendor import StorageAccess, VendorContext
 from vendors.imgix.api_keys import ALL_PERMISSIONS, ApiKey, RateLimit
+from vendors.imgix.backend import ImgixSettings
+from vendors.imgix.vendor import ImgixService
 
 DEFAULT_ORIGIN_HOSTS = ("127.0.0.1", "localhost")
+DEPLOY_SECONDS = 30.0  # a new source answers "deploying" first, as imgix's does
+PORT_OFFSETS = (8, 9)  # with --port-base N: the Management API N+8, the renderer N+9
 _BY_NAME = {p.casefold(): p for p in ALL_PERMISSIONS}
 
 
@@ -18,10 +26,11 @@ class ImgixOptions:
 
     api_keys: tuple[ApiKey, ...] = ()  # besides the generated admin and Sources-only keys
     rate: RateLimit = field(default_factory=RateLimit)
-    deploy_seconds: float = 0.0  # the stack deploys at once unless told otherwise
+    deploy_seconds: float = DEPLOY_SECONDS
     purge_window: float = 10.0
     origin_hosts: tuple[str, ...] = DEFAULT_ORIGIN_HOSTS
     api_port: int = 0
+    s3_endpoint: str | None = None  # None: the stack's storage, if any
 
 
 def api_key(spec: str) -> ApiKey:
@@ -84,9 +93,10 @@ def add_imgix_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--imgix-deploy-seconds",
         type=_seconds,
-        default=0.0,
+        default=DEPLOY_SECONDS,
         metavar="S",
-        help="simulated seconds from deploying to deployed (default 0; the demo source too)",
+        help="simulated seconds a new or changed source stays 'deploying' before it serves "
+        f"(default {DEPLOY_SECONDS:g}, as imgix; 0: at once; the demo source deploys at once)",
     )
     group.add_argument(
         "--imgix-purge-window",
@@ -106,6 +116,11 @@ def add_imgix_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--imgix-api-port", type=int, default=0, help="the Management API's port (default: free)"
     )
+    group.add_argument(
+        "--imgix-s3-endpoint",
+        metavar="URL",
+        help="the S3 endpoint S3 sources read (default: the stack's storage; cdnsim edge: none)",
+    )
 
 
 def imgix_options_from_args(args: argparse.Namespace) -> ImgixOptions:
@@ -119,4 +134,68 @@ def imgix_options_from_args(args: argparse.Namespace) -> ImgixOptions:
         purge_window=args.imgix_purge_window,
         origin_hosts=hosts or DEFAULT_ORIGIN_HOSTS,
         api_port=args.imgix_api_port,
+        s3_endpoint=args.imgix_s3_endpoint,
     )
+
+
+def generated_keys(seed: int | None) -> tuple[ApiKey, ApiKey]:
+    """An admin key and a Sources-only key, the same for one seed."""
+    rng = random.Random(f"{seed}:imgix-keys") if seed is not None else random.SystemRandom()
+    admin, restricted = (
+        "".join(rng.choices(string.ascii_letters + string.digits, k=40)) for _ in range(2)
+    )
+    return (
+        ApiKey(admin, frozenset({"Account Admin"}), "demo-admin"),
+        ApiKey(restricted, frozenset({"Sources"}), "demo-sources"),
+    )
+
+
+def storage_of(options: ImgixOptions, context: VendorContext) -> StorageAccess | None:
+    """Where S3 sources (and the demo's bucket) live: the flag's endpoint, else the stack's."""
+    if options.s3_endpoint is not None:
+        return StorageAccess(options.s3_endpoint)
+    return context.storage
+
+
+def imgix_settings(options: ImgixOptions, context: VendorContext) -> ImgixSettings:
+    storage = storage_of(options, context)
+    api_port = options.api_port or context.port(PORT_OFFSETS[0])
+    return ImgixSettings(
+        generated_keys(context.seed) + options.api_keys,
+        rate=options.rate,
+        deploy_seconds=options.deploy_seconds,
+        origin_hosts=options.origin_hosts,
+        s3_endpoint=storage.endpoint if storage else None,
+        s3_region=storage.region if storage else "us-east-1",
+        purge_window=options.purge_window,
+        seed=context.seed,
+        host=context.host,
+        api_port=api_port,
+        renderer_port=context.port(PORT_OFFSETS[1]),
+    )
+
+
+class ImgixPlugin:
+    name = "imgix"
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        add_imgix_arguments(parser)
+
+    def options(self, args: argparse.Namespace | None = None) -> ImgixOptions:
+        if args is None or not hasattr(args, "imgix_api_key"):
+            return ImgixOptions()
+        return imgix_options_from_args(args)
+
+    def create(self, options: ImgixOptions, context: VendorContext) -> ImgixService:
+        settings = imgix_settings(options, context)
+        storage = storage_of(options, context)
+        return ImgixService(
+            settings,
+            clock=context.clock,
+            events=context.events,
+            storage=storage,
+            limits=context.connections,
+        )
+
+
+PLUGIN = ImgixPlugin()

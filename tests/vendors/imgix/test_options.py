@@ -1,12 +1,17 @@
-"""``cdnsim up``'s imgix flags, parsed as the command parses them."""
+"""The imgix flags of ``cdnsim up`` and ``cdnsim edge``, parsed as the commands parse them."""
 
 from __future__ import annotations
 
 import pytest
 
 from cdnsim.cli import build_parser
-from cdnsim.imgix_config import DEFAULT_ORIGIN_HOSTS, ImgixOptions, imgix_options_from_args
 from vendors.imgix.api_keys import RateLimit
+from vendors.imgix.options import (
+    DEFAULT_ORIGIN_HOSTS,
+    DEPLOY_SECONDS,
+    ImgixOptions,
+    imgix_options_from_args,
+)
 
 KEY = "k" * 20
 
@@ -15,9 +20,19 @@ def options(*flags: str) -> ImgixOptions:
     return imgix_options_from_args(build_parser().parse_args(["up", *flags]))
 
 
-def test_defaults_deploy_at_once_and_limit_nothing() -> None:
+def test_defaults_deploy_like_imgix_and_limit_nothing() -> None:
     assert options() == ImgixOptions()
     assert ImgixOptions().rate.limit == 0 and ImgixOptions().origin_hosts == DEFAULT_ORIGIN_HOSTS
+    # seed 004 answers a new source "deploying": it serves once deployed, not at once
+    assert ImgixOptions().deploy_seconds == DEPLOY_SECONDS > 0
+    assert options("--imgix-deploy-seconds", "0").deploy_seconds == 0.0
+
+
+def test_the_edge_command_takes_the_same_flags() -> None:
+    args = build_parser().parse_args(
+        ["edge", "--origin", "http://127.0.0.1:1", "--vendor", "imgix", "--imgix-rate-limit", "7"]
+    )
+    assert imgix_options_from_args(args).rate == RateLimit(7, 60.0)
 
 
 def test_every_imgix_flag_reaches_the_options() -> None:

@@ -1,4 +1,5 @@
-"""Single-flight: concurrent work for one key runs once; waiters come and go independently."""
+"""Single-flight (the origin's renders, the edge's coalesced misses): concurrent work for
+one key runs once; waiters come and go independently, or give up after a bounded wait."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import asyncio
 
 import pytest
 
-from origin.serving.flight import SingleFlight
+from common.single_flight import SingleFlight
 
 
 async def test_concurrent_calls_for_one_key_share_one_run() -> None:
@@ -81,3 +82,59 @@ async def test_a_failure_reaches_every_waiter_and_is_not_remembered() -> None:
         return 1
 
     assert (await flights.run("k", fine))[0] == 1
+
+
+async def test_waiters_share_the_first_result() -> None:
+    coalescer: SingleFlight[int] = SingleFlight()
+    gate = asyncio.Event()
+    calls = 0
+
+    async def work() -> int:
+        nonlocal calls
+        calls += 1
+        await gate.wait()
+        return 42
+
+    first = asyncio.create_task(coalescer.run("k", work, wait=5))
+    await asyncio.sleep(0)  # let the first request start the work
+    second = asyncio.create_task(coalescer.run("k", work, wait=5))
+    await asyncio.sleep(0)
+    gate.set()
+    assert await first == (42, False)
+    assert await second == (42, True)
+    assert calls == 1 and not coalescer.inflight("k")
+
+
+async def test_a_waiter_gives_up_after_the_bounded_wait_and_goes_itself() -> None:
+    coalescer: SingleFlight[str] = SingleFlight()
+    never = asyncio.Event()
+
+    async def stuck() -> str:
+        await never.wait()
+        return "stuck"
+
+    async def quick() -> str:
+        return "own"
+
+    leader = asyncio.create_task(coalescer.run("k", stuck, wait=5))
+    await asyncio.sleep(0)
+    assert await coalescer.run("k", quick, wait=0.01) == ("own", False)
+    leader.cancel()
+
+
+async def test_errors_reach_every_waiter() -> None:
+    coalescer: SingleFlight[int] = SingleFlight()
+    gate = asyncio.Event()
+
+    async def failing() -> int:
+        await gate.wait()
+        raise RuntimeError("upstream down")
+
+    first = asyncio.create_task(coalescer.run("k", failing, wait=5))
+    await asyncio.sleep(0)
+    second = asyncio.create_task(coalescer.run("k", failing, wait=5))
+    await asyncio.sleep(0)
+    gate.set()
+    for task in (first, second):
+        with pytest.raises(RuntimeError, match="upstream down"):
+            await task

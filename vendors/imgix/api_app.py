@@ -1,0 +1,29 @@
+"""The Management API app: sources and purges (:mod:`vendors.imgix.api`), assets
+(:mod:`vendors.imgix.assets_api`) and reports (:mod:`vendors.imgix.reports_api`)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from edge.vendor import publishing
+from vendors.imgix import jsonapi as ja
+from vendors.imgix.api import Api, add_routes
+from vendors.imgix.assets_api import add_asset_routes
+from vendors.imgix.backend import ImgixBackend
+from vendors.imgix.purges import Purges
+from vendors.imgix.reports_api import add_report_routes
+
+
+def create_api_app(
+    backend: ImgixBackend, purges: Purges, publish: Callable[[], Awaitable[None]]
+) -> web.Application:
+    """``publish``: called after every change, so that worker processes see new sources."""
+    middlewares = [ja.middleware(backend.ids.new_id), publishing(publish)]
+    app = web.Application(middlewares=middlewares, client_max_size=64 * 1024 * 1024)
+    api = Api(backend, purges)
+    add_routes(app, api)
+    add_asset_routes(app, api)
+    add_report_routes(app, api)
+    return app
