@@ -48,8 +48,8 @@ def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
         type=int,
         default=None,
         metavar="N",
-        help="open connections per server; more are answered 503 "
-        f"(default {DEFAULT_LIMITS.max_connections})",
+        help="open connections per server; past it idle ones are closed to make room, and "
+        f"when all are busy new ones get a 503 (default {DEFAULT_LIMITS.max_connections})",
     )
 
 

@@ -70,6 +70,14 @@ async def _answer(reader: asyncio.StreamReader) -> bytes:
     return head + await reader.readexactly(length)
 
 
+async def _kept_alive(served: ServedApp) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """A connection that has been answered once and stays open."""
+    reader, writer = await _connect(served)
+    writer.write(REQUEST)
+    assert (await _answer(reader)).endswith(b"ok")
+    return reader, writer
+
+
 async def _get_ok(http: aiohttp.ClientSession, served: ServedApp) -> None:
     async with http.get(served.url + "/ok") as response:
         assert response.status == 200
@@ -130,9 +138,7 @@ async def test_an_idle_kept_alive_connection_is_closed_after_the_keepalive_timeo
     serving: Serve,
 ):
     served = await serving(ConnectionLimits(header_timeout=30.0, keepalive_timeout=0.2))
-    reader, writer = await _connect(served)
-    writer.write(REQUEST)
-    assert (await _answer(reader)).startswith(b"HTTP/1.1 200")
+    reader, writer = await _kept_alive(served)
     assert await _closed_by_server(reader) == b""
     assert served.stats()["header_timeouts"] == 0  # idle, not a stalled request
     writer.close()
@@ -191,9 +197,7 @@ async def test_idle_connections_make_room_for_new_ones_at_the_cap(serving: Serve
         ConnectionLimits(header_timeout=30, keepalive_timeout=30, max_connections=3)
     )
     silent = [await _connect(served) for _ in range(2)]
-    kept = await _connect(served)
-    kept[1].write(REQUEST)
-    assert (await _answer(kept[0])).endswith(b"ok")
+    kept = await _kept_alive(served)
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True)) as http:
         for _ in range(10):
             await _get_ok(http, served)
@@ -294,9 +298,7 @@ async def test_a_server_taken_down_closes_its_connections_and_comes_back_on_its_
     serving: Serve,
 ):
     served = await serving(ConnectionLimits(header_timeout=30, keepalive_timeout=30))
-    reader, writer = await _connect(served)
-    writer.write(REQUEST)
-    assert (await _answer(reader)).endswith(b"ok")
+    reader, writer = await _kept_alive(served)
     await served.stop_listening()
     assert await _closed_by_server(reader) == b""
     with pytest.raises(OSError):
