@@ -21,8 +21,9 @@ from typing import Any, Protocol
 from aiohttp import web
 
 from cdnsim.switches import Switchboard, bug_state, fault_state, set_bugs, set_fault
+from common.bodies import read_json_object
 from common.clock import Clock
-from common.errors import BadRequest, Conflict, Forbidden, read_json_object
+from common.errors import BadRequest, Conflict, Forbidden
 from common.ids import IdGenerator
 from origin.aggregator.service import Aggregator
 from origin.models.fields import iso

@@ -1,20 +1,28 @@
-"""The one JSON error shape, ``{"code", "message", "status"}``, and the middleware that renders it.
+"""Domain errors (:class:`ApiError`: ``code``, ``message``, ``status``) and the one error
+middleware factory that turns every failure into an answer.
 
-Handlers raise :class:`ApiError` (or a subclass); they never build error bodies.
+Handlers raise :class:`ApiError` (vendors subclass it); they never build error bodies.
+:func:`error_middleware` takes a *renderer* (an API's error shape: our JSON, Akamai's
+problem+json, imgix's JSON:API, CloudFront's XML) and is the only place that maps domain
+errors, aiohttp's HTTP errors (404, 405, 413, …), bodies aiohttp could not decode or frame
+(400) and the unexpected (500, logged once, no internals in the answer) to responses.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
+from aiohttp.typedefs import Middleware
 from aiohttp.web_protocol import RequestPayloadError
 
 log = logging.getLogger(__name__)
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 class ApiError(Exception):
@@ -75,91 +83,82 @@ class ServiceUnavailable(ApiError):
     status, code = 503, "unavailable"
 
 
+Renderer = Callable[[web.Request, ApiError], web.StreamResponse]
+
+# What aiohttp raises while reading a body it cannot decode or frame (bad Content-Encoding,
+# broken chunking, a truncated body, malformed multipart headers).
+BODY_ERRORS: tuple[type[Exception], ...] = (
+    HttpProcessingError,
+    RequestPayloadError,
+    aiohttp.ClientPayloadError,
+)
+HTTP_CODES = {
+    400: "bad_request",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+}
+# Headers of aiohttp's HTTP errors that the answer keeps, whatever its shape.
+_KEPT_HEADERS = ("allow", "www-authenticate", "retry-after")
+
+
+def malformed_body(exc: BaseException) -> BadRequest:
+    """The 400 for a request body that could not be decoded or framed."""
+    detail = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    return BadRequest(f"malformed request body: {detail}", code="malformed_request")
+
+
+def http_error(exc: web.HTTPException) -> ApiError:
+    """aiohttp's own HTTP error (unmatched route, wrong method, body too large) as an ApiError."""
+    headers = {k: v for k, v in exc.headers.items() if k.lower() in _KEPT_HEADERS}
+    text = exc.text
+    message = exc.reason if text is None or text.startswith(str(exc.status)) else text
+    return ApiError(
+        message or exc.reason,
+        status=exc.status,
+        code=HTTP_CODES.get(exc.status, "http_error"),
+        headers=headers,
+    )
+
+
+def as_api_error(exc: Exception, request: web.Request) -> ApiError:
+    """Any exception a handler raised as the error to answer with; the unexpected is logged
+    (call it inside the ``except`` block, so the traceback is the handler's)."""
+    if isinstance(exc, ApiError):
+        return exc
+    if isinstance(exc, web.HTTPException):
+        return http_error(exc)
+    if isinstance(exc, BODY_ERRORS):
+        return malformed_body(exc)
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    return ApiError("internal error", status=500, code="internal_error")
+
+
+def error_middleware(render: Renderer) -> Middleware:
+    """The middleware that answers every failure of an app with ``render``'s shape.
+    Redirects and 304s (HTTP exceptions below 400) pass through untouched."""
+
+    @web.middleware
+    async def render_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+        try:
+            return await handler(request)
+        except web.HTTPException as exc:
+            if exc.status < 400:
+                raise
+            return render(request, http_error(exc))
+        except Exception as exc:  # noqa: BLE001 (as_api_error logs the unexpected ones)
+            return render(request, as_api_error(exc, request))
+
+    return render_errors
+
+
+def render_json(request: web.Request, error: ApiError) -> web.Response:
+    """Our JSON shape, ``{"code", "message", "status", …details}``."""
+    return error_response(error)
+
+
 def error_response(error: ApiError) -> web.Response:
     return web.json_response(error.body(), status=error.status, headers=error.headers)
 
 
-# aiohttp's own HTTP exceptions (unmatched route, wrong method, body too large) get the
-# same JSON shape; redirects and 304s pass through untouched.
-_HTTP_CODES = {
-    404: "not_found",
-    405: "method_not_allowed",
-    413: "payload_too_large",
-    400: "bad_request",
-}
-
-
-@web.middleware
-async def json_errors(
-    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
-) -> web.StreamResponse:
-    try:
-        return await handler(request)
-    except ApiError as error:
-        return error_response(error)
-    except HttpProcessingError as exc:
-        # Raised while reading a body the client malformed (multipart headers, chunking, …).
-        status = exc.code if 400 <= (exc.code or 0) < 500 else 400
-        return error_response(
-            ApiError(f"malformed request: {exc.message}", status=status, code="malformed_request")
-        )
-    except RequestPayloadError as exc:  # a body aiohttp could not decode (bad gzip, chunking)
-        return error_response(
-            BadRequest(f"malformed request body: {exc}", code="malformed_request")
-        )
-    except web.HTTPException as exc:
-        if exc.status < 400:
-            raise
-        code = _HTTP_CODES.get(exc.status, "http_error")
-        headers = {
-            k: v for k, v in exc.headers.items() if k.lower() in ("allow", "www-authenticate")
-        }
-        message = (
-            exc.reason if exc.text is None or exc.text.startswith(str(exc.status)) else exc.text
-        )
-        return error_response(
-            ApiError(message or exc.reason, status=exc.status, code=code, headers=headers)
-        )
-    except Exception:
-        log.exception("unhandled error on %s %s", request.method, request.path)
-        return error_response(ApiError("internal error", status=500, code="internal_error"))
-
-
-async def read_body(request: web.Request, limit: int | None = None) -> bytes:
-    """The raw body, refused with 413 past ``limit`` bytes whether or not the client sent a
-    Content-Length (a chunked body is counted while it is read)."""
-    if limit is None:
-        try:
-            return await request.read()
-        except web.HTTPRequestEntityTooLarge:
-            raise PayloadTooLarge("body larger than this server accepts") from None
-    if request.content_length is not None and request.content_length > limit:
-        raise PayloadTooLarge(f"bodies here are limited to {limit} bytes")
-    chunks: list[bytes] = []
-    size = 0
-    while chunk := await request.content.read(64 * 1024):
-        size += len(chunk)
-        if size > limit:
-            raise PayloadTooLarge(f"bodies here are limited to {limit} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-async def read_json(request: web.Request, limit: int | None = None) -> Any:
-    """The request body as JSON, or a 400 that says why not (413 when too large)."""
-    raw = await read_body(request, limit)
-    if not raw:
-        raise BadRequest("a JSON body is required", code="malformed_json")
-    try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise BadRequest(f"malformed JSON: {exc}", code="malformed_json") from None
-    except RecursionError:  # a body of '[[[[…' is valid JSON up to a depth no parser follows
-        raise BadRequest("malformed JSON: nested too deeply", code="malformed_json") from None
-
-
-async def read_json_object(request: web.Request, limit: int | None = None) -> dict[str, Any]:
-    body = await read_json(request, limit)
-    if not isinstance(body, dict):
-        raise BadRequest("the JSON body must be an object", code="malformed_json")
-    return body
+json_errors = error_middleware(render_json)

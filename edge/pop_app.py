@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 from multidict import CIMultiDict
 
+from common.bodies import read_request
 from common.errors import ApiError, json_errors
 from edge.app_keys import POP
 from edge.forwarding import distribution_host
@@ -46,7 +47,8 @@ async def handle(request: web.Request) -> web.StreamResponse:
             headers={"Allow": ", ".join(sorted(ALLOWED_METHODS))},
         )
     url = request.rel_url
-    body = b"" if method in ("GET", "HEAD") else await request.read()
+    limit = pop.settings.max_request_bytes
+    body = b"" if method in ("GET", "HEAD") else await read_request(request, limit)
     raw_host = request.headers.get("Host")
     host = distribution_host(raw_host, pop.settings.distribution_id)
     headers = tuple(request.headers.items())

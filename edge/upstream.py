@@ -7,6 +7,7 @@ from typing import Literal
 
 import aiohttp
 
+from common.bodies import UpstreamBodyError, read_response
 from common.clock import Clock
 from edge.config import Timeouts
 
@@ -78,22 +79,14 @@ async def fetch(
         async with session.request(
             method, url, headers=headers, data=body, allow_redirects=False
         ) as resp:
-            declared = resp.content_length
-            if declared is not None and declared > max_bytes:
-                raise UpstreamError(
-                    "too-large", f"upstream response of {declared} bytes exceeds {max_bytes}"
-                )
-            chunks, total = [], 0
-            async for chunk in resp.content.iter_chunked(256 * 1024):
-                total += len(chunk)
-                if total > max_bytes:
-                    raise UpstreamError("too-large", f"upstream response exceeds {max_bytes} bytes")
-                chunks.append(chunk)
-            payload = b"".join(chunks)
+            payload = await read_response(resp, max_bytes)
             kept = tuple(
                 (str(k), v) for k, v in resp.headers.items() if k.lower() not in HOP_BY_HOP
             )
             return UpstreamResponse(resp.status, kept, payload, request_time, clock.now())
+    except UpstreamBodyError as exc:
+        kind: UpstreamFailure = "too-large" if exc.kind == "too-large" else "protocol"
+        raise UpstreamError(kind, f"upstream response: {exc}") from None
     except (TimeoutError, aiohttp.ServerTimeoutError) as exc:
         raise UpstreamError("timeout", f"upstream did not answer in time: {exc!s}") from None
     except aiohttp.ClientConnectorError as exc:

@@ -17,6 +17,7 @@ from origin.app import create_app
 from origin.auth import make_token
 from origin.settings import DEV_JWT_SECRET, OriginSettings
 from origin.storage import EmbeddedMoto, Storage, StorageSettings
+from tests.wire import TrickleOrigin
 
 
 @pytest.fixture(scope="session")
@@ -68,6 +69,15 @@ async def origin_client(aiohttp_client, origin_settings, clock, events, storage)
         origin_settings, clock=clock, events=events, storage=storage, ids=IdGenerator(1234)
     )
     return await aiohttp_client(app)
+
+
+@pytest.fixture
+async def trickle_origin(aiohttp_server):  # type: ignore[no-untyped-def]
+    """A real server that answers in small pieces with pauses (see :mod:`tests.wire`)."""
+    origin = TrickleOrigin()
+    server = await aiohttp_server(origin.app())
+    origin.url = str(server.make_url("")).rstrip("/")
+    return origin
 
 
 @pytest.fixture

@@ -8,24 +8,24 @@ CloudFront routes (API version 2020-05-31, REST-XML):
 - ``GET  /2020-05-31/distribution/{DistributionId}/invalidation``: ListInvalidations
   (``Marker``, ``MaxItems``).
 Requests must carry an ``Authorization`` header (boto3 signs with SigV4); any signature
-is accepted, since this is a local emulator on loopback. Errors are AWS's XML
-``ErrorResponse``.
+is accepted, since this is a local emulator on loopback. These routes are a sub-app whose
+errors (ours, aiohttp's, a broken body, the unexpected) are AWS's XML ``ErrorResponse``,
+through :func:`common.errors.error_middleware`; every answer carries ``x-amz-request-id``.
 
 JSON routes: ``GET /_edge/invalidations``, ``GET /_edge/invalidations/{Id}`` (per-POP
 progress) and ``POST /_edge/purge`` ``{"paths": [...]}``, which creates an invalidation.
+They answer errors in the hosting app's shape: install :data:`common.errors.json_errors`.
 """
 
 from __future__ import annotations
 
-import functools
-import logging
 import re
 import uuid
-from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from common.errors import ApiError, BadRequest, error_response, read_json_object
+from common.bodies import read_json_object, read_request
+from common.errors import ApiError, BadRequest, Handler, error_middleware
 from edge.invalidation.cloudfront_xml import (
     error_xml,
     invalidation_list_xml,
@@ -33,34 +33,79 @@ from edge.invalidation.cloudfront_xml import (
     parse_invalidation_batch,
 )
 from edge.invalidation.errors import (
-    BatchTooLarge,
     InvalidArgument,
+    InvalidationError,
     MissingAuthenticationToken,
     NoSuchDistribution,
 )
 from edge.invalidation.service import InvalidationService
 
-log = logging.getLogger(__name__)
-
-API_PREFIX = "/2020-05-31/distribution/{DistributionId}/invalidation"
+API_VERSION = "/2020-05-31"
+API_PREFIX = API_VERSION + "/distribution/{DistributionId}/invalidation"
+_ROUTE = API_PREFIX.removeprefix(API_VERSION)
 # 3,000 paths of a few hundred characters each fit with room to spare.
 MAX_BATCH_BYTES = 4 * 1024 * 1024
 XML_TYPE = "text/xml"
 _MAX_ITEMS = re.compile(r"^[0-9]{1,9}$")
-
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+MAX_PURGE_BYTES = 1024 * 1024
+REQUEST_ID = "x-amz-request-id"
+# CloudFront's codes for failures that are not its own domain errors.
+_AWS_CODES = {
+    400: "InvalidArgument",
+    403: "AccessDenied",
+    404: "NotFound",
+    405: "MethodNotAllowed",
+    409: "Conflict",
+    413: "BatchTooLarge",
+    415: "UnsupportedMediaType",
+}
 
 
 def add_routes(app: web.Application, service: InvalidationService) -> None:
-    """Add the CloudFront invalidation API and the JSON progress routes for ``service``."""
+    """Add the CloudFront invalidation API (a sub-app under ``/2020-05-31``) and the JSON
+    progress routes for ``service``."""
     cloudfront = _CloudFrontHandlers(service)
     control = _ControlHandlers(service)
-    app.router.add_post(API_PREFIX, _aws_errors(cloudfront.create_invalidation))
-    app.router.add_get(API_PREFIX, _aws_errors(cloudfront.list_invalidations))
-    app.router.add_get(API_PREFIX + "/{Id}", _aws_errors(cloudfront.get_invalidation))
-    app.router.add_get("/_edge/invalidations", _json_errors(control.list_invalidations))
-    app.router.add_get("/_edge/invalidations/{Id}", _json_errors(control.get_invalidation))
-    app.router.add_post("/_edge/purge", _json_errors(control.purge))
+    api = web.Application(
+        middlewares=[_aws_request_id, error_middleware(render_aws_error), _aws_signed]
+    )
+    api.router.add_post(_ROUTE, cloudfront.create_invalidation)
+    api.router.add_get(_ROUTE, cloudfront.list_invalidations)
+    api.router.add_get(_ROUTE + "/{Id}", cloudfront.get_invalidation)
+    app.add_subapp(API_VERSION, api)
+    app.router.add_get("/_edge/invalidations", control.list_invalidations)
+    app.router.add_get("/_edge/invalidations/{Id}", control.get_invalidation)
+    app.router.add_post("/_edge/purge", control.purge)
+
+
+def render_aws_error(request: web.Request, error: ApiError) -> web.Response:
+    """AWS's REST-XML ``ErrorResponse``: CloudFront's own code, or the one AWS uses for the
+    status (``InternalError`` for a 5xx)."""
+    code = error.code if isinstance(error, InvalidationError) else _aws_code(error.status)
+    request_id = str(uuid.uuid4())
+    shaped = ApiError(error.message, status=error.status, code=code)
+    headers = {**error.headers, REQUEST_ID: request_id}
+    return _xml(error_xml(shaped, request_id), status=error.status, headers=headers)
+
+
+def _aws_code(status: int) -> str:
+    if status >= 500:
+        return "ServiceUnavailable" if status == 503 else "InternalError"
+    return _AWS_CODES.get(status, "InvalidArgument")
+
+
+@web.middleware
+async def _aws_signed(request: web.Request, handler: Handler) -> web.StreamResponse:
+    if not (request.headers.get("Authorization") or "X-Amz-Signature" in request.query):
+        raise MissingAuthenticationToken("Request is missing Authentication Token")
+    return await handler(request)
+
+
+@web.middleware
+async def _aws_request_id(request: web.Request, handler: Handler) -> web.StreamResponse:
+    response = await handler(request)
+    response.headers.setdefault(REQUEST_ID, str(uuid.uuid4()))
+    return response
 
 
 class _CloudFrontHandlers:
@@ -70,7 +115,7 @@ class _CloudFrontHandlers:
     async def create_invalidation(self, request: web.Request) -> web.Response:
         self._check_distribution(request)
         paths, caller_reference = parse_invalidation_batch(
-            await _read_limited(request, MAX_BATCH_BYTES)
+            await read_request(request, MAX_BATCH_BYTES)
         )
         invalidation = self.service.create(paths, caller_reference)
         location = f"{request.url.origin()}{request.path}/{invalidation.id}"
@@ -111,7 +156,7 @@ class _ControlHandlers:
         return web.json_response(self.service.get(request.match_info["Id"]).to_json())
 
     async def purge(self, request: web.Request) -> web.Response:
-        body = await read_json_object(request, 1024 * 1024)
+        body = await read_json_object(request, MAX_PURGE_BYTES)
         paths, reference = body.get("paths"), body.get("callerReference")
         if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
             raise BadRequest(
@@ -121,55 +166,6 @@ class _ControlHandlers:
             raise BadRequest('"callerReference" must be a string')
         invalidation = await self.service.purge(paths, reference)
         return web.json_response(invalidation.to_json(), status=201)
-
-
-def _aws_errors(handler: Handler) -> Handler:
-    """Authentication and AWS's XML error shape for one CloudFront route."""
-
-    @functools.wraps(handler)
-    async def wrapped(request: web.Request) -> web.StreamResponse:
-        request_id = str(uuid.uuid4())
-        try:
-            if not (request.headers.get("Authorization") or "X-Amz-Signature" in request.query):
-                raise MissingAuthenticationToken("Request is missing Authentication Token")
-            response = await handler(request)
-        except ApiError as error:
-            response = _xml(error_xml(error, request_id), status=error.status)
-        except Exception:
-            log.exception("unhandled error on %s %s", request.method, request.path)
-            internal = ApiError("internal error", status=500, code="InternalError")
-            response = _xml(error_xml(internal, request_id), status=500)
-        response.headers["x-amz-request-id"] = request_id
-        return response
-
-    return wrapped
-
-
-def _json_errors(handler: Handler) -> Handler:
-    # The control app may or may not install common.errors.json_errors; these routes give
-    # the JSON error shape either way.
-    @functools.wraps(handler)
-    async def wrapped(request: web.Request) -> web.StreamResponse:
-        try:
-            return await handler(request)
-        except ApiError as error:
-            return error_response(error)
-
-    return wrapped
-
-
-async def _read_limited(request: web.Request, limit: int) -> bytes:
-    # request.read() obeys the app's client_max_size, which belongs to the app; this route
-    # has its own limit and its own (XML) error.
-    if request.content_length is not None and request.content_length > limit:
-        raise BatchTooLarge(f"the request body is larger than {limit} bytes")
-    chunks, size = [], 0
-    async for chunk in request.content.iter_chunked(64 * 1024):
-        size += len(chunk)
-        if size > limit:
-            raise BatchTooLarge(f"the request body is larger than {limit} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def _xml(body: bytes, *, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:

@@ -3,8 +3,9 @@
 Shapes follow the API model that botocore ships (``cloudfront/2020-05-31/service-2``):
 ``InvalidationBatch`` (``Paths`` with ``Quantity`` and ``Items/Path``, ``CallerReference``),
 ``Invalidation``, ``InvalidationList`` of ``InvalidationSummary``, and the REST-XML
-``ErrorResponse``. Parsing refuses anything with a DTD before expat sees it, so entity
-tricks (billion laughs, external entities) never reach the parser.
+``ErrorResponse``. Bodies are parsed by defusedxml with DTDs forbidden, whatever encoding
+the document declares (UTF-16 included), so entity tricks (billion laughs, external
+entities) are refused with MalformedXML and never expanded.
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring as parse_untrusted
 
 from common.errors import ApiError
 from edge.invalidation.errors import (
@@ -24,7 +28,6 @@ from edge.invalidation.model import Invalidation, InvalidationPage
 
 NAMESPACE = "http://cloudfront.amazonaws.com/doc/2020-05-31/"
 _NS = f"{{{NAMESPACE}}}"
-_DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _INTEGER = re.compile(r"^\s*[0-9]{1,9}\s*$")
 
 
@@ -32,11 +35,11 @@ def parse_invalidation_batch(body: bytes) -> tuple[list[str], str]:
     """The paths and CallerReference of a CreateInvalidation body, or a CloudFront error."""
     if not body.strip():
         raise MissingBody("CreateInvalidation needs an InvalidationBatch XML body")
-    if _DTD.search(body):
-        raise MalformedXML("DTDs and entity declarations are not accepted")
     try:
-        root = ET.fromstring(body)
-    except ET.ParseError as exc:
+        root = parse_untrusted(body, forbid_dtd=True)
+    except DefusedXmlException:
+        raise MalformedXML("DTDs and entity declarations are not accepted") from None
+    except (ET.ParseError, ValueError, LookupError) as exc:  # an encoding expat cannot read
         raise MalformedXML(f"the XML you provided was not well-formed: {exc}") from None
     ns = _namespace_of(root, "InvalidationBatch")
     paths_el = _one(root, ns, "Paths", "InvalidationBatch")

@@ -13,11 +13,11 @@ import asyncio
 import aiohttp
 from yarl import URL
 
+from common.bodies import UpstreamBodyError, read_response
 from common.errors import Unprocessable
 
 MAX_REDIRECTS = 3
 _REDIRECTS = (301, 302, 303, 307, 308)
-_CHUNK = 64 * 1024
 
 
 def host_allowed(host: str, patterns: tuple[str, ...]) -> bool:
@@ -97,12 +97,11 @@ def _redirect_target(
 
 
 async def _read_limited(response: aiohttp.ClientResponse, limit: int) -> bytes:
-    too_large = Unprocessable(f"the image is larger than {limit} bytes", code="fetch_too_large")
-    if response.content_length is not None and response.content_length > limit:
-        raise too_large
-    body = bytearray()
-    async for chunk in response.content.iter_chunked(_CHUNK):
-        body += chunk
-        if len(body) > limit:
-            raise too_large
-    return bytes(body)
+    try:
+        return await read_response(response, limit)
+    except UpstreamBodyError as exc:
+        if exc.kind == "too-large":
+            raise Unprocessable(
+                f"the image is larger than {limit} bytes", code="fetch_too_large"
+            ) from None
+        raise Unprocessable(f"the image could not be fetched: {exc}", code="fetch_failed") from None

@@ -6,7 +6,7 @@ from typing import Any
 
 from aiohttp import web
 
-from common.errors import read_json, read_json_object
+from common.bodies import read_json, read_json_object
 from origin.app_keys import SETTINGS
 
 

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from aiohttp import BodyPartReader, web
+from aiohttp import web
 
-from common.errors import BadRequest, PayloadTooLarge
+from common.bodies import read_form_file
+from common.errors import BadRequest
 from origin.app_keys import BACKENDS, HTTP, SETTINGS
 from origin.responses.image_packs import admin_tenant, location_of, pack_id_of
 
 FILE_FIELD = "file"
 # Room for the multipart framing (boundaries, part headers) around the file itself.
 MULTIPART_OVERHEAD = 64 * 1024
-_CHUNK = 64 * 1024
 
 
 def region_of(request: web.Request) -> str | None:
@@ -26,37 +26,7 @@ async def read_upload(request: web.Request) -> bytes:
     """The bytes of the multipart field ``file``, within ``max_upload_bytes`` (413 beyond:
     by Content-Length before reading, and counted while reading)."""
     limit = request.app[SETTINGS].max_upload_bytes
-    too_large = PayloadTooLarge(f"uploads are limited to {limit} bytes")
-    if request.content_length is not None and request.content_length > limit + MULTIPART_OVERHEAD:
-        raise too_large
-    if request.content_type != "multipart/form-data":
-        raise BadRequest(
-            f"send the image as multipart/form-data in the field {FILE_FIELD!r}", code="bad_upload"
-        )
-    data: bytes | None = None
-    try:
-        reader = await request.multipart()
-        seen = 0
-        async for part in reader:
-            if not isinstance(part, BodyPartReader):
-                raise BadRequest("nested multipart bodies are not accepted", code="bad_upload")
-            chunks = bytearray()
-            while chunk := await part.read_chunk(_CHUNK):
-                seen += len(chunk)
-                if seen > limit + MULTIPART_OVERHEAD or len(chunks) + len(chunk) > limit:
-                    raise too_large
-                chunks += chunk
-            if part.name == FILE_FIELD and data is None:
-                data = bytes(chunks)
-    except (ValueError, RuntimeError, AssertionError) as exc:
-        raise BadRequest(f"malformed multipart body: {exc}", code="bad_upload") from None
-    except web.HTTPRequestEntityTooLarge:
-        raise too_large from None
-    if data is None:
-        raise BadRequest(
-            f"the multipart body has no field {FILE_FIELD!r}", code="bad_upload", field=FILE_FIELD
-        )
-    return data
+    return await read_form_file(request, FILE_FIELD, limit, MULTIPART_OVERHEAD)
 
 
 async def upload(request: web.Request) -> web.Response:

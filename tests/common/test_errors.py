@@ -1,6 +1,11 @@
+import json
+import re
+from typing import Any
+
+import pytest
 from aiohttp import web
 
-from common.errors import Conflict, json_errors
+from common.errors import Conflict, error_middleware, json_errors
 
 
 async def _conflict(request: web.Request) -> web.Response:
@@ -77,7 +82,7 @@ async def test_unexpected_errors_are_a_500_json_without_internals(aiohttp_client
 
 
 async def test_a_chunked_body_over_the_limit_is_a_413(aiohttp_client):
-    from common.errors import read_json
+    from common.bodies import read_json
 
     async def limited(request: web.Request) -> web.Response:
         return web.json_response(await read_json(request, limit=1024))
@@ -96,3 +101,74 @@ async def test_a_chunked_body_over_the_limit_is_a_413(aiohttp_client):
     assert response.status == 413
     small = await client.put("/limited", data=b'{"a": 1}')
     assert small.status == 200 and await small.json() == {"a": 1}
+
+
+# One middleware, four shapes: every API maps the same failures to the same statuses.
+def _renderers() -> dict[str, Any]:
+    from edge.invalidation.cloudfront_api import render_aws_error
+    from vendors.akamai.problems import render_problem
+    from vendors.imgix import jsonapi
+
+    ids = iter(range(10**6))
+    return {
+        "vimond-json": json_errors,
+        "akamai-problem": error_middleware(render_problem),
+        "imgix-jsonapi": jsonapi.middleware(lambda: f"{next(ids):024x}"),
+        "cloudfront-xml": error_middleware(render_aws_error),
+    }
+
+
+def _status_and_kind(shape: str, status: int, text: str) -> tuple[int, str]:
+    if shape == "cloudfront-xml":
+        code = re.search(r"<Code>([^<]+)</Code>", text)
+        return status, code.group(1) if code else ""
+    body = json.loads(text)
+    if shape == "akamai-problem":
+        assert body["httpStatus"] == status
+        return status, body["title"]
+    if shape == "imgix-jsonapi":
+        (error,) = body["errors"]
+        assert error["status"] == str(status)
+        return status, error["title"]
+    assert body["status"] == status
+    return status, body["code"]
+
+
+EXPECTED = {
+    "vimond-json": ["conflict", "not_found", "method_not_allowed", "internal_error", "malformed_request"],
+    "akamai-problem": ["Conflict", "Not Found", "Method Not Allowed", "Internal Server Error", "Bad Request"],
+    "imgix-jsonapi": ["Conflict", "NotFound", "MethodNotAllowed", "InternalServerError", "BadRequest"],
+    "cloudfront-xml": ["Conflict", "NotFound", "MethodNotAllowed", "InternalError", "InvalidArgument"],
+}  # fmt: skip
+
+
+async def _read(request: web.Request) -> web.Response:
+    await request.read()
+    return web.Response(text="read")
+
+
+@pytest.mark.parametrize("shape", list(EXPECTED))
+async def test_every_renderer_maps_the_same_failures_to_the_same_statuses(
+    aiohttp_client, caplog, shape: str
+):
+    app = web.Application(middlewares=[_renderers()[shape]])
+    app.router.add_get("/conflict", _conflict)
+    app.router.add_get("/crash", _crash)
+    app.router.add_post("/read", _read)
+    client = await aiohttp_client(app)
+    answers = [
+        await client.get("/conflict"),
+        await client.get("/nope"),
+        await client.post("/conflict"),
+        await client.get("/crash"),
+        # last: aiohttp closes a connection whose body it could not decode
+        await client.post("/read", data=b"not gzip", headers={"Content-Encoding": "gzip"}),
+    ]
+    got = [_status_and_kind(shape, a.status, await a.text()) for a in answers]
+    assert [s for s, _ in got] == [409, 404, 405, 500, 400]
+    assert [k for _, k in got] == EXPECTED[shape]
+    assert "GET" in answers[2].headers["Allow"]
+    assert "bug" not in await answers[3].text()
+    crashes = [r for r in caplog.records if r.levelname == "ERROR" and "/crash" in r.getMessage()]
+    assert len(crashes) == 1  # logged once, with its traceback
+    assert crashes[0].exc_info is not None

@@ -14,7 +14,7 @@ from typing import Any
 
 from aiohttp import web
 
-from common.errors import read_json
+from common.bodies import read_json
 from edge.vendor import publishing
 from vendors.akamai.addressing import is_staging_host
 from vendors.akamai.backend import ImagingBackend, Network

@@ -43,7 +43,11 @@ def validate_collection(body: Any, collection_id: str | None = None) -> dict[str
     if len(definition["items"]) > MAX_ITEMS:
         raise ValidationProblem(f"a collection holds at most {MAX_ITEMS} items")
     for index, item in enumerate(definition["items"]):
-        if not isinstance(item, dict) or item.get("type") not in ITEM_TYPES:
+        if (
+            not isinstance(item, dict)
+            or not isinstance(item.get("type"), str)
+            or item["type"] not in ITEM_TYPES
+        ):
             raise ValidationProblem(
                 f"definition.items[{index}] needs a type among {', '.join(sorted(ITEM_TYPES))}"
             )

@@ -1,20 +1,15 @@
 """Image Manager errors: RFC 7807 problem details as the API documents them
 (``application/api-problem+json`` with ``type``, ``title``, ``detail``, ``instance``,
-``httpStatus``). Domain code raises :class:`Problem`; one middleware renders it."""
+``httpStatus``). Domain code raises :class:`Problem`; :func:`render_problem` is the
+renderer given to :func:`common.errors.error_middleware`, which answers every failure."""
 
 from __future__ import annotations
 
 import json
-import logging
-from collections.abc import Awaitable, Callable
 
 from aiohttp import web
-from aiohttp.http_exceptions import HttpProcessingError
-from aiohttp.web_protocol import RequestPayloadError
 
-from common.errors import ApiError
-
-log = logging.getLogger(__name__)
+from common.errors import ApiError, error_middleware
 
 PROBLEM_TYPE = "application/api-problem+json"
 _TITLES = {
@@ -29,14 +24,13 @@ _TITLES = {
 }
 
 
-class Problem(Exception):
+class Problem(ApiError):
     """A refusal with its HTTP status; ``title`` defaults to the status's name."""
 
     def __init__(self, status: int, detail: str, title: str | None = None) -> None:
-        super().__init__(detail)
-        self.status = status
-        self.detail = detail
         self.title = title or _TITLES.get(status, "Error")
+        super().__init__(detail, status=status, code=self.title)
+        self.detail = detail
 
 
 class ValidationProblem(Problem):
@@ -44,36 +38,21 @@ class ValidationProblem(Problem):
         super().__init__(400, detail, "Validation Exception")
 
 
-def problem_response(request: web.Request, problem: Problem) -> web.Response:
+def render_problem(request: web.Request, error: ApiError) -> web.Response:
+    title = error.title if isinstance(error, Problem) else _TITLES.get(error.status, "Error")
     body = {
-        "type": f"/imaging/problem-types/{problem.title.lower().replace(' ', '-')}",
-        "title": problem.title,
-        "detail": problem.detail,
+        "type": f"/imaging/problem-types/{title.lower().replace(' ', '-')}",
+        "title": title,
+        "detail": error.message,
         "instance": f"{request.method} - {request.url}",
-        "httpStatus": problem.status,
+        "httpStatus": error.status,
     }
-    return web.Response(status=problem.status, text=json.dumps(body), content_type=PROBLEM_TYPE)
+    return web.Response(
+        status=error.status,
+        text=json.dumps(body),
+        content_type=PROBLEM_TYPE,
+        headers=error.headers,
+    )
 
 
-@web.middleware
-async def problem_errors(
-    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
-) -> web.StreamResponse:
-    try:
-        return await handler(request)
-    except Problem as problem:
-        return problem_response(request, problem)
-    except ApiError as error:  # body readers (malformed JSON, too large) raise these
-        return problem_response(request, Problem(error.status, error.message))
-    except (
-        HttpProcessingError,
-        RequestPayloadError,
-    ) as exc:  # a body the client broke (encoding, chunking)
-        return problem_response(request, Problem(400, f"malformed request body: {exc}"))
-    except web.HTTPException as exc:
-        if exc.status < 400:
-            raise
-        return problem_response(request, Problem(exc.status, exc.reason))
-    except Exception:
-        log.exception("unhandled error on %s %s", request.method, request.path)
-        return problem_response(request, Problem(500, "internal error"))
+problem_errors = error_middleware(render_problem)

@@ -21,6 +21,7 @@ from aiohttp import web
 from PIL import Image
 from yarl import URL
 
+from common.bodies import UpstreamBodyError, read_response
 from common.clock import Clock
 from common.errors import ApiError, NotFound, json_errors
 from common.events import EventLog
@@ -179,20 +180,15 @@ class Renderer:
         assert self.session is not None, "transformer not started"
         try:
             async with self.session.get(URL(url, encoded=True), allow_redirects=False) as response:
-                if (
-                    response.content_length is not None
-                    and response.content_length > MAX_SOURCE_BYTES
-                ):
-                    raise FetchFailed(url, None, "image larger than the transformer accepts")
-                body = await response.content.read(MAX_SOURCE_BYTES + 1)
+                body = await read_response(response, MAX_SOURCE_BYTES)
                 self._event(
                     "origin_fetch", d, url=url, role=role, status=response.status, bytes=len(body)
                 )
                 if response.status != 200:
                     raise FetchFailed(url, response.status, f"answered {response.status}")
-                if len(body) > MAX_SOURCE_BYTES:
-                    raise FetchFailed(url, None, "image larger than the transformer accepts")
                 return body, response.content_type or "application/octet-stream"
+        except UpstreamBodyError as error:
+            raise FetchFailed(url, None, str(error)) from None
         except (aiohttp.ClientError, TimeoutError, ValueError) as error:
             raise FetchFailed(url, None, f"{type(error).__name__}: {error}") from None
 

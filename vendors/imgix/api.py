@@ -12,6 +12,7 @@ from typing import Any
 
 from aiohttp import web
 
+from common.bodies import read_request
 from vendors.imgix import jsonapi as ja
 from vendors.imgix import jsonapi_query as jq
 from vendors.imgix.api_keys import ApiKey, Permission, authentication_meta
@@ -67,16 +68,7 @@ class Api:
         content_type = request.headers.get("Content-Type", "application/vnd.api+json")
         if content_type.split(";")[0].strip().lower() not in _JSON_TYPES:
             raise ja.JsonApiError(415, "UnsupportedMediaType", "send application/vnd.api+json")
-        if request.content_length is not None and request.content_length > MAX_JSON_BYTES:
-            raise ja.JsonApiError(
-                413, "PayloadTooLarge", f"documents are limited to {MAX_JSON_BYTES} bytes"
-            )
-        raw = await request.content.read(MAX_JSON_BYTES + 1)
-        if len(raw) > MAX_JSON_BYTES:
-            raise ja.JsonApiError(
-                413, "PayloadTooLarge", f"documents are limited to {MAX_JSON_BYTES} bytes"
-            )
-        return raw
+        return await read_request(request, MAX_JSON_BYTES)
 
     def one(
         self,

@@ -12,12 +12,14 @@ from typing import Any
 from aiohttp import web
 from botocore.exceptions import BotoCoreError, ClientError
 
+from common.bodies import read_request
 from vendors.imgix import jsonapi as ja
 from vendors.imgix import jsonapi_query as jq
 from vendors.imgix.api import Api
 from vendors.imgix.assets import FILTERS, SORTS, UPDATABLE, Asset
 from vendors.imgix.fetch import Original, OriginGate, load, serve_gate
 from vendors.imgix.sources import Source
+from vendors.imgix.uploads import sniffed_type, upload_key
 
 MAX_UPLOAD_BYTES = 32 * 1024 * 1024
 GATE = web.AppKey("imgix_api_gate", OriginGate)
@@ -96,16 +98,15 @@ class AssetsApi:
         credentials = source.upload_credentials
         if credentials is None:
             raise ja.bad_request("this source has no upload_credentials")
-        body = await request.content.read(MAX_UPLOAD_BYTES + 1)
-        if len(body) > MAX_UPLOAD_BYTES or not body:
-            raise ja.bad_request(f"an upload is 1 to {MAX_UPLOAD_BYTES} bytes of image data")
         gate = request.app[GATE]
         if gate.s3_endpoint is None:
             raise ja.JsonApiError(502, "OriginError", "no S3 endpoint is configured")
+        s3_key = upload_key(path, source.deployment.get("s3_prefix") or "")
+        body = await read_request(request, MAX_UPLOAD_BYTES)
+        content_type = await asyncio.to_thread(
+            sniffed_type, body, request.headers.get("Content-Type")
+        )
         client = gate.s3_client(credentials["s3_access_key"], credentials["s3_secret_key"])
-        prefix = (source.deployment.get("s3_prefix") or "").strip("/")
-        s3_key = f"{prefix}{path}" if prefix else path.lstrip("/")
-        content_type = request.headers.get("Content-Type", "application/octet-stream")
         try:
             result = await asyncio.to_thread(
                 client.put_object,
@@ -142,7 +143,8 @@ def add_asset_routes(app: web.Application, api: Api) -> None:
     )
     router = app.router
     router.add_post("/api/v1/sources/{source_id}/assets/refresh/{path:.+}", assets.refresh_asset)
-    router.add_post("/api/v1/sources/{source_id}/upload/{path:.+}", assets.upload_asset)
+    # Any character, newlines too, so that a bad name gets upload_key's clear 400, not a 404.
+    router.add_post("/api/v1/sources/{source_id}/upload/{path:[\\s\\S]+}", assets.upload_asset)
     for base in ("/api/v1/sources/{source_id}/assets", "/api/v1/assets/{source_id}"):
         router.add_get(base, assets.list_assets)
         router.add_get(base + "/{path:.+}", assets.get_asset)

@@ -16,6 +16,8 @@ from aiohttp import web
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from common.bodies import UpstreamBodyError, read_response
+
 log = logging.getLogger(__name__)
 
 MAX_ORIGINAL_BYTES = 32 * 1024 * 1024
@@ -66,9 +68,7 @@ class OriginGate:
         assert self.session is not None, "OriginGate not opened"
         try:
             async with self.session.get(url, allow_redirects=False) as resp:
-                body = await resp.content.read(MAX_ORIGINAL_BYTES + 1)
-                if len(body) > MAX_ORIGINAL_BYTES:
-                    return Original(502, reason="original larger than 32 MiB")
+                body = await read_response(resp, MAX_ORIGINAL_BYTES)
                 headers = tuple((k, v) for k, v in resp.headers.items() if k.lower() in _KEPT)
                 if resp.status == 200:
                     return Original(200, body, headers)
@@ -76,6 +76,8 @@ class OriginGate:
                     404 if resp.status in (404, 410) else 502,
                     reason=f"origin answered {resp.status}",
                 )
+        except UpstreamBodyError as exc:
+            return Original(502, reason=f"origin body refused: {exc}")
         except (TimeoutError, aiohttp.ClientError, ValueError) as exc:
             return Original(502, reason=f"origin unreachable: {type(exc).__name__}")
 
@@ -105,7 +107,11 @@ class OriginGate:
 def _get_object(client: Any, bucket: str, key: str) -> Original:
     try:
         obj = client.get_object(Bucket=bucket, Key=key)
-        body = obj["Body"].read(MAX_ORIGINAL_BYTES + 1)
+        if obj.get("ContentLength", 0) > MAX_ORIGINAL_BYTES:
+            obj["Body"].close()
+            return Original(502, reason="original larger than 32 MiB")
+        # botocore's read() reads to the end and checks the length S3 declared.
+        body = obj["Body"].read()
     except ClientError as exc:
         code = exc.response.get("Error", {}).get("Code", "")
         if code in ("NoSuchKey", "404", "NoSuchBucket"):
@@ -113,8 +119,6 @@ def _get_object(client: Any, bucket: str, key: str) -> Original:
         return Original(502, reason=f"s3: {code}")
     except BotoCoreError as exc:
         return Original(502, reason=f"s3: {type(exc).__name__}")
-    if len(body) > MAX_ORIGINAL_BYTES:
-        return Original(502, reason="original larger than 32 MiB")
     headers = [("ETag", obj.get("ETag", "")), ("Content-Type", obj.get("ContentType", ""))]
     if obj.get("CacheControl"):
         headers.append(("Cache-Control", obj["CacheControl"]))

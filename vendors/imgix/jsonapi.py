@@ -1,6 +1,6 @@
 """JSON:API documents as the imgix Management API speaks them: top-level documents, the
-resource objects clients post, and errors, with the middleware that renders every failure
-as an error document. Query parameters (fields, sort, filter, paging) are in
+resource objects clients post, and errors: :func:`middleware` renders every failure as an
+error document through :func:`common.errors.error_middleware`. Query parameters (fields, sort, filter, paging) are in
 :mod:`vendors.imgix.jsonapi_query`.
 
 Documents carry ``data``, ``included``, ``jsonapi`` and ``meta`` (authentication, pagination
@@ -10,15 +10,13 @@ or cursor, server); errors are a list of ``{detail, id, meta, status, title}``.
 from __future__ import annotations
 
 import json
-import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from aiohttp import web
-from aiohttp.http_exceptions import HttpProcessingError
-from aiohttp.web_protocol import RequestPayloadError
+from aiohttp.typedefs import Middleware
 
-log = logging.getLogger(__name__)
+from common.errors import ApiError, error_middleware
 
 MEDIA_TYPE = "application/vnd.api+json"
 JSONAPI = {"version": "1.0"}
@@ -29,15 +27,14 @@ SERVER_META = {
 }
 
 
-class JsonApiError(Exception):
+class JsonApiError(ApiError):
     """An error document: ``status`` and ``title`` say the kind, ``detail`` says why."""
 
     def __init__(
         self, status: int, title: str, detail: str, *, headers: Mapping[str, str] | None = None
     ) -> None:
-        super().__init__(detail)
-        self.status, self.title, self.detail = status, title, detail
-        self.headers = dict(headers or {})
+        super().__init__(detail, status=status, code=title, headers=headers)
+        self.title, self.detail = title, detail
 
 
 def bad_request(detail: str) -> JsonApiError:
@@ -78,47 +75,26 @@ def response(
     return web.Response(text=text, status=status, content_type=MEDIA_TYPE, headers=headers)
 
 
-def error_document(error: JsonApiError, error_id: str) -> dict[str, Any]:
+def error_document(error: ApiError, error_id: str) -> dict[str, Any]:
+    title = error.title if isinstance(error, JsonApiError) else _TITLES.get(error.status)
     item = {
-        "detail": error.detail,
+        "detail": error.message,
         "id": error_id,
         "meta": {},
         "status": str(error.status),
-        "title": error.title,
+        "title": title or ("InternalServerError" if error.status >= 500 else "HttpError"),
     }
     return {"errors": [item], "jsonapi": JSONAPI, "meta": {"server": SERVER_META}}
 
 
-def middleware(new_id: Callable[[], str]) -> Any:
-    """Every failure (ours, aiohttp's 404/405/413, a bug) as a JSON:API error document."""
+def middleware(new_id: Callable[[], str]) -> Middleware:
+    """Every failure (ours, aiohttp's 404/405/413, a broken body, a bug) as a JSON:API
+    error document; ``new_id`` names each one as imgix's ``id`` does."""
 
-    @web.middleware
-    async def jsonapi_errors(
-        request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
-    ) -> web.StreamResponse:
-        try:
-            return await handler(request)
-        except JsonApiError as exc:
-            return response(error_document(exc, new_id()), exc.status, exc.headers)
-        except HttpProcessingError as exc:
-            bad = bad_request(f"malformed request: {exc.message}")
-            return response(error_document(bad, new_id()), 400)
-        except RequestPayloadError as exc:  # a body aiohttp could not decode (bad gzip, chunking)
-            bad = bad_request(f"malformed request body: {exc}")
-            return response(error_document(bad, new_id()), 400)
-        except web.HTTPException as exc:
-            if exc.status < 400:
-                raise
-            title = _TITLES.get(exc.status, "HttpError")
-            headers = {k: v for k, v in exc.headers.items() if k.lower() == "allow"}
-            http = JsonApiError(exc.status, title, exc.reason, headers=headers)
-            return response(error_document(http, new_id()), exc.status, http.headers)
-        except Exception:
-            log.exception("unhandled error on %s %s", request.method, request.path)
-            internal = JsonApiError(500, "InternalServerError", "internal error")
-            return response(error_document(internal, new_id()), 500)
+    def render(request: web.Request, error: ApiError) -> web.Response:
+        return response(error_document(error, new_id()), error.status, error.headers)
 
-    return jsonapi_errors
+    return error_middleware(render)
 
 
 def parse_resource(

@@ -28,7 +28,7 @@ _MODELS = {
     "I": "Grayscale",
     "I;16": "Grayscale",
 }
-_TYPES = {
+IMAGE_TYPES = {  # what Pillow names a format → its content type
     "JPEG": "image/jpeg",
     "PNG": "image/png",
     "GIF": "image/gif",
@@ -70,7 +70,7 @@ def measure(data: bytes) -> dict[str, Any]:
     dpi = image.info.get("dpi")
     return {
         **base,
-        "content_type": _TYPES.get(image.format or "", "application/octet-stream"),
+        "content_type": IMAGE_TYPES.get(image.format or "", "application/octet-stream"),
         "media_width": image.width,
         "media_height": image.height,
         "dpi_width": round(float(dpi[0])) if dpi else None,

@@ -19,6 +19,7 @@ from urllib.parse import unquote
 
 from aiohttp import web
 
+from common.errors import json_errors
 from vendors.imgix.addressing import split_internal, url_target
 from vendors.imgix.animation import AnimationTooLarge
 from vendors.imgix.assets import etag_of
@@ -38,7 +39,7 @@ GATE = web.AppKey("imgix_gate", OriginGate)
 
 
 def create_renderer_app(backend: ImgixBackend) -> web.Application:
-    app = web.Application()
+    app = web.Application(middlewares=[json_errors])
     app[BACKEND] = backend
     settings = backend.settings
     serve_gate(

@@ -4,6 +4,7 @@ progress and purge routes, on a real aiohttp server on 127.0.0.1."""
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,9 +17,11 @@ from aiohttp.test_utils import TestClient, TestServer
 from botocore.exceptions import ClientError
 
 from common.clock import Clock
+from common.errors import json_errors
 from common.events import EventLog
 from edge.invalidation import DelayModel, InvalidationLimits, InvalidationService, add_routes
 from tests.edge.invalidation.memory_pop import MemoryPop
+from tests.wire import send_in_pieces
 
 DIST = "ECDNSIM000001"
 DELAYS = DelayModel.fixed(0, per_pop={"pop-a": 10, "pop-b": 40})
@@ -56,7 +59,7 @@ async def edge(
             if b"<Status>InProgress</Status>" in text:
                 in_progress.set()
 
-    app = web.Application()
+    app = web.Application(middlewares=[json_errors])
     app.on_response_prepare.append(record)
     add_routes(app, service)
     server = await aiohttp_server(app)
@@ -466,3 +469,83 @@ async def test_unknown_invalidation_on_the_progress_route_is_a_json_404(edge: Ed
     response = await edge.http.get("/_edge/invalidations/INOPE")
     assert response.status == 404
     assert (await response.json())["code"] == "NoSuchInvalidation"
+
+
+def _many_paths_batch(count: int) -> bytes:
+    items = "".join(f"<Path>/img/{n:05d}/photo.jpg</Path>" for n in range(count))
+    return batch_xml(
+        f"<Quantity>{count}</Quantity><Items>{items}</Items>",
+        reference="<CallerReference>pieces</CallerReference>",
+    ).encode()
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
+async def test_a_batch_sent_in_512_byte_pieces_creates_every_path(
+    edge: Edge, chunked: bool
+) -> None:
+    body = _many_paths_batch(400)
+    assert len(body) > 20 * 512
+    answer = await send_in_pieces(
+        str(edge.server.make_url(CREATE)), "POST", body, SIGNED, chunked=chunked
+    )
+    assert answer.status == 201, answer.body[:300]
+    assert answer.headers["x-amz-request-id"]
+    (created,) = edge.service.list().items
+    assert list(created.paths) == [f"/img/{n:05d}/photo.jpg" for n in range(400)]
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate", "br"])
+async def test_a_batch_with_a_broken_content_encoding_is_a_400_xml_error(
+    edge: Edge, encoding: str
+) -> None:
+    body = batch_xml("<Quantity>1</Quantity><Items><Path>/a</Path></Items>").encode()
+    headers = {**SIGNED, "Content-Encoding": encoding}
+    response = await edge.http.post(CREATE, data=body, headers=headers)
+    assert response.status == 400
+    assert response.content_type == "text/xml"
+    assert xml_error(await response.text())[0] == "InvalidArgument"
+    assert response.headers["x-amz-request-id"]
+    assert edge.service.list().items == []
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-8"])
+async def test_an_entity_declared_in_any_encoding_is_refused_and_nothing_created(
+    edge: Edge, encoding: str
+) -> None:
+    declared = encoding.upper().removesuffix("-LE")
+    document = (
+        f'<?xml version="1.0" encoding="{declared}"?>'
+        '<!DOCTYPE b [<!ENTITY p "/img/*">]>'
+        + batch_xml("<Quantity>1</Quantity><Items><Path>&p;</Path></Items>").split("?>", 1)[1]
+    )
+    body = document.encode(encoding)
+    if encoding == "utf-16-le":
+        body = b"\xff\xfe" + body
+    response = await edge.http.post(CREATE, data=body, headers=SIGNED)
+    assert response.status == 400
+    assert xml_error(await response.text())[0] == "MalformedXML"
+    assert edge.service.list().items == []
+
+
+async def test_an_unknown_declared_encoding_is_a_400_not_a_500(edge: Edge) -> None:
+    body = b'<?xml version="1.0" encoding="no-such-charset"?><InvalidationBatch/>'
+    response = await edge.http.post(CREATE, data=body, headers=SIGNED)
+    assert response.status == 400
+    assert xml_error(await response.text())[0] == "MalformedXML"
+
+
+async def test_unknown_cloudfront_paths_and_methods_answer_in_xml(edge: Edge) -> None:
+    response = await edge.http.delete(CREATE, headers=SIGNED)
+    assert response.status == 405 and "POST" in response.headers["Allow"]
+    assert xml_error(await response.text())[0] == "MethodNotAllowed"
+    response = await edge.http.get("/2020-05-31/nothing/here", headers=SIGNED)
+    assert response.status == 404 and xml_error(await response.text())[0] == "NotFound"
+
+
+async def test_a_purge_sent_in_512_byte_pieces_purges_every_path(edge: Edge) -> None:
+    paths = [f"/img/{n:04d}.jpg?w={n}" for n in range(300)]
+    body = json.dumps({"paths": paths, "callerReference": "pieces"}).encode()
+    answer = await send_in_pieces(str(edge.server.make_url("/_edge/purge")), "POST", body)
+    assert answer.status == 201, answer.body[:300]
+    (created,) = edge.service.list().items
+    assert list(created.paths) == paths

@@ -10,6 +10,7 @@ import pytest
 from aiohttp import web
 
 from common.clock import MANUAL_EPOCH, Clock
+from common.errors import json_errors
 from edge.invalidation.cloudfront_api import add_routes
 from edge.invalidation.delays import DelayModel
 from edge.invalidation.model import InvalidationLimits
@@ -62,7 +63,7 @@ async def pipeline(aiohttp_server, storage, clock, events, pop_delays, aggregato
         seed=3,
         limits=InvalidationLimits(max_wildcards_in_progress=15),
     )
-    app = web.Application()
+    app = web.Application(middlewares=[json_errors])
     add_routes(app, service)
     server = await aiohttp_server(app)
     settings = replace(aggregator_settings, edge_control_url=str(server.make_url("")).rstrip("/"))

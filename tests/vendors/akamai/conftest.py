@@ -3,6 +3,7 @@ an edge (three POPs and a shield) that speaks it."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -108,18 +109,26 @@ class ImagingStack:
             return response, await response.read()
 
 
+@contextlib.asynccontextmanager
+async def imaging_stack(origin: Any, clock: Clock, events: EventLog) -> AsyncIterator[ImagingStack]:
+    """One property (``demo``) whose pristine images come from ``origin`` (which has a
+    ``url``), behind three POPs and a shield."""
+    settings = PropertySettings("demo", TOKEN, origin.url, path_prefix="/akamai/demo",
+                                hosts=("images.example.com",))  # fmt: skip
+    im = ImageManager([settings], clock=clock, events=events)
+    edge = Edge(three_pops_with_shield(origin.url), clock=clock, events=events, vendors=[im])
+    await edge.start()
+    async with aiohttp.ClientSession() as http:
+        yield ImagingStack(im, edge, origin, http)
+    await edge.stop()
+
+
 @pytest.fixture
 async def imaging(
     image_origin: ImageOrigin, clock: Clock, events: EventLog
 ) -> AsyncIterator[ImagingStack]:
-    settings = PropertySettings("demo", TOKEN, image_origin.url, path_prefix="/akamai/demo",
-                                hosts=("images.example.com",))  # fmt: skip
-    im = ImageManager([settings], clock=clock, events=events)
-    edge = Edge(three_pops_with_shield(image_origin.url), clock=clock, events=events, vendors=[im])
-    await edge.start()
-    async with aiohttp.ClientSession() as http:
-        yield ImagingStack(im, edge, image_origin, http)
-    await edge.stop()
+    async with imaging_stack(image_origin, clock, events) as stack:
+        yield stack
 
 
 def decoded(body: bytes) -> Image.Image:
