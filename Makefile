@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(VENV)/bin/cdnsim run
 
-PACKAGES := common origin edge vendors cdnsim scenarios loadtests tests
+PACKAGES := common imaging origin edge vendors cdnsim scenarios loadtests tests
 
 # The lint gate runs first: CI fails on a lint, format or type error before any test runs.
 test: lint
@@ -24,7 +24,7 @@ test: lint
 lint: $(STAMP)
 	$(VENV)/bin/ruff check $(PACKAGES)
 	$(VENV)/bin/ruff format --check --quiet $(PACKAGES)
-	$(VENV)/bin/mypy common origin edge vendors cdnsim scenarios loadtests
+	$(VENV)/bin/mypy common imaging origin edge vendors cdnsim scenarios loadtests
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -1,17 +1,10 @@
-"""Why a render could not happen. Plain exceptions (not ApiError): the serving layer maps them.
+"""Why a render could not happen, besides an unreadable or oversized original (those are
+:mod:`imaging.errors`). Plain exceptions (not ApiError): the serving layer maps them.
 
 They carry only a message so that they pickle across the render pool's process boundary.
 """
 
 from __future__ import annotations
-
-
-class SourceUnreadable(Exception):
-    """The stored original cannot be decoded: not an image, corrupt or truncated."""
-
-
-class SourceTooLarge(SourceUnreadable):
-    """The original has more pixels than ``RenderSpec.max_source_pixels``; refused from its header."""
 
 
 class InvalidRenderSpec(ValueError):

@@ -1,12 +1,12 @@
-"""Each image operation is one small function from an image and parameters to an image
-(thumbor-style); :mod:`origin.imaging.pipeline` composes them."""
+"""The Vimond operations, each one small function from an image and parameters to an image
+(thumbor-style): crop to a relative rectangle, fill a box, fit and pad, round corners.
+:mod:`origin.imaging.pipeline` composes them; decoding and encoding are :mod:`imaging`'s."""
 
 from __future__ import annotations
 
-import io
 from functools import lru_cache
 
-from PIL import Image, ImageChops, ImageDraw, features
+from PIL import Image, ImageChops, ImageDraw
 
 from origin.imaging import geometry
 from origin.imaging.geometry import Rect, Size
@@ -26,15 +26,7 @@ BICUBIC_BELOW_SHRINK = 2.0
 BILINEAR_BELOW_SHRINK = 1.5
 # Supersampling of the rounded-corner mask, so the arc is antialiased.
 _CORNER_SUPERSAMPLE = 4
-# zlib's run-length strategy: on rendered photos about as small as the default and several
-# times faster; the deflate level hardly matters with it.
-PNG_COMPRESS_LEVEL = 6
-PNG_COMPRESS_TYPE = 3  # zlib Z_RLE
-# libwebp effort 0 (fast) … 6 (slow); 4 is libwebp's default.
-WEBP_METHOD = 4
-AVIF_SPEED = 8
 TRANSPARENT = (0, 0, 0, 0)
-WHITE = (255, 255, 255)
 
 
 def crop_relative(image: Image.Image, rel: Rect | None) -> Image.Image:
@@ -130,36 +122,3 @@ def _corner_mask(radius: int) -> Image.Image:
     tile = Image.new("L", (big, big), 0)
     ImageDraw.Draw(tile).ellipse((0, 0, 2 * big - 1, 2 * big - 1), fill=255)
     return tile.resize((radius, radius), Image.Resampling.BOX)
-
-
-def available_formats() -> tuple[str, ...]:
-    """Output formats this Pillow build can encode."""
-    optional = tuple(name for name in ("webp", "avif") if features.check(name))
-    return ("jpeg", "png", *optional)
-
-
-def flatten(image: Image.Image, background: tuple[int, int, int] = WHITE) -> Image.Image:
-    """Composite a transparent image onto an opaque background colour."""
-    if image.mode != "RGBA":
-        return image.convert("RGB") if image.mode != "RGB" else image
-    flat = Image.new("RGB", image.size, background)
-    flat.paste(image, mask=image.getchannel("A"))
-    return flat
-
-
-def encode(image: Image.Image, fmt: str, quality: int) -> bytes:
-    """Encode to ``jpeg`` (transparency flattened on white), ``png``, ``webp`` or ``avif``."""
-    out = io.BytesIO()
-    if fmt == "jpeg":
-        flatten(image).save(out, format="JPEG", quality=quality)
-    elif fmt == "png":
-        image.save(
-            out, format="PNG", compress_level=PNG_COMPRESS_LEVEL, compress_type=PNG_COMPRESS_TYPE
-        )
-    elif fmt == "webp":
-        image.save(out, format="WEBP", quality=quality, method=WEBP_METHOD)
-    elif fmt == "avif" and "avif" in available_formats():
-        image.save(out, format="AVIF", quality=quality, speed=AVIF_SPEED)
-    else:
-        raise ValueError(f"cannot encode format {fmt!r}; available: {available_formats()}")
-    return out.getvalue()

@@ -2,25 +2,37 @@
 
 A pure function (no I/O, no shared state) so that it runs unchanged in the render pool's
 worker processes. The steps, in order: header check → DCT-scaled decode → crop rect → box
-(fill or fit-and-pad) → rounded corners → encode.
+(fill or fit-and-pad) → rounded corners → encode. Decoding and encoding are the shared
+imaging core's (:mod:`imaging`); the operations between them are the origin's own.
 """
 
 from __future__ import annotations
 
 import time
+from functools import cache
 from typing import assert_never
 
 from PIL import Image
 
-from origin.imaging import geometry, loading, ops
+from imaging.decoding import load_pixels, open_image, oriented_size, upright
+from imaging.encoding import encode
+from imaging.formats import producible_formats
+from imaging.rendered import Rendered
+from origin.imaging import geometry, ops
 from origin.imaging.errors import InvalidRenderSpec
-from origin.imaging.ops import available_formats
-from origin.imaging.spec import CONTENT_TYPES, Rendered, RenderSpec
+from origin.imaging.spec import OFFERED_FORMATS, Format, RenderSpec
 
 __all__ = ["available_formats", "check_box", "check_spec", "render_variant"]
 
 # WebP's limit, the smallest of the output formats (JPEG: 65 535).
 MAX_OUTPUT_SIDE = 16_383
+
+
+@cache
+def available_formats() -> tuple[Format, ...]:
+    """The output formats the API offers that this Pillow build can encode, in offer order."""
+    producible = producible_formats()
+    return tuple(fmt for fmt in OFFERED_FORMATS if fmt in producible)
 
 
 def check_spec(spec: RenderSpec) -> None:
@@ -53,27 +65,29 @@ def check_box(box: geometry.Size, spec: RenderSpec) -> None:
 def render_variant(source: bytes, spec: RenderSpec) -> Rendered:
     """Render one variant of an original.
 
-    Raises ``SourceUnreadable`` (or its subclass ``SourceTooLarge``, decided from the header
-    before decoding) and ``InvalidRenderSpec``. ``cpu_seconds`` is the process CPU time spent."""
+    Raises ``imaging.errors.UnreadableImage`` (or its subclass ``ImageTooLarge``, decided
+    from the header before decoding) and ``InvalidRenderSpec``. ``cpu_seconds`` is the
+    process CPU time spent."""
     started = time.process_time()
     check_spec(spec)
-    image = loading.open_source(source, spec.max_source_pixels)
+    image = open_image(source, spec.max_source_pixels)
     # The box comes from the header's size: a draft-decoded image rounds its size up, which
     # would shift a derived side by a pixel.
-    oriented = loading.oriented_size(image)
+    oriented = oriented_size(image)
     cropped = _cropped_size(oriented, spec)
     box = geometry.output_box(spec.width, spec.height, cropped)
     check_box(box, spec)
-    image = loading.decode(image, geometry.needed_scale(cropped, box, spec.mode))
+    # Only the first frame of an animation is rendered.
+    image = upright(load_pixels(image, geometry.needed_scale(cropped, box, spec.mode)))
     full_resolution = image.size == oriented
     image = ops.crop_relative(image, spec.crop)
     image = _apply_box(image, box, cropped, spec, full_resolution)
     if spec.rounded_corners > 0:
         image = ops.round_corners(image, spec.rounded_corners)
-    body = ops.encode(image, spec.format, spec.quality)
+    body = encode(image, spec.format, spec.quality)
     return Rendered(
         body=body,
-        content_type=CONTENT_TYPES[spec.format],
+        format=spec.format,
         width=image.width,
         height=image.height,
         cpu_seconds=time.process_time() - started,

@@ -22,9 +22,10 @@ import threading
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
+from imaging.rendered import Rendered
 from origin.imaging.errors import RenderFailed
 from origin.imaging.pipeline import render_variant
-from origin.imaging.spec import Rendered, RenderSpec
+from origin.imaging.spec import RenderSpec
 
 log = logging.getLogger(__name__)
 

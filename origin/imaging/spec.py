@@ -5,15 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+# The output formats the Vimond API offers (those of them this Pillow build can write:
+# origin.imaging.pipeline.available_formats), in the order they are offered.
 Format = Literal["jpeg", "png", "webp", "avif"]
+OFFERED_FORMATS: tuple[Format, ...] = ("jpeg", "png", "webp", "avif")
 Mode = Literal["crop", "includeAll"]
-
-CONTENT_TYPES: dict[str, str] = {
-    "jpeg": "image/jpeg",
-    "png": "image/png",
-    "webp": "image/webp",
-    "avif": "image/avif",
-}
 
 
 @dataclass(frozen=True)
@@ -30,17 +26,9 @@ class RenderSpec:
     rounded_corners: int = 0
     format: Format = "jpeg"
     quality: int = 85
-    # Sources with more pixels than this are refused from their header, before decoding.
+    # Sources with more pixels than this (or than Pillow's bomb threshold, whichever is
+    # lower: imaging.decoding.pixel_limit) are refused from their header, before decoding.
     max_source_pixels: int = 100_000_000
     # A last guard on the output box (the serving layer bounds width/height first); a side
     # derived from an extreme aspect could otherwise ask for gigapixels.
     max_output_pixels: int = 100_000_000
-
-
-@dataclass(frozen=True)
-class Rendered:
-    body: bytes
-    content_type: str
-    width: int
-    height: int
-    cpu_seconds: float

@@ -24,7 +24,8 @@ from multidict import MultiMapping
 from common.errors import ApiError, Forbidden, NotFound, ServiceUnavailable, Unprocessable
 from common.events import EventLog
 from common.single_flight import SingleFlight
-from origin.imaging.errors import RenderFailed, SourceUnreadable
+from imaging.errors import UnreadableImage
+from origin.imaging.errors import RenderFailed
 from origin.imaging.spec import RenderSpec
 from origin.models.documents import ImagePack
 from origin.models.original_layout import OriginalMeta
@@ -195,7 +196,7 @@ class ServingBackend:
             header = await asyncio.to_thread(
                 read_header, original.body, self.settings.max_image_pixels
             )
-        except SourceUnreadable as exc:
+        except UnreadableImage as exc:
             raise self._source_error(
                 target, f"the stored original cannot be read: {exc}", "source_unreadable"
             ) from None
@@ -218,7 +219,7 @@ class ServingBackend:
         source = target.plan.source
         try:
             rendered = await self.pool.render(original.body, spec)
-        except SourceUnreadable as exc:
+        except UnreadableImage as exc:
             raise self._source_error(
                 target, f"the stored original cannot be read: {exc}", "source_unreadable"
             ) from None

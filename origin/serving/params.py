@@ -12,17 +12,25 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from multidict import MultiMapping
-from PIL import features
 
 from common.errors import NotFound, Unprocessable
+from origin.imaging.pipeline import available_formats
 from origin.models.fields import GRAVITIES, ID_PATTERN, NAME_PATTERN
 
 T = TypeVar("T")
 
 RESIZE_MODES = ("crop", "includeAll")
-FORMAT_ALIASES = {"jpeg": "jpeg", "jpg": "jpeg", "png": "png", "webp": "webp"}
-if features.check("avif"):
-    FORMAT_ALIASES["avif"] = "avif"
+FORMAT_ALIASES = {
+    alias: fmt
+    for alias, fmt in {
+        "jpeg": "jpeg",
+        "jpg": "jpeg",
+        "png": "png",
+        "webp": "webp",
+        "avif": "avif",
+    }.items()
+    if fmt in available_formats()
+}
 
 # More digits than any valid size: refuse before int() so that a megabyte of digits
 # costs nothing.

@@ -11,8 +11,9 @@ from __future__ import annotations
 import asyncio
 import threading
 
+from imaging.rendered import Rendered
 from origin.imaging.pool import RenderPool
-from origin.imaging.spec import Rendered, RenderSpec
+from origin.imaging.spec import RenderSpec
 
 
 class OnDemandRenderPool:

@@ -4,7 +4,8 @@ on-demand ``imwidth``/``impolicy``/``imformat``, the transformations, images and
 - :mod:`vendors.akamai.vendor`: the :class:`~edge.vendor.Vendor` (``ImageManager``);
 - :mod:`vendors.akamai.options`: its command-line options (``PLUGIN``);
 - :mod:`vendors.akamai.property`: viewer requests → internal derivative requests;
-- :mod:`vendors.akamai.renderer`: the transformation service the POPs fill from;
+- :mod:`vendors.akamai.renderer`: the transformation service the POPs fill from (decoding
+  and encoding are the shared imaging core's, :mod:`imaging`);
 - :mod:`vendors.akamai.api`: the policy, images and collections APIs.
 """
 

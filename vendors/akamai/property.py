@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from common.clock import Clock
 from edge.outcome import Outcome, ViewerRequest, edge_error
 from edge.rules.cache_control import header_value
+from imaging.formats import producible_formats
 from vendors.akamai.addressing import Derivative, Network, claim
 from vendors.akamai.backend import PropertySettings
 from vendors.akamai.delivery import (
@@ -24,7 +25,6 @@ from vendors.akamai.delivery import (
     parse_imwidth,
     pick_width,
 )
-from vendors.akamai.encoding import producible_formats
 from vendors.akamai.policy_validation import AUTO
 from vendors.akamai.policy_versions import PolicyVersion
 from vendors.akamai.variables import VariableError, request_values

@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
@@ -25,19 +24,25 @@ from common.bodies import UpstreamBodyError, read_response
 from common.clock import Clock
 from common.errors import ApiError, NotFound, json_errors
 from common.events import EventLog
+from imaging.decoding import decode
+from imaging.encoding import encode
+from imaging.errors import UnreadableImage
+from imaging.formats import producible
+from imaging.modes import has_transparency
+from imaging.rendered import Rendered
 from vendors.akamai.addressing import Derivative, parse_internal
 from vendors.akamai.backend import ImagingBackend
 from vendors.akamai.delivery import quality_of
-from vendors.akamai.encoding import CONTENT_TYPES, DecodeError, decode, encode, has_transparency
 from vendors.akamai.ops_geometry import TransformError
 from vendors.akamai.pipeline import RenderInputs, apply_policy, composite_urls
 from vendors.akamai.policy_validation import url_allowed
 from vendors.akamai.variables import VariableError, variable_value
 
 MAX_SOURCE_BYTES = 50 * 1024 * 1024
+MAX_SOURCE_PIXELS = 50_000_000
 FETCH_TIMEOUT = aiohttp.ClientTimeout(total=30, connect=10)
 POLICY_FAILURES = (
-    DecodeError,
+    UnreadableImage,
     TransformError,
     VariableError,
     ValueError,
@@ -51,14 +56,6 @@ class FetchFailed(Exception):
     def __init__(self, url: str, status: int | None, why: str) -> None:
         super().__init__(f"{url}: {why}")
         self.status = status
-
-
-@dataclass(frozen=True)
-class Rendered:
-    body: bytes
-    fmt: str
-    width: int
-    cpu_seconds: float
 
 
 class Renderer:
@@ -117,7 +114,7 @@ class Renderer:
             return self._fallback(
                 backend, d, source, source_type, f"{type(error).__name__}: {error}"
             )
-        self._event("render", d, width=rendered.width, format=rendered.fmt, bytes=len(rendered.body),
+        self._event("render", d, width=rendered.width, format=rendered.format, bytes=len(rendered.body),
                     cpu_seconds=round(rendered.cpu_seconds, 6), image=d.image_path)  # fmt: skip
         backend.derivatives[d.network].record(
             d.image_path,
@@ -130,11 +127,9 @@ class Renderer:
         )
         headers = self._headers(d, settings.ttl)
         headers.update(
-            {"X-Akamai-Im-Width": str(rendered.width), "X-Akamai-Im-Format": rendered.fmt}
+            {"X-Akamai-Im-Width": str(rendered.width), "X-Akamai-Im-Format": rendered.format}
         )
-        return web.Response(
-            body=rendered.body, content_type=CONTENT_TYPES[rendered.fmt], headers=headers
-        )
+        return web.Response(body=rendered.body, content_type=rendered.content_type, headers=headers)
 
     def _fallback(self, backend: ImagingBackend, d: Derivative, source: bytes, source_type: str,
                   reason: str) -> web.Response:  # fmt: skip
@@ -173,7 +168,7 @@ class Renderer:
                 data, _ = await self._fetch(absolute, d, "composite")
             except FetchFailed as failure:
                 raise TransformError(f"composite image: {failure}") from None
-            layers[url] = await asyncio.to_thread(decode, data)
+            layers[url] = await asyncio.to_thread(decode, data, MAX_SOURCE_PIXELS)
         return layers
 
     async def _fetch(self, url: str, d: Derivative, role: str) -> tuple[bytes, str]:
@@ -196,10 +191,10 @@ class Renderer:
 def _render(source: bytes, policy: Mapping[str, Any], d: Derivative, inputs: RenderInputs,
             quality: int) -> Rendered:  # fmt: skip
     started = time.thread_time()
-    image = apply_policy(decode(source), policy, d.width, inputs)
-    fmt = d.format
+    image = apply_policy(decode(source, MAX_SOURCE_PIXELS), policy, d.width, inputs)
+    fmt = producible(d.format)
     allowed = policy.get("output", {}).get("allowedFormats")
     if fmt == "jpeg" and has_transparency(image) and (not allowed or "png" in allowed):
         fmt = "png"
     body = encode(image, fmt, quality)
-    return Rendered(body, fmt, image.width, time.thread_time() - started)
+    return Rendered(body, fmt, image.width, image.height, time.thread_time() - started)

@@ -14,10 +14,10 @@ from common.events import EventLog
 from common.serving import DEFAULT_LIMITS, ConnectionLimits, ServedApp, serve
 from edge.config import CacheBehavior, CachePolicy
 from edge.vendor import DemoImages, EdgeHandle, Replica, Routes
+from imaging.formats import producible_formats
 from vendors.akamai.addressing import INTERNAL_PREFIX, staging_prefix
 from vendors.akamai.api import create_api_app
 from vendors.akamai.backend import ImagingBackend, PropertySettings
-from vendors.akamai.encoding import producible_formats
 from vendors.akamai.property import ImageManagerProperty, PublishedPolicies, build_properties
 from vendors.akamai.renderer import Renderer
 

@@ -7,7 +7,8 @@ and sources whose images the POPs serve, rendered by a Pillow service of our own
 - :mod:`vendors.imgix.deployment` and :mod:`vendors.imgix.sources`: sources and their state;
 - :mod:`vendors.imgix.params`, :mod:`vendors.imgix.pipeline`: rendering parameters and Pillow ops
   (with :mod:`~vendors.imgix.sizing`, :mod:`~vendors.imgix.smart_crop`, :mod:`~vendors.imgix.layers`,
-  :mod:`~vendors.imgix.blend_modes`, :mod:`~vendors.imgix.animation`);
+  :mod:`~vendors.imgix.blend_modes`, :mod:`~vendors.imgix.animation`); decoding and encoding
+  are the shared imaging core's (:mod:`imaging`);
 - :mod:`vendors.imgix.cache_ttl`: the sources' cache TTL behaviours (pure rules);
 - :mod:`vendors.imgix.renderer`: the rendering service the POPs fill from;
 - :mod:`vendors.imgix.property`: the property that maps viewer URLs to internal ones;

@@ -1,5 +1,6 @@
-"""Animated sources (GIF, animated WebP, APNG…): which renders keep the animation, the
-bounds on how much work one may be, and the frames in and out.
+"""Animated sources (GIF, animated WebP, APNG…): which renders keep the animation and the
+bounds on how much work one may be. Reading and writing the frames is the imaging core's
+(:mod:`imaging.frames`, :func:`imaging.encoding.encode_animation`).
 
 imgix keeps animation when the output format can carry it and applies every parameter to
 every frame. Here: output ``gif``, ``webp`` and ``avif`` (whether from ``fm`` or, with no
@@ -19,16 +20,13 @@ silently: a truncated animation would be cached as if it were the image.
 
 from __future__ import annotations
 
-import io
-from collections.abc import Iterator
-from dataclasses import dataclass
+from PIL import Image
 
-from PIL import Image, ImageSequence
+from imaging.formats import ANIMATED, Format
+from imaging.frames import frame_count
 
 MAX_FRAMES = 900
-MAX_FRAME_PIXELS = 50_000_000  # as many as one still image may have (render.MAX_PIXELS)
-ANIMATED_FORMATS = frozenset({"gif", "webp", "avif"})
-_PILLOW_NAMES = {"gif": "GIF", "webp": "WEBP", "avif": "AVIF"}
+MAX_FRAME_PIXELS = 50_000_000  # as many as one still image may have (pipeline.MAX_PIXELS)
 
 
 class AnimationTooLarge(ValueError):
@@ -37,13 +35,9 @@ class AnimationTooLarge(ValueError):
     status = 422
 
 
-def frame_count(image: Image.Image) -> int:
-    return int(getattr(image, "n_frames", 1))
-
-
-def keeps_animation(image: Image.Image, fmt: str) -> bool:
+def keeps_animation(image: Image.Image, fmt: Format) -> bool:
     """Whether a render of ``image`` into ``fmt`` keeps every frame."""
-    return fmt in ANIMATED_FORMATS and frame_count(image) > 1
+    return fmt in ANIMATED and frame_count(image) > 1
 
 
 def check_source(
@@ -64,41 +58,3 @@ def check_output(
         raise AnimationTooLarge(
             f"{frames} frames of {size[0]}x{size[1]} is more than {max_frame_pixels} frame pixels"
         )
-
-
-@dataclass(frozen=True)
-class Timing:
-    durations: list[int]
-    loop: int | None  # None: play once (no loop count in the source)
-
-
-def frames(image: Image.Image) -> Iterator[tuple[Image.Image, int]]:
-    """Each frame, composited as it is shown, in RGBA, with its duration in milliseconds."""
-    for frame in ImageSequence.Iterator(image):
-        yield frame.convert("RGBA"), int(frame.info.get("duration", 0) or 0)
-
-
-def loop_of(image: Image.Image) -> int | None:
-    image.seek(0)
-    loop = image.info.get("loop")
-    return None if loop is None else int(loop)
-
-
-def encode(images: list[Image.Image], timing: Timing, fmt: str, quality: int) -> bytes:
-    """An animated ``fmt`` file of ``images`` with their durations and loop count."""
-    out = io.BytesIO()
-    options: dict[str, object] = {
-        "save_all": True,
-        "append_images": images[1:],
-        "duration": timing.durations,
-    }
-    if fmt == "gif":
-        options["disposal"] = 2  # each frame is complete: clear before drawing the next
-        if timing.loop is not None:
-            options["loop"] = timing.loop
-    else:
-        options["quality"] = quality
-        # WebP and AVIF count plays differently: 0 is forever, 1 is once.
-        options["loop"] = 1 if timing.loop is None else timing.loop
-    images[0].save(out, _PILLOW_NAMES[fmt], **options)
-    return out.getvalue()

@@ -13,7 +13,10 @@ from typing import Any
 
 from PIL import Image, ImageCms
 
-from vendors.imgix.pipeline import UndecodableImage, decode
+from imaging.decoding import load_image
+from imaging.errors import UnreadableImage
+from imaging.frames import frame_count
+from vendors.imgix.pipeline import MAX_PIXELS
 
 _MODELS = {
     "RGB": "RGB",
@@ -58,15 +61,15 @@ def measure(data: bytes) -> dict[str, Any]:
     if data.startswith(b"%PDF"):
         return {**base, **_unknown(), "content_type": "application/pdf", "media_kind": "DOCUMENT"}
     try:
-        image = decode(data)
-    except UndecodableImage:
+        image = load_image(data, MAX_PIXELS, verify=True)
+        frames = frame_count(image)
+    except UnreadableImage:
         return {
             **base,
             **_unknown(),
             "content_type": "application/octet-stream",
             "media_kind": None,
         }
-    frames = int(getattr(image, "n_frames", 1) or 1)
     dpi = image.info.get("dpi")
     return {
         **base,

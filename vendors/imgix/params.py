@@ -20,13 +20,23 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 
+from imaging.formats import Format
 from vendors.imgix.blend_modes import MODES as BLEND_MODES
 
 _HEX = re.compile(r"^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")
 _ALIGN = {"top", "bottom", "left", "right", "middle", "center"}
 FITS = ("clip", "crop", "fill", "max", "min", "scale")
 CROPS = {"top", "bottom", "left", "right", "faces", "edges", "entropy", "center"}
-FORMATS = ("jpg", "pjpg", "png", "gif", "webp", "avif")
+# ``fm`` values → the format written (``pjpg``: JPEG, progressive).
+FM_FORMATS: dict[str, Format] = {
+    "jpg": "jpeg",
+    "pjpg": "jpeg",
+    "png": "png",
+    "gif": "gif",
+    "webp": "webp",
+    "avif": "avif",
+}
+FORMATS = tuple(FM_FORMATS)
 BLEND_FITS = ("clamp", "clip", "crop", "max", "scale")
 MAX_DIMENSION = 8192
 SIGNATURE = "s"

@@ -1,71 +1,36 @@
 """Pillow operations for imgix parameters: each a small function from image and parameters
-to image; :func:`render` composes them. CPU work: call it off the event loop."""
+to image; :func:`render` composes them. Decoding and encoding are the imaging core's
+(:mod:`imaging`): here, imgix's names and defaults for them. CPU work: call it off the
+event loop."""
 
 from __future__ import annotations
 
-import io
-import warnings
+import time
 from collections.abc import Mapping
-from dataclasses import dataclass
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image
 
+from imaging.decoding import decode, load_image, upright
+from imaging.encoding import encode, encode_animation
+from imaging.formats import Format, format_of
+from imaging.frames import decoded_frames, frame_count, loop_count
+from imaging.rendered import Rendered
 from vendors.imgix import animation
 from vendors.imgix.layers import blend, blend_layer, mark
-from vendors.imgix.params import colour_rgba
+from vendors.imgix.params import FM_FORMATS, colour_rgba
 from vendors.imgix.sizing import crop_size, crops_of, fit
 from vendors.imgix.smart_crop import crop_window
 
 MAX_PIXELS = 50_000_000
-CONTENT_TYPES = {
-    "jpg": "image/jpeg",
-    "pjpg": "image/jpeg",
-    "png": "image/png",
-    "gif": "image/gif",
-    "webp": "image/webp",
-    "avif": "image/avif",
+# The ``fm`` that keeps a source's own format.
+_FM_OF_SOURCE: dict[Format | None, str] = {
+    fmt: fm for fm, fmt in FM_FORMATS.items() if fm != "pjpg"
 }
-_FROM_PILLOW = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp", "AVIF": "avif"}
-_DECODE_ERRORS = (
-    UnidentifiedImageError,
-    Image.DecompressionBombError,
-    Image.DecompressionBombWarning,
-    OSError,
-    SyntaxError,
-    ValueError,
-)
-
-
-class UndecodableImage(ValueError):
-    """Bytes that are not an image Pillow can decode safely."""
-
-
-@dataclass(frozen=True)
-class Rendered:
-    body: bytes
-    content_type: str
-    width: int
-    height: int
-
-
-def decode(data: bytes) -> Image.Image:
-    """A fully decoded image, refusing bombs and truncated or foreign files."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as probe:
-                if probe.width * probe.height > MAX_PIXELS:
-                    raise UndecodableImage(f"{probe.width}x{probe.height} is too many pixels")
-                probe.verify()
-            image = Image.open(io.BytesIO(data))
-            image.load()
-    except _DECODE_ERRORS as exc:
-        raise UndecodableImage(f"not a decodable image: {exc}") from None
-    return image
 
 
 def source_format(image: Image.Image) -> str:
-    return _FROM_PILLOW.get(image.format or "", "png")
+    """The ``fm`` that keeps the source's own format (PNG for any format imgix does not write)."""
+    return _FM_OF_SOURCE.get(format_of(image.format), "png")
 
 
 def quality_of(params: Mapping[str, str]) -> int:
@@ -74,29 +39,17 @@ def quality_of(params: Mapping[str, str]) -> int:
     return int(params.get("q", "45" if compress else "75"))
 
 
-def encode(image: Image.Image, params: Mapping[str, str], original: str) -> Rendered:
-    """Encode in ``fm`` (else the source's format); ``q`` (default 75, 45 with auto=compress)."""
-    fmt = params.get("fm", original)
-    compress = "compress" in params.get("auto", "").split(",")
-    quality = quality_of(params)
-    out = io.BytesIO()
-    if fmt in ("jpg", "pjpg"):
-        background = Image.new("RGB", image.size, colour_rgba(params.get("bg", "fff"))[:3])
-        if image.mode in ("RGBA", "LA", "P"):
-            rgba = image.convert("RGBA")
-            background.paste(rgba, mask=rgba.getchannel("A"))
-        else:
-            background.paste(image.convert("RGB"))
-        background.save(out, "JPEG", quality=quality, progressive=fmt == "pjpg", optimize=compress)
-    elif fmt == "png":
-        image.save(out, "PNG", optimize=compress)
-    elif fmt == "gif":
-        image.convert("RGBA").save(out, "GIF")
-    elif fmt == "webp":
-        image.save(out, "WEBP", quality=quality)
-    else:
-        image.save(out, "AVIF", quality=quality)
-    return Rendered(out.getvalue(), CONTENT_TYPES[fmt], image.width, image.height)
+def encode_still(image: Image.Image, params: Mapping[str, str], fm: str) -> bytes:
+    """``image`` in ``fm`` at ``q``; ``auto=compress`` optimises JPEG and PNG; JPEG
+    flattens transparency onto ``bg`` (default white)."""
+    return encode(
+        image,
+        FM_FORMATS[fm],
+        quality_of(params),
+        progressive=fm == "pjpg",
+        optimize="compress" in params.get("auto", "").split(","),
+        background=colour_rgba(params.get("bg", "fff"))[:3],
+    )
 
 
 def render(
@@ -106,23 +59,20 @@ def render(
     blend_data: bytes | str | None = None,
 ) -> Rendered:
     """The whole pipeline: decode, fit, blend, mark, encode; every frame of an animation
-    when the output keeps it (see :mod:`vendors.imgix.animation`)."""
-    image = decode(data)
-    original = source_format(image)
-    fmt = params.get("fm", original)
+    when the output keeps it (see :mod:`vendors.imgix.animation`). Refuses bombs and
+    truncated or foreign files with ``imaging.errors.UnreadableImage``; ``cpu_seconds`` is
+    this thread's CPU time."""
+    started = time.thread_time()
+    image = load_image(data, MAX_PIXELS, verify=True)
+    fm = params.get("fm", source_format(image))
+    fm = fm if fm in FM_FORMATS else source_format(image)
     layers = _Layers(params, mark_data, blend_data)
-    if animation.keeps_animation(image, fmt):
-        return _render_animation(image, params, layers, fmt)
-    return encode(layers.apply(fit(_upright(image), params)), params, original)
-
-
-def _upright(image: Image.Image) -> Image.Image:
-    image = ImageOps.exif_transpose(image) or image
-    if image.mode not in ("RGB", "RGBA", "L", "LA"):
-        image = image.convert(
-            "RGBA" if "transparency" in image.info or image.mode == "P" else "RGB"
-        )
-    return image
+    if animation.keeps_animation(image, FM_FORMATS[fm]):
+        body, size = _render_animation(image, params, layers, fm)
+    else:
+        still = layers.apply(fit(upright(image), params))
+        body, size = encode_still(still, params, fm), still.size
+    return Rendered(body, FM_FORMATS[fm], *size, time.thread_time() - started)
 
 
 class _Layers:
@@ -132,10 +82,10 @@ class _Layers:
         self, params: Mapping[str, str], mark_data: bytes | None, blend_data: bytes | str | None
     ) -> None:
         self.params = params
-        self.mark = decode(mark_data) if mark_data is not None else None
+        self.mark = _decode(mark_data) if mark_data is not None else None
         blend_with: Image.Image | str | None = None
         if isinstance(blend_data, bytes):
-            blend_with = decode(blend_data)
+            blend_with = _decode(blend_data)
         elif isinstance(blend_data, str):
             blend_with = blend_data
         else:  # a colour: ``blend`` as hex, or ``blend-color`` when there is no ``blend``
@@ -155,27 +105,27 @@ class _Layers:
         return image
 
 
+def _decode(data: bytes) -> Image.Image:
+    return decode(data, MAX_PIXELS, verify=True)
+
+
 def _render_animation(
-    image: Image.Image, params: Mapping[str, str], layers: _Layers, fmt: str
-) -> Rendered:
+    image: Image.Image, params: Mapping[str, str], layers: _Layers, fm: str
+) -> tuple[bytes, tuple[int, int]]:
     animation.check_source(image)
-    count = animation.frame_count(image)
-    loop = animation.loop_of(image)
+    count = frame_count(image)
+    loop = loop_count(image)
     out: list[Image.Image] = []
     durations: list[int] = []
     window = None
-    try:
-        for frame, duration in animation.frames(image):
-            if not out:
-                cut = crop_size(frame, params)
-                window = crop_window(frame, cut, crops_of(params)) if cut is not None else None
-            sized = fit(frame, params, window)
-            if not out:  # every frame comes out this size
-                animation.check_output(count, sized.size)
-            out.append(layers.apply(sized))
-            durations.append(duration)
-    except (OSError, SyntaxError, EOFError) as exc:  # a frame past the first is broken
-        raise UndecodableImage(f"not a decodable animation: {exc}") from None
-    quality = quality_of(params)
-    body = animation.encode(out, animation.Timing(durations, loop), fmt, quality)
-    return Rendered(body, CONTENT_TYPES[fmt], out[0].width, out[0].height)
+    for frame, duration in decoded_frames(image):
+        if not out:
+            cut = crop_size(frame, params)
+            window = crop_window(frame, cut, crops_of(params)) if cut is not None else None
+        sized = fit(frame, params, window)
+        if not out:  # every frame comes out this size
+            animation.check_output(count, sized.size)
+        out.append(layers.apply(sized))
+        durations.append(duration)
+    body = encode_animation(out, durations, loop, FM_FORMATS[fm], quality_of(params))
+    return body, out[0].size

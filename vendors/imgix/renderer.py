@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote
@@ -20,6 +19,8 @@ from urllib.parse import unquote
 from aiohttp import web
 
 from common.errors import json_errors
+from imaging.errors import UnreadableImage
+from imaging.rendered import Rendered
 from vendors.imgix.addressing import split_internal, url_target
 from vendors.imgix.animation import AnimationTooLarge
 from vendors.imgix.assets import etag_of
@@ -31,7 +32,7 @@ from vendors.imgix.cache_ttl import (
     origin_lifetime,
 )
 from vendors.imgix.fetch import Original, OriginGate, load, serve_gate
-from vendors.imgix.pipeline import Rendered, UndecodableImage, render
+from vendors.imgix.pipeline import render
 from vendors.imgix.sources import Source
 
 BACKEND = web.AppKey("imgix_backend", ImgixBackend)
@@ -80,10 +81,9 @@ async def render_image(request: web.Request) -> web.Response:
         return await _failure(request, source, deployment, params, original.status, original.reason)
     await _observe(backend, source, found[1], original)
     subs = await _sub_images(gate, backend, source, deployment, params, request.rel_url.raw_path_qs)
-    started = time.process_time()
     try:
         rendered = await asyncio.to_thread(render, original.body, params, *subs)
-    except UndecodableImage as exc:
+    except UnreadableImage as exc:
         return await _failure(request, source, deployment, params, 502, str(exc))
     except AnimationTooLarge as exc:
         return await _failure(request, source, deployment, params, exc.status, str(exc))
@@ -94,7 +94,7 @@ async def render_image(request: web.Request) -> web.Response:
         path=found[1],
         status=200,
         bytes=len(rendered.body),
-        cpu=round(time.process_time() - started, 6),
+        cpu=round(rendered.cpu_seconds, 6),
     )
     cache_control = image_cache_control(deployment, origin_lifetime(original.headers))
     return _image(rendered, 200, cache_control)
@@ -138,7 +138,7 @@ async def _failure(
             use = params if deployment.get(f"image_{kind}_append_qs") else {}
             try:
                 rendered = await asyncio.to_thread(render, fallback.body, use)
-            except (UndecodableImage, AnimationTooLarge):
+            except (UnreadableImage, AnimationTooLarge):
                 pass
             else:
                 return _image(rendered, status, cache_control, **{"X-Imgix-Fallback": kind})

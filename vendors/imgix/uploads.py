@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import re
 
+from imaging.decoding import load_image
+from imaging.errors import UnreadableImage
 from vendors.imgix.jsonapi import bad_request
 from vendors.imgix.measure import IMAGE_TYPES
-from vendors.imgix.pipeline import UndecodableImage, decode
+from vendors.imgix.pipeline import MAX_PIXELS
 
 MAX_KEY_BYTES = 1024
 # What clients send when they say nothing about raw bytes (curl --data-binary's default too).
@@ -58,8 +60,8 @@ def sniffed_type(body: bytes, declared: str | None) -> str:
     if not body:
         raise bad_request("an upload needs a body: the image's bytes")
     try:
-        image = decode(body)
-    except UndecodableImage as exc:
+        image = load_image(body, MAX_PIXELS, verify=True)
+    except UnreadableImage as exc:
         raise bad_request(f"the upload is not an image imgix accepts: {exc}") from None
     actual = IMAGE_TYPES.get(image.format or "")
     if actual is None:

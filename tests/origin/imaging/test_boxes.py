@@ -8,10 +8,11 @@ from typing import Any
 import pytest
 from PIL import Image
 
+from imaging.rendered import Rendered
 from origin.imaging.geometry import GRAVITY_ANCHORS
 from origin.imaging.pipeline import render_variant
-from origin.imaging.spec import Rendered, RenderSpec
-from tests.origin.imaging.pictures import (
+from origin.imaging.spec import RenderSpec
+from tests.imaging.pictures import (
     BLUE,
     GREEN,
     GRID_COLOURS,

@@ -10,10 +10,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from origin.imaging.errors import SourceTooLarge, SourceUnreadable
+from imaging.errors import ImageTooLarge, UnreadableImage
 from origin.imaging.pool import RenderPool
 from origin.imaging.spec import RenderSpec
-from tests.origin.imaging.pictures import decode, encode, photo_like
+from tests.imaging.pictures import decode, encode, photo_like
 
 SOURCE = encode(photo_like(800, 600), "JPEG", quality=90)
 
@@ -52,9 +52,9 @@ async def test_closing_the_pool_stops_its_workers(pool: RenderPool) -> None:
 
 
 async def test_render_errors_cross_the_process_boundary_as_themselves(pool: RenderPool) -> None:
-    with pytest.raises(SourceUnreadable):
+    with pytest.raises(UnreadableImage):
         await pool.render(b"definitely not an image", RenderSpec(50, None))
-    with pytest.raises(SourceTooLarge):
+    with pytest.raises(ImageTooLarge):
         await pool.render(SOURCE, RenderSpec(50, None, max_source_pixels=1000))
     assert (await pool.render(SOURCE, RenderSpec(50, None))).width == 50  # the pool still works
 

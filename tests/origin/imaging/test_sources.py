@@ -9,10 +9,12 @@ import zlib
 import pytest
 from PIL import Image
 
-from origin.imaging.errors import InvalidRenderSpec, SourceTooLarge, SourceUnreadable
+from imaging.errors import ImageTooLarge, UnreadableImage
+from imaging.formats import CONTENT_TYPES
+from origin.imaging.errors import InvalidRenderSpec
 from origin.imaging.pipeline import available_formats, render_variant
-from origin.imaging.spec import CONTENT_TYPES, RenderSpec
-from tests.origin.imaging.pictures import (
+from origin.imaging.spec import RenderSpec
+from tests.imaging.pictures import (
     BLUE,
     RED,
     close,
@@ -134,23 +136,23 @@ def test_sixteen_bit_grey_is_scaled_to_eight_bits_not_clipped() -> None:
     ],
     ids=["empty", "text", "truncated-jpeg", "broken-png-signature"],
 )
-def test_unreadable_sources_raise_source_unreadable(source: bytes) -> None:
-    with pytest.raises(SourceUnreadable):
+def test_unreadable_sources_raise_unreadable_image(source: bytes) -> None:
+    with pytest.raises(UnreadableImage):
         render_variant(source, RenderSpec(100, None))
 
 
-def test_corrupt_or_cut_png_data_raises_source_unreadable() -> None:
+def test_corrupt_or_cut_png_data_raises_unreadable_image() -> None:
     good = encode(photo_like(200, 200))
     data = good.index(b"IDAT") + 4
     bad_stream = good[:data] + b"\xff\xff" + good[data + 2 :]  # not a zlib stream header
     for source in (bad_stream, good[: len(good) // 2]):
-        with pytest.raises(SourceUnreadable):
+        with pytest.raises(UnreadableImage):
             render_variant(source, RenderSpec(100, None))
 
 
 def test_a_source_over_the_pixel_limit_is_refused_and_one_at_it_is_rendered() -> None:
     source = encode(quadrants(100, 100))
-    with pytest.raises(SourceTooLarge, match="10000 pixels"):
+    with pytest.raises(ImageTooLarge, match="10000 pixels"):
         render_variant(source, RenderSpec(10, 10, max_source_pixels=9_999))
     assert render_variant(source, RenderSpec(10, 10, max_source_pixels=10_000)).width == 10
 
@@ -158,15 +160,15 @@ def test_a_source_over_the_pixel_limit_is_refused_and_one_at_it_is_rendered() ->
 def test_the_pixel_limit_is_checked_from_the_header_before_decoding() -> None:
     # No pixel data at all: decoding would fail as unreadable; the size check answers first.
     header_only = png_header_only(2000, 1000)
-    with pytest.raises(SourceTooLarge):
+    with pytest.raises(ImageTooLarge):
         render_variant(header_only, RenderSpec(10, 10, max_source_pixels=1_000_000))
-    with pytest.raises(SourceUnreadable) as within_limit:
+    with pytest.raises(UnreadableImage) as within_limit:
         render_variant(header_only, RenderSpec(10, 10, max_source_pixels=3_000_000))
-    assert not isinstance(within_limit.value, SourceTooLarge)
+    assert not isinstance(within_limit.value, ImageTooLarge)
 
 
 def test_a_decompression_bomb_is_refused_as_too_large_by_default() -> None:
-    with pytest.raises(SourceTooLarge):
+    with pytest.raises(ImageTooLarge):
         render_variant(png_header_only(20_000, 20_000), RenderSpec(10, 10))
 
 

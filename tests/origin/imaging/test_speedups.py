@@ -17,10 +17,11 @@ from functools import cache
 import pytest
 from PIL import Image, ImageOps
 
-from origin.imaging import geometry, loading
+from imaging.decoding import decode as decode_scaled
+from origin.imaging import geometry
 from origin.imaging.pipeline import render_variant
 from origin.imaging.spec import RenderSpec
-from tests.origin.imaging.pictures import decode, encode, photo_like, similarity
+from tests.imaging.pictures import decode, encode, photo_like, similarity
 
 MAX_MEAN_ABS_DIFF = 1.5
 MIN_PSNR_DB = 40.0
@@ -115,19 +116,19 @@ def test_the_thresholds_are_tighter_than_jpeg_q85_and_reject_a_nearest_resize() 
 def test_jpeg_decoding_skips_resolution_the_output_does_not_need(
     needed: float, decoded: tuple[int, int]
 ) -> None:
-    image = loading.decode(loading.open_source(source(1920, 1080), 10**8), needed)
+    image = decode_scaled(source(1920, 1080), 10**8, needed=needed)
     assert image.size == decoded
     assert image.mode == "RGB"
 
 
 def test_a_jpeg_decoded_at_three_eighths_matches_the_full_image_scaled_down() -> None:
     data = source(1920, 1080)
-    scaled = loading.decode(loading.open_source(data, 10**8), 0.3125)
+    scaled = decode_scaled(data, 10**8, needed=0.3125)
     reference = decode(data).resize(scaled.size, LANCZOS)
     mae, psnr = similarity(scaled, reference)
     assert mae < MAX_MEAN_ABS_DIFF and psnr > MIN_PSNR_DB, (mae, psnr)
 
 
 def test_non_jpeg_sources_are_decoded_at_full_size() -> None:
-    image = loading.decode(loading.open_source(source(1600, 1200, "PNG"), 10**8), 0.1)
+    image = decode_scaled(source(1600, 1200, "PNG"), 10**8, needed=0.1)
     assert image.size == (1600, 1200)

@@ -7,7 +7,7 @@ import io
 import pytest
 from PIL import Image
 
-from origin.imaging.errors import SourceTooLarge, SourceUnreadable
+from imaging.errors import ImageTooLarge, UnreadableImage
 from origin.serving.source_header import SourceHeader, read_header
 
 
@@ -52,10 +52,10 @@ def test_orientation_is_read_from_png_and_webp_headers_too(fmt: str) -> None:
 
 @pytest.mark.parametrize("body", [b"", b"garbage", b"\x89PNG\r\n\x1a\n"])
 def test_what_is_no_image_is_unreadable(body: bytes) -> None:
-    with pytest.raises(SourceUnreadable):
+    with pytest.raises(UnreadableImage):
         read_header(body, 10_000)
 
 
 def test_more_pixels_than_the_limit_are_refused_from_the_header() -> None:
-    with pytest.raises(SourceTooLarge):
+    with pytest.raises(ImageTooLarge):
         read_header(plain("PNG", (100, 100)), 9_999)

@@ -3,6 +3,10 @@ key carrying policy + version + width + format, staging, bad input and the fallb
 
 from __future__ import annotations
 
+import io
+
+from PIL import Image
+
 from common.events import EventLog
 from tests.vendors.akamai.conftest import ImagingStack, decoded
 
@@ -192,7 +196,7 @@ async def test_a_failing_policy_falls_back_to_the_pristine_image_and_says_so(
 ):
     response, body = await imaging.get(imaging.delivery("/photos/broken.jpg"))
     assert response.status == 200 and body == b"not an image at all"
-    assert "DecodeError" in response.headers["X-Akamai-Im-Fallback"]
+    assert "NotAnImage" in response.headers["X-Akamai-Im-Fallback"]
     await imaging.put_policy(
         "cropfar",
         {
@@ -212,3 +216,31 @@ async def test_a_failing_policy_falls_back_to_the_pristine_image_and_says_so(
     assert body == imaging.origin.images["/photos/red.jpg"][0]
     failed = [e.data for e in events.read(kinds=["policy_failed"])]
     assert [(f["policy"], f["version"]) for f in failed] == [(".auto", 1), ("cropfar", 1)]
+
+
+async def test_a_pristine_stored_sideways_is_delivered_upright(imaging: ImagingStack):
+    # Stored 200×100, red left and blue right; EXIF orientation 6 (rotate 90° clockwise to
+    # show): the picture is 100×200, red on top.
+    stored = Image.new("RGB", (200, 100), (0, 0, 255))
+    stored.paste((255, 0, 0), (0, 0, 100, 100))
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    out = io.BytesIO()
+    stored.save(out, "JPEG", quality=95, exif=exif.tobytes())
+    imaging.origin.images["/photos/sideways.jpg"] = (out.getvalue(), "image/jpeg")
+    _, body = await imaging.get(imaging.delivery("/photos/sideways.jpg?imformat=generic"))
+    image = decoded(body).convert("RGB")
+    assert image.size == (100, 200)
+    top, bottom = image.getpixel((50, 20)), image.getpixel((50, 180))
+    assert top[0] > 200 and top[2] < 60 and bottom[2] > 200 and bottom[0] < 60  # type: ignore[index]
+
+
+async def test_transparency_is_flattened_onto_white_where_only_jpeg_is_allowed(
+    imaging: ImagingStack,
+):
+    await imaging.put_policy("jpegonly", {"output": {"allowedFormats": ["jpeg"]}})
+    _, body = await imaging.get(
+        imaging.delivery("/photos/clear.png?impolicy=jpegonly&imformat=generic")
+    )
+    image = decoded(body)
+    assert image.format == "JPEG" and image.getpixel((10, 10)) == (255, 255, 255)

@@ -255,3 +255,18 @@ async def test_smart_crops_and_blend_modes_through_a_source(stack: Stack) -> Non
     assert decoded(body).convert("RGB").getpixel((20, 10)) == (100, 50, 25)
     _, body, _ = await stack.get("/flat.png?blend-color=808080&blend-mode=luminosity")
     assert decoded(body).convert("RGB").getpixel((20, 10)) == (204, 104, 54)
+
+
+async def test_an_original_whose_pixels_cannot_be_decoded_is_a_502_in_every_format(
+    stack: Stack,
+) -> None:
+    # The AV1 data of an AVIF zeroed: its header reads, its pixels do not (libavif's failure
+    # reaches Python as a RuntimeError).
+    avif = image_bytes((64, 48), fmt="AVIF")
+    payload = avif.index(b"mdat") + 4
+    stack.folder.put("/images/blank.avif", avif[:payload] + bytes(len(avif) - payload))
+    stack.folder.put("/images/cut.jpg", image_bytes((64, 48), fmt="JPEG")[:300])
+    await stack.create_source()
+    for path in ("/blank.avif?w=10", "/cut.jpg?w=10", "/blank.avif?fm=png"):
+        status, _, headers = await stack.get(path)
+        assert status == 502 and headers["Content-Type"].startswith("application/json"), path
