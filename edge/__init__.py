@@ -1,11 +1,15 @@
 """The edge emulator: POPs and an optional shield with RFC 9111 shared-cache semantics.
 
 Layout: ``rules/`` pure decisions (cache key, freshness, TTL per profile, storability,
-Vary, the hit/stale/revalidate/miss decision, Cache-Status); ``store/`` the storage
-interface with a memory and a diskcache store; ``pop.py`` and ``fill.py`` the I/O
-around the rules; ``pop_app.py`` the viewer-facing aiohttp app; ``control.py`` the
-JSON control API; ``stack.py`` everything in one process; ``workers.py`` extra worker
-processes for one POP.
+Vary, the hit/stale/revalidate/miss decision, Cache-Status, HTTP dates, targeted cache
+control, ranges and partial content, validators and preconditions, unsafe-method
+invalidation, connection fields, message framing); ``store/`` the storage interface
+with a memory and a diskcache store; ``pop.py`` and ``fill.py`` the I/O around the
+rules, ``passthrough.py`` what is not cached, ``delivery.py`` the viewer's preconditions
+and Range on the answer; ``upstream.py`` and ``upstream_connection.py`` the requests
+upstream; ``pop_app.py`` the viewer-facing aiohttp app; ``control.py`` the JSON control
+API; ``stack.py`` everything in one process; ``workers.py`` extra worker processes for
+one POP.
 
 What every response says:
 - ``Cache-Status`` (RFC 9211): one entry per cache, the one closest to the origin first,

@@ -37,10 +37,16 @@ class CachePolicy:
     cookies: ListBehavior = "none"
     cookie_list: tuple[str, ...] = ()
     normalize_query: bool = True  # sort parameters so ?a=1&b=2 and ?b=2&a=1 share an entry
+    # RFC 9213 targeted fields this cache obeys instead of Cache-Control, first valid one
+    # wins (e.g. ("Akamai-Cache-Control", "CDN-Cache-Control")); None: the profile's.
+    targeted_cache_control: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         if not 0 <= self.min_ttl <= self.default_ttl <= self.max_ttl:
             raise ValueError(f"policy {self.name!r}: need 0 <= min_ttl <= default_ttl <= max_ttl")
+        for name in self.targeted_cache_control or ():
+            if not _HEADER.match(name):
+                raise ValueError(f"policy {self.name!r}: bad targeted field name {name!r}")
         for value, allowed in ((self.query_strings, ListBehavior), (self.cookies, ListBehavior)):
             if value not in get_args(allowed):
                 raise ValueError(f"policy {self.name!r}: unknown list behaviour {value!r}")
@@ -111,6 +117,26 @@ class Timeouts:
 
 
 @dataclass(frozen=True)
+class ProfileTraits:
+    """How a profile treats requests, beyond its TTL rules (``edge.rules.ttl``)."""
+
+    honor_request_cache_control: bool  # RFC 9111 §5.2.1; CloudFront ignores it
+    # Authorization goes upstream on cacheable requests (RFC 9111 §3.5); CloudFront
+    # forwards it only when the cache policy puts it in the key.
+    forward_authorization: bool
+    # Methods outside CloudFront's seven are forwarded (RFC 9110 §9.1: an intermediary
+    # forwards methods it does not know) rather than refused.
+    forward_unknown_methods: bool
+    targeted_cache_control: tuple[str, ...]  # RFC 9213, unless a policy names its own
+
+
+PROFILE_TRAITS: dict[str, ProfileTraits] = {
+    "cloudfront": ProfileTraits(False, False, False, ()),
+    "rfc9111": ProfileTraits(True, True, True, ("CDN-Cache-Control",)),
+}
+
+
+@dataclass(frozen=True)
 class EdgeSettings:
     origins: dict[str, str]  # origin id → base URL
     behaviors: tuple[CacheBehavior, ...]  # ordered; the last should be '*'
@@ -160,6 +186,16 @@ class EdgeSettings:
 
     def policy_for(self, behavior: CacheBehavior) -> CachePolicy:
         return self.policies[behavior.policy]
+
+    @property
+    def traits(self) -> ProfileTraits:
+        return PROFILE_TRAITS[self.profile]
+
+    def targeted_fields(self, policy: CachePolicy) -> tuple[str, ...]:
+        """The RFC 9213 fields a behaviour with ``policy`` obeys, in order."""
+        if policy.targeted_cache_control is not None:
+            return policy.targeted_cache_control
+        return self.traits.targeted_cache_control
 
 
 # CloudFront's managed "UseOriginCacheControlHeaders": the origin decides, nothing by default.
@@ -266,4 +302,4 @@ def _settings_from_json(raw: dict[str, Any]) -> EdgeSettings:
 def _tuples(cls: type, raw: dict[str, Any]) -> dict[str, Any]:
     assert is_dataclass(cls)
     tuple_fields = {f.name for f in fields(cls) if str(f.type).startswith("tuple")}
-    return {k: tuple(v) if k in tuple_fields else v for k, v in raw.items()}
+    return {k: tuple(v) if k in tuple_fields and v is not None else v for k, v in raw.items()}

@@ -9,7 +9,7 @@ from yarl import URL
 
 from edge.config import CachePolicy
 from edge.rules.cache_control import HeaderList, header_value
-from edge.upstream import HOP_BY_HOP
+from edge.rules.connection import end_to_end, nominated
 
 # The client's own conditionals and ranges are answered by the POP, not forwarded:
 # upstream gets the POP's validators instead.
@@ -20,6 +20,7 @@ _CLIENT_CONDITIONALS = frozenset(
 _KEEP_ON_304 = frozenset(
     {"content-length", "content-encoding", "content-range", "transfer-encoding"}
 )
+_KEEP_ON_COMBINE = frozenset({"content-length", "content-range"})
 
 
 @lru_cache(maxsize=1024)
@@ -50,18 +51,24 @@ def cached_request_headers(
     policy: CachePolicy,
     *,
     forward_cache_control: bool,
+    forward_authorization: bool = False,
     validators: HeaderList = (),
 ) -> list[tuple[str, str]]:
-    """Headers for a cacheable request: Host, Authorization and cookies only when the policy
-    puts them in the key (CloudFront forwards what the cache key holds), never the client's
-    conditionals, and the POP's own validators when revalidating."""
+    """Headers for a cacheable request: Host and cookies only when the policy puts them in
+    the key (CloudFront forwards what the cache key holds), Authorization too unless the
+    profile forwards it always (RFC 9111 §3.5), never the client's conditionals or Range,
+    nor fields about the connection (RFC 9110 §7.6.1); then the POP's own validators and
+    Range when it asks for them (``validators``)."""
     in_key = {name.lower() for name in policy.headers}
+    drop = nominated(headers)
     out = []
     for name, value in headers:
         lname = name.lower()
-        if lname in HOP_BY_HOP or lname in _CLIENT_CONDITIONALS:
+        if lname in drop or lname in _CLIENT_CONDITIONALS:
             continue
-        if lname in ("host", "authorization") and lname not in in_key:
+        if lname == "host" and lname not in in_key:
+            continue
+        if lname == "authorization" and not (forward_authorization or lname in in_key):
             continue
         if lname == "cookie" and policy.cookies == "none":
             continue
@@ -73,8 +80,8 @@ def cached_request_headers(
 
 
 def passthrough_headers(headers: HeaderList) -> list[tuple[str, str]]:
-    """Headers for an uncached request: everything end-to-end, Host included."""
-    return [(k, v) for k, v in headers if k.lower() not in HOP_BY_HOP]
+    """Headers for an uncached request: everything end-to-end (RFC 9110 §7.6.1), Host included."""
+    return list(end_to_end(headers))
 
 
 def validators_of(stored: HeaderList) -> list[tuple[str, str]]:
@@ -87,8 +94,16 @@ def validators_of(stored: HeaderList) -> list[tuple[str, str]]:
     return out
 
 
-def merge_304(stored: HeaderList, fresh: HeaderList) -> tuple[tuple[str, str], ...]:
-    """RFC 9111 §4.3.4: fields in the 304 replace every stored instance of the same field."""
-    replaced = {name.lower() for name, _ in fresh if name.lower() not in _KEEP_ON_304}
+def merge_fields(
+    stored: HeaderList, fresh: HeaderList, *, on_304: bool = False
+) -> tuple[tuple[str, str], ...]:
+    """A stored response's fields updated by a newer response's (RFC 9111 §3.2): every
+    field the new one has replaces all stored instances of it, the others are kept.
+
+    From a 304 (§4.3.4) the fields describing the stored body are not taken; from a
+    206 being combined (§3.4) only its Content-Range is not.
+    """
+    skip = _KEEP_ON_304 if on_304 else _KEEP_ON_COMBINE
+    replaced = {name.lower() for name, _ in fresh if name.lower() not in skip}
     kept = [(k, v) for k, v in stored if k.lower() not in replaced]
     return tuple(kept + [(k, v) for k, v in fresh if k.lower() in replaced])

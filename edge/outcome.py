@@ -13,14 +13,20 @@ from typing import Literal
 
 from common.errors import ApiError
 from edge.rules.cache_status import CacheStatus, append_entry
+from edge.rules.partial import Partial
+from edge.upstream_connection import Interim
 
 XCache = Literal["Hit", "Miss", "RefreshHit", "Error"]
 
 # Headers a POP sets itself; upstream's copies are dropped before storing.
 OWN_HEADERS = frozenset({"cache-status", "x-cache", "x-edge-pop", "x-amz-cf-pop", "age"})
+# On what it caches, a POP also says itself which ranges it serves (edge.delivery).
+OWN_CACHED_HEADERS = OWN_HEADERS | {"accept-ranges"}
 
 
-@dataclass(frozen=True)
+# Per-request values are slotted, not frozen: a frozen dataclass's __init__ costs about
+# three times as much, and these are built for every hit (nothing mutates them).
+@dataclass(slots=True)
 class ViewerRequest:
     method: str
     path: str  # as received, percent-encoded
@@ -29,6 +35,9 @@ class ViewerRequest:
     headers: tuple[tuple[str, str], ...]
     body: bytes = b""
     debug: bool = False
+    # The Host as the viewer sent it (``headers`` may name the distribution instead):
+    # what a Location must name to be on the same origin (RFC 9111 §4.4).
+    viewer_host: str | None = None
 
     def who(self) -> dict[str, str]:
         """The viewer's ``Referer`` and ``User-Agent`` for request events (as ``referer`` and
@@ -44,7 +53,7 @@ class ViewerRequest:
 _LOGGED_HEADERS = {"referer": "referer", "user-agent": "user_agent"}
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Outcome:
     status: int
     headers: tuple[tuple[str, str], ...]  # end-to-end headers from upstream or the store
@@ -54,6 +63,11 @@ class Outcome:
     x_cache: XCache
     age: int | None
     date: str | None = None
+    partial: Partial | None = None  # the body holds only these bytes (a 206's)
+    interim: tuple[Interim, ...] = ()  # 1xx from upstream, relayed first (RFC 9110 §15.2)
+    # The POP chose this representation (stored or fetched for the cache), so it answers
+    # the viewer's preconditions and Range on it; not for pass-through or its own errors.
+    evaluate_here: bool = True
 
     def response_headers(self, pop_id: str) -> list[tuple[str, str]]:
         headers = list(self.headers)
@@ -71,15 +85,15 @@ class Outcome:
 
 
 def split_own_headers(
-    headers: tuple[tuple[str, str], ...],
+    headers: tuple[tuple[str, str], ...], own: frozenset[str] = OWN_HEADERS
 ) -> tuple[tuple[tuple[str, str], ...], str | None]:
-    """Upstream headers without the ones a POP sets, and upstream's Cache-Status."""
+    """Upstream headers without the ones a POP sets (``own``), and upstream's Cache-Status."""
     kept, statuses = [], []
     for name, value in headers:
         lname = name.lower()
         if lname == "cache-status":
             statuses.append(value)
-        elif lname not in OWN_HEADERS:
+        elif lname not in own:
             kept.append((name, value))
     return tuple(kept), ", ".join(statuses) or None
 
@@ -104,4 +118,5 @@ def edge_error(
         None,
         "Error",
         None,
+        evaluate_here=False,
     )

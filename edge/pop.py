@@ -5,24 +5,25 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any, assert_never
-
-import aiohttp
 
 from common.clock import Clock
 from common.events import EventLog
 from common.single_flight import SingleFlight
-from edge.config import CacheBehavior, EdgeSettings
+from edge.config import EdgeSettings
 from edge.counters import Counters
 from edge.fill import SERVER_ERRORS, CacheRequest, Fetched, Filler
-from edge.forwarding import passthrough_headers, upstream_url
 from edge.invalidation.paths import covering
-from edge.outcome import Outcome, ViewerRequest, XCache, edge_error, split_own_headers
+from edge.outcome import Outcome, ViewerRequest, XCache, edge_error
+from edge.passthrough import ERROR_RESPONSES, Passthrough, age_header
+from edge.pop_parts import PopParts
 from edge.properties import Property, apply_properties
 from edge.rules.cache_control import header_value, header_values, parse_cache_control
 from edge.rules.cache_key import build_key, select_behavior, uri_of
 from edge.rules.cache_status import CacheStatus
 from edge.rules.decision import (
+    Decision,
     FreshHit,
     Miss,
     OnlyIfCachedMiss,
@@ -30,20 +31,16 @@ from edge.rules.decision import (
     StaleWhileRevalidate,
     decide,
 )
+from edge.rules.partial import Covered, FetchRange, plan_partial_fill
+from edge.rules.ranges import upstream_range
+from edge.rules.validators import Validators
 from edge.rules.vary import secondary_key, vary_fields
 from edge.store.base import Entry, Store, VaryMarker
 from edge.store.front import FrontedStore
-from edge.upstream import UpstreamError, UpstreamFailure, UpstreamResponse, fetch, open_session
+from edge.store.listing import list_entries
+from edge.upstream import UpstreamError, open_session
 
 log = logging.getLogger(__name__)
-
-# What the edge answers when upstream fails, by kind of failure.
-ERROR_RESPONSES: dict[UpstreamFailure, tuple[int, str]] = {
-    "timeout": (504, "origin_timeout"),
-    "connect": (502, "origin_unreachable"),
-    "protocol": (502, "origin_invalid_response"),
-    "too-large": (502, "origin_response_too_large"),
-}
 
 
 class Pop:
@@ -75,23 +72,25 @@ class Pop:
         self.worker = worker  # which process of the POP this is (0: the edge's own)
         self._coalescer: SingleFlight[Fetched] = SingleFlight()
         self._background: set[asyncio.Task[None]] = set()
-        self._session: aiohttp.ClientSession | None = None
-        self._filler = Filler(settings, store, clock, self.counters, self._event, upstream)
-        self._honor_request_cc = settings.profile == "rfc9111"
+        self._parts = PopParts(pop_id, settings, store, clock, self.counters, self._event, upstream)
+        self._filler = Filler(self._parts)
+        self._passthrough = Passthrough(self._parts)
+        self._honor_request_cc = settings.traits.honor_request_cache_control
 
     def reconfigure(self, settings: EdgeSettings) -> None:
         """Use ``settings`` (keys, TTLs, behaviours) from the next request on."""
-        self.settings = self._filler.settings = settings
+        self.settings = self._parts.settings = settings
+        self._honor_request_cc = settings.traits.honor_request_cache_control
 
     async def start(self) -> None:
-        self._session = self._filler.session = open_session(self.settings.timeouts)
+        self._parts.session = open_session(self.settings.timeouts)
 
     async def close(self) -> None:
         for task in list(self._background):
             task.cancel()
         await asyncio.gather(*self._background, return_exceptions=True)
-        if self._session is not None:
-            await self._session.close()
+        if self._parts.session is not None:
+            await self._parts.session.close()
         await self.store.close()
 
     def _event(self, kind: str, **data: Any) -> None:
@@ -107,7 +106,7 @@ class Pop:
         behavior = select_behavior(self.settings.behaviors, req.path)
         policy = self.settings.policy_for(behavior)
         if policy.caching_disabled or req.method not in ("GET", "HEAD"):
-            return await self._bypass(req, behavior)
+            return await self._passthrough.forward(req, behavior)
         cc = (
             parse_cache_control(header_values(req.headers, "cache-control"))
             if self._honor_request_cc
@@ -119,6 +118,8 @@ class Pop:
         entry, miss_reason = await self._lookup(ctx.key.primary, req.headers)
         now = self.clock.now()
         decision = decide(entry.freshness if entry else None, now, cc, miss_reason=miss_reason)
+        if entry is not None and entry.partial is not None:
+            return await self._serve_partial(ctx, entry, decision, now)
         match decision:
             case FreshHit():
                 assert entry is not None
@@ -130,20 +131,52 @@ class Pop:
             case Revalidate(reason=reason):
                 return await self._forward(ctx, entry, reason)
             case Miss(reason=reason):
-                return await self._forward(ctx, None, reason)
+                ask = upstream_range(req.method, _field(req, "range"), _field(req, "if-range"))
+                return await self._forward(replace(ctx, upstream_range=ask), None, reason)
             case OnlyIfCachedMiss():
-                message = "nothing usable is cached and the request said only-if-cached"
-                return edge_error(
-                    self.pop_id,
-                    504,
-                    "only_if_cached",
-                    message,
-                    "only-if-cached",
-                    fwd=None,
-                    key=ctx.debug_key,
-                )
+                return self._only_if_cached(ctx)
             case _:
                 assert_never(decision)
+
+    async def _serve_partial(
+        self, ctx: CacheRequest, entry: Entry, decision: Decision, now: float
+    ) -> Outcome:
+        """A stored 206 answers only a fresh request within it (RFC 9111 §3.3); otherwise
+        upstream is asked for the part that is needed, to be combined with it (§3.4)."""
+        assert entry.partial is not None
+        req = ctx.req
+        fill = plan_partial_fill(
+            entry.partial,
+            Validators.of(entry.headers),
+            fresh=isinstance(decision, FreshHit),
+            method=req.method,
+            range_value=_field(req, "range"),
+            if_range=_field(req, "if-range"),
+        )
+        match fill:
+            case Covered():
+                return self._hit(ctx, entry, now, stale=False)
+            case FetchRange(range=ask, if_range=guard):
+                if isinstance(decision, OnlyIfCachedMiss) or "only-if-cached" in ctx.request_cc:
+                    return self._only_if_cached(ctx)
+                fwd = "partial" if isinstance(decision, FreshHit) else "stale"
+                return await self._forward(
+                    replace(ctx, upstream_range=ask, upstream_if_range=guard), entry, fwd
+                )
+            case _:
+                assert_never(fill)
+
+    def _only_if_cached(self, ctx: CacheRequest) -> Outcome:
+        message = "nothing usable is cached and the request said only-if-cached"
+        return edge_error(
+            self.pop_id,
+            504,
+            "only_if_cached",
+            message,
+            "only-if-cached",
+            fwd=None,
+            key=ctx.debug_key,
+        )
 
     async def _lookup(
         self, primary: str, headers: Sequence[tuple[str, str]]
@@ -166,21 +199,35 @@ class Pop:
         status = CacheStatus(
             self.pop_id, hit=True, ttl=entry.freshness.ttl - age, key=ctx.debug_key, detail=detail
         )
-        return Outcome(entry.status, entry.headers, entry.body, status, None, "Hit", int(age))
+        return Outcome(
+            entry.status,
+            entry.headers,
+            entry.body,
+            status,
+            None,
+            "Hit",
+            int(age),
+            partial=entry.partial,
+        )
 
     async def _forward(self, ctx: CacheRequest, entry: Entry | None, fwd: str) -> Outcome:
         wait = self.settings.timeouts.coalesce_wait
-        if self._coalescer.inflight(ctx.key.primary):
+        if self._coalescer.inflight(ctx.flight):
             self._event("coalescing", uri=ctx.key.uri)  # joins a fetch already under way
         try:
             fetched, collapsed = await self._coalescer.run(
-                ctx.key.primary, lambda: self._filler.fetch(ctx, entry), wait=wait
+                ctx.flight, lambda: self._filler.fetch(ctx, entry), wait=wait
             )
             if collapsed and fetched.secondary is not None and fetched.entry is not None:
                 # Collapsed onto a request that selected another variant: fetch our own.
                 mine = secondary_key(vary_fields(fetched.headers), ctx.req.headers)
                 if mine != fetched.secondary:
                     fetched, collapsed = await self._filler.fetch(ctx, entry), False
+            if not self._answers(ctx, fetched):
+                # The part upstream sent does not hold what this viewer asked for (an origin
+                # that ignored If-Range, say): ask for the whole representation.
+                whole = replace(ctx, upstream_range=None, upstream_if_range=None)
+                fetched, collapsed = await self._filler.fetch(whole, None), False
         except UpstreamError as error:
             return self._upstream_failed(ctx, entry, fwd, error)
         status = fetched.response.status
@@ -197,9 +244,8 @@ class Pop:
         counters.misses += not fetched.revalidated
         counters.revalidated += fetched.revalidated
         counters.collapsed += collapsed
-        entry = fetched.entry
-        body = entry.body if entry is not None else fetched.response.body
-        counters.bytes += len(body)
+        entry, answer = fetched.entry, fetched.answer
+        counters.bytes += len(answer.body)
         if collapsed:
             self._event("collapsed", uri=ctx.key.uri, **ctx.req.who())
         else:
@@ -215,19 +261,34 @@ class Pop:
             collapsed=collapsed,
             key=ctx.debug_key,
         )
-        age: int | None
-        if entry is not None:
-            status, headers, age = entry.status, entry.headers, int(entry.freshness.age(now))
-        else:
-            status, headers, age = (
-                fetched.response.status,
-                fetched.headers,
-                _age_header(fetched.response),
-            )
+        age = int(entry.freshness.age(now)) if entry is not None else age_header(fetched.response)
         x_cache: XCache = "RefreshHit" if fetched.revalidated else "Miss"
         return Outcome(
-            status, headers, body, cache_status, fetched.upstream_cache_status, x_cache, age
+            answer.status,
+            answer.headers,
+            answer.body,
+            cache_status,
+            fetched.upstream_cache_status,
+            x_cache,
+            age,
+            partial=answer.partial,
+            interim=() if collapsed else fetched.response.interim,
         )
+
+    def _answers(self, ctx: CacheRequest, fetched: Fetched) -> bool:
+        """Whether the fetched representation holds what this viewer needs."""
+        held = fetched.answer.partial
+        if held is None:
+            return True
+        fill = plan_partial_fill(
+            held,
+            Validators.of(fetched.answer.headers),
+            fresh=True,
+            method=ctx.req.method,
+            range_value=_field(ctx.req, "range"),
+            if_range=_field(ctx.req, "if-range"),
+        )
+        return isinstance(fill, Covered)
 
     def _upstream_failed(
         self, ctx: CacheRequest, entry: Entry | None, fwd: str, error: UpstreamError
@@ -269,7 +330,7 @@ class Pop:
         return Outcome(entry.status, entry.headers, entry.body, status, None, "Hit", int(age))
 
     def _refresh_later(self, ctx: CacheRequest, entry: Entry) -> None:
-        if self._coalescer.inflight(ctx.key.primary):
+        if self._coalescer.inflight(ctx.flight):
             return
         task = asyncio.ensure_future(self._refresh(ctx, entry))
         self._background.add(task)
@@ -279,7 +340,7 @@ class Pop:
         """RFC 5861 §3: bring a stale response up to date while it is being served."""
         try:
             fetched, _ = await self._coalescer.run(
-                ctx.key.primary,
+                ctx.flight,
                 lambda: self._filler.fetch(ctx, entry),
                 wait=self.settings.timeouts.coalesce_wait,
             )
@@ -291,36 +352,6 @@ class Pop:
             uri=entry.uri,
             status=fetched.response.status,
             revalidated=fetched.revalidated,
-        )
-
-    async def _bypass(self, req: ViewerRequest, behavior: CacheBehavior) -> Outcome:
-        assert self._session is not None, "POP not started"
-        self.counters.bypass += 1
-        self.counters.origin_fetches += 1
-        base = self.upstream or self.settings.origins[behavior.origin]
-        url = str(upstream_url(base, req.path, req.raw_query))
-        try:
-            resp = await fetch(
-                self._session,
-                self.clock,
-                req.method,
-                url,
-                passthrough_headers(req.headers),
-                body=req.body or None,
-                max_bytes=self.settings.max_object_bytes,
-            )
-        except UpstreamError as error:
-            self.counters.errors += 1
-            status, code = ERROR_RESPONSES[error.kind]
-            return edge_error(
-                self.pop_id, status, code, str(error), error.kind, fwd="bypass", key=None
-            )
-        self.counters.bytes += len(resp.body)
-        self._event("bypass", uri=req.path, method=req.method, status=resp.status, **req.who())
-        headers, upstream_status = split_own_headers(resp.headers)
-        ours = CacheStatus(self.pop_id, fwd="bypass", fwd_status=resp.status)
-        return Outcome(
-            resp.status, headers, resp.body, ours, upstream_status, "Miss", _age_header(resp)
         )
 
     async def stats(self) -> dict[str, Any]:
@@ -344,26 +375,8 @@ class Pop:
 
     async def listing(self, limit: int = 1000) -> list[dict[str, Any]]:
         """Stored entries with their age and remaining freshness (negative once stale)."""
-        now, out = self.clock.now(), []
-        async for key in self.store.stored_keys():
-            value = await self.store.get(key)
-            if isinstance(value, Entry):
-                age = value.freshness.age(now)
-                out.append(
-                    {
-                        "key": key,
-                        "uri": value.uri,
-                        "status": value.status,
-                        "age": round(age, 3),
-                        "ttl": round(value.freshness.ttl - age, 3),
-                        "bytes": len(value.body),
-                    }
-                )
-                if len(out) >= limit:
-                    break
-        return out
+        return await list_entries(self.store, self.clock.now(), limit)
 
 
-def _age_header(resp: UpstreamResponse) -> int | None:
-    value = header_value(resp.headers, "age")
-    return int(value) if value and value.isdigit() else None
+def _field(req: ViewerRequest, name: str) -> str | None:
+    return header_value(req.headers, name)

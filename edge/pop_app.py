@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from http import HTTPStatus
 
 from aiohttp import web
 from multidict import CIMultiDict
@@ -10,9 +11,11 @@ from multidict import CIMultiDict
 from common.bodies import read_request
 from common.errors import ApiError, json_errors
 from edge.app_keys import POP
+from edge.delivery import deliver
 from edge.forwarding import distribution_host
 from edge.outcome import Outcome, ViewerRequest
 from edge.pop import Pop
+from edge.rules.connection import end_to_end
 
 # CloudFront's allowed methods ("GET, HEAD, OPTIONS, PUT, POST, PATCH, DELETE").
 ALLOWED_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"})
@@ -40,12 +43,7 @@ async def handle(request: web.Request) -> web.StreamResponse:
     pop = request.app[POP]
     method = request.method
     if method not in ALLOWED_METHODS:
-        raise ApiError(
-            f"method {method} is not allowed here",
-            status=405,
-            code="method_not_allowed",
-            headers={"Allow": ", ".join(sorted(ALLOWED_METHODS))},
-        )
+        _check_method(method, pop)
     url = request.rel_url
     limit = pop.settings.max_request_bytes
     body = b"" if method in ("GET", "HEAD") else await read_request(request, limit)
@@ -62,30 +60,44 @@ async def handle(request: web.Request) -> web.StreamResponse:
         headers,
         body,
         pop.settings.debug or request.headers.get(DEBUG_HEADER) == "1",
+        raw_host,
     )
     outcome = await pop.serve(viewer)
+    if outcome.interim and request.version >= (1, 1):
+        await _relay_interim(request, outcome)
     response = _response(outcome, pop.pop_id, request)
     if viewer.debug:  # which process of the POP answered (0: the edge's own)
         response.headers[WORKER_HEADER] = str(pop.worker)
     return response
 
 
+def _check_method(method: str, pop: Pop) -> None:
+    # CONNECT never gets here: aiohttp reads its target as an authority, matching no route.
+    if not pop.settings.traits.forward_unknown_methods:
+        raise ApiError(
+            f"method {method} is not allowed here",
+            status=405,
+            code="method_not_allowed",
+            headers={"Allow": ", ".join(sorted(ALLOWED_METHODS))},
+        )
+
+
 def _response(outcome: Outcome, pop_id: str, request: web.Request) -> web.Response:
-    headers = CIMultiDict(outcome.response_headers(pop_id))
-    status, body = outcome.status, outcome.body
-    if _not_modified(outcome, request, headers):
-        status, body = 304, b""
-        headers.popall("Content-Length", None)
-    return web.Response(status=status, body=body, headers=headers)
+    status, headers, body = deliver(outcome, pop_id, request.method, request.headers)
+    return web.Response(status=status, body=body, headers=CIMultiDict(headers))
 
 
-def _not_modified(outcome: Outcome, request: web.Request, headers: CIMultiDict[str]) -> bool:
-    # RFC 9110 §13.1.2: a stored 200 whose ETag the client already holds.
-    wanted = request.headers.get("If-None-Match")
-    if wanted is None or outcome.status != 200 or outcome.x_cache == "Error":
-        return False
-    etag = headers.get("ETag")
-    if etag is None:
-        return False
-    tags = {t.strip().removeprefix("W/") for t in wanted.split(",")}
-    return "*" in tags or etag.removeprefix("W/") in tags
+async def _relay_interim(request: web.Request, outcome: Outcome) -> None:
+    """RFC 9110 §15.2: a proxy forwards 1xx responses (an HTTP/1.0 client gets none).
+    aiohttp's server has no API for them; its own 100 Continue is written the same way."""
+    major, minor = request.version
+    for status, fields in outcome.interim:
+        try:
+            reason = HTTPStatus(status).phrase
+        except ValueError:
+            reason = "Informational"
+        lines = [f"HTTP/{major}.{minor} {status} {reason}"]
+        lines += [f"{name}: {value}" for name, value in end_to_end(fields)]
+        await request.writer.write(
+            ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8", "surrogateescape")
+        )

@@ -10,22 +10,8 @@ import aiohttp
 from common.bodies import UpstreamBodyError, read_response
 from common.clock import Clock
 from edge.config import Timeouts
-
-# RFC 9110 §7.6.1 and friends: fields about one connection, never forwarded.
-HOP_BY_HOP = frozenset(
-    {
-        "connection",
-        "keep-alive",
-        "proxy-authenticate",
-        "proxy-authorization",
-        "proxy-connection",
-        "te",
-        "trailer",
-        "transfer-encoding",
-        "upgrade",
-        "content-length",
-    }
-)
+from edge.rules.connection import end_to_end
+from edge.upstream_connection import FramedConnector, FramedResponse, Interim, exchange_of
 
 UpstreamFailure = Literal["timeout", "connect", "too-large", "protocol"]
 
@@ -43,6 +29,8 @@ class UpstreamResponse:
     body: bytes
     request_time: float
     response_time: float
+    interim: tuple[Interim, ...] = ()  # 1xx responses that preceded it (RFC 9110 §15.2)
+    excess: int = 0  # bytes after its declared Content-Length, dropped (RFC 9112 §6.3)
 
 
 def open_session(timeouts: Timeouts) -> aiohttp.ClientSession:
@@ -54,10 +42,11 @@ def open_session(timeouts: Timeouts) -> aiohttp.ClientSession:
         sock_connect=timeouts.connect,
         sock_read=timeouts.read,
     )
-    connector = aiohttp.TCPConnector(limit=256, ttl_dns_cache=300)
+    connector = FramedConnector(limit=256, ttl_dns_cache=300)
     return aiohttp.ClientSession(
         timeout=timeout,
         connector=connector,
+        response_class=FramedResponse,
         auto_decompress=False,
         skip_auto_headers=("User-Agent",),
     )
@@ -80,10 +69,17 @@ async def fetch(
             method, url, headers=headers, data=body, allow_redirects=False
         ) as resp:
             payload = await read_response(resp, max_bytes)
-            kept = tuple(
-                (str(k), v) for k, v in resp.headers.items() if k.lower() not in HOP_BY_HOP
+            kept = end_to_end(tuple((str(k), v) for k, v in resp.headers.items()))
+            exchange = exchange_of(resp)
+            return UpstreamResponse(
+                resp.status,
+                kept,
+                payload,
+                request_time,
+                clock.now(),
+                tuple(exchange.interim),
+                exchange.excess,
             )
-            return UpstreamResponse(resp.status, kept, payload, request_time, clock.now())
     except UpstreamBodyError as exc:
         kind: UpstreamFailure = "too-large" if exc.kind == "too-large" else "protocol"
         raise UpstreamError(kind, f"upstream response: {exc}") from None

@@ -1,4 +1,4 @@
-"""Header field parsing shared by the rules: Cache-Control directives and HTTP dates.
+"""Header field parsing shared by the rules: field values, lists and Cache-Control directives.
 
 Headers are a tuple of (name, value) pairs as received, so that repeated fields
 (RFC 9110 §5.3) keep their order.
@@ -6,7 +6,6 @@ Headers are a tuple of (name, value) pairs as received, so that repeated fields
 
 from __future__ import annotations
 
-import email.utils
 from collections.abc import Iterable, Sequence
 
 HeaderList = Sequence[tuple[str, str]]
@@ -60,24 +59,6 @@ def delta_seconds(directives: Directives, name: str) -> int | None:
     if value is None or not value.isdigit():
         return None
     return min(int(value), MAX_DELTA)
-
-
-def parse_http_date(value: str | None) -> float | None:
-    """An HTTP-date (RFC 9110 §5.6.7) as epoch seconds, None if absent or invalid."""
-    if not value:
-        return None
-    try:
-        parsed = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if parsed is None or parsed.tzinfo is None:
-        return None
-    return parsed.timestamp()
-
-
-def format_http_date(epoch: float) -> str:
-    """IMF-fixdate (RFC 9110 §5.6.7)."""
-    return email.utils.formatdate(epoch, usegmt=True)
 
 
 def _split_commas(value: str) -> list[str]:

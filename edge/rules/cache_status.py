@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # built for every hit: slotted, not frozen (see edge.outcome)
 class CacheStatus:
     """One cache's entry (RFC 9211 §2): what it did with this request."""
 

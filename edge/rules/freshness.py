@@ -5,13 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from edge.rules.cache_control import (
+    MAX_DELTA,
+    Directives,
     HeaderList,
     delta_seconds,
     header_value,
     header_values,
     parse_cache_control,
-    parse_http_date,
 )
+from edge.rules.http_date import parse_http_date
 
 # RFC 9110 §15.1: status codes that are heuristically cacheable by default.
 HEURISTICALLY_CACHEABLE = frozenset({200, 203, 204, 206, 300, 301, 308, 404, 405, 410, 414, 501})
@@ -28,12 +30,34 @@ class AgeInputs:
 
 
 def age_inputs(headers: HeaderList, request_time: float, response_time: float) -> AgeInputs:
-    """Collect the age inputs of a response received at ``response_time``."""
-    age_header = header_value(headers, "age")
-    age = int(age_header) if age_header and age_header.strip().isdigit() else 0
-    return AgeInputs(
-        request_time, response_time, parse_http_date(header_value(headers, "date")), age
-    )
+    """Collect the age inputs of a response received at ``response_time``.
+
+    An invalid ``Age`` counts as 0 here; :func:`age_is_valid` says the response must
+    then be treated as stale (§5.1)."""
+    age = age_value(headers) or 0
+    date = parse_http_date(header_value(headers, "date"), response_time)
+    return AgeInputs(request_time, response_time, date, age)
+
+
+def age_value(headers: HeaderList) -> int | None:
+    """The ``Age`` field (RFC 9111 §5.1): 0 when absent, None when invalid.
+
+    A list-based value (``7200, 0`` or two field lines) uses its first member; that
+    member must be a non-negative integer (digits only: not ``-5``, ``7.5`` or ``abc``).
+    Values too large to represent are 2^31 (§1.2.2).
+    """
+    values = header_values(headers, "age")
+    if not values:
+        return 0
+    first = values[0].split(",", 1)[0].strip(" \t")
+    if not first.isascii() or not first.isdigit():
+        return None
+    return min(int(first), MAX_DELTA)
+
+
+def age_is_valid(headers: HeaderList) -> bool:
+    """§5.1: a cache SHOULD ignore a response whose Age is invalid: we store it stale."""
+    return age_value(headers) is not None
 
 
 def current_age(inputs: AgeInputs, now: float) -> float:
@@ -48,25 +72,31 @@ def current_age(inputs: AgeInputs, now: float) -> float:
 
 
 def explicit_lifetime(
-    headers: HeaderList, response_time: float, *, shared: bool = True
+    headers: HeaderList,
+    response_time: float,
+    *,
+    shared: bool = True,
+    directives: Directives | None = None,
 ) -> float | None:
     """RFC 9111 §4.2.1: s-maxage (shared caches), then max-age, then Expires − Date.
 
-    None when the response gives no explicit expiration time. An invalid Expires
-    means "already expired" (§5.3).
+    None when the response gives no explicit expiration time. ``directives``: the
+    response's governing directives (RFC 9213 targeted ones), else its Cache-Control.
+    An Expires that is not exactly one valid HTTP-date (RFC 9110 §5.6.7), or comes in
+    several field lines, means "already expired" (§5.3).
     """
-    cc = parse_cache_control(header_values(headers, "cache-control"))
+    cc = directives if directives is not None else _cache_control(headers)
     if shared and (s_maxage := delta_seconds(cc, "s-maxage")) is not None:
         return float(s_maxage)
     if (max_age := delta_seconds(cc, "max-age")) is not None:
         return float(max_age)
-    expires_raw = header_value(headers, "expires")
-    if expires_raw is None:
+    expires_lines = header_values(headers, "expires")
+    if not expires_lines:
         return None
-    expires = parse_http_date(expires_raw)
-    if expires is None:
+    expires = parse_http_date(expires_lines[0], response_time)
+    if expires is None or len(expires_lines) > 1:
         return 0.0
-    date = parse_http_date(header_value(headers, "date"))
+    date = parse_http_date(header_value(headers, "date"), response_time)
     return max(0.0, expires - (date if date is not None else response_time))
 
 
@@ -77,6 +107,7 @@ def heuristic_lifetime(
     *,
     fraction: float = 0.1,
     cap: float = 86400.0,
+    directives: Directives | None = None,
 ) -> float | None:
     """RFC 9111 §4.2.2: a fraction of the time since Last-Modified, where the RFC allows it.
 
@@ -84,12 +115,16 @@ def heuristic_lifetime(
     status codes (RFC 9110 §15.1) or responses marked ``public``. None when not allowed
     or when there is no Last-Modified to base it on.
     """
-    cc = parse_cache_control(header_values(headers, "cache-control"))
+    cc = directives if directives is not None else _cache_control(headers)
     if status not in HEURISTICALLY_CACHEABLE and "public" not in cc:
         return None
-    last_modified = parse_http_date(header_value(headers, "last-modified"))
+    last_modified = parse_http_date(header_value(headers, "last-modified"), response_time)
     if last_modified is None:
         return None
-    date = parse_http_date(header_value(headers, "date"))
+    date = parse_http_date(header_value(headers, "date"), response_time)
     since = (date if date is not None else response_time) - last_modified
     return min(cap, max(0.0, since * fraction))
+
+
+def _cache_control(headers: HeaderList) -> Directives:
+    return parse_cache_control(header_values(headers, "cache-control"))

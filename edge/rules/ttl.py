@@ -6,6 +6,11 @@
   max TTL, the default TTL without directives, no-cache/no-store/private honoured only
   while the min TTL is 0, 4xx/5xx errors cached 10 s unless the origin says otherwise,
   307/308 only with Cache-Control. Request Cache-Control is not honoured.
+
+Both store a single-part 206 as partial content (RFC 9111 §3.3) and, when the request
+went upstream with a Range, nothing but a 200 or a 206. The directives that govern are
+those of the policy's first valid targeted field (RFC 9213, e.g. ``CDN-Cache-Control``),
+else ``Cache-Control``.
 """
 
 from __future__ import annotations
@@ -19,10 +24,11 @@ from edge.rules.cache_control import (
     delta_seconds,
     header_value,
     header_values,
-    parse_cache_control,
 )
-from edge.rules.freshness import explicit_lifetime, heuristic_lifetime
+from edge.rules.freshness import age_is_valid, explicit_lifetime, heuristic_lifetime
+from edge.rules.ranges import parse_content_range
 from edge.rules.storable import refusal
+from edge.rules.targeted import response_directives
 
 # "HTTP 4xx and 5xx status codes that CloudFront caches".
 CLOUDFRONT_ERRORS = frozenset({400, 403, 404, 405, 414, 416, 500, 501, 502, 503, 504})
@@ -39,6 +45,7 @@ class StoragePlan:
     stale_if_error: float = 0.0  # RFC 5861 §4
     always_revalidate: bool = False  # RFC 9111 §5.2.2.4 no-cache
     no_stale: bool = False  # must-revalidate, proxy-revalidate, s-maxage (§5.2.2.2, .8, .10)
+    omit_fields: tuple[str, ...] = ()  # qualified no-cache / private: never stored (§5.2.2.4, .7)
 
 
 @dataclass(frozen=True)
@@ -49,6 +56,8 @@ class ResponseFacts:
     response_time: float
     request_cc: Directives
     has_authorization: bool = False
+    targeted: tuple[str, ...] = ()  # RFC 9213 field names this cache honours, in order
+    ranged: bool = False  # the request went upstream with a Range
 
 
 @dataclass(frozen=True)
@@ -73,8 +82,8 @@ def plan_storage(
 
 
 def _rfc9111(facts: ResponseFacts, tuning: Heuristics) -> StoragePlan:
-    cc = parse_cache_control(header_values(facts.headers, "cache-control"))
-    explicit = explicit_lifetime(facts.headers, facts.response_time)
+    cc = response_directives(facts.headers, facts.targeted)
+    explicit = explicit_lifetime(facts.headers, facts.response_time, directives=cc)
     reason = refusal(
         facts.method,
         facts.status,
@@ -83,6 +92,8 @@ def _rfc9111(facts: ResponseFacts, tuning: Heuristics) -> StoragePlan:
         has_authorization=facts.has_authorization,
         has_explicit_expiration=explicit is not None,
         vary_star=_vary_star(facts.headers),
+        partial=_single_part(facts),
+        ranged=facts.ranged,
     )
     if reason is not None:
         return StoragePlan(refused=reason)
@@ -94,16 +105,20 @@ def _rfc9111(facts: ResponseFacts, tuning: Heuristics) -> StoragePlan:
             facts.response_time,
             fraction=tuning.fraction,
             cap=tuning.cap,
+            directives=cc,
         )
     no_stale = bool({"must-revalidate", "proxy-revalidate", "s-maxage"} & cc.keys())
+    if not age_is_valid(facts.headers):
+        ttl, no_stale = 0.0, True  # RFC 9111 §5.1: a response with an invalid Age is stale
     return StoragePlan(
         ttl=ttl or 0.0,
         stale_while_revalidate=0.0
         if no_stale
         else float(delta_seconds(cc, "stale-while-revalidate") or 0),
         stale_if_error=0.0 if no_stale else float(delta_seconds(cc, "stale-if-error") or 0),
-        always_revalidate="no-cache" in cc,
+        always_revalidate="no-cache" in cc and cc["no-cache"] is None,
         no_stale=no_stale,
+        omit_fields=_qualified_fields(cc),
     )
 
 
@@ -115,14 +130,18 @@ def _cloudfront(policy: CachePolicy, facts: ResponseFacts, tuning: Heuristics) -
     if facts.method not in ("GET", "HEAD"):
         return StoragePlan(refused="method")
     status = facts.status
-    cc = parse_cache_control(header_values(facts.headers, "cache-control"))
-    if status < 200 or status in (206, 304) or (status >= 400 and status not in CLOUDFRONT_ERRORS):
+    cc = response_directives(facts.headers, facts.targeted)
+    if status < 200 or status == 304 or (status >= 400 and status not in CLOUDFRONT_ERRORS):
         return StoragePlan(refused="status")
+    if status == 206 and not _single_part(facts):
+        return StoragePlan(refused="status")
+    if facts.ranged and status not in (200, 206):
+        return StoragePlan(refused="range-status")
     if status in (307, 308) and not cc:
         return StoragePlan(refused="status")
     if _vary_star(facts.headers):
         return StoragePlan(refused="vary-star")
-    explicit = explicit_lifetime(facts.headers, facts.response_time)
+    explicit = explicit_lifetime(facts.headers, facts.response_time, directives=cc)
     if any(d in cc for d in _NO_CACHE):
         if policy.min_ttl <= 0:
             return StoragePlan(refused=next(d for d in _NO_CACHE if d in cc))
@@ -148,6 +167,20 @@ def _cloudfront(policy: CachePolicy, facts: ResponseFacts, tuning: Heuristics) -
         else float(declared if declared is not None else CLOUDFRONT_STALE_ON_ERROR),
         no_stale=no_stale,
     )
+
+
+def _single_part(facts: ResponseFacts) -> bool:
+    return parse_content_range(header_value(facts.headers, "content-range")) is not None
+
+
+def _qualified_fields(cc: Directives) -> tuple[str, ...]:
+    """The field names a qualified ``no-cache="…"`` or ``private="…"`` lists (lower-cased)."""
+    names: list[str] = []
+    for directive in ("no-cache", "private"):
+        value = cc.get(directive)
+        if value:
+            names += [n.strip().lower() for n in value.split(",") if n.strip()]
+    return tuple(names)
 
 
 def _has_validator(headers: HeaderList) -> bool:

@@ -7,11 +7,15 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from edge.rules.decision import Freshness
+from edge.rules.partial import Partial
 
 
 @dataclass(frozen=True)
 class Entry:
-    """One stored response. ``key`` is the primary key (plus the Vary selection, if any)."""
+    """One stored response. ``key`` is the primary key (plus the Vary selection, if any).
+
+    A stored 206 has ``partial``: which bytes of the representation ``body`` holds
+    (RFC 9111 §3.3); its headers have no Content-Range."""
 
     key: str
     uri: str
@@ -20,6 +24,7 @@ class Entry:
     body: bytes
     freshness: Freshness
     stored_at: float
+    partial: Partial | None = None
 
     @property
     def size(self) -> int:
@@ -43,6 +48,11 @@ class Store(Protocol):
     async def put(self, key: str, value: StoredValue) -> None: ...
 
     async def delete(self, key: str) -> bool: ...
+
+    async def delete_uri(self, uri: str) -> int:
+        """Delete every value stored for ``uri`` (any key headers, any Vary selection);
+        how many were deleted."""
+        ...
 
     def stored_keys(self) -> AsyncIterator[str]: ...
 

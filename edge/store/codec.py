@@ -13,10 +13,11 @@ import struct
 
 from edge.rules.decision import Freshness
 from edge.rules.freshness import AgeInputs
+from edge.rules.partial import Partial
 from edge.store.base import Entry, StoredValue, VaryMarker
 
 _HEAD = struct.Struct("!cI")
-_VERSION = 1
+_VERSION = 2  # 2: partial content
 
 
 def encode(value: StoredValue) -> bytes:
@@ -34,6 +35,7 @@ def encode(value: StoredValue) -> bytes:
             value.stored_at,
             (a.request_time, a.response_time, a.date_value, a.age_value),
             (f.ttl, f.stale_while_revalidate, f.stale_if_error, f.always_revalidate, f.no_stale),
+            (value.partial.spans, value.partial.length) if value.partial else None,
         )
     )
     return _HEAD.pack(b"E", len(meta)) + meta + value.body
@@ -50,7 +52,8 @@ def decode(raw: bytes) -> StoredValue | None:
         return None
     if kind == b"V":
         return VaryMarker(tuple(meta[1]), meta[2])
-    _, key, uri, status, headers, stored_at, age, fresh = meta
+    _, key, uri, status, headers, stored_at, age, fresh, partial = meta
     freshness = Freshness(AgeInputs(*age), *fresh)
     body = raw[_HEAD.size + length :]
-    return Entry(key, uri, status, headers, body, freshness, stored_at)
+    parts = Partial(tuple(partial[0]), partial[1]) if partial else None
+    return Entry(key, uri, status, headers, body, freshness, stored_at, parts)

@@ -35,7 +35,9 @@ class DiskStore:
             eviction_policy=eviction_policy,
             disk_min_file_size=INLINE_LIMIT,
             statistics=False,
-            tag_index=False,
+            # Every value is tagged with its uri so that delete_uri (RFC 9111 §4.4
+            # invalidation) is one indexed DELETE, not a scan; reads never use it.
+            tag_index=True,
         )
 
     async def get(self, key: str) -> StoredValue | None:
@@ -43,10 +45,13 @@ class DiskStore:
         return decode(raw) if isinstance(raw, bytes) else None
 
     async def put(self, key: str, value: StoredValue) -> None:
-        self._cache.set(key, encode(value))
+        self._cache.set(key, encode(value), tag=value.uri)
 
     async def delete(self, key: str) -> bool:
         return bool(self._cache.delete(key))
+
+    async def delete_uri(self, uri: str) -> int:
+        return int(self._cache.evict(uri))
 
     async def stored_keys(self) -> AsyncIterator[str]:
         for key in list(self._cache.iterkeys()):

@@ -2,7 +2,8 @@
 
 A hit from memory skips SQLite and decoding. A remembered entry is only used while it
 is fresh (by the injected clock); a stale or absent one is read from disk again, so a
-response another worker refreshed on disk is seen as soon as ours expires. What a
+response another worker refreshed on disk is seen as soon as ours expires. A stored part
+(a 206) is always read from disk: another worker may have completed it there. What a
 remembered entry cannot see by itself is a purge done by another process: purges
 therefore go through every process (``drop_matching``), see ``edge.workers``.
 """
@@ -27,7 +28,8 @@ class FrontedStore:
     async def get(self, key: str) -> StoredValue | None:
         value = await self._front.get(key)
         if value is not None and (
-            not isinstance(value, Entry) or self._clock.now() < self._fresh_until[key]
+            not isinstance(value, Entry)
+            or (value.partial is None and self._clock.now() < self._fresh_until[key])
         ):
             return value
         value = await self.inner.get(key)
@@ -44,6 +46,12 @@ class FrontedStore:
     async def delete(self, key: str) -> bool:
         in_front = await self._forget(key)
         return await self.inner.delete(key) or in_front
+
+    async def delete_uri(self, uri: str) -> int:
+        """Deleted from disk for every process; other processes' memory layers keep their
+        copy until it is stale (only purges are sent to every worker, see edge.workers)."""
+        await self.drop_matching(lambda stored: stored == uri)
+        return await self.inner.delete_uri(uri)
 
     async def stored_keys(self) -> AsyncIterator[str]:
         async for key in self.inner.stored_keys():

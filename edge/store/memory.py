@@ -11,6 +11,7 @@ from edge.store.base import Entry, StoredValue
 class MemoryStore:
     def __init__(self, size_limit: int = 256 * 1024 * 1024) -> None:
         self._items: OrderedDict[str, StoredValue] = OrderedDict()
+        self._by_uri: dict[str, set[str]] = {}  # for delete_uri without a scan
         self._size_limit = size_limit
         self._volume = 0
 
@@ -23,18 +24,29 @@ class MemoryStore:
     async def put(self, key: str, value: StoredValue) -> None:
         await self.delete(key)
         self._items[key] = value
+        self._by_uri.setdefault(value.uri, set()).add(key)
         self._volume += _size(key, value)
         # Evict oldest stores first, like diskcache's least-recently-stored policy.
         while self._volume > self._size_limit and len(self._items) > 1:
-            old_key, old = self._items.popitem(last=False)
-            self._volume -= _size(old_key, old)
+            await self.delete(next(iter(self._items)))
 
     async def delete(self, key: str) -> bool:
         old = self._items.pop(key, None)
         if old is None:
             return False
         self._volume -= _size(key, old)
+        keys = self._by_uri.get(old.uri)
+        if keys is not None:
+            keys.discard(key)
+            if not keys:
+                del self._by_uri[old.uri]
         return True
+
+    async def delete_uri(self, uri: str) -> int:
+        removed = 0
+        for key in list(self._by_uri.get(uri, ())):
+            removed += await self.delete(key)
+        return removed
 
     async def stored_keys(self) -> AsyncIterator[str]:
         for key in list(self._items):
@@ -45,6 +57,7 @@ class MemoryStore:
 
     async def close(self) -> None:
         self._items.clear()
+        self._by_uri.clear()
         self._volume = 0
 
 

@@ -1,11 +1,14 @@
 """Client serving API: images by pack, the legacy paths, and stored variants over the response limit.
 
-- ``GET /api/v2/img/{imagePackId}``: the variant (200), 304 on a matching ``If-None-Match``,
-  302 to its stored copy when it is larger than ``response_limit_bytes``.
+- ``GET /api/v2/img/{imagePackId}``: the variant (200); 304 on a matching ``If-None-Match``
+  or, without one, an ``If-Modified-Since`` at or after its Last-Modified; 206 for one
+  byte range (``If-Range`` honoured; several ranges get the whole variant), 416 when it
+  selects nothing; 302 to its stored copy when it is larger than ``response_limit_bytes``.
 - ``GET /api/img/{id}``, ``GET /api/v1/img/{id}``: 301 to ``/api/v2/img/{id}``, same query.
 - ``GET /api/v2/variants/{variantKey}``: a variant stored in the S3 variants bucket, by
   key; the target of the 302. The key names its tenant, so the redirect works whatever
-  host it is followed on; that tenant's access key is required as for images.
+  host it is followed on; that tenant's access key is required as for images. The same
+  conditional and range answers as images.
 
 Every answer of these routes for a tenant with an access key, refusals included, says
 ``Vary: X-vimond-access-key``, so that any shared cache keys it by what the guard reads.
@@ -24,7 +27,7 @@ from common.errors import ApiError
 from origin.app_keys import SERVING, SETTINGS, SWITCHES
 from origin.imaging.pipeline import available_formats
 from origin.serving.backend import ACCESS_KEY_HEADER
-from origin.serving.conditional import http_date, none_match
+from origin.serving.conditional import byte_span, http_date, if_range_allows, not_modified
 from origin.serving.params import negotiated_format
 from origin.serving.variants import Variant
 from origin.tenancy import tenant_of
@@ -49,14 +52,14 @@ async def get_image(request: web.Request) -> web.Response:
     headers = _validators(request, variant) | {"X-Variant-Cache": served.cache}
     if vary:
         headers["Vary"] = ", ".join(vary)
-    if none_match(request.headers.get("If-None-Match"), variant.etag):
+    if _not_modified(request, variant):
         return web.Response(status=304, headers=headers)
     if len(variant.body) > request.app[SETTINGS].response_limit_bytes:
         # As the CloudFront+Lambda handler does: too large to answer inline, so point at
         # the stored copy. The redirect itself must never outlive that copy.
         headers |= {"Location": _variant_url(request, variant.key), "Cache-Control": "no-store"}
         return web.Response(status=302, headers=headers)
-    return web.Response(body=variant.body, content_type=variant.content_type, headers=headers)
+    return _body(request, variant, headers)
 
 
 def _negotiate(request: web.Request) -> tuple[MultiMapping[str], bool]:
@@ -83,9 +86,51 @@ async def get_variant(request: web.Request) -> web.Response:
     headers = _validators(request, variant)
     if vary:
         headers["Vary"] = ", ".join(vary)
-    if none_match(request.headers.get("If-None-Match"), variant.etag):
+    if _not_modified(request, variant):
         return web.Response(status=304, headers=headers)
-    return web.Response(body=variant.body, content_type=variant.content_type, headers=headers)
+    return _body(request, variant, headers)
+
+
+def _not_modified(request: web.Request, variant: Variant) -> bool:
+    ims = request.if_modified_since
+    return not_modified(
+        request.headers.get("If-None-Match"),
+        ims.timestamp() if ims is not None else None,
+        variant.etag,
+        variant.source_modified,
+    )
+
+
+def _body(request: web.Request, variant: Variant, headers: dict[str, str]) -> web.Response:
+    """The variant, or the one byte range the request asks for (RFC 9110 §14.2)."""
+    headers["Accept-Ranges"] = "bytes"
+    size = len(variant.body)
+    if request.method != "GET" or "Range" not in request.headers:
+        return web.Response(body=variant.body, content_type=variant.content_type, headers=headers)
+    try:
+        wanted = request.http_range  # one range; anything else is ignored (§14.2 allows it)
+    except ValueError:
+        wanted = None
+    if wanted is None or not if_range_allows(
+        request.headers.get("If-Range"), variant.etag, variant.source_modified
+    ):
+        return web.Response(body=variant.body, content_type=variant.content_type, headers=headers)
+    span = byte_span(wanted.start, wanted.stop, size)
+    if span is None:
+        raise ApiError(
+            f"the range {request.headers['Range']!r} selects none of the {size} bytes",
+            status=416,
+            code="range_not_satisfiable",
+            headers={"Content-Range": f"bytes */{size}", "Accept-Ranges": "bytes"},
+        )
+    first, last = span
+    headers["Content-Range"] = f"bytes {first}-{last}/{size}"
+    return web.Response(
+        status=206,
+        body=variant.body[first : last + 1],
+        content_type=variant.content_type,
+        headers=headers,
+    )
 
 
 @contextmanager

@@ -1,4 +1,5 @@
-"""Validators of image responses: strong ETags, ``If-None-Match`` and HTTP dates (RFC 9110 §8.8, §13.1.2)."""
+"""Validators and conditional answers of image responses: strong ETags, ``If-None-Match``
+and ``If-Modified-Since`` (RFC 9110 §8.8, §13.1), ``If-Range`` and byte ranges (§14)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,38 @@ def none_match(if_none_match: str | None, etag: str) -> bool:
         if tag == etag:
             return True
     return False
+
+
+def not_modified(
+    if_none_match: str | None, if_modified_since: float | None, etag: str, modified: float
+) -> bool:
+    """Whether to answer 304 (RFC 9110 §13.2.2): ``If-None-Match`` when present, else
+    ``If-Modified-Since`` (a valid date, already parsed) at or after the last
+    modification, compared at the one-second precision of HTTP dates (§13.1.3)."""
+    if if_none_match is not None:
+        return none_match(if_none_match, etag)
+    if if_modified_since is None or not modified:
+        return False
+    return int(modified) <= if_modified_since
+
+
+def if_range_allows(if_range: str | None, etag: str, modified: float) -> bool:
+    """RFC 9110 §13.1.5: the Range applies when ``If-Range`` is absent, names the current
+    (strong) ETag, or is exactly the Last-Modified date."""
+    if if_range is None:
+        return True
+    value = if_range.strip()
+    if value.startswith(('"', "W/")):
+        return value == etag
+    return bool(modified) and value == http_date(modified)
+
+
+def byte_span(start: int | None, stop: int | None, length: int) -> tuple[int, int] | None:
+    """A parsed single range (Python slice bounds: a negative start is a suffix, stop is
+    exclusive) resolved against ``length`` bytes: (first, last) inclusive, or None when
+    it selects nothing (416, RFC 9110 §15.5.17)."""
+    first, end, _ = slice(start, stop).indices(length)
+    return (first, end - 1) if first < end else None
 
 
 def http_date(timestamp: float) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -139,3 +140,35 @@ Transfer/sec:    983.04MB
     assert figures["p50_ms"] == pytest.approx(0.61)
     assert figures["p99_ms"] == 2.5
     assert figures["requests"] == 250000
+
+
+def test_targeted_fields_come_from_the_policy_else_the_profile(tmp_path: Path) -> None:
+    path = tmp_path / "edge.json"
+    path.write_text(
+        json.dumps(
+            {
+                "origins": {"o": "http://127.0.0.1:9"},
+                "profile": "rfc9111",
+                "behaviors": [
+                    {"path_pattern": "/v/*", "policy": "Vendor", "origin": "o"},
+                    {"path_pattern": "*", "policy": "Plain", "origin": "o"},
+                ],
+                "policies": {
+                    "Vendor": {"targeted_cache_control": ["Akamai-Cache-Control"]},
+                    "Plain": {"targeted_cache_control": None},
+                },
+            }
+        )
+    )
+    settings = load_settings(path)
+    vendor, plain = (settings.policy_for(b) for b in settings.behaviors)
+    assert settings.targeted_fields(vendor) == ("Akamai-Cache-Control",)
+    assert settings.targeted_fields(plain) == ("CDN-Cache-Control",)  # rfc9111's
+    cloudfront = replace(settings, profile="cloudfront")
+    assert cloudfront.targeted_fields(plain) == ()  # CloudFront reads none
+    assert cloudfront.targeted_fields(vendor) == ("Akamai-Cache-Control",)
+
+
+def test_a_bad_targeted_field_name_is_refused() -> None:
+    with pytest.raises(ValueError, match="bad targeted field name"):
+        CachePolicy("P", targeted_cache_control=("CDN Cache Control",))

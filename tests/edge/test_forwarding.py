@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from edge.config import CachePolicy
-from edge.forwarding import cached_request_headers, merge_304, upstream_url, validators_of
+from edge.forwarding import cached_request_headers, merge_fields, upstream_url, validators_of
 
 
 def test_304_replaces_stored_fields_but_keeps_content_length() -> None:  # RFC 9111 §4.3.4, §3.2
     stored = (("Content-Length", "10"), ("Cache-Control", "max-age=10"), ("X-A", "1"), ("X-A", "2"))
     fresh = (("Cache-Control", "max-age=20"), ("X-A", "3"), ("Content-Length", "0"))
-    assert merge_304(stored, fresh) == (
+    assert merge_fields(stored, fresh, on_304=True) == (
         ("Content-Length", "10"),
         ("Cache-Control", "max-age=20"),
         ("X-A", "3"),

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from edge.rules.cache_control import format_http_date, parse_cache_control, parse_http_date
+from edge.rules.cache_control import parse_cache_control
 from edge.rules.freshness import (
     AgeInputs,
     age_inputs,
+    age_value,
     current_age,
     explicit_lifetime,
     heuristic_lifetime,
 )
+from edge.rules.http_date import format_http_date, parse_http_date
 
 NOW = 1_767_225_600.0
 DATE = format_http_date(NOW)
@@ -93,3 +95,44 @@ def test_cache_control_parsing_is_case_insensitive_and_unquotes() -> None:  # §
 def test_bad_http_date_is_none() -> None:
     assert parse_http_date("yesterday") is None
     assert parse_http_date(DATE) == NOW
+
+
+# The malformed dates the issue lists (two-digit year, missing comma, several spaces,
+# dashes, periods in the time, one-digit hour, UTC).
+INVALID_EXPIRES = (
+    "Thu, 18 Aug 50 02:01:18 GMT",
+    "Thu 18 Aug 2050 02:01:18 GMT",
+    "Thu, 18  Aug  2050 02:01:18 GMT",
+    "Thu, 18-Aug-2050 02:01:18 GMT",
+    "Thu, 18 Aug 2050 02.01.18 GMT",
+    "Thu, 18 Aug 2050 2:01:18 GMT",
+    "Thu, 18 Aug 2050 02:01:18 UTC",
+)
+
+
+@pytest.mark.parametrize("expires", INVALID_EXPIRES)
+def test_an_expires_that_is_not_an_http_date_is_already_expired(expires: str) -> None:  # §5.3
+    assert explicit_lifetime([("Date", DATE), ("Expires", expires)], NOW) == 0
+
+
+def test_an_expires_in_wrong_case_is_still_a_date() -> None:  # §4.2: case-insensitive
+    future = format_http_date(NOW + 300).upper()
+    assert explicit_lifetime([("Date", DATE), ("Expires", future)], NOW) == 300
+
+
+def test_several_expires_lines_mean_already_expired() -> None:  # §5.3: a singleton field
+    future = format_http_date(NOW + 300)
+    assert explicit_lifetime([("Date", DATE), ("Expires", future), ("Expires", future)], NOW) == 0
+
+
+def test_age_uses_the_first_member_of_a_list() -> None:  # §5.1
+    assert age_value([("Age", "7200, 0")]) == 7200
+    assert age_value([("Age", "0, 7200")]) == 0
+    assert age_value([("Age", "30"), ("Age", "0")]) == 30
+    assert age_value([]) == 0
+
+
+def test_an_age_that_is_not_a_non_negative_integer_is_invalid() -> None:  # §5.1
+    for bad in ("abc", "-7200", "7200.0", "", "١٢"):
+        assert age_value([("Age", bad)]) is None
+    assert age_inputs([("Age", "abc")], NOW, NOW).age_value == 0

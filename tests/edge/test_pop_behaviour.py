@@ -332,7 +332,7 @@ async def test_a_collapsed_request_for_another_variant_fetches_its_own(
 async def test_rfc9111_heuristic_freshness_from_last_modified(
     origin: OriginDouble, make_edge: MakeEdge, http: aiohttp.ClientSession, clock: Clock
 ) -> None:
-    from edge.rules.cache_control import format_http_date
+    from edge.rules.http_date import format_http_date
 
     # Modified 1000 s ago and no explicit lifetime: fresh for 10 % of that (RFC 9111 §4.2.2).
     origin.reply("/lm", headers={"Last-Modified": format_http_date(clock.now() - 1000)})

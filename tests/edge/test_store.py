@@ -99,3 +99,29 @@ async def test_memory_layer_serves_fresh_entries_and_rereads_stale_ones(tmp_path
     await disk.delete("/a")
     assert await fronted.get("/a") is None
     await fronted.close()
+
+
+def test_codec_round_trips_a_stored_part() -> None:
+    from dataclasses import replace
+
+    from edge.rules.partial import Partial
+    from edge.store.codec import decode, encode
+
+    part = replace(entry("/p", 10), status=206, partial=Partial(((0, 4), (10, 14)), 100))
+    assert decode(encode(part)) == part
+
+
+async def test_every_store_deletes_every_key_of_a_uri(tmp_path: Path) -> None:  # RFC 9111 §4.4
+    from common.clock import Clock
+    from edge.store.front import FrontedStore
+
+    fronted = FrontedStore(DiskStore(tmp_path / "d"), Clock.manual(0.0), 1_000_000)
+    for store in (MemoryStore(), DiskStore(tmp_path / "disk"), fronted):
+        await store.put("/u", VaryMarker(("accept",), "/u"))
+        await store.put("/u\nv:accept=a", entry("/u"))
+        await store.put("/u\nh:x-tenant=b", entry("/u"))
+        await store.put("/other", entry("/other"))
+        assert await store.delete_uri("/u") == 3
+        assert [k async for k in store.stored_keys()] == ["/other"]
+        assert await store.get("/u\nv:accept=a") is None
+        await store.close()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from edge.config import CachePolicy
-from edge.rules.cache_control import format_http_date
+from edge.rules.decision import Freshness, Revalidate, decide
+from edge.rules.freshness import age_inputs
+from edge.rules.http_date import format_http_date
 from edge.rules.ttl import Heuristics, ResponseFacts, plan_storage
 
 NOW = 1_767_225_600.0
@@ -121,3 +123,37 @@ def test_must_revalidate_and_s_maxage_forbid_stale_serving() -> None:  # §5.2.2
 def test_vary_star_is_never_stored() -> None:  # §4.1
     assert rfc(facts(200, ("Cache-Control", "max-age=60"), ("Vary", "*"))).refused == "vary-star"
     assert cloudfront(facts(200, ("Vary", "Accept, *"))).refused == "vary-star"
+
+
+def test_an_invalid_age_makes_the_response_stale_at_once() -> None:  # RFC 9111 §5.1
+    plan = rfc(facts(200, ("Cache-Control", "max-age=3600"), ("Age", "old"), ("ETag", '"a"')))
+    assert plan.refused is None and plan.ttl == 0 and plan.no_stale
+    assert rfc(facts(200, ("Cache-Control", "max-age=3600"), ("Age", "-1"))).refused == "zero-ttl"
+
+
+def test_qualified_no_cache_and_private_only_keep_those_fields_out() -> None:  # §5.2.2.4, .7
+    plan = rfc(facts(200, ("Cache-Control", 'max-age=60, no-cache="Set-Cookie, a"')))
+    assert plan.refused is None and not plan.always_revalidate
+    assert plan.omit_fields == ("set-cookie", "a")
+    private = rfc(facts(200, ("Cache-Control", 'max-age=60, private="b"')))
+    assert private.refused is None and private.omit_fields == ("b",)
+
+
+def test_a_single_part_206_is_stored_as_partial_content() -> None:  # §3.3
+    ok = facts(206, ("Cache-Control", "max-age=60"), ("Content-Range", "bytes 0-4/10"))
+    assert rfc(ok).refused is None and cloudfront(ok).refused is None
+    several = facts(206, ("Cache-Control", "max-age=60"), ("Content-Type", "multipart/byteranges"))
+    assert rfc(several).refused == "status" and cloudfront(several).refused == "status"
+
+
+def test_a_ranged_request_stores_only_200_or_206() -> None:  # never a 416 under the URI
+    ranged = ResponseFacts("GET", 416, [("Date", format_http_date(NOW))], NOW, {}, ranged=True)
+    assert rfc(ranged).refused == "range-status"
+    assert cloudfront(ranged).refused == "range-status"
+
+
+def test_a_stale_immutable_response_is_revalidated_like_any_other() -> None:  # RFC 8246 §2
+    headers = [("Date", format_http_date(NOW)), ("Cache-Control", "max-age=10, immutable")]
+    plan = rfc(ResponseFacts("GET", 200, headers, NOW, {}))
+    stored = Freshness(age_inputs(headers, NOW, NOW), plan.ttl)
+    assert decide(stored, NOW + 20, {}, miss_reason="uri-miss") == Revalidate("stale")

@@ -49,3 +49,40 @@ async def test_workers_refuse_a_manual_clock(origin: OriginDouble, tmp_path: Pat
         assert "manual clock" in str(exc)
     finally:
         await edge.stop()
+
+
+async def test_ranges_and_conditionals_from_every_worker(
+    origin: OriginDouble, tmp_path: Path
+) -> None:
+    """A stored part (through the disk codec) and the whole, cut by whichever worker takes
+    the connection; If-Modified-Since answered by each."""
+    body = bytes(range(256)) * 64  # 16 KiB, then "#n"
+    origin.reply(
+        "/r", body=body, headers={"Cache-Control": "max-age=3600"}, etag='"v1"', ranges=True
+    )
+    origin.clock = Clock()
+    pop = PopSettings("pop-1", workers=2, cache_dir=str(tmp_path))
+    edge = Edge(edge_settings(origin.url, profile="rfc9111", pops=(pop,)), clock=origin.clock)
+    await edge.start()
+    url = edge.pop_urls["pop-1"] + "/r"
+    try:
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True)) as http:
+            async with http.get(url, headers={"Range": "bytes=1000-1999"}) as resp:
+                assert resp.status == 206 and await resp.read() == body[1000:2000]
+            for _ in range(8):
+                async with http.get(url, headers={"Range": "bytes=1500-1599"}) as resp:
+                    assert resp.status == 206 and await resp.read() == body[1500:1600]
+            assert origin.count("/r") == 1  # every worker answered from the stored part
+            async with http.get(url) as resp:
+                whole = await resp.read()
+                assert resp.status == 200 and whole == body + b"#2"
+                modified = resp.headers["Date"]
+            for _ in range(8):
+                async with http.get(url, headers={"Range": "bytes=-2, 0-1"}) as resp:
+                    assert resp.status == 206
+                    assert resp.headers["Content-Type"].startswith("multipart/byteranges")
+                async with http.get(url, headers={"If-Modified-Since": modified}) as resp:
+                    assert resp.status == 304
+            assert origin.count("/r") == 2
+    finally:
+        await edge.stop()

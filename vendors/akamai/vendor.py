@@ -23,7 +23,15 @@ from vendors.akamai.renderer import Renderer
 
 ORIGIN_ID = "akamai-image-manager"
 # The path carries policy, version, width and format; the query the variables a request sets.
-DERIVATIVES = CachePolicy("AkamaiImageManager", 0.0, 86400.0, 31536000.0, query_strings="all")
+# Akamai obeys its own targeted field first, then CDN-Cache-Control (RFC 9213).
+DERIVATIVES = CachePolicy(
+    "AkamaiImageManager",
+    0.0,
+    86400.0,
+    31536000.0,
+    query_strings="all",
+    targeted_cache_control=("Akamai-Cache-Control", "CDN-Cache-Control"),
+)
 
 
 class ImageManager:

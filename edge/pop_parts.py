@@ -1,0 +1,28 @@
+"""What the parts of one POP (filling its cache, passing requests through) share."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import aiohttp
+
+from common.clock import Clock
+from edge.config import EdgeSettings
+from edge.counters import Counters
+from edge.store.base import Store
+
+
+@dataclass
+class PopParts:
+    """``settings`` is replaced when the edge is reconfigured, ``session`` set on start;
+    ``upstream`` is the shield's URL, or None to go to the origins."""
+
+    pop_id: str
+    settings: EdgeSettings
+    store: Store
+    clock: Clock
+    counters: Counters
+    event: Callable[..., None]
+    upstream: str | None
+    session: aiohttp.ClientSession | None = None
