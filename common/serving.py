@@ -2,9 +2,10 @@
 
 ``served = await serve(app, host, port, limits=…)`` returns a :class:`ServedApp` with the
 base URL; ``await served.close()`` stops it. Every server gets the same connection limits
-(see :class:`ConnectionLimits` and the README's "Limits"): a header timeout, a keep-alive
-idle timeout, a cap on open connections per server with a 503 beyond it, and a budget for
-the whole process below its file-descriptor limit.
+(see :class:`ConnectionLimits` and the README's "Limits"): a header timeout (the TLS
+handshake included), a keep-alive idle timeout, a cap on open connections per server
+(idle ones make room; a 503 when all are busy), and a budget for the whole process below
+its file-descriptor limit.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -154,7 +156,7 @@ class _LimitedSite(web.TCPSite):
 
 def _protocol_factory(
     server: Any, gate: ConnectionGate, limits: ConnectionLimits, handshake: float | None
-) -> Any:
+) -> Callable[[], asyncio.BaseProtocol]:
     """Each accepted connection: an HTTP handler when the gate admits it, else a 503."""
     # aiohttp's Server builds its handlers from these (the runner's and the app's options).
     kwargs = dict(server._kwargs, loop=server._loop)
