@@ -24,6 +24,7 @@ from typing import Any
 import aiohttp
 
 from cdnsim.demo import demo_image, seed_demo
+from cdnsim.origin_workers import OriginWorkers, SharedState
 from cdnsim.sim_control import sim_routes
 from cdnsim.switches import accept_in_key
 from common.clock import Clock
@@ -68,6 +69,7 @@ class StackSettings:
     vendors: Mapping[str, Any] = field(default_factory=every_vendor)
     connections: ConnectionLimits = field(default_factory=ConnectionLimits)  # every server's
     event_log_bytes: int = DEFAULT_MAX_BYTES  # the memory the shared event log may hold
+    origin_workers: int = 1  # origin processes on the origin's port (cdnsim.origin_workers)
 
     def __post_init__(self) -> None:
         unknown = sorted(set(self.vendors) - set(PLUGINS))
@@ -95,6 +97,7 @@ class Stack:
         self._exit = contextlib.AsyncExitStack()
         self._aggregator_task: asyncio.Task[None] | None = None
         self._origin_served: ServedApp | None = None
+        self._shared: SharedState | None = None  # with origin workers: what they share
         self._edge_client: EdgeInvalidations | None = None
         self._edge_start: EdgeSettings | None = None  # what a reset goes back to
         self._demo: DemoImages | None = None
@@ -111,8 +114,18 @@ class Stack:
 
     async def start(self) -> None:
         s = self.settings
-        self.storage = await self._exit.enter_async_context(open_storage(s.origin.storage))
-        origin_socket = socket.create_server((HOST, s.port(0)))
+        if s.origin_workers > 1:
+            self._shared = SharedState.create(
+                s.origin.storage.embedded or s.origin.storage.variants_start_empty
+            )
+        self.storage = await self._exit.enter_async_context(
+            open_storage(
+                s.origin.storage,
+                coherence=self._shared.coherence if self._shared else None,
+                written_variants=self._shared.written_variants if self._shared else None,
+            )
+        )
+        origin_socket = socket.create_server((HOST, s.port(0)), reuse_port=self._shared is not None)
         self.origin_url = f"http://{HOST}:{origin_socket.getsockname()[1]}"
         self.vendors = [self._create_vendor(name, options) for name, options in s.vendors.items()]
         self.edge = Edge(
@@ -172,6 +185,18 @@ class Stack:
         served = await serve(app, HOST, sock=sock, limits=self.settings.connections)
         self._origin_served = served
         self._exit.push_async_callback(served.close)
+        if self._shared is not None and self.storage is not None:
+            workers = OriginWorkers(
+                settings,
+                self.storage,
+                self._shared,
+                settings.port,
+                self.clock.spec,
+                self.settings.origin_workers,
+                limits=self.settings.connections,
+            )
+            await workers.start()
+            self._exit.callback(workers.stop)
 
     def set_pipeline(self, pipeline: AggregatorSettings) -> None:
         """New aggregator settings (bug switches) from the next tick on, until a reset."""
@@ -195,6 +220,11 @@ class Stack:
 
     async def stop_origin_listening(self) -> None:
         """The origin goes down: no new connections, and open ones are closed."""
+        if self._shared is not None:
+            raise Conflict(
+                "the origin has worker processes of its own: it cannot be taken down",
+                code="origin_workers",
+            )
         if self._origin_served is None or self.origin_down:
             return
         self.origin_down = True
@@ -274,6 +304,7 @@ class Stack:
                 "reset wipes storage and needs the embedded store", code="reset_unavailable"
             )
         await asyncio.to_thread(embedded.reset)
+        self.storage.forget_memo()
         await self.storage.run(self.storage.create_resources)
         if self.storage.mirror:
             await self.storage.run(self.storage.mirror.clear)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import sys
 
 from cdnsim.aggregator_config import add_aggregator_arguments
 from cdnsim.origin_config import add_origin_arguments, origin_settings_from_args
+from cdnsim.origin_workers import OriginWorkers, SharedState, check_workers
 from cdnsim.runtime import (
     add_connection_arguments,
     connection_limits_from_args,
@@ -18,6 +20,7 @@ from common.clock import Clock
 from common.serving import ConnectionLimits, serve
 from origin.app import create_app
 from origin.settings import OriginSettings
+from origin.storage import open_storage
 
 log = logging.getLogger(__name__)
 
@@ -26,29 +29,68 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_origin_arguments(parser)
     add_aggregator_arguments(parser)
     parser.add_argument("--clock", default="real", help="real, scaled:N[@ANCHOR] or manual")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="origin processes sharing the port (SO_REUSEPORT), one render pool each (default 1)",
+    )
     add_connection_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     settings = origin_settings_from_args(args)
     clock = Clock.parse(args.clock)
-    return asyncio.run(_serve(settings, clock, connection_limits_from_args(args)))
+    try:
+        check_workers(settings, args.workers, clock)
+    except ValueError as exc:
+        print(f"cdnsim origin: {exc}", file=sys.stderr)
+        return 2
+    limits = connection_limits_from_args(args)
+    return asyncio.run(_serve(settings, clock, args.workers, limits))
 
 
-async def _serve(settings: OriginSettings, clock: Clock, limits: ConnectionLimits) -> int:
+async def _serve(
+    settings: OriginSettings, clock: Clock, workers: int, limits: ConnectionLimits
+) -> int:
     ssl_context = server_context(
         settings.tls_cert, settings.tls_key, ["localhost"] if settings.tls_self_signed else None
     )
-    served = await serve(
-        create_app(settings, clock=clock),
-        settings.host,
-        settings.port,
-        limits=limits,
-        ssl_context=ssl_context,
-    )
-    print(f"origin listening on {served.url} (tenant {settings.default_tenant})", flush=True)
-    try:
-        await run_until_signalled()
-    finally:
-        await served.close()
+    if workers == 1:
+        served = await serve(
+            create_app(settings, clock=clock),
+            settings.host,
+            settings.port,
+            limits=limits,
+            ssl_context=ssl_context,
+        )
+        print(f"origin listening on {served.url} (tenant {settings.default_tenant})", flush=True)
+        try:
+            await run_until_signalled()
+        finally:
+            await served.close()
+        return 0
+    shared = SharedState.create(settings.storage.embedded or settings.storage.variants_start_empty)
+    async with open_storage(
+        settings.storage, coherence=shared.coherence, written_variants=shared.written_variants
+    ) as storage:
+        app = create_app(settings, clock=clock, storage=storage)
+        served = await serve(
+            app, settings.host, settings.port, limits=limits, ssl_context=ssl_context,
+            reuse_port=True,
+        )  # fmt: skip
+        pool = OriginWorkers(
+            settings, storage, shared, served.port, clock.spec, workers, limits=limits
+        )
+        try:
+            await pool.start()
+            print(
+                f"origin listening on {served.url} "
+                f"(tenant {settings.default_tenant}, {workers} workers)",
+                flush=True,
+            )
+            await run_until_signalled()
+        finally:
+            pool.stop()
+            await served.close()
     return 0

@@ -12,6 +12,7 @@ from typing import Any
 
 from cdnsim.aggregator_config import add_aggregator_arguments
 from cdnsim.origin_config import add_origin_arguments, origin_settings_from_args
+from cdnsim.origin_workers import check_workers
 from cdnsim.runtime import (
     add_connection_arguments,
     add_event_log_argument,
@@ -64,6 +65,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     stack.add_argument(
         "--ready-file", type=Path, help="write the endpoints as JSON once everything answers"
     )
+    stack.add_argument(
+        "--origin-workers",
+        type=int,
+        default=1,
+        help="origin processes sharing its port (SO_REUSEPORT), one render pool each (default 1)",
+    )
     add_connection_arguments(parser)
     add_event_log_argument(parser)
     parser.set_defaults(port=0)
@@ -96,10 +103,17 @@ def run(args: argparse.Namespace) -> int:
         demo=args.demo,
         seed=args.seed,
         vendors={name: PLUGINS[name].options(args) for name in args.vendor or PLUGINS},
+        origin_workers=args.origin_workers,
         connections=connection_limits_from_args(args),
         event_log_bytes=args.event_log_bytes,
     )
-    return asyncio.run(_up(settings, Clock.parse(args.clock), args.ready_file))
+    clock = Clock.parse(args.clock)
+    try:
+        check_workers(settings.origin, args.origin_workers, clock)
+    except ValueError as exc:
+        print(f"cdnsim up: {exc}", file=sys.stderr)
+        return 2
+    return asyncio.run(_up(settings, clock, args.ready_file))
 
 
 async def _up(settings: StackSettings, clock: Clock, ready_file: Path | None) -> int:
