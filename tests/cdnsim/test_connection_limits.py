@@ -1,10 +1,11 @@
 """Every server the stack starts has the connection limits (common/serving.py): the
 origin, each POP, the shield, the control app, the imgix renderer and API, and with
-``--demo`` the Akamai policy APIs and renderer."""
+``--demo`` the Akamai policy APIs and renderer; and each worker process of `cdnsim origin`."""
 
 from __future__ import annotations
 
 import asyncio
+import sys
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -62,3 +63,22 @@ async def test_every_server_of_the_stack_closes_connections_that_send_no_request
         assert connections["max"] == QUICK.max_connections
     finally:
         await stack.stop()
+
+
+async def test_origin_worker_processes_apply_the_command_line_limits() -> None:
+    command = [sys.executable, "-m", "cdnsim.cli", "origin", "--port", "0", "--workers", "2"]
+    command += ["--render-workers", "1", "--header-timeout", "0.2", "--keepalive-timeout", "0.2"]
+    process = await asyncio.create_subprocess_exec(*command, stdout=asyncio.subprocess.PIPE)
+    try:
+        assert process.stdout is not None
+        line = (await asyncio.wait_for(process.stdout.readline(), 120)).decode()
+        assert "2 workers" in line, line
+        url = line.split("listening on ")[1].split()[0]
+        # The kernel spreads these over both processes (SO_REUSEPORT); each closes its own.
+        closed = await asyncio.gather(*(_closed_without_a_word(url) for _ in range(16)))
+        assert all(closed)
+        async with aiohttp.ClientSession() as http, http.get(url + "/api/ping") as response:
+            assert response.status == 200
+    finally:
+        process.terminate()
+        assert await asyncio.wait_for(process.wait(), 60) == 0
