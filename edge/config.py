@@ -7,11 +7,11 @@ cache policy → origin, first match wins, the default ``*`` last) and cache pol
 
 from __future__ import annotations
 
-import json
 import re
-from dataclasses import dataclass, field, fields, is_dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
+
+from common.serving import ConnectionLimits
 
 Profile = Literal["cloudfront", "rfc9111"]
 ListBehavior = Literal["none", "all", "allow", "deny"]
@@ -156,6 +156,9 @@ class EdgeSettings:
     invalidation_delays: dict[str, Any] | None = None
     seed: int | None = None
     hit_events: bool = True  # log every hit (benchmarks turn it off: the log is in memory)
+    # Header and keep-alive timeouts and the connection cap of every POP, shield and control
+    # server (each worker process of a POP has its own cap).
+    connections: ConnectionLimits = field(default_factory=ConnectionLimits)
 
     def __post_init__(self) -> None:
         if self.profile not in get_args(Profile):
@@ -209,8 +212,10 @@ VIMOND_IMAGES = CachePolicy(
     query_strings="all",
     headers=("Host", "X-vimond-access-key"),
 )
-# The image API and its legacy paths (which answer with redirects to it).
-VIMOND_IMAGE_PATHS = ("/api/v2/img/*", "/api/v1/img/*", "/api/img/*")
+# Every path that serves a tenant's image bytes or redirects to them: the image API, the
+# stored variants its 302 points at, and the legacy paths (301 to the image API). The
+# origin guards each with the tenant's access key, so each is keyed by it.
+VIMOND_IMAGE_PATHS = ("/api/v2/img/*", "/api/v2/variants/*", "/api/v1/img/*", "/api/img/*")
 # Admin, status and invalidation paths of spec/vimond-api.md: never cached.
 VIMOND_PASSTHROUGH = ("/adminAPI/*", "/api/ping", "/api/systemsCheck", "/*-lof/images/*")
 
@@ -244,53 +249,3 @@ def generic_settings(
         profile=profile,
         pops=(PopSettings("pop-1", port=port, workers=workers, cache_dir=cache_dir),),
     )
-
-
-def load_settings(path: Path) -> EdgeSettings:
-    """Read an EdgeSettings JSON document (field names as in the dataclasses)."""
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ValueError(f"cannot read edge settings {path}: {exc}") from None
-    if not isinstance(raw, dict):
-        raise ValueError("edge settings must be a JSON object")  # noqa: TRY004 (a config error)
-    return settings_from_json(raw)
-
-
-def settings_from_json(raw: dict[str, Any]) -> EdgeSettings:
-    try:
-        return _settings_from_json(raw)
-    except TypeError as exc:
-        raise ValueError(f"bad edge settings: {exc}") from None
-
-
-def _settings_from_json(raw: dict[str, Any]) -> EdgeSettings:
-    data = dict(raw)
-    policies = {
-        name: CachePolicy(**{"name": name, **_tuples(CachePolicy, p)})
-        for name, p in data.get("policies", {}).items()
-    }
-    if "vimond_origin" in data:  # shorthand: the built-in Vimond behaviours
-        base = vimond_behaviors(data.pop("vimond_origin"))
-        data.setdefault("origins", base.origins)
-        behaviors = base.behaviors
-        policies = {**base.policies, **policies}
-    else:
-        behaviors = tuple(CacheBehavior(**b) for b in data.get("behaviors", ()))
-    data["behaviors"] = (
-        tuple(CacheBehavior(**b) for b in data["behaviors"]) if "behaviors" in data else behaviors
-    )
-    data["policies"] = policies
-    if "pops" in data:
-        data["pops"] = tuple(PopSettings(**p) for p in data["pops"])
-    if data.get("shield") is not None:
-        data["shield"] = ShieldSettings(**data["shield"])
-    if "timeouts" in data:
-        data["timeouts"] = Timeouts(**data["timeouts"])
-    return EdgeSettings(**data)
-
-
-def _tuples(cls: type, raw: dict[str, Any]) -> dict[str, Any]:
-    assert is_dataclass(cls)
-    tuple_fields = {f.name for f in fields(cls) if str(f.type).startswith("tuple")}
-    return {k: tuple(v) if k in tuple_fields and v is not None else v for k, v in raw.items()}

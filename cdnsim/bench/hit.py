@@ -24,16 +24,19 @@ from typing import Any
 
 from aiohttp import web
 
+from cdnsim.usage import at_least, positive_float
+from common.serving import ServedApp, serve
+
 TARGET_HITS_PER_SECOND = 20_000
 TARGET_P99_MS = 5.0
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--duration", type=float, default=10.0, help="seconds of load")
-    parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
-    parser.add_argument("--workers", type=int, default=2, help="edge worker processes")
-    parser.add_argument("--size", type=int, default=40 * 1024, help="object size in bytes")
+    parser.add_argument("--duration", type=positive_float, default=10.0, help="seconds of load")
+    parser.add_argument("--connections", type=at_least(1), default=32)
+    parser.add_argument("--threads", type=at_least(1), default=2, help="wrk threads")
+    parser.add_argument("--workers", type=at_least(1), default=2, help="edge worker processes")
+    parser.add_argument("--size", type=at_least(1), default=40 * 1024, help="object size in bytes")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -202,7 +205,7 @@ class _Origin:
         self._body = body
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
-        self._runner: web.AppRunner | None = None
+        self._served: ServedApp | None = None
         self.url = ""
 
     def start(self) -> None:
@@ -219,14 +222,11 @@ class _Origin:
 
         app = web.Application()
         app.router.add_get("/{tail:.*}", handle)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.url = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
+        self._served = await serve(app)
+        self.url = self._served.url
 
     def stop(self) -> None:
-        if self._runner is not None:
-            asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(timeout=30)
+        if self._served is not None:
+            asyncio.run_coroutine_threadsafe(self._served.close(), self._loop).result(timeout=30)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=10)

@@ -11,7 +11,7 @@ import contextlib
 import functools
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
@@ -19,12 +19,13 @@ from typing import Any, TypeVar
 import boto3
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
 from origin.storage.coherence import Coherence
 from origin.storage.embedded import EmbeddedMoto
 from origin.storage.memo import StorageMemo
 from origin.storage.mirror import Mirror
+from origin.storage.resources import StorageSetupError, ensure_buckets, ensure_table
 from origin.storage.settings import AWS, StorageSettings
 from origin.storage.written_keys import WrittenKeys
 
@@ -52,6 +53,15 @@ class Blob:
     metadata: Mapping[str, str] = field(default_factory=dict)
     last_modified: float = 0.0
     etag: str = ""
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    """One object of a listing: its key, size in bytes and when it was stored."""
+
+    key: str
+    size: int
+    last_modified: float
 
 
 def _client_config(settings: StorageSettings) -> Config:
@@ -151,27 +161,14 @@ class Storage:
 
     # -- resources ------------------------------------------------------------------
     def create_resources(self) -> None:
-        existing = {b["Name"] for b in self.s3.list_buckets().get("Buckets", [])}
-        for bucket in (self.settings.originals_bucket, self.settings.variants_bucket):
-            if bucket not in existing:
-                self.s3.create_bucket(Bucket=bucket)
-        tables = set(self.dynamodb.list_tables().get("TableNames", []))
+        """Buckets and tables, each created if absent (see :mod:`origin.storage.resources`)."""
+        ensure_buckets(
+            self.s3,
+            (self.settings.originals_bucket, self.settings.variants_bucket),
+            self.settings.region,
+        )
         for name in TABLES:
-            if self.table(name) in tables:
-                continue
-            self.dynamodb.create_table(
-                TableName=self.table(name),
-                KeySchema=[
-                    {"AttributeName": "tenant", "KeyType": "HASH"},
-                    {"AttributeName": "id", "KeyType": "RANGE"},
-                ],
-                AttributeDefinitions=[
-                    {"AttributeName": "tenant", "AttributeType": "S"},
-                    {"AttributeName": "id", "AttributeType": "S"},
-                ],
-                BillingMode="PAY_PER_REQUEST",
-                StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
-            )
+            ensure_table(self.dynamodb, self.table(name))
 
     # -- S3 -------------------------------------------------------------------------
     def restore_from_mirror(self) -> None:
@@ -277,12 +274,33 @@ class Storage:
             keys.extend(obj["Key"] for obj in page.get("Contents", []))
         return keys
 
+    async def list_objects(self, bucket: str, prefix: str = "") -> list[StoredObject]:
+        return await self.run(self._list_objects, bucket, prefix)
+
+    def _list_objects(self, bucket: str, prefix: str) -> list[StoredObject]:
+        objects: list[StoredObject] = []
+        paginator = self.s3.get_paginator("list_objects_v2")
+        for page in paginator.paginate(Bucket=bucket, Prefix=prefix):
+            objects.extend(
+                StoredObject(o["Key"], o["Size"], o["LastModified"].timestamp())
+                for o in page.get("Contents", [])
+            )
+        return objects
+
     async def delete_prefix(self, bucket: str, prefix: str) -> int:
         """Delete every object under ``prefix``; returns how many there were."""
         return await self.run(self._delete_prefix, bucket, prefix)
 
     def _delete_prefix(self, bucket: str, prefix: str) -> int:
         keys = self._list_keys(bucket, prefix)
+        self._delete_keys(bucket, keys)
+        return len(keys)
+
+    async def delete_keys(self, bucket: str, keys: Sequence[str]) -> None:
+        """Delete these objects (absent ones are no error), a thousand per request."""
+        await self.run(self._delete_keys, bucket, list(keys))
+
+    def _delete_keys(self, bucket: str, keys: list[str]) -> None:
         for start in range(0, len(keys), 1000):
             chunk = keys[start : start + 1000]
             with contextlib.ExitStack() as writes:
@@ -294,7 +312,6 @@ class Storage:
             if self.mirror and bucket == self.settings.originals_bucket:
                 for key in chunk:
                     self.mirror.delete_object(bucket, key)
-        return len(keys)
 
     # -- DynamoDB -------------------------------------------------------------------
     async def get_item(self, table: str, tenant: str, item_id: str) -> dict[str, Any] | None:
@@ -450,7 +467,7 @@ async def open_storage(
     storage = Storage(settings, endpoint, coherence=coherence, written_variants=written_variants)
     try:
         if settings.create_resources or moto:
-            await storage.run(storage.create_resources)
+            await storage.run(_create_resources, storage)
         if moto and settings.data_dir:
             storage.mirror = Mirror(settings.data_dir / "storage.sqlite3")
             await storage.run(storage.restore_from_mirror)
@@ -460,6 +477,19 @@ async def open_storage(
         storage.close()
         if moto:
             await asyncio.to_thread(moto.stop)
+
+
+def _create_resources(storage: Storage) -> None:
+    where = storage.endpoint_url or "AWS"
+    try:
+        storage.create_resources()
+    except NoCredentialsError:
+        raise StorageSetupError(
+            f"no credentials for the storage at {where}: set AWS_ACCESS_KEY_ID and "
+            "AWS_SECRET_ACCESS_KEY (any values for moto)"
+        ) from None
+    except (BotoCoreError, ClientError) as exc:
+        raise StorageSetupError(f"cannot set up the storage at {where}: {exc}") from None
 
 
 def _with_test_credentials(settings: StorageSettings) -> StorageSettings:
