@@ -126,12 +126,16 @@ class Link:
     async def _answer(self, call_id: int, name: str, args: tuple[Any, ...]) -> None:
         try:
             value, ok = await self._handler(name, args), True
-        except Exception as exc:  # the caller gets it, as it was raised here
+        except Exception as exc:  # noqa: BLE001 — the caller gets it, as it was raised here
             value, ok = exc, False
         try:
             await self._send((call_id, "__answer__", (ok, value)))
         except (LinkClosed, ConnectionError):
             pass
+        except (pickle.PicklingError, TypeError, AttributeError) as exc:
+            # What cannot travel still answers the call, so that the caller never waits on.
+            error = RemoteError(f"{name}: {value!r} cannot be sent back: {exc}")
+            await self._send((call_id, "__answer__", (False, error)))
 
     async def close(self) -> None:
         self._closed = True

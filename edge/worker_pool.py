@@ -24,6 +24,7 @@ import os
 import shutil
 import socket
 import tempfile
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from multiprocessing.process import BaseProcess
 from typing import Any
@@ -69,9 +70,11 @@ class WorkerPool:
         if pop.cache_dir is None:
             raise ValueError(f"POP {pop.id}: worker processes need a cache_dir to share")
         self._args = (settings, pop, port, upstream, clock_spec, dict(replicas))
+        self.cache_dir = pop.cache_dir
         self.leader, self.events = leader, events
         self._processes: list[BaseProcess] = []
         self._links: dict[int, Link] = {}
+        self._worker_of: dict[Link, int] = {}
         self._all_linked = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
         self._server: asyncio.AbstractServer | None = None
@@ -106,20 +109,22 @@ class WorkerPool:
     async def _connected(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         link = Link(reader, writer, lambda name, args: self._handle(link, name, args))
         await link.serve()
-        for worker, known in list(self._links.items()):
-            if known is link:
-                del self._links[worker]
+        worker = self._worker_of.pop(link, None)
+        if worker is not None and self._links.get(worker) is link:
+            del self._links[worker]
 
     async def _handle(self, link: Link, name: str, args: tuple[Any, ...]) -> Any:
         match name, args:
             case "hello", (int(worker),):
                 self._links[worker] = link
+                self._worker_of[link] = worker
                 if len(self._links) == len(self._processes):
                     self._all_linked.set()
                 return None
             case "events", (batch,):
+                worker = self._worker_of.get(link, 0)
                 for time, component, kind, data in batch:
-                    self.events.record(time, component, kind, data)
+                    self.events.record(time, component, kind, {**data, "worker": worker})
                 return None
             case "fill", (ctx, entry, shared):
                 if not shared:
@@ -145,17 +150,24 @@ class WorkerPool:
         """Every worker rebuilds ``vendor``'s properties from ``replica``."""
         await self._ask_all("replica", vendor, replica)
 
+    async def reconfigure(self, settings: EdgeSettings) -> None:
+        """Every worker takes ``settings`` (keys, TTLs, behaviours) from its next request."""
+        await self._ask_all("settings", settings)
+
     async def flush_events(self) -> None:
         """Every worker's buffered events are in the log when this returns."""
         with contextlib.suppress(LinkClosed):
             await self._ask_all("flush")
 
-    async def counters(self) -> Counters:
-        """The POP's counters: every worker's, and the edge process's fills."""
+    async def counters(self) -> tuple[Counters, dict[str, int]]:
+        """The POP's counters (every worker's, and the edge process's fills) and its
+        workers' connection counters, added up."""
         total = Counters(**self.leader.counters.as_dict())
-        for counted in await self._ask_all("stats"):
+        connections: Counter[str] = Counter()
+        for counted, open_connections in await self._ask_all("stats"):
             total.add(counted)
-        return total
+            connections.update(open_connections)
+        return total, dict(connections)
 
     @property
     def pids(self) -> list[int]:
@@ -187,9 +199,10 @@ class PooledPopView:
         self._pool = pool
 
     async def stats(self) -> dict[str, Any]:
-        total = await self._pool.counters()
+        total, connections = await self._pool.counters()
         volume = await self._pool.leader.store.volume()
-        return {**total.as_dict(), "volume": volume, "workers": len(self._pool.pids)}
+        workers = len(self._pool.pids)
+        return {**total.as_dict(), "volume": volume, "workers": workers, "connections": connections}
 
     async def listing(self, limit: int = 1000) -> list[dict[str, Any]]:
         return await self._pool.leader.listing(limit)

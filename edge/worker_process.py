@@ -13,7 +13,7 @@ import signal
 from typing import Any
 
 from common.clock import Clock
-from common.serving import serve
+from common.serving import ServedApp, serve
 from edge.coalescing import LeaderFill
 from edge.config import EdgeSettings, PopSettings
 from edge.event_loop import install_uvloop
@@ -97,7 +97,8 @@ async def _run(
     store = open_store(pop_settings, clock)
     pop = Pop(pop_settings.id, settings, store, clock, events, upstream=upstream, worker=worker)
     vendors = VendorProperties(pop, clock, replicas)
-    link = await connect(hub, _Handler(pop, vendors, events))
+    handler = _Handler(pop, vendors, events)
+    link = await connect(hub, handler)
     events.link = link
     pop.fill = LeaderFill(link, settings.timeouts.coalesce_wait)
     pop.on_invalidated = lambda uri: link.call("forget_uri", uri)
@@ -106,6 +107,7 @@ async def _run(
     served = await serve(
         create_pop_app(pop), pop_settings.host, port, limits=settings.connections, reuse_port=True
     )
+    handler.served = served
     await link.call("hello", worker)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -129,11 +131,13 @@ class _Handler:
 
     def __init__(self, pop: Pop, vendors: VendorProperties, events: EventBuffer) -> None:
         self._pop, self._vendors, self._events = pop, vendors, events
+        self.served: ServedApp | None = None
 
     async def __call__(self, name: str, args: tuple[Any, ...]) -> Any:
         match name, args:
             case "stats", ():
-                return self._pop.counters.as_dict()
+                connections = self.served.stats() if self.served is not None else {}
+                return self._pop.counters.as_dict(), connections
             case "flush", ():
                 await self._events.flush()
                 return None
@@ -141,9 +145,11 @@ class _Handler:
                 return await self._pop.forget(patterns)
             case "forget_uri", (uri,):
                 return await self._pop.forget_matching(lambda stored: stored == uri)
+            case "settings", (settings,):
+                self._pop.reconfigure(settings)
+                return None
             case "replica", (vendor, replica):
                 self._vendors.replace(vendor, replica)
                 return None
             case _:
                 raise ValueError(f"a worker does not know {name!r}")
-
