@@ -8,7 +8,7 @@ import logging
 import shutil
 import socket
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, Self
 
@@ -24,7 +24,7 @@ from edge.control_openapi import DOCUMENT_PATH as CONTROL_DOCUMENT
 from edge.control_openapi import build_control_document
 from edge.invalidation import DelayModel, InvalidationService, PurgeTarget, add_routes
 from edge.pop import Pop
-from edge.pop_app import create_pop_app
+from edge.pop_app import create_pop_server
 from edge.pop_view import PopEntry
 from edge.properties import with_routes
 from edge.store import Store
@@ -87,7 +87,7 @@ class Edge:
             self.shield = await self._start_pop(settings.shield, upstream=None)
             self.shield_url = await self._serve(
                 self.shield.pop_id,
-                create_pop_app(self.shield, manage_lifecycle=False),
+                create_pop_server(self.shield),
                 settings.shield.port,
             )
         for pop_settings in settings.pops:
@@ -96,8 +96,8 @@ class Edge:
                 continue
             pop = await self._start_pop(pop_settings, upstream=self.shield_url)
             self.pops[pop.pop_id] = pop
-            app = create_pop_app(pop, manage_lifecycle=False)
-            self.pop_urls[pop.pop_id] = await self._serve(pop.pop_id, app, pop_settings.port)
+            server = create_pop_server(pop)
+            self.pop_urls[pop.pop_id] = await self._serve(pop.pop_id, server, pop_settings.port)
         await self._start_control()
         for vendor in self.vendors:
             await vendor.attach(_VendorHandle(self, vendor))
@@ -201,11 +201,12 @@ class Edge:
         return PooledPopView(pool) if pool is not None else pop
 
     async def _serve(
-        self, name: str, app: web.Application, port: int, *, reuse_port: bool = False
+        self,
+        name: str,
+        app: web.Application | Callable[[web.BaseRequest], Awaitable[web.StreamResponse]],
+        port: int,
     ) -> str:
-        served = await serve(
-            app, self._host, port, limits=self.settings.connections, reuse_port=reuse_port
-        )
+        served = await serve(app, self._host, port, limits=self.settings.connections)
         self.served[name] = served
         return served.url
 

@@ -122,9 +122,9 @@ class WorkerPool:
                     self._all_linked.set()
                 return None
             case "events", (batch,):
-                worker = self._worker_of.get(link, 0)
-                for time, component, kind, data in batch:
-                    self.events.record(time, component, kind, {**data, "worker": worker})
+                record = self.events.record
+                for time, component, kind, data in batch:  # each names its worker
+                    record(time, component, kind, data)
                 return None
             case "fill", (ctx, entry, shared):
                 if not shared:

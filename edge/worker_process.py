@@ -18,7 +18,7 @@ from edge.coalescing import LeaderFill
 from edge.config import EdgeSettings, PopSettings
 from edge.event_loop import install_uvloop
 from edge.pop import Pop
-from edge.pop_app import create_pop_app
+from edge.pop_app import create_pop_server
 from edge.properties import Property
 from edge.store.opening import open_store
 from edge.vendor import Replica
@@ -33,12 +33,13 @@ class EventBuffer:
     """A worker's events, held until they are sent to the edge process's log (with the
     time each happened), in one batch every ``FLUSH_INTERVAL`` or when asked to flush."""
 
-    def __init__(self, clock: Clock) -> None:
-        self._clock = clock
+    def __init__(self, clock: Clock, worker: int) -> None:
+        self._clock, self._worker = clock, worker
         self._batch: list[tuple[float, str, str, dict[str, Any]]] = []
         self.link: Link | None = None
 
     def append(self, component: str, kind: str, **data: Any) -> None:
+        data["worker"] = self._worker  # a dict of its own: the call's keyword arguments
         self._batch.append((self._clock.now(), component, kind, data))
 
     async def flush(self) -> None:
@@ -93,7 +94,7 @@ async def _run(
     hub: str,
 ) -> None:
     clock = Clock.parse(clock_spec)
-    events = EventBuffer(clock)
+    events = EventBuffer(clock, worker)
     store = open_store(pop_settings, clock)
     pop = Pop(pop_settings.id, settings, store, clock, events, upstream=upstream, worker=worker)
     vendors = VendorProperties(pop, clock, replicas)
@@ -104,8 +105,10 @@ async def _run(
     pop.on_invalidated = lambda uri: link.call("forget_uri", uri)
     reading = asyncio.create_task(link.serve())
     flushing = asyncio.create_task(events.keep_flushing())
+    await pop.start()
+    server = create_pop_server(pop)
     served = await serve(
-        create_pop_app(pop), pop_settings.host, port, limits=settings.connections, reuse_port=True
+        server, pop_settings.host, port, limits=settings.connections, reuse_port=True
     )
     handler.served = served
     await link.call("hello", worker)
@@ -117,6 +120,7 @@ async def _run(
     # Until told to stop, or until the edge process is gone (its end of the link closes).
     await asyncio.wait({reading, stopping}, return_when=asyncio.FIRST_COMPLETED)
     await served.close()
+    await pop.close()
     flushing.cancel()
     with contextlib.suppress(Exception):
         await events.flush()
