@@ -25,6 +25,7 @@ import asyncio
 import logging
 import multiprocessing
 import signal
+import time
 from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -34,7 +35,6 @@ from cdnsim.tls import server_context
 from common.clock import Clock
 from common.ids import IdGenerator
 from common.serving import DEFAULT_LIMITS, ConnectionLimits, serve
-from edge.workers import wait_ready
 from origin.app import create_app
 from origin.settings import OriginSettings
 from origin.storage import Storage
@@ -193,3 +193,12 @@ async def _serve(
         loop.remove_reader(lifeline.fileno())
         await served.close()
         storage.close()
+
+
+def wait_ready(process: BaseProcess, ready: Any, timeout: float) -> bool:
+    """Block until a started worker process sets ``ready``; False if it died or timed out."""
+    deadline = time.monotonic() + timeout
+    while not ready.wait(0.1):
+        if not process.is_alive() or time.monotonic() > deadline:
+            return False
+    return True

@@ -125,7 +125,7 @@ def sim_routes(stack: Simulation) -> list[web.RouteDef]:
     async def put_bugs(request: web.Request) -> web.Response:
         _loopback_only(request)
         body = await read_json_object(request, MAX_BODY)
-        return web.json_response(set_bugs(stack, stack.started, body))
+        return web.json_response(await set_bugs(stack, stack.started, body))
 
     async def get_faults(request: web.Request) -> web.Response:
         _loopback_only(request)

@@ -70,6 +70,7 @@ class StackSettings:
     vendors: Mapping[str, Any] = field(default_factory=every_vendor)
     connections: ConnectionLimits = field(default_factory=ConnectionLimits)  # every server's
     event_log_bytes: int = DEFAULT_MAX_BYTES  # the memory the shared event log may hold
+    workers: int = 1  # processes per POP (edge.worker_pool); more than 1 needs a real clock
     origin_workers: int = 1  # origin processes on the origin's port (cdnsim.origin_workers)
 
     def __post_init__(self) -> None:
@@ -206,10 +207,10 @@ class Stack:
         if self.aggregator is not None:
             self.aggregator.settings = self._wired(pipeline)
 
-    def set_accept_in_key(self, in_key: bool) -> None:
+    async def set_accept_in_key(self, in_key: bool) -> None:
         """``Accept`` in the Vimond image policy's key, or not, from the next request on."""
         assert self.edge is not None
-        self.edge.reconfigure(accept_in_key(self.edge.settings, in_key))
+        await self.edge.reconfigure(accept_in_key(self.edge.settings, in_key))
 
     def _wired(self, pipeline: AggregatorSettings) -> AggregatorSettings:
         """``pipeline`` invalidating this stack's edge."""
@@ -242,7 +243,10 @@ class Stack:
         s = self.settings
         pops = tuple(
             PopSettings(
-                f"pop-{i + 1}", port=s.port(10 + i), cache_dir=self._cache_dir(f"pop-{i + 1}")
+                f"pop-{i + 1}",
+                port=s.port(10 + i),
+                cache_dir=self._cache_dir(f"pop-{i + 1}"),
+                workers=s.workers,
             )
             for i in range(s.pops)
         )
@@ -316,7 +320,7 @@ class Stack:
         await self.resume_origin_listening()
         self.origin_switches.restore(self.settings.origin)
         assert self._edge_start is not None
-        self.edge.reconfigure(self._edge_start)
+        await self.edge.reconfigure(self._edge_start)
         self.pipeline = self.settings.origin.pipeline
         self.ids.reseed(self._id_seed)
         await self._start_aggregator()

@@ -38,7 +38,7 @@ class Switchboard(Protocol):
     @property
     def origin_down(self) -> bool: ...
 
-    def set_accept_in_key(self, in_key: bool) -> None: ...
+    async def set_accept_in_key(self, in_key: bool) -> None: ...
 
     async def stop_origin_listening(self) -> None: ...
 
@@ -70,7 +70,7 @@ def bug_state(stack: Switchboard) -> dict[str, Any]:
     return state
 
 
-def set_bugs(
+async def set_bugs(
     stack: Switchboard, started: OriginSettings, changes: dict[str, Any]
 ) -> dict[str, Any]:
     """Validate every change first, then apply them all (nothing half-applied)."""
@@ -95,7 +95,7 @@ def set_bugs(
     pipeline = replace(stack.pipeline, **updates)
     stack.set_pipeline(pipeline)
     if "accept-not-in-key" in changes:
-        _accept_not_in_key(stack, started, changes["accept-not-in-key"])
+        await _accept_not_in_key(stack, started, changes["accept-not-in-key"])
     return bug_state(stack)
 
 
@@ -109,11 +109,11 @@ def accept_in_key(edge: EdgeSettings, in_key: bool) -> EdgeSettings:
     return replace(edge, policies={**edge.policies, images.name: replace(images, headers=headers)})
 
 
-def _accept_not_in_key(stack: Switchboard, started: OriginSettings, on: bool) -> None:
+async def _accept_not_in_key(stack: Switchboard, started: OriginSettings, on: bool) -> None:
     switches = stack.origin_switches
     switches.negotiate_format = on or started.negotiate_format
     switches.vary_on_negotiation = not on and started.vary_on_negotiation
-    stack.set_accept_in_key(switches.negotiate_format and switches.vary_on_negotiation)
+    await stack.set_accept_in_key(switches.negotiate_format and switches.vary_on_negotiation)
 
 
 def _seconds(name: str, value: Any) -> float:

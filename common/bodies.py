@@ -52,7 +52,7 @@ def _too_large(limit: int) -> PayloadTooLarge:
     return PayloadTooLarge(f"bodies here are limited to {limit} bytes", limit=limit)
 
 
-async def read_request(request: web.Request, limit: int) -> bytes:
+async def read_request(request: web.BaseRequest, limit: int) -> bytes:
     """The request body, whole: 413 past ``limit`` bytes, 400 when it cannot be decoded."""
     if request.content_length is not None and request.content_length > limit:
         raise _too_large(limit)

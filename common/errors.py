@@ -121,7 +121,7 @@ def http_error(exc: web.HTTPException) -> ApiError:
     )
 
 
-def as_api_error(exc: Exception, request: web.Request) -> ApiError:
+def as_api_error(exc: Exception, request: web.BaseRequest) -> ApiError:
     """Any exception a handler raised as the error to answer with; the unexpected is logged
     (call it inside the ``except`` block, so the traceback is the handler's)."""
     if isinstance(exc, ApiError):
@@ -152,7 +152,7 @@ def error_middleware(render: Renderer) -> Middleware:
     return render_errors
 
 
-def render_json(request: web.Request, error: ApiError) -> web.Response:
+def render_json(request: web.BaseRequest, error: ApiError) -> web.Response:
     """Our JSON shape, ``{"code", "message", "status", …details}``."""
     return error_response(error)
 

@@ -21,7 +21,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from common.clock import Clock
 
@@ -61,6 +61,13 @@ class Event(NamedTuple):
         # A deep copy of the data: a reader never shares (or changes) the log's.
         return {"seq": self.seq, "time": self.time, "component": self.component,
                 "kind": self.kind, "data": copy.deepcopy(self.data)}  # fmt: skip
+
+
+class EventSink(Protocol):
+    """Where a component appends what it did (an :class:`EventLog`, or a worker
+    process's buffer that sends its events to the edge process's log)."""
+
+    def append(self, component: str, kind: str, **data: Any) -> object: ...
 
 
 class EventLog:
@@ -107,10 +114,14 @@ class EventLog:
         return self._held * UNIT
 
     def append(self, component: str, kind: str, **data: Any) -> Event:
+        return self.record(self._clock.now(), component, kind, data)
+
+    def record(self, time: float, component: str, kind: str, data: dict[str, Any]) -> Event:
+        """Append an event that happened at ``time`` (a worker process's, say)."""
         units = (estimated_size(data) + UNIT - 1) // UNIT
         with self._lock:
             self._last_seq += 1
-            event = Event(self._last_seq, self._clock.now(), component, kind, data)
+            event = Event(self._last_seq, time, component, kind, data)
             events, sizes = self._events, self._units
             events.append(event)
             sizes.append(units)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import ssl
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,7 +55,7 @@ class ServedApp:
 
     def __init__(
         self,
-        runner: web.AppRunner,
+        runner: web.BaseRunner,
         host: str,
         gate: ConnectionGate,
         site: _LimitedSite,
@@ -106,7 +106,7 @@ class _LimitedSite(web.TCPSite):
 
     def __init__(
         self,
-        runner: web.AppRunner,
+        runner: web.BaseRunner,
         host: str,
         port: int,
         gate: ConnectionGate,
@@ -129,7 +129,7 @@ class _LimitedSite(web.TCPSite):
     def again(self) -> _LimitedSite:
         """The same site once more, on the port it had (its socket, if any, is closed)."""
         runner = self._runner
-        assert isinstance(runner, web.AppRunner)
+        assert isinstance(runner, web.BaseRunner)
         return _LimitedSite(
             runner, self._host or "127.0.0.1", self.port, self.gate, self.limits,
             ssl_context=self.ssl_context, reuse_port=self._reuse,
@@ -170,7 +170,7 @@ def _protocol_factory(
 
 
 async def serve(
-    app: web.Application,
+    app: web.Application | Callable[[web.BaseRequest], Awaitable[web.StreamResponse]],
     host: str = "127.0.0.1",
     port: int = 0,
     *,
@@ -181,9 +181,16 @@ async def serve(
 ) -> ServedApp:
     """Serve ``app`` on ``host:port`` (``port`` 0: any free port), or on ``sock`` already
     bound (so that its URL can be known before the app exists), with ``limits``;
-    ``reuse_port``: several processes may bind the port (SO_REUSEPORT)."""
+    ``reuse_port``: several processes may bind the port (SO_REUSEPORT). ``app`` may be an
+    application, or one handler for every request (aiohttp's low-level server: no router,
+    no middleware, for a hot path)."""
     quiet_accept_errors(asyncio.get_running_loop())
-    runner = web.AppRunner(app, access_log=None, keepalive_timeout=limits.keepalive_timeout)
+    options: dict[str, Any] = {"access_log": None, "keepalive_timeout": limits.keepalive_timeout}
+    runner: web.BaseRunner
+    if isinstance(app, web.Application):
+        runner = web.AppRunner(app, **options)
+    else:
+        runner = web.ServerRunner(web.Server(app, **options))
     await runner.setup()
     gate = ConnectionGate(f"{host}:{port}", limits.max_connections, process_budget())
     if sock is not None:

@@ -7,6 +7,7 @@ cache policy → origin, first match wins, the default ``*`` last) and cache pol
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
@@ -80,8 +81,10 @@ class PopSettings:
     id: str
     host: str = "127.0.0.1"
     port: int = 0  # 0: any free port
-    workers: int = 1  # processes sharing the port (SO_REUSEPORT) and the cache directory
-    cache_dir: str | None = None  # None: in-memory store
+    # 1: the edge's own process serves the POP; N > 1: N worker processes share its port
+    # (SO_REUSEPORT) and cache directory, the edge process fills their misses.
+    workers: int = 1
+    cache_dir: str | None = None  # None: in-memory store (with workers: a temporary directory)
     size_limit: int = 256 * 1024 * 1024
     eviction_policy: Eviction = "least-recently-stored"
     memory_limit: int = 64 * 1024 * 1024  # per-process memory layer over the disk store; 0: none
@@ -91,8 +94,6 @@ class PopSettings:
             raise ValueError(f"bad POP id {self.id!r}")
         if self.workers < 1 or self.size_limit < 1 or not 0 <= self.port < 65536:
             raise ValueError(f"POP {self.id}: workers, size_limit and port out of range")
-        if self.workers > 1 and self.cache_dir is None:
-            raise ValueError(f"POP {self.id}: several workers need a cache_dir to share")
         if self.eviction_policy not in get_args(Eviction):
             raise ValueError(f"POP {self.id}: unknown eviction policy {self.eviction_policy!r}")
 
@@ -235,6 +236,12 @@ def vimond_behaviors(origin_url: str, **overrides: Any) -> EdgeSettings:
     )
     policies = {VIMOND_IMAGES.name: VIMOND_IMAGES, default.name: default}
     return EdgeSettings({"origin": origin_url}, behaviors, policies, **overrides)
+
+
+def default_workers(clock_mode: str) -> int:
+    """Worker processes per POP when none are asked for: one per core, except with a manual
+    clock, which only one process can hold (its time moves when told to)."""
+    return 1 if clock_mode == "manual" else max(1, os.cpu_count() or 1)
 
 
 def generic_settings(

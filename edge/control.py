@@ -16,23 +16,35 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 
 from aiohttp import web
 
 from common.errors import BadRequest, NotFound, json_errors
 from common.events import Event, EventLog
-from edge.app_keys import CONTROL_POPS, EVENTS
+from edge.app_keys import BEFORE_READING, CONTROL_POPS, EVENTS
 from edge.pop_view import PopEntry
 
 MAX_LIMIT = 10_000
 _DIGITS = re.compile("[0-9]{1,19}")
 
 
-def create_control_app(pops: Mapping[str, PopEntry], events: EventLog) -> web.Application:
+async def _nothing_to_flush() -> None:
+    pass
+
+
+def create_control_app(
+    pops: Mapping[str, PopEntry],
+    events: EventLog,
+    *,
+    before_reading: Callable[[], Awaitable[None]] = _nothing_to_flush,
+) -> web.Application:
+    """``before_reading``: awaited before the event log is read, so that events held in
+    worker processes are in it (see edge.worker_pool)."""
     app = web.Application(middlewares=[json_errors])
     app[CONTROL_POPS] = dict(pops)
     app[EVENTS] = events
+    app[BEFORE_READING] = before_reading
     app.router.add_get("/_edge/pops", list_pops)
     app.router.add_get("/_edge/pops/{id}/stats", get_pop_stats)
     app.router.add_get("/_edge/pops/{id}/keys", list_pop_keys)
@@ -67,6 +79,7 @@ async def list_events(request: web.Request) -> web.Response:
     kinds = [k for k in request.query.get("kind", "").split(",") if k] or None
     component = request.query.get("component") or None
     log = request.app[EVENTS]
+    await request.app[BEFORE_READING]()
     missed = log.missed(since)  # before reading: what this answer cannot contain
     events = log.read(since, kinds=kinds, component=component, limit=limit)
     wait = _wait_param(request)

@@ -1,19 +1,13 @@
 """Per-POP counters.
 
-Each process counts in memory (a hit costs a few integer additions). A POP that runs
-as several worker processes has each worker write its counters to a small JSON file
-in the shared cache directory about once a second; the control API adds them up.
+Each process counts in memory (a hit costs a few integer additions). A POP that runs as
+several worker processes is asked for each worker's counters when they are read, and
+they are added up (see edge.worker_pool): exact, not sampled.
 """
 
 from __future__ import annotations
 
-import json
-import logging
-import os
 from dataclasses import asdict, dataclass, fields
-from pathlib import Path
-
-log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -36,31 +30,3 @@ class Counters:
     def add(self, other: dict[str, int]) -> None:
         for f in fields(self):
             setattr(self, f.name, getattr(self, f.name) + int(other.get(f.name, 0)))
-
-
-def snapshot_path(directory: str | Path, worker: int) -> Path:
-    return Path(directory) / f"counters-{worker}.json"
-
-
-def write_snapshot(directory: str | Path, worker: int, counters: Counters) -> None:
-    """Replace this worker's snapshot atomically (readers never see half a file)."""
-    target = snapshot_path(directory, worker)
-    tmp = target.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(counters.as_dict()), encoding="utf-8")
-    tmp.replace(target)
-
-
-def read_snapshots(directory: str | Path) -> Counters:
-    """The sum of every worker's last snapshot in ``directory``."""
-    total = Counters()
-    for path in sorted(Path(directory).glob("counters-*.json")):
-        try:
-            total.add(json.loads(path.read_text(encoding="utf-8")))
-        except (OSError, ValueError):
-            log.warning("unreadable counter snapshot %s", path)
-    return total
-
-
-def clear_snapshots(directory: str | Path) -> None:
-    for path in Path(directory).glob("counters-*.json"):
-        path.unlink(missing_ok=True)

@@ -85,6 +85,8 @@ class Passthrough:
             if uri is None:
                 continue
             removed = await self.parts.store.delete_uri(uri)
+            if self.parts.on_invalidated is not None:
+                await self.parts.on_invalidated(uri)
             self.parts.event("invalidated", uri=uri, method=req.method, removed=removed)
 
     def _stored_uri(self, target: Target, req: ViewerRequest) -> str | None:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from typing import Any, assert_never
 
 from common.clock import Clock
-from common.events import EventLog
-from common.single_flight import SingleFlight
+from common.events import EventSink
+from edge.coalescing import Fill, LocalFill
 from edge.config import EdgeSettings
 from edge.counters import Counters
 from edge.fill import SERVER_ERRORS, CacheRequest, Fetched, Filler
@@ -52,7 +52,7 @@ class Pop:
         settings: EdgeSettings,
         store: Store,
         clock: Clock,
-        events: EventLog,
+        events: EventSink,
         *,
         upstream: str | None = None,
         counters: Counters | None = None,
@@ -70,10 +70,11 @@ class Pop:
         self.counters = counters or Counters()
         self.properties = list(properties)
         self.worker = worker  # which process of the POP this is (0: the edge's own)
-        self._coalescer: SingleFlight[Fetched] = SingleFlight()
         self._background: set[asyncio.Task[None]] = set()
-        self._parts = PopParts(pop_id, settings, store, clock, self.counters, self._event, upstream)
+        self._parts = PopParts(pop_id, settings, store, clock, self.counters, self.event, upstream)
         self._filler = Filler(self._parts)
+        # Who fills misses: this process (a worker process puts its edge process here).
+        self.fill: Fill = LocalFill(self._filler, settings.timeouts.coalesce_wait)
         self._passthrough = Passthrough(self._parts)
         self._honor_request_cc = settings.traits.honor_request_cache_control
 
@@ -93,7 +94,7 @@ class Pop:
             await self._parts.session.close()
         await self.store.close()
 
-    def _event(self, kind: str, **data: Any) -> None:
+    def event(self, kind: str, **data: Any) -> None:
         self.events.append("edge", kind, pop=self.pop_id, **data)
 
     async def serve(self, req: ViewerRequest) -> Outcome:
@@ -194,7 +195,7 @@ class Pop:
         counters.bytes += len(entry.body)
         age = entry.freshness.age(now)
         if self.settings.hit_events:
-            self._event("stale" if stale else "hit", uri=entry.uri, age=int(age), **ctx.req.who())
+            self.event("stale" if stale else "hit", uri=entry.uri, age=int(age), **ctx.req.who())
         detail = "stale-while-revalidate" if stale else None
         status = CacheStatus(
             self.pop_id, hit=True, ttl=entry.freshness.ttl - age, key=ctx.debug_key, detail=detail
@@ -211,23 +212,20 @@ class Pop:
         )
 
     async def _forward(self, ctx: CacheRequest, entry: Entry | None, fwd: str) -> Outcome:
-        wait = self.settings.timeouts.coalesce_wait
-        if self._coalescer.inflight(ctx.flight):
-            self._event("coalescing", uri=ctx.key.uri)  # joins a fetch already under way
+        if self.fill.inflight(ctx.flight):
+            self.event("coalescing", uri=ctx.key.uri)  # joins a fetch already under way
         try:
-            fetched, collapsed = await self._coalescer.run(
-                ctx.flight, lambda: self._filler.fetch(ctx, entry), wait=wait
-            )
+            fetched, collapsed = await self.fill.shared(ctx, entry)
             if collapsed and fetched.secondary is not None and fetched.entry is not None:
                 # Collapsed onto a request that selected another variant: fetch our own.
                 mine = secondary_key(vary_fields(fetched.headers), ctx.req.headers)
                 if mine != fetched.secondary:
-                    fetched, collapsed = await self._filler.fetch(ctx, entry), False
+                    fetched, collapsed = await self.fill.alone(ctx, entry), False
             if not self._answers(ctx, fetched):
                 # The part upstream sent does not hold what this viewer asked for (an origin
                 # that ignored If-Range, say): ask for the whole representation.
                 whole = replace(ctx, upstream_range=None, upstream_if_range=None)
-                fetched, collapsed = await self._filler.fetch(whole, None), False
+                fetched, collapsed = await self.fill.alone(whole, None), False
         except UpstreamError as error:
             return self._upstream_failed(ctx, entry, fwd, error)
         status = fetched.response.status
@@ -247,9 +245,9 @@ class Pop:
         entry, answer = fetched.entry, fetched.answer
         counters.bytes += len(answer.body)
         if collapsed:
-            self._event("collapsed", uri=ctx.key.uri, **ctx.req.who())
+            self.event("collapsed", uri=ctx.key.uri, **ctx.req.who())
         else:
-            self._event(
+            self.event(
                 "miss", uri=ctx.key.uri, fwd=fwd, status=fetched.response.status, **ctx.req.who()
             )
         cache_status = CacheStatus(
@@ -296,7 +294,7 @@ class Pop:
         if entry is not None and self._filler.may_serve_stale(ctx, entry):
             return self._stale_for_error(ctx, entry, fwd, None, str(error))
         self.counters.errors += 1
-        self._event(
+        self.event(
             "origin_error", uri=ctx.key.uri, error=error.kind, message=str(error), **ctx.req.who()
         )
         status, code = ERROR_RESPONSES[error.kind]
@@ -311,7 +309,7 @@ class Pop:
         self.counters.stale += 1
         self.counters.bytes += len(entry.body)
         age = entry.freshness.age(now)
-        self._event(
+        self.event(
             "stale",
             uri=entry.uri,
             age=int(age),
@@ -330,7 +328,7 @@ class Pop:
         return Outcome(entry.status, entry.headers, entry.body, status, None, "Hit", int(age))
 
     def _refresh_later(self, ctx: CacheRequest, entry: Entry) -> None:
-        if self._coalescer.inflight(ctx.flight):
+        if self.fill.inflight(ctx.flight):
             return
         task = asyncio.ensure_future(self._refresh(ctx, entry))
         self._background.add(task)
@@ -339,15 +337,11 @@ class Pop:
     async def _refresh(self, ctx: CacheRequest, entry: Entry) -> None:
         """RFC 5861 §3: bring a stale response up to date while it is being served."""
         try:
-            fetched, _ = await self._coalescer.run(
-                ctx.flight,
-                lambda: self._filler.fetch(ctx, entry),
-                wait=self.settings.timeouts.coalesce_wait,
-            )
+            fetched, _ = await self.fill.shared(ctx, entry)
         except UpstreamError as error:
-            self._event("refresh_failed", uri=entry.uri, error=error.kind)
+            self.event("refresh_failed", uri=entry.uri, error=error.kind)
             return
-        self._event(
+        self.event(
             "refreshed",
             uri=entry.uri,
             status=fetched.response.status,
@@ -364,14 +358,28 @@ class Pop:
             if covered(uri_of(key)) and await self.store.delete(key):
                 removed += 1
         await self.forget(patterns)
-        self._event("purged", patterns=list(patterns), removed=removed)
+        self.event("purged", patterns=list(patterns), removed=removed)
         return removed
 
     async def forget(self, patterns: Sequence[str]) -> int:
         """Drop this process's remembered copies that the patterns cover (see FrontedStore)."""
+        return await self.forget_matching(covering(patterns))
+
+    async def forget_matching(self, covered: Callable[[str], bool]) -> int:
+        """Drop this process's remembered copies whose uri ``covered`` says."""
         if isinstance(self.store, FrontedStore):
-            return await self.store.drop_matching(covering(patterns))
+            return await self.store.drop_matching(covered)
         return 0
+
+    @property
+    def on_invalidated(self) -> Callable[[str], Awaitable[Any]] | None:
+        """Called with each uri an unsafe method invalidated here (RFC 9111 §4.4), before
+        the viewer is answered: a worker process tells every other worker."""
+        return self._parts.on_invalidated
+
+    @on_invalidated.setter
+    def on_invalidated(self, hook: Callable[[str], Awaitable[Any]] | None) -> None:
+        self._parts.on_invalidated = hook
 
     async def listing(self, limit: int = 1000) -> list[dict[str, Any]]:
         """Stored entries with their age and remaining freshness (negative once stale)."""

@@ -1,16 +1,20 @@
-"""The aiohttp app of one POP: parse the viewer's request, let the Pop answer, write headers."""
+"""The viewer-facing server of one POP: parse the viewer's request, let the Pop answer,
+write headers.
+
+It is aiohttp's low-level server, not an application: every request goes to one handler,
+so the hit path skips the router, the application's dispatch and the middleware chain;
+failures are answered in our JSON shape here, as the error middleware would."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import Awaitable, Callable
 from http import HTTPStatus
 
 from aiohttp import web
 from multidict import CIMultiDict
 
 from common.bodies import read_request
-from common.errors import ApiError, json_errors
-from edge.app_keys import POP
+from common.errors import ApiError, as_api_error, http_error, render_json
 from edge.delivery import deliver
 from edge.forwarding import distribution_host
 from edge.outcome import Outcome, ViewerRequest
@@ -23,24 +27,24 @@ DEBUG_HEADER = "X-Cdnsim-Debug"
 WORKER_HEADER = "X-Edge-Worker"
 
 
-def create_pop_app(pop: Pop, *, manage_lifecycle: bool = True) -> web.Application:
-    """The viewer-facing app. With ``manage_lifecycle`` the app starts and closes the Pop."""
-    app = web.Application(middlewares=[json_errors], client_max_size=pop.settings.max_request_bytes)
-    app[POP] = pop
-    app.router.add_route("*", "/{tail:.*}", handle)
-    if manage_lifecycle:
-        app.cleanup_ctx.append(_lifecycle)
-    return app
+def create_pop_server(pop: Pop) -> Callable[[web.BaseRequest], Awaitable[web.StreamResponse]]:
+    """The one handler of ``pop``'s viewer-facing server (for ``common.serving.serve``;
+    whoever runs it starts and closes the Pop)."""
+
+    async def answer(request: web.BaseRequest) -> web.StreamResponse:
+        try:
+            return await handle(pop, request)
+        except web.HTTPException as exc:
+            if exc.status < 400:
+                raise
+            return render_json(request, http_error(exc))
+        except Exception as exc:  # noqa: BLE001 (as_api_error logs the unexpected ones)
+            return render_json(request, as_api_error(exc, request))
+
+    return answer
 
 
-async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
-    await app[POP].start()
-    yield
-    await app[POP].close()
-
-
-async def handle(request: web.Request) -> web.StreamResponse:
-    pop = request.app[POP]
+async def handle(pop: Pop, request: web.BaseRequest) -> web.StreamResponse:
     method = request.method
     if method not in ALLOWED_METHODS:
         _check_method(method, pop)
@@ -82,12 +86,12 @@ def _check_method(method: str, pop: Pop) -> None:
         )
 
 
-def _response(outcome: Outcome, pop_id: str, request: web.Request) -> web.Response:
+def _response(outcome: Outcome, pop_id: str, request: web.BaseRequest) -> web.Response:
     status, headers, body = deliver(outcome, pop_id, request.method, request.headers)
     return web.Response(status=status, body=body, headers=CIMultiDict(headers))
 
 
-async def _relay_interim(request: web.Request, outcome: Outcome) -> None:
+async def _relay_interim(request: web.BaseRequest, outcome: Outcome) -> None:
     """RFC 9110 §15.2: a proxy forwards 1xx responses (an HTTP/1.0 client gets none).
     aiohttp's server has no API for them; its own 100 Continue is written the same way."""
     major, minor = request.version

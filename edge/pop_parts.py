@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 import aiohttp
 
@@ -26,3 +27,5 @@ class PopParts:
     event: Callable[..., None]
     upstream: str | None
     session: aiohttp.ClientSession | None = None
+    # Told each uri an unsafe method invalidated (a worker process tells its peers).
+    on_invalidated: Callable[[str], Awaitable[Any]] | None = None

@@ -5,7 +5,11 @@ on loopback, sharing one Clock and one EventLog, and the vendors beside it (see
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+import shutil
+import socket
+import tempfile
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any, Self
 
 from aiohttp import web
@@ -20,13 +24,13 @@ from edge.control_openapi import DOCUMENT_PATH as CONTROL_DOCUMENT
 from edge.control_openapi import build_control_document
 from edge.invalidation import DelayModel, InvalidationService, PurgeTarget, add_routes
 from edge.pop import Pop
-from edge.pop_app import create_pop_app
+from edge.pop_app import create_pop_server
 from edge.pop_view import PopEntry
 from edge.properties import with_routes
 from edge.store import Store
 from edge.store.opening import open_store
 from edge.vendor import Vendor
-from edge.workers import PooledPopView, WorkerPool
+from edge.worker_pool import PooledPopView, WorkerPool, reserve_port
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +73,8 @@ class Edge:
         self.invalidations: InvalidationService | None = None
         self.pools: dict[str, WorkerPool] = {}
         self.purge_targets: dict[str, PurgeTarget] = {}  # what invalidations call, per POP id
+        self._reserved: list[socket.socket] = []  # the ports of POPs with worker processes
+        self._cache_root: str | None = None  # made for POPs with workers and no cache_dir
 
     async def start(self) -> None:
         for vendor in self.vendors:  # their services first: the routes name their URLs
@@ -81,19 +87,17 @@ class Edge:
             self.shield = await self._start_pop(settings.shield, upstream=None)
             self.shield_url = await self._serve(
                 self.shield.pop_id,
-                create_pop_app(self.shield, manage_lifecycle=False),
+                create_pop_server(self.shield),
                 settings.shield.port,
             )
         for pop_settings in settings.pops:
+            if pop_settings.workers > 1:
+                await self._start_pooled_pop(pop_settings)
+                continue
             pop = await self._start_pop(pop_settings, upstream=self.shield_url)
             self.pops[pop.pop_id] = pop
-            app = create_pop_app(pop, manage_lifecycle=False)
-            url = await self._serve(
-                pop.pop_id, app, pop_settings.port, reuse_port=pop_settings.workers > 1
-            )
-            self.pop_urls[pop.pop_id] = url
-            if pop_settings.workers > 1:
-                await self._start_pool(pop_settings, int(url.rsplit(":", 1)[1]))
+            server = create_pop_server(pop)
+            self.pop_urls[pop.pop_id] = await self._serve(pop.pop_id, server, pop_settings.port)
         await self._start_control()
         for vendor in self.vendors:
             await vendor.attach(_VendorHandle(self, vendor))
@@ -121,7 +125,10 @@ class Edge:
         )
         entries = {
             p.pop_id: PopEntry(
-                self._view(p), "pop", self.pop_urls[p.pop_id], self.served[p.pop_id].stats
+                self._view(p),
+                "pop",
+                self.pop_urls[p.pop_id],
+                self.served[p.pop_id].stats if p.pop_id in self.served else None,
             )
             for p in self.pops.values()
         }
@@ -130,7 +137,7 @@ class Edge:
             entries[shield_id] = PopEntry(
                 self.shield, "shield", self.shield_url, self.served[shield_id].stats
             )
-        control = create_control_app(entries, self.events)
+        control = create_control_app(entries, self.events, before_reading=self.flush_events)
         add_routes(control, self.invalidations)
         control.add_routes(self._control_routes)
         document = build_control_document(self._control_paths)
@@ -153,38 +160,65 @@ class Edge:
         await pop.start()
         return pop
 
-    async def _start_pool(self, pop_settings: PopSettings, port: int) -> None:
+    async def _start_pooled_pop(self, pop_settings: PopSettings) -> None:
+        """A POP served by worker processes: this process keeps its port (reserved, not
+        listening) and an engine that fills the workers' misses (see edge.worker_pool)."""
         if self.clock.mode == "manual":
             raise ValueError(
                 "worker processes cannot share a manual clock: use a real or scaled clock"
             )
+        if pop_settings.cache_dir is None:
+            if self._cache_root is None:
+                self._cache_root = tempfile.mkdtemp(prefix="cdnsim-edge-")
+            pop_settings = replace(pop_settings, cache_dir=f"{self._cache_root}/{pop_settings.id}")
+        reserved = reserve_port(self._host, pop_settings.port)
+        self._reserved.append(reserved)
+        port = reserved.getsockname()[1]
+        leader = await self._start_pop(pop_settings, upstream=self.shield_url)
+        self.pops[leader.pop_id] = leader
+        self.pop_urls[leader.pop_id] = f"http://{self._host}:{port}"
         replicas = {vendor.name: vendor.replica() for vendor in self.vendors}
         pool = WorkerPool(
-            self.settings, pop_settings, port, self.shield_url, self.clock.spec, replicas
+            self.settings,
+            pop_settings,
+            port,
+            self.shield_url,
+            self.clock.spec,
+            replicas,
+            leader,
+            self.events,
         )
         self.pools[pop_settings.id] = pool
         await pool.start()
 
+    async def flush_events(self) -> None:
+        """Every worker process's events are in the log when this returns."""
+        for pool in self.pools.values():
+            await pool.flush_events()
+
     def _view(self, pop: Pop) -> PooledPopView | Pop:
         pool = self.pools.get(pop.pop_id)
-        return PooledPopView(pop, pool) if pool is not None else pop
+        return PooledPopView(pool) if pool is not None else pop
 
     async def _serve(
-        self, name: str, app: web.Application, port: int, *, reuse_port: bool = False
+        self,
+        name: str,
+        app: web.Application | Callable[[web.BaseRequest], Awaitable[web.StreamResponse]],
+        port: int,
     ) -> str:
-        served = await serve(
-            app, self._host, port, limits=self.settings.connections, reuse_port=reuse_port
-        )
+        served = await serve(app, self._host, port, limits=self.settings.connections)
         self.served[name] = served
         return served.url
 
-    def reconfigure(self, settings: EdgeSettings) -> None:
-        """New keys, TTLs and behaviours for every in-process POP and the shield, effective
-        from the next request (what is cached stays); POP and origin addresses must not
-        change. Worker processes keep the settings they started with."""
+    async def reconfigure(self, settings: EdgeSettings) -> None:
+        """New keys, TTLs and behaviours for every POP (every worker process too) and the
+        shield, effective from the next request (what is cached stays); POP and origin
+        addresses must not change."""
         self.settings = settings
         for pop in [*self.pops.values(), *([self.shield] if self.shield else [])]:
             pop.reconfigure(settings)
+        for pool in self.pools.values():
+            await pool.reconfigure(settings)
 
     async def reset(self, seed: int | None) -> int:
         """Every cache emptied (every worker's memory too) and every invalidation forgotten,
@@ -200,8 +234,11 @@ class Edge:
         if self.invalidations is not None:
             await self.invalidations.aclose()
         for pool in self.pools.values():
-            pool.stop()
+            await pool.stop()
         self.pools.clear()
+        for reserved in self._reserved:
+            reserved.close()
+        self._reserved.clear()
         for served in reversed(self.served.values()):
             await served.close()
         self.served.clear()
@@ -209,6 +246,9 @@ class Edge:
             await pop.close()
         for vendor in reversed(self.vendors):
             await vendor.stop()
+        if self._cache_root is not None:
+            shutil.rmtree(self._cache_root, ignore_errors=True)
+            self._cache_root = None
 
     async def __aenter__(self) -> Self:
         await self.start()

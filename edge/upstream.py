@@ -21,6 +21,10 @@ class UpstreamError(Exception):
         super().__init__(message)
         self.kind = kind
 
+    def __reduce__(self) -> tuple[type[UpstreamError], tuple[UpstreamFailure, str]]:
+        # Raised in the edge process for a worker's fill, and re-raised in the worker.
+        return UpstreamError, (self.kind, str(self))
+
 
 @dataclass(frozen=True)
 class UpstreamResponse:

@@ -28,11 +28,17 @@ from cdnsim.runtime import (
 from cdnsim.usage import UsageError, at_least, clock_spec, http_url, listen_error, new_file, port
 from common.clock import Clock
 from common.events import EventLog
-from edge.config import EdgeSettings, PopSettings, generic_settings, vimond_behaviors
+from edge.config import (
+    EdgeSettings,
+    PopSettings,
+    default_workers,
+    generic_settings,
+    vimond_behaviors,
+)
 from edge.config_file import load_settings
+from edge.event_loop import install_uvloop
 from edge.stack import Edge
 from edge.vendor import Vendor, VendorContext
-from edge.workers import install_uvloop
 from vendors.registry import PLUGINS, idle_options
 
 log = logging.getLogger(__name__)
@@ -52,10 +58,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--profile", choices=("cloudfront", "rfc9111"), default="cloudfront")
     parser.add_argument("--vimond", action="store_true", help="the built-in Vimond behaviours")
     parser.add_argument(
-        "--workers", type=at_least(1), default=1, help="worker processes sharing the port"
+        "--workers",
+        type=at_least(1),
+        default=None,
+        help="worker processes per POP sharing its port and disk cache (default: one per core "
+        "with a real or scaled clock; 1 with a manual clock, which one process must hold); "
+        "1: the edge's own process serves",
     )
     parser.add_argument(
-        "--cache-dir", help="diskcache directory (default: memory; needed for --workers > 1)"
+        "--cache-dir",
+        help="diskcache directory (default: memory for one process, a temporary directory "
+        "for worker processes)",
     )
     parser.add_argument(
         "--size-limit",
@@ -93,25 +106,31 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def build_settings(args: argparse.Namespace) -> EdgeSettings:
+    workers = args.workers or default_workers(Clock.parse(args.clock).mode)
     if args.config is not None:
         settings = load_settings(args.config)
+        if args.workers is not None:  # the flag overrides the file's, for every POP
+            pops = tuple(dataclasses.replace(p, workers=args.workers) for p in settings.pops)
+            settings = dataclasses.replace(settings, pops=pops)
     elif args.origin is None:
         raise ValueError("give --origin URL (generic mode) or --config FILE")
     elif args.vimond:
         pop = PopSettings(
             "pop-1",
             port=args.port,
-            workers=args.workers,
+            workers=workers,
             cache_dir=args.cache_dir,
             size_limit=args.size_limit,
         )
         settings = vimond_behaviors(args.origin, profile=args.profile, pops=(pop,))
     else:
         settings = generic_settings(
-            args.origin, args.port, args.profile, workers=args.workers, cache_dir=args.cache_dir
+            args.origin, args.port, args.profile, workers=workers, cache_dir=args.cache_dir
         )
         pop = dataclasses.replace(settings.pops[0], size_limit=args.size_limit)
         settings = dataclasses.replace(settings, pops=(pop,))
+    if Clock.parse(args.clock).mode == "manual" and any(p.workers > 1 for p in settings.pops):
+        raise ValueError("worker processes cannot share a manual clock: use --workers 1")
     return dataclasses.replace(
         settings,
         debug=settings.debug or args.debug,

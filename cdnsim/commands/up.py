@@ -22,6 +22,7 @@ from cdnsim.runtime import (
 from cdnsim.stack import Stack, StackSettings
 from cdnsim.usage import UsageError, at_least, clock_spec, directory, new_file, port
 from common.clock import Clock
+from edge.config import default_workers
 from scenarios.target import FOR_SCENARIOS
 from vendors.registry import PLUGINS, idle_options
 
@@ -78,6 +79,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--target` may reset it (otherwise that needs --reset)",
     )
     stack.add_argument(
+        "--workers",
+        type=at_least(1),
+        default=None,
+        help="worker processes per POP sharing its port and disk cache (default: one per core "
+        "with a real or scaled clock; 1 with a manual clock, which one process must hold)",
+    )
+    stack.add_argument(
         "--origin-workers",
         type=at_least(1),
         default=1,
@@ -122,11 +130,14 @@ def run(args: argparse.Namespace) -> int:
         demo=args.demo,
         seed=args.seed,
         vendors={name: PLUGINS[name].options(args) for name in args.vendor or PLUGINS},
+        workers=args.workers or default_workers(Clock.parse(args.clock).mode),
         origin_workers=args.origin_workers,
         connections=connection_limits_from_args(args),
         event_log_bytes=args.event_log_bytes,
     )
     clock = Clock.parse(args.clock)
+    if clock.mode == "manual" and settings.workers > 1:
+        raise UsageError("worker processes cannot share a manual clock: use --workers 1")
     try:
         check_workers(settings.origin, args.origin_workers, clock)
     except ValueError as exc:

@@ -5,7 +5,7 @@ is fresh (by the injected clock); a stale or absent one is read from disk again,
 response another worker refreshed on disk is seen as soon as ours expires. A stored part
 (a 206) is always read from disk: another worker may have completed it there. What a
 remembered entry cannot see by itself is a purge done by another process: purges
-therefore go through every process (``drop_matching``), see ``edge.workers``.
+therefore go through every process (``drop_matching``), see ``edge.worker_pool``.
 """
 
 from __future__ import annotations
@@ -48,8 +48,8 @@ class FrontedStore:
         return await self.inner.delete(key) or in_front
 
     async def delete_uri(self, uri: str) -> int:
-        """Deleted from disk for every process; other processes' memory layers keep their
-        copy until it is stale (only purges are sent to every worker, see edge.workers)."""
+        """Deleted from disk for every process, and from this one's memory; a worker process
+        then has the edge process tell the other workers (see edge.worker_pool)."""
         await self.drop_matching(lambda stored: stored == uri)
         return await self.inner.delete_uri(uri)
 

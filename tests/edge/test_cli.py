@@ -69,7 +69,7 @@ async def test_edge_worker_processes_apply_the_command_line_limits(
     try:
         assert process.stdout is not None
         ready = json.loads(await asyncio.wait_for(process.stdout.readline(), 60))
-        assert len(ready["workers"]["pop-1"]) == 1
+        assert len(ready["workers"]["pop-1"]) == 2
         pop = ready["pops"][0]["url"]
         # The kernel spreads these over both processes (SO_REUSEPORT); each closes its own.
         closed = await asyncio.gather(*(_closed_without_a_word(pop) for _ in range(16)))

@@ -11,7 +11,7 @@ import pytest
 
 from cdnsim.bench.hit import parse_wrk
 from cdnsim.commands.edge import add_arguments, build_settings
-from edge.config import CachePolicy, PopSettings
+from edge.config import CachePolicy
 from edge.config_file import load_settings
 
 
@@ -120,11 +120,6 @@ def test_bad_settings_are_refused_with_a_reason(
 def test_policy_ttls_must_be_ordered() -> None:
     with pytest.raises(ValueError, match="min_ttl"):
         CachePolicy("P", min_ttl=10, default_ttl=5, max_ttl=100)
-
-
-def test_several_workers_need_a_shared_directory() -> None:
-    with pytest.raises(ValueError, match="cache_dir"):
-        PopSettings("pop-1", workers=2)
 
 
 def test_wrk_report_is_parsed() -> None:

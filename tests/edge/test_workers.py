@@ -20,7 +20,7 @@ async def test_workers_share_one_port_and_one_cache(origin: OriginDouble, tmp_pa
     edge = Edge(edge_settings(origin.url, pops=(pop,)), clock=origin.clock)
     await edge.start()
     try:
-        assert len(edge.pools["pop-1"].pids) == 1
+        assert len(edge.pools["pop-1"].pids) == 2
         # A fresh connection per request, so that the kernel spreads them over the workers.
         async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True)) as http:
             for _ in range(16):
@@ -37,6 +37,26 @@ async def test_workers_share_one_port_and_one_cache(origin: OriginDouble, tmp_pa
                 assert (await resp.json())["workers"] == 2
     finally:
         await edge.stop()
+
+
+async def test_workers_without_a_cache_dir_share_a_temporary_one(origin: OriginDouble) -> None:
+    origin.reply("/t", headers={"Cache-Control": "max-age=3600"})
+    origin.clock = Clock()
+    pop = PopSettings("pop-1", workers=2)  # no cache_dir: the edge makes one for its workers
+    edge = Edge(edge_settings(origin.url, pops=(pop,)), clock=origin.clock)
+    await edge.start()
+    try:
+        connector = aiohttp.TCPConnector(force_close=True)
+        async with aiohttp.ClientSession(connector=connector) as http:
+            for _ in range(8):
+                async with http.get(edge.pop_urls["pop-1"] + "/t") as resp:
+                    assert await resp.read() == b"body#1"
+        cache_dir = edge.pools["pop-1"].cache_dir
+        assert cache_dir is not None and Path(cache_dir).is_dir()
+    finally:
+        await edge.stop()
+    assert not Path(cache_dir).exists()  # removed with the edge
+    assert origin.count("/t") == 1
 
 
 async def test_workers_refuse_a_manual_clock(origin: OriginDouble, tmp_path: Path) -> None:

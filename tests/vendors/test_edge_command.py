@@ -76,7 +76,7 @@ async def test_both_vendors_are_served_by_every_worker_of_a_pop(
 ) -> None:
     akamai, imgix = edge["akamai"], edge["imgix"]
     url = f"{akamai['delivery']}/photos/a.jpg?imwidth=300&imformat=generic"
-    assert await _widths_by_worker(url) == {"0": {320}, "1": {320}}  # the next breakpoint
+    assert await _widths_by_worker(url) == {"1": {320}, "2": {320}}  # the next breakpoint
 
     source = {
         "data": {
@@ -101,4 +101,4 @@ async def test_both_vendors_are_served_by_every_worker_of_a_pop(
     ):
         assert response.status == 201, await response.text()
     pop = edge["pops"][0]["url"]
-    assert await _widths_by_worker(f"{pop}/imgix/photos/a.jpg?w=100") == {"0": {100}, "1": {100}}
+    assert await _widths_by_worker(f"{pop}/imgix/photos/a.jpg?w=100") == {"1": {100}, "2": {100}}
