@@ -7,7 +7,7 @@ from __future__ import annotations
 from scenarios.bugs import Outcome, reproduce_then_fix
 from scenarios.propagation import until_fresh
 from scenarios.result import ScenarioResult
-from scenarios.scenario import Scenario
+from scenarios.scenario import Scenario, cache_ttl
 from scenarios.setups import RED_TO_BLUE, cached_red_thumb, replace_with_blue
 from scenarios.target import Target
 
@@ -29,7 +29,7 @@ async def story(sc: Scenario, phase: str) -> Outcome:
         state, _ = await sc.probe(lane, path, RED_TO_BLUE)
         if state == "stale":
             stale.append(lane)
-            ttls.append(_ttl(sc.header("Cache-Status")))
+            ttls.append(cache_ttl(sc.header("Cache-Status")))
     if not stale:
         return Outcome(False, f"every POP fresh {GAP + 120:g} s after the tick")
     return Outcome(
@@ -37,13 +37,6 @@ async def story(sc: Scenario, phase: str) -> Outcome:
         f"{', '.join(stale)} still old {GAP + 120:g} s after the tick, "
         f"cached for another {min(ttls):g} s",
     )
-
-
-def _ttl(cache_status: str) -> float:
-    for part in cache_status.split(";"):
-        if part.strip().startswith("ttl="):
-            return float(part.strip()[4:])
-    return 0.0
 
 
 async def run(target: Target) -> ScenarioResult:

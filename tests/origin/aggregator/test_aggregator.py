@@ -210,3 +210,51 @@ async def test_restart_neither_loses_nor_repeats(
     await again.start()
     await again.tick()
     assert len(_kinds(events, "edge_invalidation_requested")) == 1
+
+
+async def _cover_falls_back_to(client, headers, fallback: str):  # type: ignore[no-untyped-def]
+    response = await client.put(
+        "/adminAPI/imageLocationConfig/cover",
+        json={"width": 120, "height": 180, "fallback": fallback},
+        headers=headers,
+    )
+    assert response.status == 200, await response.text()  # never needs force
+
+
+async def test_a_fallback_change_invalidates_nothing_as_the_seeds_say(
+    pipeline, origin_client, admin_headers, events
+):
+    for name in ("thumb", "square"):
+        await origin_client.put(
+            f"/adminAPI/imageLocationConfig/{name}", json={"width": 100}, headers=admin_headers
+        )
+    await _cover_falls_back_to(origin_client, admin_headers, "thumb")
+    await _pack(origin_client, admin_headers)
+    await pipeline.aggregator.tick()
+    await _cover_falls_back_to(origin_client, admin_headers, "square")
+    await pipeline.aggregator.tick()
+    assert _kinds(events, "aggregator_flush_started") == []
+    [seen] = _kinds(events, "fallback_change_not_invalidated")
+    assert seen == {"tenant": "demo", "location": "cover", "old": "thumb", "new": "square"}
+
+
+@pytest.mark.parametrize(
+    "aggregator_settings", [AggregatorSettings(invalidate_on_fallback_change=True)]
+)
+async def test_with_the_fix_a_fallback_change_queues_every_pack_of_the_tenant(
+    pipeline, origin_client, admin_headers, events
+):
+    for name in ("thumb", "square"):
+        await origin_client.put(
+            f"/adminAPI/imageLocationConfig/{name}", json={"width": 100}, headers=admin_headers
+        )
+    await _cover_falls_back_to(origin_client, admin_headers, "thumb")
+    packs = [await _pack(origin_client, admin_headers) for _ in range(3)]
+    await pipeline.aggregator.tick()
+    await _cover_falls_back_to(origin_client, admin_headers, "square")
+    await pipeline.aggregator.tick()
+    [flush] = _kinds(events, "aggregator_flush_started")
+    assert sorted(flush["packs"]) == sorted(f"demo/{p}" for p in packs)
+    queued = [e for e in _kinds(events, "aggregator_queued") if e["pack"] in packs]
+    assert {tuple(e["reasons"]) for e in queued} == {("fallback:cover",)}
+    assert _kinds(events, "fallback_change_not_invalidated") == []
