@@ -3,10 +3,10 @@ the edge (POPs and a shield) with its vendors, the aggregator, sharing one clock
 event log.
 
 The composition root: every part is built from settings and given what it talks to at
-construction. Addresses come first: the origin's socket is bound before anything else, so
-the edge is built with the origin's URL and the origin with the edge's control URL (its
-platform invalidation API and the aggregator invalidate through it), as separate
-processes are configured on the command line.
+construction. Addresses come first: the origin's sockets (its own and the platform API's)
+are bound before anything else, so the edge is built with the origin's URL and the
+origin with the edge's control URL (its platform invalidation API and the aggregator
+invalidate through it), as separate processes are configured on the command line.
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ from vendors.registry import PLUGINS
 
 log = logging.getLogger(__name__)
 HOST = "127.0.0.1"
+PLATFORM_OFFSET = 3  # with --port-base N, the platform API listens on N+3
 
 
 def every_vendor() -> dict[str, Any]:
@@ -60,7 +61,9 @@ class StackSettings:
     pops: int = 3
     shield: bool = True
     profile: str = "cloudfront"
-    port_base: int = 0  # 0: free ports; N: origin N, control N+1, shield N+2, POPs N+10…
+    # 0: free ports; N: origin N, control N+1, shield N+2, platform N+3, POPs N+10…
+    # (vendors: Akamai N+5…N+7, imgix N+8, N+9)
+    port_base: int = 0
     edge_cache_dir: Path | None = None  # None: in-memory POP caches
     invalidation_delays: dict[str, Any] | None = None  # None: the profile's default
     demo: bool = False
@@ -90,6 +93,7 @@ class Stack:
         self.aggregator: Aggregator | None = None
         self.vendors: list[Vendor] = []
         self.origin_url = ""
+        self.platform_url = ""  # the platform management host: the invalidation API
         self.origin_down = False
         self._exit = contextlib.AsyncExitStack()
         self._aggregator_task: asyncio.Task[None] | None = None
@@ -112,6 +116,7 @@ class Stack:
         s = self.settings
         self.storage = await self._exit.enter_async_context(open_storage(s.origin.storage))
         origin_socket = socket.create_server((HOST, s.port(0)))
+        platform_socket = socket.create_server((HOST, s.port(PLATFORM_OFFSET)))
         self.origin_url = f"http://{HOST}:{origin_socket.getsockname()[1]}"
         self.vendors = [self._create_vendor(name, options) for name, options in s.vendors.items()]
         self.edge = Edge(
@@ -127,7 +132,7 @@ class Stack:
         self._edge_client = EdgeInvalidations(
             self.edge.control_url, self.edge.settings.distribution_id
         )
-        await self._start_origin(origin_socket)
+        await self._start_origin(origin_socket, platform_socket)
         await self._start_aggregator()
         if s.demo:
             await self.seed_demo()
@@ -152,11 +157,12 @@ class Stack:
         )
         return plugin.create(plugin.options() if options is None else options, context)
 
-    async def _start_origin(self, sock: socket.socket) -> None:
+    async def _start_origin(self, sock: socket.socket, platform: socket.socket) -> None:
         settings = replace(
             self.settings.origin,
             host=HOST,
             port=sock.getsockname()[1],
+            platform_port=platform.getsockname()[1],
             pipeline=self._wired(self.settings.origin.pipeline),
         )
         app = create_app(
@@ -169,6 +175,8 @@ class Stack:
         )
         self._origin_runner, _ = await serve_app(app, HOST, sock=sock)
         self._exit.push_async_callback(self._origin_runner.cleanup)
+        # One app on two listeners: the platform's answers its own API only (origin.hosts).
+        self.platform_url = await listen(self._origin_runner, HOST, 0, sock=platform)
 
     def set_pipeline(self, pipeline: AggregatorSettings) -> None:
         """New aggregator settings (bug switches) from the next tick on, until a reset."""
@@ -191,15 +199,21 @@ class Stack:
         )
 
     async def stop_origin_listening(self) -> None:
-        """The origin goes down: no new connections, and open ones are closed."""
+        """The origin goes down: no new connections, and open ones are closed (the platform
+        host is another service: it stays up)."""
         runner = self._origin_runner
         if runner is None or self.origin_down:
             return
         self.origin_down = True
         for site in list(runner.sites):
-            await site.stop()
-        if runner.server is not None:
-            for connection in list(runner.server.connections):
+            if site.name != self.platform_url:
+                await site.stop()
+        platform_port = int(self.platform_url.rsplit(":", 1)[1])
+        for connection in list(runner.server.connections if runner.server else ()):
+            local = (
+                connection.transport.get_extra_info("sockname") if connection.transport else None
+            )
+            if not (isinstance(local, tuple) and local[1] == platform_port):
                 connection.force_close()
                 connection.close()
 
@@ -307,7 +321,7 @@ class Stack:
         vendors = {vendor.name: vendor.ready() for vendor in self.vendors}
         return {
             "origin": self.origin_url,
-            "platform": self.origin_url,
+            "platform": self.platform_url,
             "pops": [{"id": pop_id, "url": url} for pop_id, url in self.edge.pop_urls.items()],
             "shield": self.edge.shield_url,
             "control": self.edge.control_url,
@@ -324,10 +338,12 @@ class Stack:
         info = self.ready()
         urls = [f"{info['origin']}/api/ping", f"{info['control']}/_sim/clock"]
         urls += [f"{pop['url']}/api/ping" for pop in info["pops"]]
+        # The platform host has nothing to GET: its 404 (JSON, from the origin app) will do.
+        answers = [(url, 200) for url in urls] + [(f"{info['platform']}/", 404)]
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout)) as session:
-            for url in urls:
+            for url, expected in answers:
                 async with session.get(url) as response:
-                    if response.status != 200:
+                    if response.status != expected:
                         raise RuntimeError(f"{url} answered {response.status}")
 
     def write_ready_file(self, path: Path) -> None:
