@@ -13,11 +13,14 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
+from dataclasses import replace
 from pathlib import Path
 
 from cdnsim.aggregator_config import aggregator_settings_from_args
 from origin.settings import DEV_JWT_SECRET, AuthSettings, OriginSettings, TenantSettings
 from origin.storage.settings import EMBEDDED, StorageSettings
+from origin.tenants_file import TenantsFileError, load_tenants
 
 
 def add_origin_arguments(parser: argparse.ArgumentParser) -> None:
@@ -36,6 +39,13 @@ def add_origin_arguments(parser: argparse.ArgumentParser) -> None:
         default=[],
         metavar="TENANT=KEY",
         help="require X-vimond-access-key KEY for TENANT's images (repeatable)",
+    )
+    parser.add_argument(
+        "--tenants-file",
+        type=Path,
+        metavar="FILE",
+        help='per-tenant defaults and access keys, JSON: {"tenants": {NAME: {"useResizeIncludeAll",'
+        ' "resizeGravity", "accessKey"}}} (README, "Tenants file")',
     )
     parser.add_argument(
         "--data-dir", type=Path, default=env("CDNSIM_DATA_DIR"), help="keep embedded storage here"
@@ -106,16 +116,12 @@ def origin_settings_from_args(args: argparse.Namespace) -> OriginSettings:
         basic_users=basic,  # type: ignore[arg-type]
         **({"trusted_networks": tuple(args.trusted_network)} if args.trusted_network else {}),
     )
-    tenants = []
-    for pair in args.tenant_access_key:
-        name, _, key = pair.partition("=")
-        tenants.append(TenantSettings(name, access_key=key or None))
     return OriginSettings(
         host=args.host,
         port=args.port,
         environment=args.environment,
         default_tenant=args.default_tenant,
-        tenants=tuple(tenants),
+        tenants=_tenants(args),
         storage=storage,
         auth=auth,
         fetch_allowed_hosts=tuple(_split(args.fetch_allowed_hosts)),
@@ -128,6 +134,28 @@ def origin_settings_from_args(args: argparse.Namespace) -> OriginSettings:
         negotiate_format=args.negotiate_format or getattr(args, "bug_accept_not_in_key", False),
         vary_on_negotiation=not getattr(args, "bug_accept_not_in_key", False),
     )
+
+
+def _tenants(args: argparse.Namespace) -> tuple[TenantSettings, ...]:
+    """The tenants file's, then ``--tenant-access-key`` (which wins for a tenant's key).
+    A bad file is one line per mistake on stderr and exit status 2."""
+    tenants: dict[str, TenantSettings] = {}
+    if args.tenants_file is not None:
+        try:
+            tenants = {t.name: t for t in load_tenants(args.tenants_file)}
+        except TenantsFileError as exc:
+            prog = f"cdnsim {getattr(args, 'command', None) or 'origin'}"
+            for problem in exc.problems:
+                print(
+                    f"{prog}: error: --tenants-file {args.tenants_file}: {problem}",
+                    file=sys.stderr,
+                )
+            raise SystemExit(2) from None
+    for pair in args.tenant_access_key:
+        name, _, key = pair.partition("=")
+        known = tenants.get(name, TenantSettings(name))
+        tenants[name] = replace(known, access_key=key or None)
+    return tuple(tenants.values())
 
 
 def _split(value: str) -> list[str]:
