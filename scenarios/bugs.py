@@ -11,11 +11,13 @@ The switches are flipped through ``PUT /_sim/bugs`` and put back at the end.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from scenarios.scenario import Scenario, Skip
+from scenarios.images import Look
+from scenarios.result import State
+from scenarios.scenario import Scenario, Skip, cache_ttl
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,30 @@ async def reproduce_then_fix(
         sc.measure("headline", f"{before}: {first.measured} · {after}: {second.measured}")
     finally:
         await sc.sim.set_bugs(**started)
+
+
+@dataclass(frozen=True)
+class StaleCopies:
+    """The lanes still serving the old image, how old the oldest copy is (``Age``) and how
+    long the caches keep them at least (the ``ttl`` of Cache-Status)."""
+
+    lanes: list[str]
+    max_age: int
+    min_ttl: float
+
+
+async def stale_copies(
+    sc: Scenario, path: str, classify: Callable[[Look | None, int], State], lanes: Sequence[str]
+) -> StaleCopies:
+    """Probe each of ``lanes`` once and say which serve the old image, and for how long."""
+    stale, ages, ttls = [], [0], [0.0]
+    for lane in lanes:
+        state, _ = await sc.probe(lane, path, classify)
+        if state == "stale":
+            stale.append(lane)
+            ages.append(int(sc.header("Age", "0") or 0))
+            ttls.append(cache_ttl(sc.header("Cache-Status")))
+    return StaleCopies(stale, max(ages), min(ttls[1:] or ttls))
 
 
 def _word(value: Any) -> str:

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from scenarios.bugs import Outcome, reproduce_then_fix
+from scenarios.bugs import Outcome, reproduce_then_fix, stale_copies
 from scenarios.images import Look, solid
 from scenarios.propagation import until_fresh
 from scenarios.result import ScenarioResult, State
-from scenarios.scenario import Scenario, cache_ttl
+from scenarios.scenario import Scenario
 from scenarios.setups import ensure_config, pack_with, settle, warm
 from scenarios.target import Target
 
@@ -59,15 +59,11 @@ async def story(sc: Scenario, phase: str) -> Outcome:
     if not result.never_fresh:
         after = result.last_fresh - write_at
         return Outcome(False, f"square's image everywhere by {after:g} s after the change")
-    ages, ttls = [], []
-    for lane in result.never_fresh:
-        await sc.probe(lane, path, cover_from_square)
-        ages.append(int(sc.header("Age", "0") or 0))
-        ttls.append(cache_ttl(sc.header("Cache-Status")))
+    copies = await stale_copies(sc, path, cover_from_square, result.never_fresh)
     return Outcome(
         True,
-        f"{', '.join(result.never_fresh)} still main's image {WATCH:g} s after the tick "
-        f"(Age up to {max(ages)} s, each cached for at least {min(ttls):g} s more)",
+        f"{', '.join(copies.lanes)} still main's image {WATCH:g} s after the tick "
+        f"(Age up to {copies.max_age} s, each cached for at least {copies.min_ttl:g} s more)",
     )
 
 
