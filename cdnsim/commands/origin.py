@@ -39,10 +39,19 @@ def run(args: argparse.Namespace) -> int:
     platform = None
     if args.platform_port is not None:
         # Bound now, so that the app knows the port its platform listener has (0: any).
-        family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
-        platform = socket.create_server((settings.host, args.platform_port), family=family)
+        platform = _bind(settings.host, args.platform_port)
         settings = replace(settings, platform_port=platform.getsockname()[1])
     return asyncio.run(_serve(settings, clock, platform))
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        return socket.create_server((host, port), family=family)
+    except OSError as exc:  # worded as aiohttp words its own, so both read alike
+        raise OSError(
+            exc.errno, f"error while attempting to bind on address {(host, port)!r}: {exc.strerror}"
+        ) from None
 
 
 async def _serve(settings, clock: Clock, platform: socket.socket | None) -> int:  # type: ignore[no-untyped-def]
