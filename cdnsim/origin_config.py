@@ -19,7 +19,7 @@ from pathlib import Path
 
 from cdnsim.aggregator_config import aggregator_settings_from_args
 from origin.settings import DEV_JWT_SECRET, AuthSettings, OriginSettings, TenantSettings
-from origin.storage.settings import EMBEDDED, StorageSettings
+from origin.storage.settings import EMBEDDED, MEMO_MODES, StorageSettings
 from origin.tenants_file import TenantsFileError, load_tenants
 
 
@@ -57,6 +57,13 @@ def add_origin_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dynamodb-endpoint-url", default=env("AWS_ENDPOINT_URL_DYNAMODB"))
     parser.add_argument(
         "--aws-region", default=env("AWS_REGION", env("AWS_DEFAULT_REGION", "us-east-1"))
+    )
+    parser.add_argument(
+        "--storage-memo",
+        choices=MEMO_MODES,
+        default="auto",
+        help="memo of packs, configs and originals: auto = exact with the embedded store, off "
+        "for other endpoints; exact = this origin is the endpoint's only writer (default auto)",
     )
     parser.add_argument("--originals-bucket", default="cdnsim-originals")
     parser.add_argument("--variants-bucket", default="cdnsim-variants")
@@ -104,6 +111,7 @@ def origin_settings_from_args(args: argparse.Namespace) -> OriginSettings:
         variants_bucket=args.variants_bucket,
         table_prefix=args.table_prefix,
         data_dir=args.data_dir,
+        memo=args.storage_memo,
     )
     public_key = args.jwt_public_key_file.read_text() if args.jwt_public_key_file else None
     basic = tuple(tuple(pair.split(":", 1)) for pair in _split(args.basic_users) if ":" in pair)

@@ -25,6 +25,7 @@ import aiohttp
 from aiohttp import web
 
 from cdnsim.demo import demo_image, seed_demo
+from cdnsim.origin_workers import OriginWorkers, SharedState
 from cdnsim.sim_control import sim_routes
 from cdnsim.switches import accept_in_key
 from common.clock import Clock
@@ -70,6 +71,7 @@ class StackSettings:
     seed: int | None = None
     # The vendors beside the edge, by name, with their options (None: the vendor's defaults).
     vendors: Mapping[str, Any] = field(default_factory=every_vendor)
+    origin_workers: int = 1  # origin processes on the origin's port (cdnsim.origin_workers)
 
     def __post_init__(self) -> None:
         unknown = sorted(set(self.vendors) - set(PLUGINS))
@@ -98,6 +100,7 @@ class Stack:
         self._exit = contextlib.AsyncExitStack()
         self._aggregator_task: asyncio.Task[None] | None = None
         self._origin_runner: web.AppRunner | None = None
+        self._shared: SharedState | None = None  # with origin workers: what they share
         self._edge_client: EdgeInvalidations | None = None
         self._edge_start: EdgeSettings | None = None  # what a reset goes back to
         self._demo: DemoImages | None = None
@@ -114,8 +117,18 @@ class Stack:
 
     async def start(self) -> None:
         s = self.settings
-        self.storage = await self._exit.enter_async_context(open_storage(s.origin.storage))
-        origin_socket = socket.create_server((HOST, s.port(0)))
+        if s.origin_workers > 1:
+            self._shared = SharedState.create(
+                s.origin.storage.embedded or s.origin.storage.variants_start_empty
+            )
+        self.storage = await self._exit.enter_async_context(
+            open_storage(
+                s.origin.storage,
+                coherence=self._shared.coherence if self._shared else None,
+                written_variants=self._shared.written_variants if self._shared else None,
+            )
+        )
+        origin_socket = socket.create_server((HOST, s.port(0)), reuse_port=self._shared is not None)
         platform_socket = socket.create_server((HOST, s.port(PLATFORM_OFFSET)))
         self.origin_url = f"http://{HOST}:{origin_socket.getsockname()[1]}"
         self.vendors = [self._create_vendor(name, options) for name, options in s.vendors.items()]
@@ -177,6 +190,17 @@ class Stack:
         self._exit.push_async_callback(self._origin_runner.cleanup)
         # One app on two listeners: the platform's answers its own API only (origin.hosts).
         self.platform_url = await listen(self._origin_runner, HOST, 0, sock=platform)
+        if self._shared is not None and self.storage is not None:
+            workers = OriginWorkers(
+                settings,
+                self.storage,
+                self._shared,
+                settings.port,
+                self.clock.spec,
+                self.settings.origin_workers,
+            )
+            await workers.start()
+            self._exit.callback(workers.stop)
 
     def set_pipeline(self, pipeline: AggregatorSettings) -> None:
         """New aggregator settings (bug switches) from the next tick on, until a reset."""
@@ -201,6 +225,11 @@ class Stack:
     async def stop_origin_listening(self) -> None:
         """The origin goes down: no new connections, and open ones are closed (the platform
         host is another service: it stays up)."""
+        if self._shared is not None:
+            raise Conflict(
+                "the origin has worker processes of its own: it cannot be taken down",
+                code="origin_workers",
+            )
         runner = self._origin_runner
         if runner is None or self.origin_down:
             return
@@ -291,6 +320,7 @@ class Stack:
                 "reset wipes storage and needs the embedded store", code="reset_unavailable"
             )
         await asyncio.to_thread(embedded.reset)
+        self.storage.forget_memo()
         await self.storage.run(self.storage.create_resources)
         if self.storage.mirror:
             await self.storage.run(self.storage.mirror.clear)

@@ -84,7 +84,7 @@ class WorkerPool:
             process.start()
             self._processes.append(process)
             self._pipes.append(ours)
-            if not await asyncio.to_thread(_wait_ready, process, ready, ready_timeout):
+            if not await asyncio.to_thread(wait_ready, process, ready, ready_timeout):
                 self.stop()
                 raise RuntimeError(f"worker {worker} of POP {self._args[1].id} did not start")
 
@@ -150,7 +150,8 @@ class PooledPopView:
         return removed
 
 
-def _wait_ready(process: BaseProcess, ready: Any, timeout: float) -> bool:
+def wait_ready(process: BaseProcess, ready: Any, timeout: float) -> bool:
+    """Block until a started worker process sets ``ready``; False if it died or timed out."""
     deadline = time.monotonic() + timeout
     while not ready.wait(0.1):
         if not process.is_alive() or time.monotonic() > deadline:

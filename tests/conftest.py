@@ -36,6 +36,10 @@ def storage_settings(moto_server: EmbeddedMoto) -> StorageSettings:
         access_key_id="testing",
         secret_access_key="testing",
         io_threads=32,
+        # Each test opens its own Storage after the reset, the only writer of the server:
+        # every origin test runs with the exact memo, as the embedded default does.
+        memo="exact",
+        variants_start_empty=True,
     )
 
 

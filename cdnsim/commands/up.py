@@ -12,6 +12,7 @@ from typing import Any
 
 from cdnsim.aggregator_config import add_aggregator_arguments
 from cdnsim.origin_config import add_origin_arguments, origin_settings_from_args
+from cdnsim.origin_workers import check_workers
 from cdnsim.runtime import run_until_signalled
 from cdnsim.stack import Stack, StackSettings
 from common.clock import Clock
@@ -60,6 +61,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     stack.add_argument(
         "--ready-file", type=Path, help="write the endpoints as JSON once everything answers"
     )
+    stack.add_argument(
+        "--origin-workers",
+        type=int,
+        default=1,
+        help="origin processes sharing its port (SO_REUSEPORT), one render pool each (default 1)",
+    )
     parser.set_defaults(port=0)
 
 
@@ -90,8 +97,15 @@ def run(args: argparse.Namespace) -> int:
         demo=args.demo,
         seed=args.seed,
         vendors={name: PLUGINS[name].options(args) for name in args.vendor or PLUGINS},
+        origin_workers=args.origin_workers,
     )
-    return asyncio.run(_up(settings, Clock.parse(args.clock), args.ready_file))
+    clock = Clock.parse(args.clock)
+    try:
+        check_workers(settings.origin, args.origin_workers, clock)
+    except ValueError as exc:
+        print(f"cdnsim up: {exc}", file=sys.stderr)
+        return 2
+    return asyncio.run(_up(settings, clock, args.ready_file))
 
 
 async def _up(settings: StackSettings, clock: Clock, ready_file: Path | None) -> int:

@@ -25,11 +25,17 @@ from concurrent.futures.process import BrokenProcessPool
 from imaging.rendered import Rendered
 from origin.imaging.errors import RenderFailed
 from origin.imaging.pipeline import render_variant
+from origin.imaging.shared_source import SourceBlocks, read_block
 from origin.imaging.spec import RenderSpec
 
 log = logging.getLogger(__name__)
 
 _PRELOAD = ["PIL.Image", "PIL.JpegImagePlugin", "PIL.PngImagePlugin", "origin.imaging.pipeline"]
+
+
+def _render_from_block(name: str, size: int, spec: RenderSpec) -> Rendered:
+    """In a worker: the render of the original the origin left in a shared block."""
+    return render_variant(read_block(name, size), spec)
 
 
 def _warm_worker() -> int:
@@ -50,6 +56,8 @@ class RenderPool:
         self._lock = threading.Lock()
         self._closed = False
         self._executor = self._new_executor()
+        # Originals travel to worker processes in shared memory (origin.imaging.shared_source).
+        self._blocks = SourceBlocks() if workers else None
 
     def _new_executor(self) -> Executor:
         if self.workers == 0:
@@ -71,12 +79,25 @@ class RenderPool:
         for attempt in (1, 2):
             executor = self._current()
             try:
-                future: Future[Rendered] = executor.submit(render_variant, source, spec)
-                return await asyncio.wrap_future(future)
+                return await asyncio.wrap_future(self._submit(executor, source, spec))
             except BrokenProcessPool:
                 self._replace(executor)
                 log.warning("render worker died (attempt %d)", attempt)
         raise RenderFailed("the render worker died twice; the pool has been restarted")
+
+    def _submit(self, executor: Executor, source: bytes, spec: RenderSpec) -> Future[Rendered]:
+        if self._blocks is None:
+            return executor.submit(render_variant, source, spec)
+        blocks = self._blocks
+        block = blocks.fill(source)
+        try:
+            future = executor.submit(_render_from_block, block.name, len(source), spec)
+        except BaseException:
+            blocks.release(block)
+            raise
+        # Given back once the worker is done with it, even when the caller stopped waiting.
+        future.add_done_callback(lambda _: blocks.release(block))
+        return future
 
     def worker_pids(self) -> list[int]:
         """Process ids of the live workers (empty in thread mode)."""
@@ -95,6 +116,8 @@ class RenderPool:
             self._closed = True
             executor = self._executor
         executor.shutdown(wait=True, cancel_futures=True)
+        if self._blocks is not None:
+            self._blocks.close()
 
     def _current(self) -> Executor:
         with self._lock:

@@ -4,7 +4,7 @@ A process of its own, not a thread: moto spends 2–3 ms of Python on every S3 o
 call, and in a thread that time held the origin's GIL, so the event loop and moto took
 turns on one core. ``cdnsim bench cold`` measured the difference (see the README).
 
-The child prints its URL, then waits for its standard input to close: the parent closes it
+The child (:mod:`origin.storage.moto_process`) prints its URL, then waits for its standard input to close: the parent closes it
 in :meth:`EmbeddedMoto.stop`, and the kernel closes it when the parent dies in any way, so
 the child never outlives the program that started it.
 """
@@ -16,18 +16,7 @@ import sys
 
 import requests
 
-_CHILD = """
-import logging, signal, sys
-from moto.moto_server.threaded_moto_server import ThreadedMotoServer
-signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-logging.getLogger("werkzeug").setLevel(logging.ERROR)
-server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-server.start()
-host, port = server.get_host_and_port()
-print(f"http://{host}:{port}", flush=True)
-sys.stdin.read()
-server.stop()
-"""
+MODULE = "origin.storage.moto_process"  # what the child runs (benchmarks find it by this name)
 
 
 class EmbeddedMoto:
@@ -37,7 +26,7 @@ class EmbeddedMoto:
 
     def start(self) -> str:
         process = subprocess.Popen(
-            [sys.executable, "-c", _CHILD],
+            [sys.executable, "-m", MODULE],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,

@@ -28,6 +28,7 @@ CREATE TABLE IF NOT EXISTS items (
 class Mirror:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         # WAL + NORMAL: a committed transaction survives the process being killed.
         self._db.execute("PRAGMA journal_mode=WAL")

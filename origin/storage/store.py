@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 import boto3
@@ -21,13 +21,18 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from origin.storage.coherence import Coherence
 from origin.storage.embedded import EmbeddedMoto
+from origin.storage.memo import StorageMemo
 from origin.storage.mirror import Mirror
 from origin.storage.settings import AWS, StorageSettings
+from origin.storage.written_keys import WrittenKeys
 
 T = TypeVar("T")
 
 TABLES = ("packs", "location_configs", "regions", "aggregator_state")
+# What every cold render reads: memoized when the memo is on (see origin.storage.memo).
+MEMO_TABLES = frozenset({"packs", "location_configs", "regions"})
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
 
@@ -74,7 +79,16 @@ def _shared_session() -> boto3.session.Session:
 
 
 class Storage:
-    def __init__(self, settings: StorageSettings, endpoint_url: str | None) -> None:
+    def __init__(
+        self,
+        settings: StorageSettings,
+        endpoint_url: str | None,
+        *,
+        coherence: Coherence | None = None,
+        written_variants: WrittenKeys | None = None,
+    ) -> None:
+        """``coherence`` and ``written_variants``: shared with the other processes that
+        write this storage (origin workers); without them, this process's own."""
         self.settings = settings
         self.endpoint_url = endpoint_url
         self.executor = ThreadPoolExecutor(settings.io_threads, thread_name_prefix="storage")
@@ -101,6 +115,24 @@ class Storage:
         self.streams = client("dynamodbstreams", settings.dynamodb_endpoint_url)
         self.mirror: Mirror | None = None
         self.embedded: EmbeddedMoto | None = None  # the embedded server, when it is ours
+        self.memo: StorageMemo | None = None
+        if settings.memo_exact:
+            self.memo = StorageMemo(
+                coherence or Coherence.private(),
+                tables=MEMO_TABLES,
+                bucket=settings.originals_bucket,
+                object_bytes=settings.originals_memo_bytes,
+            )
+        self.written_variants: WrittenKeys | None = None
+        if self.memo is not None and settings.variants_start_empty:
+            self.written_variants = written_variants or WrittenKeys.private()
+
+    def forget_memo(self) -> None:
+        """Storage was wiped behind the memo's back (a reset of the embedded server)."""
+        if self.memo is not None:
+            self.memo.forget_all()
+        if self.written_variants is not None:
+            self.written_variants.clear()
 
     # -- plumbing -------------------------------------------------------------------
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -167,16 +199,49 @@ class Storage:
     def _put_object(
         self, bucket: str, key: str, body: bytes, content_type: str, metadata: dict[str, str]
     ) -> None:
-        self.s3.put_object(
-            Bucket=bucket, Key=key, Body=body, ContentType=content_type, Metadata=metadata
-        )
+        if self.written_variants is not None and bucket == self.settings.variants_bucket:
+            self.written_variants.add(key)  # before: a reader must never miss it
+        with self._writing_object(bucket, key):
+            self.s3.put_object(
+                Bucket=bucket, Key=key, Body=body, ContentType=content_type, Metadata=metadata
+            )
         if self.mirror and bucket == self.settings.originals_bucket:
             self.mirror.put_object(bucket, key, body, content_type, metadata)
 
+    def _writing_object(self, bucket: str, key: str) -> contextlib.AbstractContextManager[Any]:
+        if self.memo is None or bucket != self.memo.bucket:
+            return contextlib.nullcontext()
+        return self.memo.writing_object(f"{bucket}/{key}")
+
     async def get_object(self, bucket: str, key: str) -> Blob | None:
+        # What the memo or the written-variants filter answers needs no storage thread.
+        if self.memo is not None and bucket == self.memo.bucket:
+            hit, found = self.memo.cached_object(f"{bucket}/{key}")
+            if hit:
+                return found  # type: ignore[no-any-return]
+        elif self._never_written(bucket, key):
+            return None
         return await self.run(self._get_object, bucket, key)
 
+    def _never_written(self, bucket: str, key: str) -> bool:
+        """A variant never written since the bucket was empty (origin.storage.written_keys)."""
+        return (
+            self.written_variants is not None
+            and bucket == self.settings.variants_bucket
+            and not self.written_variants.may_exist(key)
+        )
+
     def _get_object(self, bucket: str, key: str) -> Blob | None:
+        if self.memo is not None and bucket == self.memo.bucket:
+            found: Blob | None = self.memo.object(
+                f"{bucket}/{key}", lambda: self._read_object(bucket, key)
+            )
+            return found
+        if self._never_written(bucket, key):
+            return None
+        return self._read_object(bucket, key)
+
+    def _read_object(self, bucket: str, key: str) -> Blob | None:
         try:
             response = self.s3.get_object(Bucket=bucket, Key=key)
         except ClientError as exc:
@@ -186,7 +251,9 @@ class Storage:
         return Blob(
             body=response["Body"].read(),
             content_type=response.get("ContentType", "application/octet-stream"),
-            metadata=response.get("Metadata", {}),
+            # S3 keeps user metadata keys in lower case; some servers (MinIO, waitress
+            # under moto) capitalise the header names they travel in.
+            metadata={name.lower(): value for name, value in response.get("Metadata", {}).items()},
             last_modified=response["LastModified"].timestamp(),
             etag=response.get("ETag", "").strip('"'),
         )
@@ -195,7 +262,8 @@ class Storage:
         await self.run(self._delete_object, bucket, key)
 
     def _delete_object(self, bucket: str, key: str) -> None:
-        self.s3.delete_object(Bucket=bucket, Key=key)
+        with self._writing_object(bucket, key):
+            self.s3.delete_object(Bucket=bucket, Key=key)
         if self.mirror and bucket == self.settings.originals_bucket:
             self.mirror.delete_object(bucket, key)
 
@@ -217,9 +285,12 @@ class Storage:
         keys = self._list_keys(bucket, prefix)
         for start in range(0, len(keys), 1000):
             chunk = keys[start : start + 1000]
-            self.s3.delete_objects(
-                Bucket=bucket, Delete={"Objects": [{"Key": k} for k in chunk], "Quiet": True}
-            )
+            with contextlib.ExitStack() as writes:
+                for key in chunk:
+                    writes.enter_context(self._writing_object(bucket, key))
+                self.s3.delete_objects(
+                    Bucket=bucket, Delete={"Objects": [{"Key": k} for k in chunk], "Quiet": True}
+                )
             if self.mirror and bucket == self.settings.originals_bucket:
                 for key in chunk:
                     self.mirror.delete_object(bucket, key)
@@ -227,9 +298,20 @@ class Storage:
 
     # -- DynamoDB -------------------------------------------------------------------
     async def get_item(self, table: str, tenant: str, item_id: str) -> dict[str, Any] | None:
+        if self.memo is not None and table in self.memo.tables:
+            hit, found = self.memo.cached_item(table, tenant, item_id)
+            if hit:
+                return found
         return await self.run(self._get_item, table, tenant, item_id)
 
     def _get_item(self, table: str, tenant: str, item_id: str) -> dict[str, Any] | None:
+        if self.memo is not None and table in self.memo.tables:
+            return self.memo.item(
+                table, tenant, item_id, lambda: self._read_item(table, tenant, item_id)
+            )
+        return self._read_item(table, tenant, item_id)
+
+    def _read_item(self, table: str, tenant: str, item_id: str) -> dict[str, Any] | None:
         response = self.dynamodb.get_item(
             TableName=self.table(table), Key=_key(tenant, item_id), ConsistentRead=True
         )
@@ -252,12 +334,14 @@ class Storage:
         elif expect_version is not False:
             kwargs["ConditionExpression"] = "version = :v"
             kwargs["ExpressionAttributeValues"] = {":v": {"N": str(int(expect_version))}}
-        try:
-            self.dynamodb.put_item(**kwargs)
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                raise ConditionFailed(f"{table}/{item['tenant']}/{item['id']}") from None
-            raise
+        with self._writing_item(table, str(item["tenant"]), str(item["id"])) as write:
+            try:
+                self.dynamodb.put_item(**kwargs)
+            except ClientError as exc:
+                if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                    raise ConditionFailed(f"{table}/{item['tenant']}/{item['id']}") from None
+                raise
+            write.stored(_from_dynamo(kwargs["Item"]))  # exactly what a read returns
         if self.mirror:
             self.mirror.put_item(table, item)
 
@@ -275,14 +359,23 @@ class Storage:
         if expect_version is not False:
             kwargs["ConditionExpression"] = "version = :v"
             kwargs["ExpressionAttributeValues"] = {":v": {"N": str(int(expect_version))}}
-        try:
-            self.dynamodb.delete_item(**kwargs)
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                raise ConditionFailed(f"{table}/{tenant}/{item_id}") from None
-            raise
+        with self._writing_item(table, tenant, item_id) as write:
+            try:
+                self.dynamodb.delete_item(**kwargs)
+            except ClientError as exc:
+                if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                    raise ConditionFailed(f"{table}/{tenant}/{item_id}") from None
+                raise
+            write.stored(None)
         if self.mirror:
             self.mirror.delete_item(table, tenant, item_id)
+
+    def _writing_item(
+        self, table: str, tenant: str, item_id: str
+    ) -> contextlib.AbstractContextManager[Any]:
+        if self.memo is None or table not in self.memo.tables:
+            return contextlib.nullcontext(_NoMemo())
+        return self.memo.writing_item(table, tenant, item_id)
 
     async def query(self, table: str, tenant: str) -> list[dict[str, Any]]:
         """Every item of one tenant, ordered by id."""
@@ -314,6 +407,11 @@ class Storage:
         return {"ok": True, "latencyMs": round((time.perf_counter() - started) * 1000, 2)}
 
 
+class _NoMemo:
+    def stored(self, value: Any) -> None:
+        pass
+
+
 def _key(tenant: str, item_id: str) -> dict[str, Any]:
     return {"tenant": {"S": tenant}, "id": {"S": item_id}}
 
@@ -329,9 +427,15 @@ def _from_dynamo(item: Mapping[str, Any]) -> dict[str, Any]:
 
 
 @contextlib.asynccontextmanager
-async def open_storage(settings: StorageSettings) -> AsyncIterator[Storage]:
+async def open_storage(
+    settings: StorageSettings,
+    *,
+    coherence: Coherence | None = None,
+    written_variants: WrittenKeys | None = None,
+) -> AsyncIterator[Storage]:
     """Storage ready to use: the embedded server started (and restored from the
-    data dir) when configured, buckets and tables created when asked."""
+    data dir) when configured, buckets and tables created when asked. ``coherence`` and
+    ``written_variants``: shared with origin worker processes (``cdnsim.origin_workers``)."""
     moto: EmbeddedMoto | None = None
     endpoint: str | None
     if settings.embedded:
@@ -341,7 +445,9 @@ async def open_storage(settings: StorageSettings) -> AsyncIterator[Storage]:
             settings = _with_test_credentials(settings)
     else:
         endpoint = None if settings.endpoint_url == AWS else settings.endpoint_url
-    storage = Storage(settings, endpoint)
+    if moto is not None:
+        settings = replace(settings, variants_start_empty=True)
+    storage = Storage(settings, endpoint, coherence=coherence, written_variants=written_variants)
     try:
         if settings.create_resources or moto:
             await storage.run(storage.create_resources)
@@ -357,6 +463,4 @@ async def open_storage(settings: StorageSettings) -> AsyncIterator[Storage]:
 
 
 def _with_test_credentials(settings: StorageSettings) -> StorageSettings:
-    from dataclasses import replace
-
     return replace(settings, access_key_id="testing", secret_access_key="testing")

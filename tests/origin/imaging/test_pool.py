@@ -84,3 +84,29 @@ async def test_zero_workers_renders_in_a_thread_of_this_process() -> None:
 def test_a_negative_worker_count_is_refused() -> None:
     with pytest.raises(ValueError, match="workers"):
         RenderPool(-1)
+
+
+async def test_originals_reach_workers_whole_through_shared_memory_freed_at_close() -> None:
+    """Originals of different sizes, many at once: each worker renders exactly the bytes it
+    was given (equal to an in-process render), the blocks are reused, and none is left."""
+    from pathlib import Path
+
+    from origin.imaging.pipeline import render_variant
+
+    pool = RenderPool(2)
+    small = encode(photo_like(300, 200), "PNG")
+    sources = [SOURCE, small] * 6
+    try:
+        spec = RenderSpec(120, 80, format="png")
+        blocks = pool._blocks
+        assert blocks is not None
+        names: set[str] = set()
+        for _ in range(2):  # the second round finds the first round's blocks idle
+            rendered = await asyncio.gather(*(pool.render(source, spec) for source in sources))
+            for source, result in zip(sources, rendered, strict=True):
+                assert result.body == render_variant(source, spec).body
+            names |= {block.name for block in blocks._idle}
+        assert len(names) <= len(sources)  # reused: no block was made for the second round
+    finally:
+        pool.close()
+    assert not any((Path("/dev/shm") / name).exists() for name in names)
