@@ -27,6 +27,7 @@ from aiohttp import web
 from cdnsim.demo import demo_image, seed_demo
 from cdnsim.origin_workers import OriginWorkers, SharedState
 from cdnsim.sim_control import sim_routes
+from cdnsim.sim_openapi import sim_paths
 from cdnsim.switches import accept_in_key
 from common.clock import Clock
 from common.errors import Conflict
@@ -137,6 +138,7 @@ class Stack:
             clock=self.clock,
             events=self.events,
             control_routes=sim_routes(self),
+            control_paths=sim_paths(),
             vendors=self.vendors,
         )
         self._exit.push_async_callback(self.edge.stop)

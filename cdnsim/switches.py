@@ -128,7 +128,7 @@ def _seconds(name: str, value: Any) -> float:
         or not 0 <= value <= MAX_SECONDS
     ):
         raise BadRequest(
-            f"{name} must be null or a number of seconds from 0 to {MAX_SECONDS:g}", field=name
+            f"{name} must be a number of seconds from 0 to {MAX_SECONDS:g}", field=name
         )
     return float(value)
 
@@ -150,12 +150,14 @@ async def set_fault(stack: Switchboard, body: dict[str, Any]) -> dict[str, Any]:
     mode = body.get("origin")
     if mode not in ("up", "down", "slow"):
         raise BadRequest("origin must be up, down or slow", field="origin")
-    seconds = _seconds("seconds", body.get("seconds")) if mode == "slow" else 0.0
+    # Checked whenever given (and needed by slow), though only slow uses it.
+    given = "seconds" in body or mode == "slow"
+    seconds = _seconds("seconds", body.get("seconds")) if given else 0.0
     switches = stack.origin_switches
     if mode == "down":
         await stack.stop_origin_listening()
     else:
         await stack.resume_origin_listening()
     switches.fault = "slow" if mode == "slow" else "none"
-    switches.slow_seconds = seconds
+    switches.slow_seconds = seconds if mode == "slow" else 0.0
     return fault_state(stack)

@@ -14,6 +14,7 @@ checked before reading; a chunked or compressed body is counted while it is read
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from typing import Any, Literal
 
 import aiohttp
@@ -89,22 +90,45 @@ def parse_json(raw: bytes) -> Any:
         raise BadRequest("malformed JSON: nested too deeply", code="malformed_json") from None
 
 
+def json_integer(value: Any) -> int | None:
+    """``value`` as an integer if JSON says it is one, else None. JSON has one number type,
+    and JSON Schema's ``integer`` is any number without a fractional part: ``5.0`` is 5.
+    ``true`` is not 1."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None
+
+
 async def read_json(request: web.Request, limit: int) -> Any:
     """The request body as JSON (any value); 400 when malformed, 413 past ``limit``."""
     return parse_json(await read_request(request, limit))
 
 
-async def read_json_object(request: web.Request, limit: int) -> dict[str, Any]:
+async def read_json_object(
+    request: web.Request, limit: int, members: Collection[str] | None = None
+) -> dict[str, Any]:
+    """The request body as a JSON object; with ``members``, a member not among them is a
+    400 that names it."""
     body = await read_json(request, limit)
     if not isinstance(body, dict):
         raise BadRequest("the JSON body must be an object", code="malformed_json")
+    if members is not None and (unknown := sorted(set(body) - set(members))):
+        raise BadRequest(
+            f"unknown member {unknown[0][:64]!r}; the body may hold {', '.join(members)}",
+            code="unknown_member",
+            field=unknown[0][:64],
+        )
     return body
 
 
 async def read_form_file(request: web.Request, field: str, limit: int, overhead: int) -> bytes:
-    """The bytes of the ``multipart/form-data`` field ``field``: 413 when the file passes
-    ``limit`` or the whole body ``limit + overhead`` (framing, other fields); 400 for a
-    body that is not multipart, is malformed, or lacks the field."""
+    """The bytes of the ``multipart/form-data`` field ``field``, the body's only field: 413
+    when the file passes ``limit`` or the whole body ``limit + overhead`` (framing); 400 for
+    a body that is not multipart, is malformed, lacks the field or has another one."""
     too_large = PayloadTooLarge(f"uploads are limited to {limit} bytes", limit=limit)
     if request.content_length is not None and request.content_length > limit + overhead:
         raise too_large
@@ -116,14 +140,21 @@ async def read_form_file(request: web.Request, field: str, limit: int, overhead:
         async for part in await request.multipart():
             if not isinstance(part, BodyPartReader):
                 raise BadRequest("nested multipart bodies are not accepted", code="bad_upload")
+            if part.name != field:
+                raise BadRequest(
+                    f"the multipart body holds one field, {field!r}, not {part.name!r:.80}",
+                    code="bad_upload",
+                    field=field,
+                )
             data = bytearray()
             while chunk := await part.read_chunk(CHUNK):
                 seen += len(chunk)
                 if seen > limit + overhead or len(data) + len(chunk) > limit:
                     raise too_large
                 data += chunk
-            if part.name == field and found is None:
-                found = bytes(data)
+            if found is not None:
+                raise BadRequest(f"the field {field!r} is given twice", code="bad_upload")
+            found = bytes(data)
     except BODY_ERRORS as exc:
         raise malformed_body(exc) from None
     except (ValueError, RuntimeError, AssertionError) as exc:  # aiohttp's multipart parser

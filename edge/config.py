@@ -49,7 +49,7 @@ class CachePolicy:
             if value not in get_args(allowed):
                 raise ValueError(f"policy {self.name!r}: unknown list behaviour {value!r}")
         for name in self.headers:
-            if not _HEADER.match(name):
+            if not _HEADER.fullmatch(name):
                 raise ValueError(f"policy {self.name!r}: bad header name {name!r}")
 
     @property
@@ -87,7 +87,7 @@ class PopSettings:
     memory_limit: int = 64 * 1024 * 1024  # per-process memory layer over the disk store; 0: none
 
     def __post_init__(self) -> None:
-        if not _POP_ID.match(self.id):
+        if not _POP_ID.fullmatch(self.id):
             raise ValueError(f"bad POP id {self.id!r}")
         if self.workers < 1 or self.size_limit < 1 or not 0 <= self.port < 65536:
             raise ValueError(f"POP {self.id}: workers, size_limit and port out of range")

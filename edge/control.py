@@ -11,6 +11,7 @@ GET /_edge/events?since=N&kind=a,b&component=edge&limit=M&wait=S → events afte
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Mapping
 
 from aiohttp import web
@@ -21,6 +22,7 @@ from edge.app_keys import CONTROL_POPS, EVENTS
 from edge.pop_view import PopEntry
 
 MAX_LIMIT = 10_000
+_DIGITS = re.compile("[0-9]{1,19}")
 
 
 def create_control_app(pops: Mapping[str, PopEntry], events: EventLog) -> web.Application:
@@ -108,7 +110,8 @@ def _int_param(request: web.Request, name: str, default: int) -> int:
     raw = request.query.get(name)
     if raw is None:
         return default
-    if not raw.isdigit() or int(raw) > (MAX_LIMIT if name == "limit" else 2**62):
+    # ASCII digits only: str.isdigit() takes '²', which int() refuses.
+    if not _DIGITS.fullmatch(raw) or int(raw) > (MAX_LIMIT if name == "limit" else 2**62):
         raise BadRequest(
             f"{name} must be a non-negative integer (limit at most {MAX_LIMIT})",
             code="bad_parameter",

@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from typing import Self
+from typing import Any, Self
 
 from aiohttp import web
 
 from common.clock import Clock
 from common.events import EventLog
+from common.openapi import document_route
 from edge.config import EdgeSettings, PopSettings
 from edge.control import create_control_app
+from edge.control_openapi import DOCUMENT_PATH as CONTROL_DOCUMENT
+from edge.control_openapi import build_control_document
 from edge.invalidation import DelayModel, InvalidationService, PurgeTarget, add_routes
 from edge.pop import Pop
 from edge.pop_app import create_pop_app
@@ -41,14 +44,17 @@ class Edge:
         store_factory: StoreFactory = open_store,
         host: str = "127.0.0.1",
         control_routes: Sequence[web.RouteDef] = (),
+        control_paths: Mapping[str, Any] | None = None,
         vendors: Sequence[Vendor] = (),
     ) -> None:
-        """``control_routes``: more routes for the control app (the stack adds /_sim/…);
+        """``control_routes``: more routes for the control app (the stack adds /_sim/…),
+        described in its OpenAPI document by ``control_paths`` (path items);
         ``vendors``: started, attached and stopped with the edge, their properties applied
         by every POP (and every worker process of one) before its cache."""
         self.vendors = list(vendors)
         self.settings = settings
         self._control_routes = list(control_routes)
+        self._control_paths = dict(control_paths or {})
         self.clock = clock or Clock()
         self.events = events or EventLog(self.clock)
         self._store_factory = store_factory
@@ -117,6 +123,8 @@ class Edge:
         control = create_control_app(entries, self.events)
         add_routes(control, self.invalidations)
         control.add_routes(self._control_routes)
+        document = build_control_document(self._control_paths)
+        control.add_routes([document_route(CONTROL_DOCUMENT, document)])
         self.control_url = await self._serve(control, settings.control_port)
 
     async def _start_pop(self, pop_settings: PopSettings, *, upstream: str | None) -> Pop:

@@ -24,7 +24,7 @@ class TenantSettings:
     resize_gravity: str = "center"
 
     def __post_init__(self) -> None:
-        if not TENANT_PATTERN.match(self.name):
+        if not TENANT_PATTERN.fullmatch(self.name):
             raise ValueError(f"bad tenant name {self.name!r}")
         if self.use_resize_include_all not in INCLUDE_ALL or self.resize_gravity not in GRAVITIES:
             raise ValueError(f"bad defaults for tenant {self.name!r}")
@@ -79,9 +79,9 @@ class OriginSettings:
     pipeline: AggregatorSettings = field(default_factory=AggregatorSettings)
 
     def __post_init__(self) -> None:
-        if not TENANT_PATTERN.match(self.default_tenant):
+        if not TENANT_PATTERN.fullmatch(self.default_tenant):
             raise ValueError(f"bad default tenant {self.default_tenant!r}")
-        if not TENANT_PATTERN.match(self.environment):
+        if not TENANT_PATTERN.fullmatch(self.environment):
             raise ValueError(f"bad environment {self.environment!r}")
         if self.max_body_bytes < 1024 or self.max_upload_bytes < 1024:
             raise ValueError("body limits must be at least 1 KiB")

@@ -326,8 +326,12 @@ def _control(ready: dict[str, Any]) -> list[Endpoint]:
         e("POST", "/_edge/purge", {"paths": ["/a", "/b*"], "callerReference": "r"}),
         Endpoint(ready["control"], "POST", "/2020-05-31/distribution/{dist}/invalidation",
                  {"dist": ready["distribution_id"]}, _batch_xml(),
-                 {"Authorization": "AWS4-HMAC-SHA256 fuzz", "Content-Type": "text/xml"}),
+                 {"Authorization": SIGNED, "Content-Type": "text/xml"}),
     ]  # fmt: skip
+
+
+SIGNED = ("AWS4-HMAC-SHA256 Credential=fuzz/20260101/us-east-1/cloudfront/aws4_request, "
+          "SignedHeaders=host, Signature=" + "0" * 64)  # fmt: skip
 
 
 def _batch_xml() -> bytes:

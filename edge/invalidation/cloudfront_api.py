@@ -26,6 +26,7 @@ from aiohttp import web
 
 from common.bodies import read_json_object, read_request
 from common.errors import ApiError, BadRequest, Handler, error_middleware
+from common.openapi import document_route
 from edge.invalidation.cloudfront_xml import (
     error_xml,
     invalidation_list_xml,
@@ -33,11 +34,13 @@ from edge.invalidation.cloudfront_xml import (
     parse_invalidation_batch,
 )
 from edge.invalidation.errors import (
+    IncompleteSignature,
     InvalidArgument,
     InvalidationError,
     MissingAuthenticationToken,
     NoSuchDistribution,
 )
+from edge.invalidation.openapi import DOCUMENT_PATH, build_document
 from edge.invalidation.service import InvalidationService
 
 API_VERSION = "/2020-05-31"
@@ -49,6 +52,12 @@ XML_TYPE = "text/xml"
 _MAX_ITEMS = re.compile(r"^[0-9]{1,9}$")
 MAX_PURGE_BYTES = 1024 * 1024
 REQUEST_ID = "x-amz-request-id"
+# The form of a SigV4 Authorization header for CloudFront (botocore writes exactly this).
+SIGV4 = re.compile(
+    r"AWS4-HMAC-SHA256 Credential=[^/\s,]+/[0-9]{8}/[^/\s,]+/cloudfront/aws4_request, ?"
+    r"SignedHeaders=[a-z0-9;-]+, ?Signature=[0-9a-f]{64}"
+)
+_HEX_SIGNATURE = re.compile("[0-9a-f]{64}")
 # CloudFront's codes for failures that are not its own domain errors.
 _AWS_CODES = {
     400: "InvalidArgument",
@@ -72,6 +81,9 @@ def add_routes(app: web.Application, service: InvalidationService) -> None:
     api.router.add_post(_ROUTE, cloudfront.create_invalidation)
     api.router.add_get(_ROUTE, cloudfront.list_invalidations)
     api.router.add_get(_ROUTE + "/{Id}", cloudfront.get_invalidation)
+    # The contract is public: added before the sub-app, so it needs no signature.
+    document = build_document(service.distribution_id, service.limits.max_paths_per_batch)
+    app.router.add_routes([document_route(DOCUMENT_PATH, document)])
     app.add_subapp(API_VERSION, api)
     app.router.add_get("/_edge/invalidations", control.list_invalidations)
     app.router.add_get("/_edge/invalidations/{Id}", control.get_invalidation)
@@ -96,8 +108,19 @@ def _aws_code(status: int) -> str:
 
 @web.middleware
 async def _aws_signed(request: web.Request, handler: Handler) -> web.StreamResponse:
-    if not (request.headers.get("Authorization") or "X-Amz-Signature" in request.query):
+    """A request must be signed with SigV4 (header or presigned URL). The signature is not
+    verified (no secret is shared with a local emulator), but its form is: a client that
+    does not sign, or signs for another service, is told so as AWS would."""
+    authorization = request.headers.get("Authorization")
+    signature = request.query.get("X-Amz-Signature")
+    if authorization is None and signature is None:
         raise MissingAuthenticationToken("Request is missing Authentication Token")
+    if not (SIGV4.fullmatch(authorization or "") or _HEX_SIGNATURE.fullmatch(signature or "")):
+        raise IncompleteSignature(
+            "the request signature does not conform to AWS standards: "
+            "AWS4-HMAC-SHA256 Credential=KEY/DATE/REGION/cloudfront/aws4_request, "
+            "SignedHeaders=…, Signature=(64 hex digits)"
+        )
     return await handler(request)
 
 
@@ -128,7 +151,7 @@ class _CloudFrontHandlers:
     async def list_invalidations(self, request: web.Request) -> web.Response:
         self._check_distribution(request)
         raw_max = request.query.get("MaxItems", "100")
-        if not _MAX_ITEMS.match(raw_max):
+        if not _MAX_ITEMS.fullmatch(raw_max):
             raise InvalidArgument(f"MaxItems must be a positive integer, not {raw_max[:40]!r}")
         page = self.service.list(request.query.get("Marker") or None, int(raw_max))
         return _xml(invalidation_list_xml(page))
@@ -156,13 +179,13 @@ class _ControlHandlers:
         return web.json_response(self.service.get(request.match_info["Id"]).to_json())
 
     async def purge(self, request: web.Request) -> web.Response:
-        body = await read_json_object(request, MAX_PURGE_BYTES)
+        body = await read_json_object(request, MAX_PURGE_BYTES, ("paths", "callerReference"))
         paths, reference = body.get("paths"), body.get("callerReference")
         if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
             raise BadRequest(
                 '"paths" must be a list of strings, e.g. ["/exact/url?x=1", "/prefix*"]'
             )
-        if reference is not None and not isinstance(reference, str):
+        if "callerReference" in body and not isinstance(reference, str):
             raise BadRequest('"callerReference" must be a string')
         invalidation = await self.service.purge(paths, reference)
         return web.json_response(invalidation.to_json(), status=201)

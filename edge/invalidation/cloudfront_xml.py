@@ -42,7 +42,9 @@ def parse_invalidation_batch(body: bytes) -> tuple[list[str], str]:
     except (ET.ParseError, ValueError, LookupError) as exc:  # an encoding expat cannot read
         raise MalformedXML(f"the XML you provided was not well-formed: {exc}") from None
     ns = _namespace_of(root, "InvalidationBatch")
+    _only(root, ns, ("Paths", "CallerReference"))
     paths_el = _one(root, ns, "Paths", "InvalidationBatch")
+    _only(paths_el, ns, ("Quantity", "Items"))
     quantity = _integer(_text(_one(paths_el, ns, "Quantity", "Paths")), "Paths/Quantity")
     items_el = paths_el.find(f"{ns}Items")
     items = [] if items_el is None else items_el.findall(f"{ns}Path")
@@ -118,6 +120,16 @@ def _namespace_of(root: ET.Element, expected: str) -> str:
     raise MalformedXML(f"the root element must be {expected} in the namespace {NAMESPACE}")
 
 
+def _only(parent: ET.Element, ns: str, names: tuple[str, ...]) -> None:
+    """As AWS validates against its schema: an element it does not define is refused."""
+    for child in parent:
+        if child.tag not in {f"{ns}{name}" for name in names}:
+            raise MalformedXML(
+                f"{_local(parent.tag)} has no element {_local(child.tag)[:64]!r}; "
+                f"it holds {' and '.join(names)}"
+            )
+
+
 def _one(parent: ET.Element, ns: str, name: str, where: str) -> ET.Element:
     found = parent.findall(f"{ns}{name}")
     if len(found) != 1:
@@ -132,7 +144,7 @@ def _text(element: ET.Element) -> str:
 
 
 def _integer(text: str, name: str) -> int:
-    if not _INTEGER.match(text):
+    if not _INTEGER.fullmatch(text):
         raise MalformedXML(f"{name} must be a non-negative integer, not {text[:40]!r}")
     return int(text)
 

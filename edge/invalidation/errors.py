@@ -38,6 +38,10 @@ class MissingAuthenticationToken(InvalidationError):
     status, code = 403, "MissingAuthenticationToken"
 
 
+class IncompleteSignature(InvalidationError):
+    status, code = 403, "IncompleteSignature"
+
+
 class NoSuchDistribution(InvalidationError):
     status, code = 404, "NoSuchDistribution"
 

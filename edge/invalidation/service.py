@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import re
 import string
 from collections.abc import Sequence
 
@@ -57,6 +58,9 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 MAX_CALLER_REFERENCE = 1024
+# A CallerReference may hold any character but a control character (C0, DEL, C1).
+CALLER_REFERENCE_PATTERN = "^[^\\x00-\\x1f\\x7f-\\x9f]+$"
+_CALLER_REFERENCE = re.compile(CALLER_REFERENCE_PATTERN)
 _ID_ALPHABET = string.ascii_uppercase + string.digits
 _RETRY_FIRST, _RETRY_MAX = 5.0, 60.0  # simulated seconds between attempts at a failing POP
 
@@ -213,7 +217,7 @@ class InvalidationService:
             raise InvalidArgument(
                 f"a CallerReference has at most {MAX_CALLER_REFERENCE} characters"
             )
-        if not caller_reference.isprintable():
+        if not _CALLER_REFERENCE.fullmatch(caller_reference):
             raise InvalidArgument("a CallerReference must not contain control characters")
         if isinstance(paths, str) or not paths:
             raise InvalidArgument("an invalidation needs at least one path")

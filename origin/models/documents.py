@@ -39,7 +39,9 @@ class CropInfo:
         ]
         if not (coords[0] < coords[2] and coords[1] < coords[3]):
             raise BadRequest(
-                f"{field_name} must have topLeft above and left of bottomRight", field=field_name
+                f"{field_name} must have topLeft above and left of bottomRight",
+                code="empty_crop",
+                field=field_name,
             )
         return cls(*coords)
 
@@ -52,9 +54,19 @@ class CropInfo:
         }
 
 
+def _name(body: dict[str, Any], path_name: str | None) -> str:
+    """The document's name: the path's when there is one (a body name, if given, must be
+    the same), else the body's."""
+    body_name = f.optional_name(body, "name")
+    if path_name is not None and body_name is not None and body_name != path_name:
+        raise BadRequest(
+            "name in the body differs from the path", code="name_mismatch", field="name"
+        )
+    return f.name(path_name if path_name is not None else body_name, "name")
+
+
 def _crop(body: dict[str, Any], field_name: str = "cropInfo") -> CropInfo | None:
-    value = body.get(field_name)
-    return None if value is None else CropInfo.parse(value, field_name)
+    return CropInfo.parse(body[field_name], field_name) if field_name in body else None
 
 
 # -- location configs ---------------------------------------------------------------
@@ -81,11 +93,8 @@ class LocationConfig:
         """A config from an admin body; ``name`` is the path's, which wins over the body's."""
         if not isinstance(body, dict):
             raise BadRequest("a location config must be a JSON object")
-        body_name = body.get("name")
-        if name is not None and body_name is not None and body_name != name:
-            raise BadRequest("name in the body differs from the path", field="name")
         config = cls(
-            name=f.name(name if name is not None else body_name, "name"),
+            name=_name(body, name),
             width=f.dimension(body, "width"),
             height=f.dimension(body, "height"),
             label=f.label(body),
@@ -96,7 +105,9 @@ class LocationConfig:
         if config.width is None and config.height is None:
             raise BadRequest("a location config needs width or height (or both)", field="width")
         if config.fallback == config.name:
-            raise BadRequest("a location cannot fall back to itself", field="fallback")
+            raise BadRequest(
+                "a location cannot fall back to itself", code="invalid_fallback", field="fallback"
+            )
         return config
 
     def to_json(self) -> dict[str, Any]:
@@ -151,21 +162,16 @@ class Region:
     def parse(cls, body: Any, name: str | None = None) -> Region:
         if not isinstance(body, dict):
             raise BadRequest("a region must be a JSON object")
-        body_name = body.get("name")
-        if name is not None and body_name is not None and body_name != name:
-            raise BadRequest("name in the body differs from the path", field="name")
-        countries = body.get("countries", [])
+        region_name, label = _name(body, name), f.label(body)
+        countries = body.get("countries")
         if not isinstance(countries, list) or not all(
-            isinstance(c, str) and f.COUNTRY_PATTERN.match(c) for c in countries
+            isinstance(c, str) and f.COUNTRY_PATTERN.fullmatch(c) for c in countries
         ):
             raise BadRequest(
-                "countries must be a list of ISO 3166 alpha-2 codes", field="countries"
+                "countries must be a list of ISO 3166 alpha-2 codes (possibly empty)",
+                field="countries",
             )
-        return cls(
-            name=f.name(name if name is not None else body_name, "name"),
-            label=f.label(body),
-            countries=tuple(dict.fromkeys(countries)),
-        )
+        return cls(name=region_name, label=label, countries=tuple(dict.fromkeys(countries)))
 
     def to_json(self) -> dict[str, Any]:
         return _compact({"name": self.name, "label": self.label}) | {
@@ -289,7 +295,7 @@ class ImagePack:
         if not isinstance(body, dict):
             raise BadRequest("an image pack must be a JSON object")
         if body.get("id") not in (None, self.id):
-            raise BadRequest("id is read-only", field="id")
+            raise BadRequest("id is read-only", code="read_only", field="id")
         raw_locations = f.object_field(body, "imageLocations") or {}
         locations: dict[str, PackLocation] = {}
         for loc_name, value in raw_locations.items():

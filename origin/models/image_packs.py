@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 TABLE = "packs"
 PAGE_SIZE = 1000
+MAX_OFFSET = 10**12 - 1  # listing offsets are at most 12 digits
 # Unconditional writes re-read and re-apply this many times before giving up with 409.
 WRITE_ATTEMPTS = 8
 Change = Callable[[ImagePack], ImagePack]
@@ -42,6 +43,7 @@ class PackBackend:
     # -- packs ----------------------------------------------------------------------
     async def create_image_pack(self, tenant: str, body: dict[str, Any]) -> ImagePack:
         now = f.iso(self.clock.now())
+        f.sequence_number(body)  # checked, though a new pack has no version to match
         await self._check_body_regions(tenant, _regions_in_pack_body(body), ImagePack("", tenant))
         # Validate before drawing an id, so a refused body does not shift a seeded sequence.
         template = ImagePack("", tenant, created=now, modified=now, sequence_number=1)
@@ -63,7 +65,7 @@ class PackBackend:
         return pack
 
     async def find(self, tenant: str, pack_id: str) -> ImagePack | None:
-        if not f.ID_PATTERN.match(pack_id):
+        if not f.ID_PATTERN.fullmatch(pack_id):
             return None  # never let a malformed id reach a storage key
         item = await self.storage.get_item(TABLE, tenant, pack_id)
         return ImagePack.from_item(item) if item else None
@@ -209,7 +211,7 @@ class PackBackend:
     ) -> None:
         bucket = self.storage.settings.originals_bucket
         for image_id in image_ids:
-            if not f.ID_PATTERN.match(image_id):
+            if not f.ID_PATTERN.fullmatch(image_id):
                 continue
             await self.storage.delete_object(bucket, original_key(tenant, image_id))
             self.events.append(
@@ -275,16 +277,18 @@ def parse_copy_request(body: dict[str, Any]) -> tuple[str, str, list[str]]:
     tenants = []
     for field in ("sourceTenant", "targetTenant"):
         value = body.get(field)
-        if not isinstance(value, str) or not f.TENANT_PATTERN.match(value):
+        if not isinstance(value, str) or not f.TENANT_PATTERN.fullmatch(value):
             raise BadRequest(f"{field} must be a tenant name", field=field)
         tenants.append(value)
     if tenants[0] == tenants[1]:
-        raise BadRequest("sourceTenant and targetTenant must differ", field="targetTenant")
+        raise BadRequest(
+            "sourceTenant and targetTenant must differ", code="same_tenant", field="targetTenant"
+        )
     ids = body.get("imagePackIds")
     if not isinstance(ids, list) or not ids or len(ids) > PAGE_SIZE:
         raise BadRequest(
             f"imagePackIds must be a list of 1 to {PAGE_SIZE} ids", field="imagePackIds"
         )
-    if not all(isinstance(i, str) and f.ID_PATTERN.match(i) for i in ids):
+    if not all(isinstance(i, str) and f.ID_PATTERN.fullmatch(i) for i in ids):
         raise BadRequest("imagePackIds must be image pack ids", field="imagePackIds")
     return tenants[0], tenants[1], list(dict.fromkeys(ids))

@@ -76,11 +76,13 @@ def parse_config_list(body: Any) -> list[LocationConfig]:
             field = exc.details.get("field")
             raise BadRequest(
                 f"item {index}: {exc.message}",
+                code=exc.code,
                 field=f"[{index}].{field}" if field else f"[{index}]",
             ) from None
         if config.name in first_index:
             raise BadRequest(
                 f"location {config.name!r} appears twice (items {first_index[config.name]} and {index})",
+                code="duplicate_location",
                 field=f"[{index}].name",
             )
         first_index[config.name] = index
@@ -103,11 +105,13 @@ def check_fallbacks(
         if target in removed:
             raise BadRequest(
                 f"location {name!r} falls back to {target!r}, which this request removes",
+                code="invalid_fallback",
                 field=field_of(name),
             )
         if target not in final:
             raise BadRequest(
                 f"location {name!r} falls back to {target!r}, which is not a configured location",
+                code="invalid_fallback",
                 field=field_of(name),
             )
         chain = [name]
@@ -115,7 +119,11 @@ def check_fallbacks(
         while current is not None and current in final:
             if current in chain:
                 loop = " -> ".join([*chain[chain.index(current) :], current])
-                raise BadRequest(f"fallback of {name!r} would loop: {loop}", field=field_of(name))
+                raise BadRequest(
+                    f"fallback of {name!r} would loop: {loop}",
+                    code="invalid_fallback",
+                    field=field_of(name),
+                )
             chain.append(current)
             current = final[current].fallback
 

@@ -118,7 +118,7 @@ class OriginalsBackend:
 
     async def get_image_data(self, tenant: str, image_id: str) -> Blob:
         """The stored original ``image_id`` of ``tenant``; 404 for anything else."""
-        if not f.ID_PATTERN.match(image_id):
+        if not f.ID_PATTERN.fullmatch(image_id):
             raise NotFound(f"no image {image_id!r}", code="image_not_found")
         blob = await self.storage.get_object(self.bucket, original_key(tenant, image_id))
         if blob is None:

@@ -105,7 +105,7 @@ class PackCopier:
         pack = ImagePack.from_item(item)
         bucket = self.storage.settings.originals_bucket
         for image_id in sorted(image_ids_of(pack)):
-            if not f.ID_PATTERN.match(image_id):  # only generated ids ever become keys
+            if not f.ID_PATTERN.fullmatch(image_id):  # only generated ids ever become keys
                 raise LookupError(f"pack {pack_id!r} holds a malformed image id")
             blob = await self.storage.get_object(bucket, original_key(source, image_id))
             if blob is None:

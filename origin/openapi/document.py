@@ -1,35 +1,42 @@
 """Every operation of the origin as OpenAPI 3.1; built from data so it stays next to the code.
 
-Keep it, the handlers and shared/spec/vimond-api.md in agreement.
+Keep it, the handlers and shared/spec/vimond-api.md in agreement. Rules no schema can state
+(a fallback to itself, a reference to a region that does not exist, bytes that are not an
+image) are listed per operation under ``x-refusals`` with the status and code they answer.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from origin.openapi.schemas import GRAVITY, ID, NAME, SCHEMAS, ref
+from common.openapi import Refusal, operation, parameter, path_param, query_param, response
+from origin.models.image_packs import MAX_OFFSET
+from origin.openapi.schemas import GRAVITY, ID, NAME, SCHEMAS, TENANT, ref
 
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp", "image/avif")
-ERROR = {"description": "error", "content": {"application/json": {"schema": ref("Error")}}}
+ERROR = response("error", ref("Error"))
 AUTH_ERRORS = ("400", "401", "403", "413")
+UNKNOWN_REGION = Refusal(400, "unknown_region", "a region that is not configured")
+NOT_AN_IMAGE = [
+    Refusal(422, code, rule)
+    for code, rule in (
+        ("not_an_image", "bytes that are not a JPEG, PNG, WebP or GIF image (or none)"),
+        ("corrupt_image", "an image that does not decode"),
+        ("decompression_bomb", "an image over the pixel limits"),
+    )
+]
 
 
 def _json(schema: dict[str, Any], description: str = "OK") -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
+    return response(description, schema)
 
 
 def _path(name: str, schema: dict[str, Any]) -> dict[str, Any]:
-    return {"name": name, "in": "path", "required": True, "schema": schema}
+    return path_param(name, schema)
 
 
 def _query(name: str, schema: dict[str, Any], description: str = "") -> dict[str, Any]:
-    return {
-        "name": name,
-        "in": "query",
-        "required": False,
-        "schema": schema,
-        "description": description,
-    }
+    return query_param(name, schema, description)
 
 
 def _op(
@@ -41,26 +48,24 @@ def _op(
     errors: tuple[str, ...] = (),
     params: list[dict[str, Any]] | None = None,
     body: dict[str, Any] | None = None,
+    body_required: bool = True,
     admin: bool = True,
+    refusals: tuple[Refusal, ...] = (),
 ) -> dict[str, Any]:
     responses = dict(ok)
-    for status in (AUTH_ERRORS if admin else ()) + errors + ("503",):
+    for status in (AUTH_ERRORS if admin else ()) + errors + ("405", "503"):
         responses.setdefault(status, ERROR)
-    operation: dict[str, Any] = {
-        "operationId": operation_id,
-        "tags": [tag],
-        "summary": summary,
-        "parameters": params or [],
-        "responses": responses,
-    }
-    if body is not None:
-        operation["requestBody"] = {
-            "required": True,
-            "content": {"application/json": {"schema": body}},
-        }
-    if admin:
-        operation["security"] = [{"VimondAuth": []}]
-    return operation
+    return operation(
+        operation_id,
+        summary,
+        responses,
+        tag=tag,
+        params=params or [],
+        body=body,
+        body_required=body_required,
+        security=["VimondAuth"] if admin else None,
+        refusals=refusals,
+    )
 
 
 FORCE = _query("force", {"type": "boolean"}, "acknowledge a change that invalidates variants")
@@ -71,6 +76,34 @@ PACK = _path("id", ID)
 LOCATION = _path("imageLocationName", NAME)
 PACK_OK = {"200": _json(ref("ImagePack"))}
 UPLOAD_QUERY = _query("region", NAME, "store a region-specific original")
+
+
+# RFC 9110 §13 and §14: a field a server cannot use is ignored, so any value is valid here.
+CONDITIONAL = [
+    parameter(name, "header", {"type": "string"}, why)
+    for name, why in (
+        ("If-None-Match", "304 when it matches the variant's strong ETag"),
+        ("If-Modified-Since", "without If-None-Match: 304 at or after Last-Modified"),
+        ("Range", "one byte range: 206; several: the whole variant; none satisfiable: 416"),
+        ("If-Range", "the ETag or date the range is valid for (else the whole variant)"),
+    )
+]
+RANGE_HEADERS = {
+    "Content-Range": {"schema": {"type": "string"}, "description": "bytes FIRST-LAST/SIZE"},
+    "Accept-Ranges": {"schema": {"const": "bytes"}},
+}
+PARTIAL = {
+    "206": {
+        "description": "one byte range of the variant",
+        "headers": RANGE_HEADERS,
+        "content": {t: {"schema": {"type": "string", "format": "binary"}} for t in IMAGE_TYPES},
+    },
+    "416": {
+        "description": "the range selects none of the variant's bytes (Content-Range: bytes */SIZE)",
+        "headers": RANGE_HEADERS,
+        "content": {"application/json": {"schema": ref("Error")}},
+    },
+}
 
 
 def _client_operations() -> dict[str, Any]:
@@ -94,6 +127,7 @@ def _client_operations() -> dict[str, Any]:
             "required": False,
             "schema": {"type": "string"},
         },
+        *CONDITIONAL,
     ]
     image = {
         "description": "the variant",
@@ -123,10 +157,16 @@ def _client_operations() -> dict[str, Any]:
             "301": {"description": "legacy path"},
             "302": {"description": "variant over the response limit"},
             "304": {"description": "not modified"},
+            **PARTIAL,
         },
         errors=("403", "404", "422", "502"),
         params=image_params,
         admin=False,
+        refusals=(
+            Refusal(422, "unknown_location", "a location that is not configured"),
+            Refusal(422, "unknown_region", "a region that is not configured"),
+            Refusal(422, "output_too_large", "an output box over the dimension limit"),
+        ),
     )
 
     def legacy(version: str) -> dict[str, Any]:
@@ -146,9 +186,9 @@ def _client_operations() -> dict[str, Any]:
             "getStoredVariant",
             "Image retrieval",
             "A stored variant (target of the 302)",
-            {"200": image},
+            {"200": image, "304": {"description": "not modified"}, **PARTIAL},
             errors=("403", "404"),
-            params=[_path("variantKey", {"type": "string"})],
+            params=[_path("variantKey", {"type": "string"}), *CONDITIONAL],
             admin=False,
         )
     }
@@ -220,6 +260,12 @@ def _public_operations() -> dict[str, Any]:
     }
 
 
+CONFIG_REFUSALS = (
+    Refusal(400, "name_mismatch", "a body name other than the path's"),
+    Refusal(400, "invalid_fallback", "a fallback to itself, to no location, or in a loop"),
+)
+
+
 def _config_operations() -> dict[str, Any]:
     name = _path("name", NAME)
     saved = {"200": {**_json(ref("LocationConfig")), "headers": INVALIDATED}}
@@ -242,6 +288,7 @@ def _config_operations() -> dict[str, Any]:
                 errors=("409",),
                 params=[name, FORCE],
                 body=ref("LocationConfigInput"),
+                refusals=CONFIG_REFUSALS,
             ),
         },
         "/adminAPI/imageLocationConfig/{name}/label": {
@@ -269,10 +316,17 @@ def _config_operations() -> dict[str, Any]:
                 {"200": {**_json(listing), "headers": INVALIDATED}},
                 errors=("409",),
                 params=[FORCE],
-                body={"type": "array", "items": ref("LocationConfigInput")},
+                body={"type": "array", "items": ref("LocationConfigItem")},
+                refusals=(
+                    *CONFIG_REFUSALS,
+                    Refusal(400, "duplicate_location", "a name given twice"),
+                ),
             ),
         },
     }
+
+
+PACK_REFUSALS = (UNKNOWN_REGION, Refusal(400, "empty_crop", "a crop with no area"))
 
 
 def _pack_operations() -> dict[str, Any]:
@@ -286,6 +340,7 @@ def _pack_operations() -> dict[str, Any]:
                 {"202": _json(ref("CopyAccepted"), "accepted; copied in the background")},
                 errors=("404",),
                 body=ref("CopyImagePacks"),
+                refusals=(Refusal(400, "same_tenant", "a copy from a tenant to itself"),),
             )
         },
         "/adminAPI/imagePack/{id}": {
@@ -300,6 +355,7 @@ def _pack_operations() -> dict[str, Any]:
                 errors=("404", "409"),
                 params=[PACK],
                 body=ref("ImagePackInput"),
+                refusals=(*PACK_REFUSALS, Refusal(400, "read_only", "an id other than the pack's")),
             ),
         },
         "/adminAPI/imagePacks": {
@@ -308,10 +364,16 @@ def _pack_operations() -> dict[str, Any]:
                 tag,
                 "List image pack IDs",
                 {"200": _json(ref("ImagePackIds"))},
-                params=[_query("offset", {"type": "integer", "minimum": 0})],
+                params=[_query("offset", {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET})],
             ),
             "post": _op(
-                "createImagePack", tag, "Create an image pack", PACK_OK, body=ref("ImagePackInput")
+                "createImagePack",
+                tag,
+                "Create an image pack (the body is optional)",
+                PACK_OK,
+                body=ref("ImagePackInput"),
+                body_required=False,
+                refusals=PACK_REFUSALS,
             ),
         },
     }
@@ -345,6 +407,7 @@ def _pack_location_operations() -> dict[str, Any]:
                 errors=("404", "409"),
                 params=[PACK, LOCATION],
                 body=ref("PackLocationInput"),
+                refusals=PACK_REFUSALS,
             ),
         },
         "/adminAPI/imagePack/{id}/{imageLocationName}/{region}": {
@@ -356,6 +419,7 @@ def _pack_location_operations() -> dict[str, Any]:
                 errors=("404", "409"),
                 params=[PACK, LOCATION, region],
                 body=region_body,
+                refusals=PACK_REFUSALS,
             ),
         },
         "/adminAPI/imagePack/{id}/deleteImageLocation": {
@@ -382,6 +446,7 @@ def _upload_operations() -> dict[str, Any]:
                     "type": "object",
                     "required": ["file"],
                     "properties": {"file": {"type": "string", "format": "binary"}},
+                    "additionalProperties": False,
                 }
             }
         },
@@ -393,6 +458,7 @@ def _upload_operations() -> dict[str, Any]:
         PACK_OK,
         errors=("404", "409", "422"),
         params=[PACK, LOCATION, UPLOAD_QUERY],
+        refusals=(UNKNOWN_REGION, *NOT_AN_IMAGE),
     )
     upload["requestBody"] = multipart
     fetch_url = {**_query("imageUrl", {"type": "string", "format": "uri"}), "required": True}
@@ -422,6 +488,12 @@ def _upload_operations() -> dict[str, Any]:
                 PACK_OK,
                 errors=("404", "409", "422"),
                 params=[PACK, LOCATION, fetch_url, UPLOAD_QUERY],
+                refusals=(
+                    UNKNOWN_REGION,
+                    *NOT_AN_IMAGE,
+                    Refusal(422, "fetch_refused", "a host not allowed by configuration"),
+                    Refusal(422, "fetch_failed", "a URL that cannot be fetched"),
+                ),
             )
         },
         "/adminAPI/imagePack/{id}/{imageLocationName}/upload": {"post": upload},
@@ -438,7 +510,7 @@ def _region_operations() -> dict[str, Any]:
                 "Create a region",
                 {"200": _json(ref("Region"))},
                 errors=("409",),
-                body=ref("Region"),
+                body=ref("RegionInput"),
             )
         },
         "/adminAPI/regions/{region}": {
@@ -449,7 +521,8 @@ def _region_operations() -> dict[str, Any]:
                 {"200": _json(ref("Region"))},
                 errors=("404", "409"),
                 params=[_path("region", NAME)],
-                body=ref("Region"),
+                body=ref("RegionUpdate"),
+                refusals=(Refusal(400, "name_mismatch", "a body name other than the path's"),),
             )
         },
     }
@@ -458,7 +531,7 @@ def _region_operations() -> dict[str, Any]:
 def _platform_operations() -> dict[str, Any]:
     params = [
         _path("environment", {"type": "string", "pattern": "^[a-z0-9-]+$"}),
-        _path("tenant", {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,62}$"}),
+        _path("tenant", TENANT),
         _path("imagePackId", ID),
     ]
     delete = _op(

@@ -4,10 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from origin.models.fields import GRAVITIES, INCLUDE_ALL, MAX_DIMENSION
+from origin.models.fields import (
+    GRAVITIES,
+    INCLUDE_ALL,
+    MAX_DIMENSION,
+    MAX_LABEL,
+    NAME_PATTERN,
+    RESERVED_NAMES,
+    TENANT_PATTERN,
+)
+from origin.models.image_packs import PAGE_SIZE
+from origin.models.regions import COUNTRIES
 
-NAME = {"type": "string", "pattern": r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"}
+NAME = {
+    "type": "string",
+    "pattern": NAME_PATTERN.pattern,
+    "not": {"enum": list(RESERVED_NAMES)},
+    "description": "a location or region name (the reserved ones are admin API paths)",
+}
 ID = {"type": "string", "pattern": r"^[0-9a-f]{24}$"}
+TENANT = {"type": "string", "pattern": TENANT_PATTERN.pattern}
+LABEL = {"type": "string", "maxLength": MAX_LABEL}
 TIMESTAMP = {"type": "string", "format": "date-time"}
 DIMENSION = {"type": "integer", "minimum": 1, "maximum": MAX_DIMENSION}
 GRAVITY = {"type": "string", "enum": list(GRAVITIES)}
@@ -22,7 +39,7 @@ def ref(name: str) -> dict[str, str]:
 # What a client writes; the stored config adds its read-only timestamps.
 LOCATION_CONFIG_FIELDS: dict[str, Any] = {
     "name": NAME,
-    "label": {"type": "string", "maxLength": 256},
+    "label": LABEL,
     "width": DIMENSION,
     "height": DIMENSION,
     "fallback": NAME,
@@ -31,6 +48,16 @@ LOCATION_CONFIG_FIELDS: dict[str, Any] = {
         "description": "absent: the tenant default decides (center unless configured)",
     },
     "useResizeIncludeAll": INCLUDE,
+}
+
+REGION_FIELDS: dict[str, Any] = {
+    "name": NAME,
+    "label": LABEL,
+    "countries": {
+        "type": "array",
+        "items": {"type": "string", "enum": sorted(COUNTRIES)},
+        "description": "ISO 3166-1 alpha-2 codes",
+    },
 }
 
 SCHEMAS: dict[str, Any] = {
@@ -60,20 +87,40 @@ SCHEMAS: dict[str, Any] = {
         "type": "object",
         "description": "name (or the path's), and width or height (or both); added/updated are read-only.",
         "properties": LOCATION_CONFIG_FIELDS,
+        "anyOf": [{"required": ["width"]}, {"required": ["height"]}],
+    },
+    "LocationConfigItem": {
+        "type": "object",
+        "description": "One config of a bulk replace: its name, and width or height (or both).",
+        "required": ["name"],
+        "properties": LOCATION_CONFIG_FIELDS,
+        "anyOf": [{"required": ["width"]}, {"required": ["height"]}],
     },
     "Label": {
         "type": "object",
         "required": ["label"],
-        "properties": {"label": {"type": "string", "maxLength": 256}},
+        "properties": {"label": LABEL},
+        "additionalProperties": False,
     },
     "Region": {
         "type": "object",
         "required": ["name", "countries"],
         "properties": {
             "name": NAME,
-            "label": {"type": "string", "maxLength": 256},
+            "label": LABEL,
             "countries": {"type": "array", "items": {"type": "string", "pattern": "^[A-Z]{2}$"}},
         },
+    },
+    "RegionInput": {
+        "type": "object",
+        "required": ["name", "countries"],
+        "properties": REGION_FIELDS,
+    },
+    "RegionUpdate": {
+        "type": "object",
+        "description": "name: the path's, if given",
+        "required": ["countries"],
+        "properties": REGION_FIELDS,
     },
     "RegionImage": {"type": "object", "properties": {"imageId": ID, "cropInfo": ref("CropInfo")}},
     "PackLocation": {
@@ -83,7 +130,11 @@ SCHEMAS: dict[str, Any] = {
             "cropInfo": ref("CropInfo"),
             "useResizeIncludeAll": INCLUDE,
             "resizeGravity": GRAVITY,
-            "regions": {"type": "object", "additionalProperties": ref("RegionImage")},
+            "regions": {
+                "type": "object",
+                "propertyNames": NAME,
+                "additionalProperties": ref("RegionImage"),
+            },
         },
     },
     "PackLocationInput": {
@@ -95,6 +146,7 @@ SCHEMAS: dict[str, Any] = {
             "resizeGravity": GRAVITY,
             "regions": {
                 "type": "object",
+                "propertyNames": NAME,
                 "additionalProperties": {
                     "type": "object",
                     "properties": {"cropInfo": ref("CropInfo")},
@@ -111,7 +163,11 @@ SCHEMAS: dict[str, Any] = {
             "tenant": {"type": "string"},
             "assetId": {"type": "string"},
             "mainImageLocation": NAME,
-            "imageLocations": {"type": "object", "additionalProperties": ref("PackLocation")},
+            "imageLocations": {
+                "type": "object",
+                "propertyNames": NAME,
+                "additionalProperties": ref("PackLocation"),
+            },
             "useResizeIncludeAll": INCLUDE,
             "resizeGravity": GRAVITY,
             "created": TIMESTAMP,
@@ -126,7 +182,11 @@ SCHEMAS: dict[str, Any] = {
         "properties": {
             "assetId": {"type": "string", "maxLength": 256},
             "mainImageLocation": NAME,
-            "imageLocations": {"type": "object", "additionalProperties": ref("PackLocationInput")},
+            "imageLocations": {
+                "type": "object",
+                "propertyNames": NAME,
+                "additionalProperties": ref("PackLocationInput"),
+            },
             "useResizeIncludeAll": INCLUDE,
             "resizeGravity": GRAVITY,
             "sequenceNumber": {"type": "integer", "minimum": 0},
@@ -145,9 +205,9 @@ SCHEMAS: dict[str, Any] = {
         "type": "object",
         "required": ["sourceTenant", "targetTenant", "imagePackIds"],
         "properties": {
-            "sourceTenant": {"type": "string"},
-            "targetTenant": {"type": "string"},
-            "imagePackIds": {"type": "array", "items": ID},
+            "sourceTenant": TENANT,
+            "targetTenant": TENANT,
+            "imagePackIds": {"type": "array", "items": ID, "minItems": 1, "maxItems": PAGE_SIZE},
         },
     },
     "CopyAccepted": {

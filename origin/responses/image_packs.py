@@ -14,7 +14,7 @@ from origin.models.image_packs import parse_copy_request
 from origin.responses.bodies import admin_object
 from origin.tenancy import tenant_of
 
-_OFFSET = re.compile(r"^[0-9]{1,12}$")
+_OFFSET = re.compile("[0-9]{1,12}")  # up to MAX_OFFSET
 
 
 def admin_tenant(request: web.Request) -> str:
@@ -27,7 +27,7 @@ def admin_tenant(request: web.Request) -> str:
 def pack_id_of(request: web.Request) -> str:
     """The ``{id}`` path segment; anything but a pack id cannot name a pack (404)."""
     pack_id = request.match_info["id"]
-    if not f.ID_PATTERN.match(pack_id):
+    if not f.ID_PATTERN.fullmatch(pack_id):
         raise NotFound(f"no image pack {pack_id!r}", code="pack_not_found")
     return pack_id
 
@@ -65,7 +65,7 @@ async def update_image_pack(request: web.Request) -> web.Response:
 async def list_image_packs(request: web.Request) -> web.Response:
     tenant = admin_tenant(request)
     raw = request.query.get("offset", "0")
-    if not _OFFSET.match(raw):
+    if not _OFFSET.fullmatch(raw):
         raise BadRequest("offset must be a non-negative integer", field="offset")
     page = await request.app[BACKENDS].packs.list_image_packs(tenant, int(raw))
     return web.json_response(page)

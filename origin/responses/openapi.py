@@ -4,13 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from common.openapi import document_route
 from origin.openapi import build_document
 
-_DOCUMENT = build_document()
-
-
-async def get_openapi(request: web.Request) -> web.Response:
-    return web.json_response(_DOCUMENT)
-
-
-ROUTES: list[web.RouteDef] = [web.get("/openapi.json", get_openapi)]
+ROUTES: list[web.RouteDef] = [document_route("/openapi.json", build_document())]

@@ -45,9 +45,13 @@ async def delete_image_location(request: web.Request) -> web.Response:
     return web.json_response(pack.to_json())
 
 
+# A location or region segment never takes the name of a fixed route beside it (the names
+# are reserved: fields.RESERVED_NAMES), so each URL has one resource and 405s say its Allow.
+_LOCATION = "/adminAPI/imagePack/{id}/{imageLocationName:(?!deleteImageLocation$)[^/]+}"
+_REGION = "{region:(?!(?:upload|fetchImage)$)[^/]+}"
 ROUTES: list[web.RouteDef] = [
     web.post("/adminAPI/imagePack/{id}/deleteImageLocation", delete_image_location),
-    web.get("/adminAPI/imagePack/{id}/{imageLocationName}", get_pack_location, allow_head=False),
-    web.put("/adminAPI/imagePack/{id}/{imageLocationName}", update_pack_location),
-    web.put("/adminAPI/imagePack/{id}/{imageLocationName}/{region}", update_pack_location_region),
+    web.get(_LOCATION, get_pack_location, allow_head=False),
+    web.put(_LOCATION, update_pack_location),
+    web.put(f"{_LOCATION}/{_REGION}", update_pack_location_region),
 ]

@@ -22,13 +22,13 @@ from origin.models.fields import ID_PATTERN, TENANT_PATTERN
 
 
 async def invalidate_image_pack_cache(request: web.Request) -> web.Response:
-    environment = request.match_info["platform"].removesuffix("-lof")
+    environment = request.match_info["environment"]
     tenant, pack = request.match_info["tenant"], request.match_info["imagePackId"]
-    if environment != request.app[SETTINGS].environment or not TENANT_PATTERN.match(tenant):
+    if environment != request.app[SETTINGS].environment or not TENANT_PATTERN.fullmatch(tenant):
         raise NotFound(f"no environment {environment!r} or tenant {tenant!r} here")
     authorize(request, tenant)
     if (
-        not ID_PATTERN.match(pack)
+        not ID_PATTERN.fullmatch(pack)
         or await request.app[STORAGE].get_item("packs", tenant, pack) is None
     ):
         raise NotFound(f"no image pack {pack!r} for tenant {tenant!r}")
@@ -86,6 +86,6 @@ def listener_of(request: web.Request, platform_port: int | None) -> Listener:
 
 ROUTES: list[web.RouteDef] = [
     web.delete(
-        "/{platform:[a-z0-9-]+-lof}/images/{tenant}/{imagePackId}", invalidate_image_pack_cache
+        "/{environment:[a-z0-9-]+}-lof/images/{tenant}/{imagePackId}", invalidate_image_pack_cache
     ),
 ]

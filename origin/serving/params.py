@@ -60,7 +60,7 @@ def pack_id_of(raw: str) -> str:
     An id that is not 24 lowercase hex characters once the suffix is gone names no
     pack (404)."""
     pack_id = raw.rsplit("-", 1)[0] if "-" in raw else raw
-    if not ID_PATTERN.match(pack_id):
+    if not ID_PATTERN.fullmatch(pack_id):
         raise NotFound(f"no image pack {raw!r}", code="pack_not_found")
     return pack_id
 
@@ -109,7 +109,7 @@ def _one(query: MultiMapping[str], name: str, convert: Callable[[str], T]) -> T 
 
 
 def _integer(name: str, value: str, low: int, high: int) -> int:
-    if not _INTEGER.match(value) or not low <= int(value) <= high:
+    if not _INTEGER.fullmatch(value) or not low <= int(value) <= high:
         raise _invalid(name, f"must be an integer from {low} to {high}, not {value[:40]!r}")
     return int(value)
 
@@ -127,7 +127,7 @@ def _choice(name: str, value: str, allowed: tuple[str, ...]) -> str:
 
 
 def _name(name: str, value: str) -> str:
-    if not NAME_PATTERN.match(value):
+    if not NAME_PATTERN.fullmatch(value):
         raise _invalid(name, f"must be 1-64 of letters, digits, '_', '.', '-', not {value[:70]!r}")
     return value
 

@@ -149,7 +149,7 @@ def render_spec(
     if width > max_dimension or height > max_dimension:  # type: ignore[operator]
         raise Unprocessable(
             f"{plan.box_parameter}: the output would be {width}x{height}, over the limit of {max_dimension}",
-            code="invalid_parameter",
+            code="output_too_large",
             parameter=plan.box_parameter,
         )
     fmt = (
@@ -189,7 +189,7 @@ def _box(
         if max(width or 0, height or 0) > max_dimension:
             raise Unprocessable(
                 f"{given}: with the location's ratio the output would be {width}x{height}, over {max_dimension}",
-                code="invalid_parameter",
+                code="output_too_large",
                 parameter=given,
             )
         return width, height, given
@@ -198,7 +198,7 @@ def _box(
     if max(config.width or 0, config.height or 0) > max_dimension:
         raise Unprocessable(
             f"location: the configured box of {config.name!r} is over the limit of {max_dimension}",
-            code="invalid_parameter",
+            code="output_too_large",
             parameter="location",
         )
     return config.width, config.height, "location"

@@ -51,7 +51,7 @@ def variant_key(tenant: str, pack_id: str, location: str, plan: VariantPlan) -> 
 
 def is_variant_key(key: str) -> bool:
     """Whether ``key`` is one :func:`variant_key` can produce (the only keys served by path)."""
-    return bool(VARIANT_KEY_PATTERN.match(key))
+    return bool(VARIANT_KEY_PATTERN.fullmatch(key))
 
 
 def _size(value: int | None) -> str:

@@ -67,7 +67,9 @@ async def test_create_with_body_stores_the_given_metadata(origin_client, admin_h
 
 BAD_CREATE_BODIES = [
     ('{"resizeGravity": "up"}', "bad_request"),
-    ('{"id": "0123456789abcdef01234567"}', "bad_request"),
+    ('{"id": "0123456789abcdef01234567"}', "read_only"),
+    ('{"assetId": null}', "bad_request"),
+    ('{"sequenceNumber": -1}', "bad_request"),
     ('{"imageLocations": []}', "bad_request"),
     ("[1, 2]", "malformed_json"),
     ('{"assetId": ', "malformed_json"),

@@ -172,7 +172,7 @@ async def test_bulk_can_reverse_a_fallback_in_one_request(origin_client, admin_h
     await seed(origin_client, admin_headers)
     body = [
         {"name": "main", "width": 1280, "height": 720, "fallback": "thumb"},
-        {**SEED[1], "fallback": None},
+        {k: v for k, v in SEED[1].items() if k != "fallback"},  # full replace: omitted, cleared
     ]
     response = await put_all(origin_client, admin_headers, body)
     assert response.status == 200

@@ -9,21 +9,24 @@ call the backend, serialise; refusals are :class:`~vendors.akamai.problems.Probl
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from aiohttp import web
 
 from common.bodies import read_json
+from common.openapi import document_route
 from edge.vendor import publishing
 from vendors.akamai.addressing import is_staging_host
 from vendors.akamai.backend import ImagingBackend, Network
+from vendors.akamai.openapi import DOCUMENT_PATH, MAX_LIMIT, build_document
 from vendors.akamai.problems import Problem, problem_errors
 
 BACKENDS: web.AppKey[Mapping[str, ImagingBackend]] = web.AppKey("akamai_backends")
 NETWORK: web.AppKey[Network] = web.AppKey("akamai_network")
 MAX_BODY = 1024 * 1024
-MAX_LIMIT = 10_000
+_DIGITS = re.compile("[0-9]{1,9}")
 
 
 def create_api_app(
@@ -36,8 +39,11 @@ def create_api_app(
     app = web.Application(middlewares=middlewares, client_max_size=MAX_BODY)
     app[BACKENDS] = backends
     app[NETWORK] = network
-    app.router.add_routes(ROUTES)
+    app.router.add_routes([*ROUTES, document_route(DOCUMENT_PATH, DOCUMENT)])
     return app
+
+
+DOCUMENT = build_document()
 
 
 def _backend(request: web.Request) -> ImagingBackend:
@@ -60,7 +66,7 @@ def _limit(request: web.Request) -> int | None:
     raw = request.query.get("limit")
     if raw is None:
         return None
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+    if not _DIGITS.fullmatch(raw) or not 1 <= int(raw) <= MAX_LIMIT:
         raise Problem(400, f"limit must be an integer from 1 to {MAX_LIMIT}, not {raw[:20]!r}")
     return int(raw)
 

@@ -33,7 +33,7 @@ class PropertySettings:
     fallback_ttl: float = 60.0  # how long they keep a pristine image served after a failure
 
     def __post_init__(self) -> None:
-        if not _NAME.match(self.name):
+        if not _NAME.fullmatch(self.name):
             raise ValueError(f"property name {self.name!r}: lower-case letters, digits, '-'")
         if not self.luna_token or len(self.luna_token) > 256:
             raise ValueError(f"property {self.name}: a Luna-Token is required")

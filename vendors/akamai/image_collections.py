@@ -8,10 +8,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from common.clock import Clock
-from vendors.akamai.policy_validation import POLICY_ID
+from vendors.akamai.policy_validation import ID_MISMATCH, POLICY_ID
 from vendors.akamai.problems import Problem, ValidationProblem
 
-ITEM_TYPES = frozenset({"image", "video", "spin360", "AkaImage"})
+# The members of each kind of item (the seed's Image, Video, Spin360 and AkaImage), the
+# first one required: a string, or (urls, tags) an array of strings.
+ITEM_MEMBERS: dict[str, tuple[str, ...]] = {
+    "image": ("url", "mime", "tags"),
+    "video": ("url", "mime", "poster", "tags"),
+    "spin360": ("urls", "tags"),
+    "AkaImage": ("imageId", "tags"),
+}
+ITEM_TYPES = frozenset(ITEM_MEMBERS)
+LIST_MEMBERS = frozenset({"urls", "tags"})
 MAX_ITEMS = 1000
 
 
@@ -33,35 +42,57 @@ def validate_collection(body: Any, collection_id: str | None = None) -> dict[str
     if unknown:
         raise ValidationProblem(f"unknown image collection member(s): {', '.join(sorted(unknown))}")
     cid = body.get("id", collection_id)
-    if not isinstance(cid, str) or not POLICY_ID.match(cid):
+    if not isinstance(cid, str) or not POLICY_ID.fullmatch(cid):
         raise ValidationProblem("an image collection id is 1 to 64 letters, digits, '_' or '-'")
     if collection_id is not None and cid != collection_id:
-        raise ValidationProblem(f"the body's id {cid!r} differs from the URL's {collection_id!r}")
+        raise ValidationProblem(
+            f"the body's id {cid!r} differs from the URL's {collection_id!r}", kind=ID_MISMATCH
+        )
     definition = body.get("definition")
     if not isinstance(definition, dict) or not isinstance(definition.get("items"), list):
         raise ValidationProblem("definition is an object with an items array")
+    if set(definition) - {"items", "version", "type"}:
+        raise ValidationProblem("definition holds items, and optionally version and type")
+    version, kind = definition.get("version", 0), definition.get("type", "")
+    if (
+        isinstance(version, bool)
+        or not isinstance(version, int | float)
+        or not isinstance(kind, str)
+    ):
+        raise ValidationProblem("definition.version is a number, definition.type a string")
     if len(definition["items"]) > MAX_ITEMS:
         raise ValidationProblem(f"a collection holds at most {MAX_ITEMS} items")
     for index, item in enumerate(definition["items"]):
-        if (
-            not isinstance(item, dict)
-            or not isinstance(item.get("type"), str)
-            or item["type"] not in ITEM_TYPES
-        ):
-            raise ValidationProblem(
-                f"definition.items[{index}] needs a type among {', '.join(sorted(ITEM_TYPES))}"
-            )
-        if item["type"] == "spin360" and not isinstance(item.get("urls"), list):
-            raise ValidationProblem(f"definition.items[{index}] (spin360) needs urls")
-        if item["type"] in ("image", "video") and not isinstance(item.get("url"), str):
-            raise ValidationProblem(f"definition.items[{index}] ({item['type']}) needs a url")
-        if item["type"] == "AkaImage" and not isinstance(item.get("imageId"), str):
-            raise ValidationProblem(f"definition.items[{index}] (AkaImage) needs an imageId")
+        _check_item(item, f"definition.items[{index}]")
     tags = body.get("tags", [])
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
         raise ValidationProblem("tags is an array of strings")
     out = {"id": cid, "definition": definition}
     return {**out, "tags": tags} if "tags" in body else out
+
+
+def _check_item(item: Any, where: str) -> None:
+    kind = item.get("type") if isinstance(item, dict) else None
+    if not isinstance(kind, str) or kind not in ITEM_MEMBERS:
+        raise ValidationProblem(f"{where} needs a type among {', '.join(sorted(ITEM_TYPES))}")
+    members = ITEM_MEMBERS[kind]
+    unknown = sorted(set(item) - {"type", *members})
+    if unknown:
+        raise ValidationProblem(f"{where} ({kind}) has no member {unknown[0][:64]!r}")
+    if members[0] not in item:
+        raise ValidationProblem(f"{where} ({kind}) needs {members[0]}")
+    for member in members:
+        if member not in item:
+            continue
+        value = item[member]
+        valid = (
+            isinstance(value, list) and all(isinstance(v, str) for v in value)
+            if member in LIST_MEMBERS
+            else isinstance(value, str)
+        )
+        if not valid:
+            shape = "an array of strings" if member in LIST_MEMBERS else "a string"
+            raise ValidationProblem(f"{where}.{member} is {shape}")
 
 
 class ImageCollections:

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from common.bodies import json_integer
 from vendors.akamai import schema
 from vendors.akamai.problems import ValidationProblem
 from vendors.akamai.variables import (
@@ -29,6 +30,13 @@ FORMATS = ("gif", "jpeg", "png", "webp", "jpegxr", "jpeg2000", "avif")
 DEFAULT_QUALITY = 85
 DEFAULT_WIDTHS = (320, 640, 1024, 2048, 5000)
 MAX_NESTING = 16
+# Problem types of the rules no schema states (the API's document lists them as refusals).
+ID_MISMATCH = "id-mismatch"
+DUPLICATE = "duplicate-name"
+VARIABLE_VALUE = "variable-value"
+VARIABLE_REFERENCE = "variable-reference"
+NESTING = "nesting-too-deep"
+COMPOSITE_HOST = "composite-host"
 # Members the API adds to what it returns; a client may send them back unchanged.
 READ_ONLY = frozenset({"id", "version", "dateCreated", "previousVersion", "user", "rolloutInfo"})
 MEMBERS = frozenset(
@@ -53,7 +61,7 @@ def auto_policy() -> dict[str, Any]:
 
 
 def valid_policy_id(policy_id: str) -> bool:
-    return policy_id == AUTO or bool(POLICY_ID.match(policy_id))
+    return policy_id == AUTO or bool(POLICY_ID.fullmatch(policy_id))
 
 
 def validate_policy(policy_id: str, body: Any) -> dict[str, Any]:
@@ -66,14 +74,14 @@ def validate_policy(policy_id: str, body: Any) -> dict[str, Any]:
         raise ValidationProblem("a policy is a JSON object")
     if "id" in body and body["id"] != policy_id:
         raise ValidationProblem(
-            f"the body's id {body['id']!r} differs from the URL's {policy_id!r}"
+            f"the body's id {body['id']!r} differs from the URL's {policy_id!r}", kind=ID_MISMATCH
         )
     unknown = set(body) - MEMBERS - READ_ONLY
     if unknown:
         raise ValidationProblem(f"unknown policy member(s): {', '.join(sorted(unknown))}")
     out: dict[str, Any] = {"id": policy_id}
-    variables = _variables(body.get("variables"))
-    hosts = _hosts(body.get("hosts"))
+    variables = _variables(body.get("variables", []))
+    hosts = _hosts(body.get("hosts", []))
     checker = _Checker({v["name"]: v["type"] for v in variables}, hosts)
     if "breakpoints" in body:
         out["breakpoints"] = _breakpoints(body["breakpoints"])
@@ -95,19 +103,20 @@ def _breakpoints(value: Any) -> dict[str, Any]:
     widths = value.get("widths", [])
     if not isinstance(widths, list) or len(widths) > 64:
         raise ValidationProblem("breakpoints.widths is an array of at most 64 widths")
+    out = []
     for width in widths:
-        if isinstance(width, bool) or not isinstance(width, int):
+        number = json_integer(width)
+        if number is None:
             raise ValidationProblem(f"breakpoints.widths: {width!r} is not an integer")
-        if not 1 <= width <= schema.MAX_PIXELS_SIDE:
+        if not 1 <= number <= schema.MAX_PIXELS_SIDE:
             raise ValidationProblem(
-                f"breakpoints.widths: {width} is outside 1..{schema.MAX_PIXELS_SIDE}"
+                f"breakpoints.widths: {number} is outside 1..{schema.MAX_PIXELS_SIDE}"
             )
-    return {"widths": list(widths)}
+        out.append(number)
+    return {"widths": out}
 
 
 def _hosts(value: Any) -> list[str]:
-    if value is None:
-        return []
     if not isinstance(value, list) or not all(isinstance(h, str) and h for h in value):
         raise ValidationProblem("hosts is an array of host names")
     for host in value:
@@ -117,8 +126,6 @@ def _hosts(value: Any) -> list[str]:
 
 
 def _variables(value: Any) -> list[dict[str, Any]]:
-    if value is None:
-        return []
     if not isinstance(value, list):
         raise ValidationProblem("variables is an array of variable declarations")
     out, seen = [], set()
@@ -130,10 +137,10 @@ def _variables(value: Any) -> list[dict[str, Any]]:
         if unknown:
             raise ValidationProblem(f"{where}: unknown member(s) {', '.join(sorted(unknown))}")
         name = var.get("name")
-        if not isinstance(name, str) or not VARIABLE_NAME.match(name):
+        if not isinstance(name, str) or not VARIABLE_NAME.fullmatch(name):
             raise ValidationProblem(f"{where}.name must be 1 to 50 letters, digits or '_'")
         if name in seen:
-            raise ValidationProblem(f"variable {name!r} is declared twice")
+            raise ValidationProblem(f"variable {name!r} is declared twice", kind=DUPLICATE)
         seen.add(name)
         if var.get("type") not in schema.VARIABLE_TYPES:
             raise ValidationProblem(
@@ -144,20 +151,19 @@ def _variables(value: Any) -> list[dict[str, Any]]:
                 raise ValidationProblem(f"variable {name!r}: {member} is a string")
         if "defaultValue" not in var:
             raise ValidationProblem(f"variable {name!r} needs a defaultValue")
-        _enum_options(name, var.get("enumOptions"))
+        if "enumOptions" in var:
+            _enum_options(name, var["enumOptions"])
         try:
             coerce(kind_of_type(var["type"]), variable_value(var, None))
             for option in var.get("enumOptions") or ():
                 coerce(kind_of_type(var["type"]), variable_value(var, option["id"]))
         except VariableError as error:
-            raise ValidationProblem(f"variable {name!r}: {error}") from None
+            raise ValidationProblem(f"variable {name!r}: {error}", kind=VARIABLE_VALUE) from None
         out.append(dict(var))
     return out
 
 
 def _enum_options(name: str, options: Any) -> None:
-    if options is None:
-        return
     if not isinstance(options, list) or not options:
         raise ValidationProblem(f"variable {name!r}: enumOptions is a non-empty array")
     ids = set()
@@ -167,14 +173,14 @@ def _enum_options(name: str, options: Any) -> None:
             or set(option) != {"id", "value"}
             or not isinstance(option["id"], str)
             or not isinstance(option["value"], str)
-            or not VARIABLE_NAME.match(option["id"])
+            or not VARIABLE_NAME.fullmatch(option["id"])
         ):
             raise ValidationProblem(
                 f"variable {name!r}: each enum option is {{id, value}}, ids of up to 50 letters, digits or '_'"
             )
         if option["id"] in ids:
             raise ValidationProblem(
-                f"variable {name!r}: enum option {option['id']!r} appears twice"
+                f"variable {name!r}: enum option {option['id']!r} appears twice", kind=DUPLICATE
             )
         ids.add(option["id"])
 
@@ -210,7 +216,9 @@ class _Checker:
 
     def transformation(self, value: Any, where: str, depth: int) -> dict[str, Any]:
         if depth > MAX_NESTING:
-            raise ValidationProblem(f"{where}: transformations nest deeper than {MAX_NESTING}")
+            raise ValidationProblem(
+                f"{where}: transformations nest deeper than {MAX_NESTING}", kind=NESTING
+            )
         if not isinstance(value, dict):
             raise ValidationProblem(f"{where} is not a transformation object")
         given = value.get("transformation")
@@ -223,6 +231,9 @@ class _Checker:
         members = {
             aliases.get(str(k), str(k)): v for k, v in value.items() if k != "transformation"
         }
+        if len(members) < len(value) - 1:
+            both = sorted(k for k in value if k in aliases or k in aliases.values())
+            raise ValidationProblem(f"{where} ({name}): give one of {' or '.join(both)}")
         spec = schema.TRANSFORMATIONS_SPEC[name]
         unknown = set(members) - set(spec)
         if unknown:
@@ -266,7 +277,8 @@ class _Checker:
         out = {"url": self.value(schema.COMPOSITE_IMAGE_SPEC["url"], value["url"], f"{where}.url")}
         if isinstance(out["url"], str) and not url_allowed(out["url"], self.hosts):
             raise ValidationProblem(
-                f"{where}.url {out['url']!r} is on no host of the policy's hosts ({', '.join(self.hosts) or 'none'})"
+                f"{where}.url {out['url']!r} is on no host of the policy's hosts ({', '.join(self.hosts) or 'none'})",
+                kind=COMPOSITE_HOST,
             )
         if "transformation" in value:
             out["transformation"] = self.transformation(
@@ -283,12 +295,14 @@ class _Checker:
             declared = self.variables.get(value["var"])
             if declared is None:
                 raise ValidationProblem(
-                    f"{where}: variable {value['var']!r} is not declared in variables"
+                    f"{where}: variable {value['var']!r} is not declared in variables",
+                    kind=VARIABLE_REFERENCE,
                 )
             wanted = variable_type_for(member.kind)
             if declared != wanted:
                 raise ValidationProblem(
-                    f"{where}: variable {value['var']!r} is of type {declared}, this member needs {wanted}"
+                    f"{where}: variable {value['var']!r} is of type {declared}, this member needs {wanted}",
+                    kind=VARIABLE_REFERENCE,
                 )
             return dict(value)
         if isinstance(value, str) and member.kind in (schema.INT, schema.NUM, schema.BOOL):

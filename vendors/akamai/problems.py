@@ -25,23 +25,30 @@ _TITLES = {
 
 
 class Problem(ApiError):
-    """A refusal with its HTTP status; ``title`` defaults to the status's name."""
+    """A refusal with its HTTP status; ``title`` defaults to the status's name. The problem
+    ``type`` is the title's (``/imaging/problem-types/validation-exception``), or ``kind``'s
+    for a rule beyond the API's schema (``…/undeclared-variable``), as RFC 7807 lets a
+    type name a more specific problem than its title."""
 
-    def __init__(self, status: int, detail: str, title: str | None = None) -> None:
+    def __init__(
+        self, status: int, detail: str, title: str | None = None, *, kind: str | None = None
+    ) -> None:
         self.title = title or _TITLES.get(status, "Error")
-        super().__init__(detail, status=status, code=self.title)
+        self.kind = kind or self.title.lower().replace(" ", "-")
+        super().__init__(detail, status=status, code=self.kind)
         self.detail = detail
 
 
 class ValidationProblem(Problem):
-    def __init__(self, detail: str) -> None:
-        super().__init__(400, detail, "Validation Exception")
+    def __init__(self, detail: str, *, kind: str | None = None) -> None:
+        super().__init__(400, detail, "Validation Exception", kind=kind)
 
 
 def render_problem(request: web.Request, error: ApiError) -> web.Response:
     title = error.title if isinstance(error, Problem) else _TITLES.get(error.status, "Error")
+    kind = error.kind if isinstance(error, Problem) else title.lower().replace(" ", "-")
     body = {
-        "type": f"/imaging/problem-types/{title.lower().replace(' ', '-')}",
+        "type": f"/imaging/problem-types/{kind}",
         "title": title,
         "detail": error.message,
         "instance": f"{request.method} - {request.url}",

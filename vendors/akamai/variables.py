@@ -74,7 +74,7 @@ def coerce(kind: Kind, value: Any, low: float | None = None, high: float | None 
             return value == "true"
         raise VariableError(f"{value!r} is not a boolean")
     if kind == COLOR:
-        if isinstance(value, str) and COLOR_PATTERN.match(value):
+        if isinstance(value, str) and COLOR_PATTERN.fullmatch(value):
             return value
         raise VariableError(f"{value!r} is not a CSS hexadecimal color")
     if kind == URL:

@@ -7,13 +7,17 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from common.openapi import document_route
 from edge.vendor import publishing
 from vendors.imgix import jsonapi as ja
 from vendors.imgix.api import Api, add_routes
 from vendors.imgix.assets_api import add_asset_routes
 from vendors.imgix.backend import ImgixBackend
+from vendors.imgix.openapi import DOCUMENT_PATH, build_document
 from vendors.imgix.purges import Purges
 from vendors.imgix.reports_api import add_report_routes
+
+DOCUMENT = build_document()
 
 
 def create_api_app(
@@ -26,4 +30,5 @@ def create_api_app(
     add_routes(app, api)
     add_asset_routes(app, api)
     add_report_routes(app, api)
+    app.router.add_routes([document_route(DOCUMENT_PATH, DOCUMENT)])
     return app

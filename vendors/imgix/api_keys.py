@@ -38,7 +38,7 @@ class ApiKey:
     tag: str = "cdnsim"  # who the key belongs to, shown in meta.authentication
 
     def __post_init__(self) -> None:
-        if not _KEY.match(self.key):
+        if not _KEY.fullmatch(self.key):
             raise ValueError("an API key is 16 to 128 letters and digits")
         unknown = self.permissions - ALL_PERMISSIONS
         if unknown:

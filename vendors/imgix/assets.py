@@ -8,6 +8,7 @@ uploaded; it is measured again when its ETag changes. Users may set ``categories
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +20,8 @@ from vendors.imgix.measure import measure
 
 UPDATABLE = frozenset({"categories", "custom_fields", "description", "name", "tags"})
 SORTS = frozenset({"date_created", "date_modified", "file_size"})
+# A range filter: N, N:M, N: or :M (ASCII digits: str.isdigit() takes '²').
+RANGE = re.compile("[0-9]{1,9}|[0-9]{1,9}:[0-9]{0,9}|:[0-9]{1,9}")
 
 
 @dataclass
@@ -147,14 +150,16 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
 }
 
 
-def _range(getter: Callable[[jq.Resource], Any]) -> jq.Matcher:
+def _range(getter: Callable[[jq.Resource], Any]) -> jq.Checked:
     """``3``, ``1:3``, ``1:`` or ``:2``; a value that is unknown (null) never matches."""
+
+    def check(value: str) -> None:
+        if not RANGE.fullmatch(value):
+            raise ja.bad_request(f"a range filter takes N, N:M, N: or :M, not {value[:40]!r}")
 
     def match(resource: jq.Resource, value: str) -> bool:
         low, sep, high = value.partition(":")
         bounds = (low, high) if sep else (low, low)
-        if not all(b == "" or b.isdigit() for b in bounds) or bounds == ("", ""):
-            raise ja.bad_request(f"a range filter takes N, N:M, N: or :M, not {value[:40]!r}")
         got = getter(resource)
         if got is None:
             return False
@@ -162,7 +167,7 @@ def _range(getter: Callable[[jq.Resource], Any]) -> jq.Matcher:
             bounds[1] == "" or got <= int(bounds[1])
         )
 
-    return match
+    return jq.Checked(check, match)
 
 
 def _custom(resource: jq.Resource, packed: str) -> bool:

@@ -22,6 +22,8 @@ from vendors.imgix.sources import Source
 from vendors.imgix.uploads import sniffed_type, upload_key
 
 MAX_UPLOAD_BYTES = 32 * 1024 * 1024
+# Rules beyond the API's schema (the document lists them as refusals).
+UPLOAD_UNSUPPORTED, NO_CREDENTIALS = "upload-unsupported", "no-credentials"
 GATE = web.AppKey("imgix_api_gate", OriginGate)
 
 
@@ -90,14 +92,17 @@ class AssetsApi:
         source, path = self._source(request), self._path(request)
         kind = source.deployment["type"]
         if kind in ("webfolder", "webproxy"):
-            raise ja.bad_request("uploading to Web Folder or Web Proxy sources is not supported")
+            raise ja.bad_request(
+                "uploading to Web Folder or Web Proxy sources is not supported",
+                rule=UPLOAD_UNSUPPORTED,
+            )
         if kind != "s3":
             raise ja.JsonApiError(
                 501, "NotImplemented", f"{kind} storage is not reachable from this simulator"
             )
         credentials = source.upload_credentials
         if credentials is None:
-            raise ja.bad_request("this source has no upload_credentials")
+            raise ja.bad_request("this source has no upload_credentials", rule=NO_CREDENTIALS)
         gate = request.app[GATE]
         if gate.s3_endpoint is None:
             raise ja.JsonApiError(502, "OriginError", "no S3 endpoint is configured")
@@ -145,7 +150,12 @@ def add_asset_routes(app: web.Application, api: Api) -> None:
     router.add_post("/api/v1/sources/{source_id}/assets/refresh/{path:.+}", assets.refresh_asset)
     # Any character, newlines too, so that a bad name gets upload_key's clear 400, not a 404.
     router.add_post("/api/v1/sources/{source_id}/upload/{path:[\\s\\S]+}", assets.upload_asset)
-    for base in ("/api/v1/sources/{source_id}/assets", "/api/v1/assets/{source_id}"):
+    # Under /sources/{id}/assets/, a path starting refresh/ is the refresh route's (one
+    # resource per URL, so a 405 says the true Allow); /assets/{id}/ reaches such an asset.
+    for base, path in (
+        ("/api/v1/sources/{source_id}/assets", "{path:(?!refresh/).+}"),
+        ("/api/v1/assets/{source_id}", "{path:.+}"),
+    ):
         router.add_get(base, assets.list_assets)
-        router.add_get(base + "/{path:.+}", assets.get_asset)
-        router.add_patch(base + "/{path:.+}", assets.update_asset)
+        router.add_get(f"{base}/{path}", assets.get_asset)
+        router.add_patch(f"{base}/{path}", assets.update_asset)

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from common.bodies import json_integer
 from vendors.imgix.params import InvalidParam, check_default_params
 
 TYPES = ("azure", "gcs", "s3", "webfolder", "webproxy")
@@ -59,8 +60,17 @@ _LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 
 
+DEFAULT_PARAMS_RULE = "default-params"  # a value the rendering API would not take
+TYPE_RULE = "deployment-type"  # the rule of fields per type, on a deployment after a PATCH
+
+
 class InvalidDeployment(ValueError):
-    """A deployment the API refuses (400); the message names the field."""
+    """A deployment the API refuses (400); the message names the field; ``rule`` is the
+    rule beyond the API's schema that refused it, if one did."""
+
+    def __init__(self, message: str, rule: str | None = None) -> None:
+        super().__init__(message)
+        self.rule = rule
 
 
 def merged(
@@ -90,7 +100,9 @@ def validated(d: dict[str, Any]) -> dict[str, Any]:
         raise InvalidDeployment(f"deployment.type must be one of {', '.join(TYPES)}")
     for name, required in TYPE_FIELDS[kind].items():
         if required and not _non_empty(d.get(name)):
-            raise InvalidDeployment(f"deployment.{name} is required for {kind} sources")
+            raise InvalidDeployment(
+                f"deployment.{name} is required for {kind} sources", rule=TYPE_RULE
+            )
         if name in d and d[name] is not None and not isinstance(d[name], str):
             raise InvalidDeployment(f"deployment.{name} must be a string")
         d.setdefault(name, None)
@@ -98,16 +110,18 @@ def validated(d: dict[str, Any]) -> dict[str, Any]:
         stray = [f for f in fields if other != kind and f in d]
         if stray:
             raise InvalidDeployment(
-                f"deployment fields for {other} sources on a {kind} source: {stray}"
+                f"deployment fields for {other} sources on a {kind} source: {stray}",
+                rule=TYPE_RULE,
             )
     if d.get("cache_ttl_behavior") not in TTL_BEHAVIORS:
         raise InvalidDeployment(
             f"deployment.cache_ttl_behavior must be one of {', '.join(TTL_BEHAVIORS)}"
         )
     for name in ("cache_ttl_value", "cache_ttl_error"):
-        value = d.get(name)
-        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_TTL:
+        value = json_integer(d.get(name))
+        if value is None or not 1 <= value <= MAX_TTL:
             raise InvalidDeployment(f"deployment.{name} must be an integer from 1 to {MAX_TTL}")
+        d[name] = value
     for name in (
         "crossdomain_xml_enabled",
         "image_error_append_qs",
@@ -122,7 +136,7 @@ def validated(d: dict[str, Any]) -> dict[str, Any]:
     if kind == "webfolder" and not _absolute_url(d["webfolder_base_url"]):
         raise InvalidDeployment("deployment.webfolder_base_url must be an absolute http(s) URL")
     for bucket in ("s3_bucket", "gcs_bucket"):
-        if d.get(bucket) is not None and not _BUCKET.match(d[bucket]):
+        if d.get(bucket) is not None and not _BUCKET.fullmatch(d[bucket]):
             raise InvalidDeployment(f"deployment.{bucket} is not a valid bucket name")
     if kind == "azure" and d.get("azure_service_type") not in ("blob", "file"):
         raise InvalidDeployment("deployment.azure_service_type must be blob or file")
@@ -134,7 +148,9 @@ def validated(d: dict[str, Any]) -> dict[str, Any]:
     try:
         d["default_params"] = check_default_params(d.get("default_params"))
     except InvalidParam as exc:
-        raise InvalidDeployment(f"deployment.default_params: {exc}") from None
+        raise InvalidDeployment(
+            f"deployment.default_params: {exc}", rule=DEFAULT_PARAMS_RULE
+        ) from None
     return d
 
 
@@ -164,7 +180,7 @@ def _subdomains(value: object) -> list[str]:
         )
     out = []
     for item in value:
-        if not isinstance(item, str) or not _SUBDOMAIN.match(item.lower()):
+        if not isinstance(item, str) or not _SUBDOMAIN.fullmatch(item.lower()):
             raise InvalidDeployment(
                 f"{str(item)[:80]!r} is not a valid subdomain (only the part before .imgix.net)"
             )
@@ -184,7 +200,7 @@ def _domains(value: object) -> list[str]:
         if (
             len(name) > 253
             or len(labels) < 2
-            or not all(_LABEL.match(x) for x in labels)
+            or not all(_LABEL.fullmatch(x) for x in labels)
             or labels[-1].isdigit()
         ):
             raise InvalidDeployment(f"{str(item)[:80]!r} is not a valid domain name")

@@ -19,6 +19,8 @@ from aiohttp.typedefs import Middleware
 from common.errors import ApiError, error_middleware
 
 MEDIA_TYPE = "application/vnd.api+json"
+# The members a request document may have (JSON:API 1.0, "Top Level").
+TOP_LEVEL = frozenset({"data", "jsonapi", "meta", "links", "included"})
 JSONAPI = {"version": "1.0"}
 SERVER_META = {
     "commit": "cdnsim",
@@ -28,17 +30,25 @@ SERVER_META = {
 
 
 class JsonApiError(ApiError):
-    """An error document: ``status`` and ``title`` say the kind, ``detail`` says why."""
+    """An error document: ``status`` and ``title`` say the kind, ``detail`` says why; a
+    ``rule`` (in the error's ``meta``) names a rule beyond the API's schema that refused a
+    request matching it, as the API's OpenAPI document lists them."""
 
     def __init__(
-        self, status: int, title: str, detail: str, *, headers: Mapping[str, str] | None = None
+        self,
+        status: int,
+        title: str,
+        detail: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        rule: str | None = None,
     ) -> None:
-        super().__init__(detail, status=status, code=title, headers=headers)
-        self.title, self.detail = title, detail
+        super().__init__(detail, status=status, code=rule or title, headers=headers)
+        self.title, self.detail, self.rule = title, detail, rule
 
 
-def bad_request(detail: str) -> JsonApiError:
-    return JsonApiError(400, "BadRequest", detail)
+def bad_request(detail: str, rule: str | None = None) -> JsonApiError:
+    return JsonApiError(400, "BadRequest", detail, rule=rule)
 
 
 def not_found(detail: str = "Resource not found.") -> JsonApiError:
@@ -77,10 +87,11 @@ def response(
 
 def error_document(error: ApiError, error_id: str) -> dict[str, Any]:
     title = error.title if isinstance(error, JsonApiError) else _TITLES.get(error.status)
+    rule = error.rule if isinstance(error, JsonApiError) else None
     item = {
         "detail": error.message,
         "id": error_id,
-        "meta": {},
+        "meta": {"rule": rule} if rule else {},
         "status": str(error.status),
         "title": title or ("InternalServerError" if error.status >= 500 else "HttpError"),
     }
@@ -111,6 +122,11 @@ def parse_resource(
         raise bad_request("the body is not JSON: nested too deeply") from None
     if not isinstance(body, dict) or not isinstance(body.get("data"), dict):
         raise bad_request("the body must be a JSON:API document with a 'data' object")
+    unknown_top = sorted(set(body) - TOP_LEVEL)
+    if unknown_top:
+        raise bad_request(f"unknown top-level members: {unknown_top}")
+    if any(not isinstance(body[m], dict) for m in ("jsonapi", "meta") if m in body):
+        raise bad_request("'jsonapi' and 'meta' must be objects")
     data = body["data"]
     if data.get("type") != kind:
         raise conflict(f"the resource object's type must be {kind!r}, not {data.get('type')!r}")

@@ -7,6 +7,7 @@ Pure functions over lists of resource objects; a bad parameter is a 400 JSON:API
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +17,8 @@ from vendors.imgix.jsonapi import bad_request
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
 MAX_TOTAL_RECORDS = 1001  # the cursor's totalRecords never says more
+MAX_INDEX = 999_999_999  # page numbers, sizes, cursors and limits: at most nine digits
+_DIGITS = re.compile("[0-9]{1,9}")
 
 Resource = dict[str, Any]
 
@@ -49,17 +52,18 @@ def _copy_path(source: Mapping[str, Any], target: dict[str, Any], parts: list[st
 def sort_items(items: list[Resource], spec: str | None, allowed: frozenset[str]) -> list[Resource]:
     """Resources sorted by ``spec`` (``name,-date``): ascending, ``-`` descending, false
     before true, missing values first; a field not in ``allowed`` is a 400."""
-    if not spec:
+    if spec is None:
         return items
-    keys = [k.strip() for k in spec.split(",") if k.strip()]
+    keys = spec.split(",")
     for key in keys:
-        if key.lstrip("-") not in allowed:
+        if key.removeprefix("-") not in allowed:
             raise bad_request(
-                f"cannot sort by {key.lstrip('-')!r}; sortable: {', '.join(sorted(allowed))}"
+                f"cannot sort by {key.removeprefix('-')[:40]!r}; sort is a comma-separated "
+                f"list of {', '.join(sorted(allowed))}, each optionally prefixed '-'"
             )
     out = list(items)
     for key in reversed(keys):  # stable sorts, least significant key first
-        name = key.lstrip("-")
+        name = key.removeprefix("-")
 
         def value(r: Resource, n: str = name) -> tuple[int, Any]:
             return _sort_value(r["attributes"].get(n))
@@ -79,6 +83,18 @@ def _sort_value(value: Any) -> tuple[int, Any]:
 Matcher = Callable[[Resource, str], bool]
 
 
+@dataclass(frozen=True)
+class Checked:
+    """A matcher whose value is checked once, before any resource is matched (so a bad
+    value is a 400 even when nothing is there to match)."""
+
+    check: Callable[[str], None]
+    match: Matcher
+
+    def __call__(self, resource: Resource, value: str) -> bool:
+        return self.match(resource, value)
+
+
 def filter_items(
     items: list[Resource], query: Mapping[str, str], matchers: Mapping[str, Matcher]
 ) -> list[Resource]:
@@ -90,6 +106,8 @@ def filter_items(
             field_name = name[7:-1]
             matcher = matchers.get(field_name) or _prefix_matcher(matchers, field_name)
             if matcher is not None:
+                if isinstance(matcher, Checked):
+                    matcher.check(value)
                 active.append((matcher, value))
     return [r for r in items if all(m(r, v) for m, v in active)]
 
@@ -115,23 +133,28 @@ def substring(getter: Callable[[Resource], Any]) -> Matcher:
     return match
 
 
-def boolean(getter: Callable[[Resource], Any]) -> Matcher:
+def boolean(getter: Callable[[Resource], Any]) -> Checked:
     """``true``/``false`` (a 400 for anything else)."""
 
-    def match(resource: Resource, value: str) -> bool:
-        if value.lower() not in ("true", "false"):
+    def check(value: str) -> None:
+        if value not in ("true", "false"):
             raise bad_request(f"a boolean filter takes true or false, not {value[:40]!r}")
-        return bool(getter(resource)) == (value.lower() == "true")
 
-    return match
+    def match(resource: Resource, value: str) -> bool:
+        return bool(getter(resource)) == (value == "true")
+
+    return Checked(check, match)
 
 
 def _int_param(query: Mapping[str, str], name: str, default: int, minimum: int) -> int:
     raw = query.get(name)
     if raw is None:
         return default
-    if not raw.isdigit() or int(raw) < minimum:
-        raise bad_request(f"{name} must be an integer >= {minimum}, not {raw[:40]!r}")
+    # ASCII digits only: str.isdigit() takes '²', which int() refuses.
+    if not _DIGITS.fullmatch(raw) or int(raw) < minimum:
+        raise bad_request(
+            f"{name} must be an integer from {minimum} to {MAX_INDEX}, not {raw[:40]!r}"
+        )
     return int(raw)
 
 

@@ -79,7 +79,7 @@ def _choices(options: Iterable[str]) -> Callable[[str], str | None]:
 
 
 def _colour(value: str) -> str | None:
-    match = _HEX.match(value)
+    match = _HEX.fullmatch(value)
     return match.group(1).lower() if match else None
 
 

@@ -25,6 +25,8 @@ from vendors.imgix.backend import ImgixBackend, sub_image_key
 from vendors.imgix.jsonapi import bad_request, conflict
 
 ATTRIBUTES = frozenset({"url", "sub_image", "source_id"})
+# Rules beyond the API's schema (the document lists them as refusals).
+FOREIGN_DOMAIN, UNKNOWN_SOURCE, EDGE_REFUSED = "foreign-domain", "unknown-source", "edge-refused"
 
 
 @dataclass(frozen=True)
@@ -66,13 +68,15 @@ class Purges:
                 raise bad_request("a sub-image purge needs the parent images' source_id")
             parent = sources.get(parent_id) if parent_id in sources.by_id else None
             if parent is None:
-                raise bad_request(f"no source {parent_id[:40]!r}")
+                raise bad_request(f"no source {parent_id[:40]!r}", rule=UNKNOWN_SOURCE)
             key = sub_image_key(url, parent, sources, now)
             paths += sorted(self.backend.sub_images.parents(parent.id, key))
         elif "source_id" in attrs:
             raise bad_request("source_id is only for sub-image purges (sub_image: true)")
         if owner is None and not sub_image:
-            raise bad_request(f"{target[0]!r} is not a domain of this account's sources")
+            raise bad_request(
+                f"{target[0]!r} is not a domain of this account's sources", rule=FOREIGN_DOMAIN
+            )
         base = f"{owner.id if owner else target[0]}:{target[1]}"
         return base, list(dict.fromkeys(paths))
 
@@ -90,7 +94,7 @@ class Purges:
             try:
                 invalidation_id = self.edge.purge(paths, purge_id)
             except InvalidationError as exc:
-                raise bad_request(exc.message) from None
+                raise bad_request(exc.message, rule=EDGE_REFUSED) from None
         else:
             invalidation_id = ""  # an external sub-image used by no parent: nothing cached
         self._last[base] = now

@@ -18,6 +18,7 @@ from vendors.imgix import deployment as dep
 from vendors.imgix.jsonapi import JsonApiError, bad_request, conflict, not_found
 
 ATTRIBUTES = frozenset({"name", "enabled", "deployment", "upload_credentials"})
+CREDENTIALS_RULE = "credentials-type"  # upload_credentials of the source's own type
 _TOKEN_ALPHABET = string.ascii_letters + string.digits
 
 
@@ -184,7 +185,7 @@ def _deployment(current: Mapping[str, Any] | None, changes: Any, user: str) -> d
     try:
         return dep.merged(current, changes, user)
     except dep.InvalidDeployment as exc:
-        raise bad_request(str(exc)) from None
+        raise bad_request(str(exc), rule=exc.rule) from None
 
 
 def _upload_credentials(raw: Any, deployment: Mapping[str, Any]) -> dict[str, str]:
@@ -194,7 +195,10 @@ def _upload_credentials(raw: Any, deployment: Mapping[str, Any]) -> dict[str, st
     if kind not in ("s3", "gcs", "azure"):
         raise bad_request("upload_credentials.type must be azure, gcs or s3")
     if kind != deployment["type"]:
-        raise bad_request(f"upload_credentials.type {kind!r} does not match the source type")
+        raise bad_request(
+            f"upload_credentials.type {kind!r} does not match the source type",
+            rule=CREDENTIALS_RULE,
+        )
     needed = {
         "s3": ("s3_access_key", "s3_secret_key"),
         "gcs": ("gcs_access_key", "gcs_secret_key"),

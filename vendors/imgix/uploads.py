@@ -30,6 +30,8 @@ GENERIC_TYPES = frozenset(
 )
 _ALIASES = {"image/jpg": "image/jpeg", "image/pjpeg": "image/jpeg", "image/x-png": "image/png"}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# Rules the API's document lists as refusals of requests that match it.
+KEY_TOO_LONG, NOT_AN_IMAGE, CONTENT_TYPE = "key-too-long", "not-an-image", "content-type"
 
 
 def upload_key(origin_path: str, prefix: str) -> str:
@@ -49,7 +51,8 @@ def upload_key(origin_path: str, prefix: str) -> str:
     if size > MAX_KEY_BYTES:
         raise bad_request(
             f"an upload path is at most {MAX_KEY_BYTES} bytes of UTF-8 with the source's "
-            f"prefix (S3's key limit), not {size}"
+            f"prefix (S3's key limit), not {size}",
+            rule=KEY_TOO_LONG,
         )
     return key
 
@@ -58,15 +61,19 @@ def sniffed_type(body: bytes, declared: str | None) -> str:
     """The content type of ``body``, which must be an image whose type the declared one
     (if any) agrees with; 400 otherwise. Decodes fully: call it off the event loop."""
     if not body:
-        raise bad_request("an upload needs a body: the image's bytes")
+        raise bad_request("an upload needs a body: the image's bytes", rule=NOT_AN_IMAGE)
     try:
         image = load_image(body, MAX_PIXELS, verify=True)
     except UnreadableImage as exc:
-        raise bad_request(f"the upload is not an image imgix accepts: {exc}") from None
+        raise bad_request(
+            f"the upload is not an image imgix accepts: {exc}", rule=NOT_AN_IMAGE
+        ) from None
     actual = IMAGE_TYPES.get(image.format or "")
     if actual is None:
-        raise bad_request(f"{image.format} images are not accepted for upload")
+        raise bad_request(f"{image.format} images are not accepted for upload", rule=NOT_AN_IMAGE)
     given = (declared or "").split(";")[0].strip().lower()
     if given not in GENERIC_TYPES and _ALIASES.get(given, given) != actual:
-        raise bad_request(f"the Content-Type says {given!r} but the body is {actual}")
+        raise bad_request(
+            f"the Content-Type says {given!r} but the body is {actual}", rule=CONTENT_TYPE
+        )
     return actual

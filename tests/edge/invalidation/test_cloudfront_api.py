@@ -242,7 +242,8 @@ def xml_error(body: str) -> tuple[str, str]:
 
 
 SIGNED = {
-    "Authorization": "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/cloudfront/aws4_request"
+    "Authorization": "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/cloudfront/"
+    "aws4_request, SignedHeaders=host;x-amz-date, Signature=" + "0" * 64
 }
 NS = 'xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/"'
 CREATE = f"/2020-05-31/distribution/{DIST}/invalidation"
@@ -549,3 +550,46 @@ async def test_a_purge_sent_in_512_byte_pieces_purges_every_path(edge: Edge) -> 
     assert answer.status == 201, answer.body[:300]
     (created,) = edge.service.list().items
     assert list(created.paths) == paths
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [
+        "AWS4-HMAC-SHA256 fuzz",
+        "Bearer x",
+        SIGNED["Authorization"].replace("/cloudfront/", "/s3/"),
+        SIGNED["Authorization"].replace("0" * 64, "0" * 63),
+    ],
+)
+async def test_a_request_not_signed_in_sigv4_form_is_refused(edge: Edge, authorization: str):
+    response = await edge.http.get(CREATE, headers={"Authorization": authorization})
+    assert response.status == 403
+    assert xml_error(await response.text())[0] == "IncompleteSignature"
+    presigned = await edge.http.get(CREATE, params={"X-Amz-Signature": "f" * 64})
+    assert presigned.status == 200
+
+
+async def test_an_element_the_batch_does_not_define_is_malformed(edge: Edge) -> None:
+    for extra in ("<Comment>x</Comment>", ""):
+        paths = f"<Quantity>1</Quantity><Items><Path>/a</Path></Items>{extra}"
+        body = batch_xml(paths, "<CallerReference>r</CallerReference><Extra/>")
+        response = await edge.http.post(CREATE, data=body.encode(), headers=SIGNED)
+        assert response.status == 400
+        assert xml_error(await response.text())[0] == "MalformedXML"
+
+
+async def test_any_caller_reference_but_control_characters_is_taken(edge: Edge) -> None:
+    # Python's str.isprintable() refused a no-break space; the document allows it.
+    body = batch_xml("<Quantity>1</Quantity><Items><Path>/a</Path></Items>",
+                     "<CallerReference>r\u00a0ef \u2028</CallerReference>")  # fmt: skip
+    response = await edge.http.post(CREATE, data=body.encode(), headers=SIGNED)
+    assert response.status == 201, await response.text()
+
+
+async def test_the_api_serves_its_document_without_a_signature(edge: Edge) -> None:
+    response = await edge.http.get("/2020-05-31/openapi.json")
+    assert response.status == 200
+    document = await response.json()
+    assert document["paths"][CREATE.replace(DIST, "{DistributionId}")]["post"]["operationId"] == (
+        "CreateInvalidation"
+    )
