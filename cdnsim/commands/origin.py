@@ -7,16 +7,17 @@ import asyncio
 import logging
 import socket
 import ssl
-import sys
 from dataclasses import replace
+from pathlib import Path
 
 from aiohttp import web
 
 from cdnsim.aggregator_config import add_aggregator_arguments
 from cdnsim.origin_config import add_origin_arguments, origin_settings_from_args
 from cdnsim.origin_workers import OriginWorkers, SharedState, check_workers
-from cdnsim.runtime import run_until_signalled
+from cdnsim.runtime import run_until_signalled, write_ready_file
 from cdnsim.tls import server_context
+from cdnsim.usage import UsageError, at_least, check_can_listen, clock_spec, new_file, port
 from common.clock import Clock
 from common.serving import listen, serve_app
 from origin.app import create_app
@@ -29,16 +30,23 @@ log = logging.getLogger(__name__)
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_origin_arguments(parser)
     add_aggregator_arguments(parser)
-    parser.add_argument("--clock", default="real", help="real, scaled:N[@ANCHOR] or manual")
+    parser.add_argument(
+        "--clock", type=clock_spec, default="real", help="real, scaled:N[@ANCHOR] or manual"
+    )
+    parser.add_argument(
+        "--ready-file",
+        type=new_file,
+        help="write origin, tenant, environment and process as JSON once it listens",
+    )
     parser.add_argument(
         "--workers",
-        type=int,
+        type=at_least(1),
         default=1,
         help="origin processes sharing the port (SO_REUSEPORT), one render pool each (default 1)",
     )
     parser.add_argument(
         "--platform-port",
-        type=int,
+        type=port,
         default=None,
         metavar="PORT",
         help="also serve the platform invalidation API (the manage.api host) on this port "
@@ -48,49 +56,36 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     settings = origin_settings_from_args(args)
+    check_can_listen(settings.host, settings.port)
     clock = Clock.parse(args.clock)
     try:
         check_workers(settings, args.workers, clock)
     except ValueError as exc:
-        print(f"cdnsim origin: {exc}", file=sys.stderr)
-        return 2
+        raise UsageError(str(exc)) from None
     platform = None
     if args.platform_port is not None:
         # Bound now, so that the app knows the port its platform listener has (0: any).
         platform = _bind(settings.host, args.platform_port)
         settings = replace(settings, platform_port=platform.getsockname()[1])
-    return asyncio.run(_serve(settings, clock, args.workers, platform))
+    return asyncio.run(_serve(settings, clock, args.workers, args.ready_file, platform))
 
 
 def _bind(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     try:
         return socket.create_server((host, port), family=family)
-    except OSError as exc:  # worded as aiohttp words its own, so both read alike
+    except OSError as exc:  # worded as aiohttp words its own: one line (cdnsim.usage)
         raise OSError(
             exc.errno, f"error while attempting to bind on address {(host, port)!r}: {exc.strerror}"
         ) from None
 
 
-async def _listen_platform(
-    runner: web.AppRunner,
-    settings: OriginSettings,
-    platform: socket.socket | None,
-    ssl_context: ssl.SSLContext | None,
-) -> None:
-    """The platform API's own listener, in this process only (workers serve the origin's)."""
-    if platform is None:
-        return
-    url = await listen(runner, settings.host, 0, sock=platform, ssl_context=ssl_context)
-    print(
-        f"platform API listening on {url} "
-        f"(DELETE /{settings.environment}-lof/images/{{tenant}}/{{imagePackId}})",
-        flush=True,
-    )
-
-
 async def _serve(
-    settings: OriginSettings, clock: Clock, workers: int, platform: socket.socket | None
+    settings: OriginSettings,
+    clock: Clock,
+    workers: int,
+    ready_file: Path | None,
+    platform: socket.socket | None,
 ) -> int:
     ssl_context = server_context(
         settings.tls_cert, settings.tls_key, ["localhost"] if settings.tls_self_signed else None
@@ -99,11 +94,12 @@ async def _serve(
         runner, url = await serve_app(
             create_app(settings, clock=clock), settings.host, settings.port, ssl_context=ssl_context
         )
-        print(f"origin listening on {url} (tenant {settings.default_tenant})", flush=True)
-        await _listen_platform(runner, settings, platform, ssl_context)
+        platform_url = await _listen_platform(runner, settings, platform, ssl_context)
+        _announce(settings, url, platform_url, ready_file, "")
         try:
             await run_until_signalled()
         finally:
+            _unready(ready_file)
             await runner.cleanup()
         return 0
     shared = SharedState.create(settings.storage.embedded or settings.storage.variants_start_empty)
@@ -117,13 +113,44 @@ async def _serve(
         pool = OriginWorkers(settings, storage, shared, runner.addresses[0][1], clock.spec, workers)
         try:
             await pool.start()
-            print(
-                f"origin listening on {url} (tenant {settings.default_tenant}, {workers} workers)",
-                flush=True,
-            )
-            await _listen_platform(runner, settings, platform, ssl_context)
+            platform_url = await _listen_platform(runner, settings, platform, ssl_context)
+            _announce(settings, url, platform_url, ready_file, f", {workers} workers")
             await run_until_signalled()
         finally:
+            _unready(ready_file)
             pool.stop()
             await runner.cleanup()
     return 0
+
+
+async def _listen_platform(
+    runner: web.AppRunner,
+    settings: OriginSettings,
+    platform: socket.socket | None,
+    ssl_context: ssl.SSLContext | None,
+) -> str | None:
+    """The platform API's own listener, in this process only (workers serve the origin's)."""
+    if platform is None:
+        return None
+    return await listen(runner, settings.host, 0, sock=platform, ssl_context=ssl_context)
+
+
+def _announce(
+    settings: OriginSettings, url: str, platform: str | None, ready_file: Path | None, more: str
+) -> None:
+    print(f"origin listening on {url} (tenant {settings.default_tenant}{more})", flush=True)
+    if platform is not None:
+        print(
+            f"platform API listening on {platform} "
+            f"(DELETE /{settings.environment}-lof/images/{{tenant}}/{{imagePackId}})",
+            flush=True,
+        )
+    if ready_file is not None:
+        ready = {"origin": url, "platform": platform or url, "tenant": settings.default_tenant,
+                 "environment": settings.environment}  # fmt: skip
+        write_ready_file(ready_file, ready)
+
+
+def _unready(ready_file: Path | None) -> None:
+    if ready_file is not None:
+        ready_file.unlink(missing_ok=True)  # no longer listening: readers must not find it
