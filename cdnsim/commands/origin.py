@@ -138,6 +138,11 @@ async def _listen_platform(
 def _announce(
     settings: OriginSettings, url: str, platform: str | None, ready_file: Path | None, more: str
 ) -> None:
+    # The ready file first: whoever sees the lines below finds it written.
+    if ready_file is not None:
+        ready = {"origin": url, "platform": platform or url, "tenant": settings.default_tenant,
+                 "environment": settings.environment}  # fmt: skip
+        write_ready_file(ready_file, ready)
     print(f"origin listening on {url} (tenant {settings.default_tenant}{more})", flush=True)
     if platform is not None:
         print(
@@ -145,10 +150,6 @@ def _announce(
             f"(DELETE /{settings.environment}-lof/images/{{tenant}}/{{imagePackId}})",
             flush=True,
         )
-    if ready_file is not None:
-        ready = {"origin": url, "platform": platform or url, "tenant": settings.default_tenant,
-                 "environment": settings.environment}  # fmt: skip
-        write_ready_file(ready_file, ready)
 
 
 def _unready(ready_file: Path | None) -> None:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import signal
 import socket
@@ -77,13 +78,26 @@ async def test_port_base_puts_the_platform_at_n_plus_3(storage_settings):  # typ
         await stack.stop()
 
 
-def test_cdnsim_origin_serves_the_platform_on_its_own_port():
+def test_cdnsim_origin_serves_the_platform_on_its_own_port(tmp_path):  # type: ignore[no-untyped-def]
+    ready_file = tmp_path / "origin.json"
     origin = CdnsimProcess(
-        ["origin", "--port", "0", "--platform-port", "0", "--render-workers", "1"]
+        [
+            "origin",
+            "--port",
+            "0",
+            "--platform-port",
+            "0",
+            "--render-workers",
+            "1",
+            "--ready-file",
+            str(ready_file),
+        ]
     )
     try:
         platform = origin.next_url()
         assert platform is not None and platform != origin.url
+        ready = json.loads(ready_file.read_text())
+        assert (ready["origin"], ready["platform"]) == (origin.url, platform)
         auth = {"Authorization": f"Bearer {make_token(DEV_JWT_SECRET, '*')}"}
         answer = requests.delete(platform + UNKNOWN, headers=auth, timeout=10)
         assert answer.status_code == 404 and "no image pack" in answer.json()["message"]

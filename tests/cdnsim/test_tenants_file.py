@@ -210,16 +210,30 @@ def test_a_bad_tenants_file_is_one_line_per_mistake_and_exit_2(
     assert capsys.readouterr().err.splitlines() == [prefix + p for p in problems]
 
 
-def test_a_missing_tenants_file_and_cdnsim_up_as_a_process(tmp_path: Path):
-    missing = tmp_path / "nope.json"
+def test_cdnsim_up_with_a_bad_tenants_file_stops_before_anything_starts(tmp_path: Path):
+    path = tmp_path / "tenants.json"
+    path.write_text('{"tenants": {"acme": {"resizeGravity": "up"}, "beta": {"gravity": "south"}}}')
     done = subprocess.run(
-        [sys.executable, "-m", "cdnsim.cli", "up", "--tenants-file", str(missing)],
+        [sys.executable, "-m", "cdnsim.cli", "up", "--tenants-file", str(path)],
         capture_output=True,
         text=True,
         timeout=60,
         check=False,
     )
     assert done.returncode == 2 and done.stdout == ""
-    assert done.stderr == (
-        f"cdnsim up: error: --tenants-file {missing}: cannot read it: No such file or directory\n"
-    )
+    prefix = f"cdnsim up: error: --tenants-file {path}: "
+    assert done.stderr.splitlines() == [
+        prefix + "tenants.acme.resizeGravity: must be one of north, northeast, east, southeast, "
+        'south, southwest, west, northwest, center, not "up"',
+        prefix + "tenants.beta.gravity: unknown key (known: useResizeIncludeAll, resizeGravity, "
+        "accessKey)",
+    ]
+
+
+def test_a_missing_tenants_file_is_refused_while_parsing(tmp_path: Path, capsys):
+    missing = tmp_path / "nope.json"
+    with pytest.raises(SystemExit) as stopped:
+        main(["origin", "--tenants-file", str(missing)])
+    assert stopped.value.code == 2
+    first = capsys.readouterr().err.splitlines()[0]
+    assert first == f"cdnsim origin: error: argument --tenants-file: no such file: {missing}"
