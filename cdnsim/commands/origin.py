@@ -10,16 +10,19 @@ import ssl
 from dataclasses import replace
 from pathlib import Path
 
-from aiohttp import web
-
 from cdnsim.aggregator_config import add_aggregator_arguments
 from cdnsim.origin_config import add_origin_arguments, origin_settings_from_args
 from cdnsim.origin_workers import OriginWorkers, SharedState, check_workers
-from cdnsim.runtime import run_until_signalled, write_ready_file
+from cdnsim.runtime import (
+    add_connection_arguments,
+    connection_limits_from_args,
+    run_until_signalled,
+    write_ready_file,
+)
 from cdnsim.tls import server_context
 from cdnsim.usage import UsageError, at_least, check_can_listen, clock_spec, new_file, port
 from common.clock import Clock
-from common.serving import listen, serve_app
+from common.serving import ConnectionLimits, ServedApp, serve
 from origin.app import create_app
 from origin.settings import OriginSettings
 from origin.storage import open_storage
@@ -52,6 +55,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="also serve the platform invalidation API (the manage.api host) on this port "
         "(0: any free port); it stays on the origin's port too",
     )
+    add_connection_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -67,7 +71,8 @@ def run(args: argparse.Namespace) -> int:
         # Bound now, so that the app knows the port its platform listener has (0: any).
         platform = _bind(settings.host, args.platform_port)
         settings = replace(settings, platform_port=platform.getsockname()[1])
-    return asyncio.run(_serve(settings, clock, args.workers, args.ready_file, platform))
+    limits = connection_limits_from_args(args)
+    return asyncio.run(_serve(settings, clock, args.workers, limits, args.ready_file, platform))
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -84,6 +89,7 @@ async def _serve(
     settings: OriginSettings,
     clock: Clock,
     workers: int,
+    limits: ConnectionLimits,
     ready_file: Path | None,
     platform: socket.socket | None,
 ) -> int:
@@ -91,48 +97,52 @@ async def _serve(
         settings.tls_cert, settings.tls_key, ["localhost"] if settings.tls_self_signed else None
     )
     if workers == 1:
-        runner, url = await serve_app(
-            create_app(settings, clock=clock), settings.host, settings.port, ssl_context=ssl_context
+        served = await serve(
+            create_app(settings, clock=clock),
+            settings.host,
+            settings.port,
+            limits=limits,
+            ssl_context=ssl_context,
         )
-        platform_url = await _listen_platform(runner, settings, platform, ssl_context)
-        _announce(settings, url, platform_url, ready_file, "")
+        platform_url = await _listen_platform(served, platform, ssl_context)
+        _announce(settings, served.url, platform_url, ready_file, "")
         try:
             await run_until_signalled()
         finally:
             _unready(ready_file)
-            await runner.cleanup()
+            await served.close()
         return 0
     shared = SharedState.create(settings.storage.embedded or settings.storage.variants_start_empty)
     async with open_storage(
         settings.storage, coherence=shared.coherence, written_variants=shared.written_variants
     ) as storage:
         app = create_app(settings, clock=clock, storage=storage)
-        runner, url = await serve_app(
-            app, settings.host, settings.port, ssl_context=ssl_context, reuse_port=True
+        served = await serve(
+            app, settings.host, settings.port, limits=limits, ssl_context=ssl_context,
+            reuse_port=True,
+        )  # fmt: skip
+        pool = OriginWorkers(
+            settings, storage, shared, served.port, clock.spec, workers, limits=limits
         )
-        pool = OriginWorkers(settings, storage, shared, runner.addresses[0][1], clock.spec, workers)
         try:
             await pool.start()
-            platform_url = await _listen_platform(runner, settings, platform, ssl_context)
-            _announce(settings, url, platform_url, ready_file, f", {workers} workers")
+            platform_url = await _listen_platform(served, platform, ssl_context)
+            _announce(settings, served.url, platform_url, ready_file, f", {workers} workers")
             await run_until_signalled()
         finally:
             _unready(ready_file)
             pool.stop()
-            await runner.cleanup()
+            await served.close()
     return 0
 
 
 async def _listen_platform(
-    runner: web.AppRunner,
-    settings: OriginSettings,
-    platform: socket.socket | None,
-    ssl_context: ssl.SSLContext | None,
+    served: ServedApp, platform: socket.socket | None, ssl_context: ssl.SSLContext | None
 ) -> str | None:
     """The platform API's own listener, in this process only (workers serve the origin's)."""
     if platform is None:
         return None
-    return await listen(runner, settings.host, 0, sock=platform, ssl_context=ssl_context)
+    return await served.add_listener(platform, ssl_context)
 
 
 def _announce(

@@ -11,7 +11,7 @@ import aiohttp
 import pytest
 
 from common.ids import IdGenerator
-from common.serving import listen, serve_app
+from common.serving import serve
 from origin.app import create_app
 from tests.conftest import png_bytes
 
@@ -54,11 +54,11 @@ async def listeners(
     platform_sock = socket.create_server(("127.0.0.1", 0))
     settings = replace(origin_settings, platform_port=platform_sock.getsockname()[1])
     app = create_app(settings, clock=clock, events=events, storage=storage, ids=IdGenerator(1))
-    runner, origin_url = await serve_app(app, sock=origin_sock)
-    platform_url = await listen(runner, "127.0.0.1", 0, sock=platform_sock)
+    served = await serve(app, sock=origin_sock)
+    platform_url = await served.add_listener(platform_sock)
     async with aiohttp.ClientSession() as http:
-        yield TwoListeners(origin_url, platform_url, http, admin_headers)
-    await runner.cleanup()
+        yield TwoListeners(served.url, platform_url, http, admin_headers)
+    await served.close()
 
 
 def _delete_path(pack: str, tenant: str = "demo") -> str:
