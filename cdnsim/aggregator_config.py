@@ -63,6 +63,15 @@ def add_aggregator_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="flushes take DURATION seconds and writes landing meanwhile are never invalidated",
     )
+    fixes = parser.add_argument_group(
+        "fixes (off by default: the seeds' behaviour, which has a stale-image class of its own)"
+    )
+    fixes.add_argument(
+        "--fix-invalidate-on-fallback-change",
+        action="store_true",
+        help="a change of a location's fallback queues every pack of the tenant (as a forced "
+        "change does); without it POPs serve the old fallback's image until their TTL",
+    )
 
 
 def aggregator_settings_from_args(args: argparse.Namespace) -> AggregatorSettings:
@@ -77,4 +86,5 @@ def aggregator_settings_from_args(args: argparse.Namespace) -> AggregatorSetting
         ignore_location_config_changes=args.bug_ignore_location_config_changes,
         drop_writes_during_flush=args.bug_drop_writes_during_flush is not None,
         flush_duration=args.bug_drop_writes_during_flush or 0.0,
+        invalidate_on_fallback_change=args.fix_invalidate_on_fallback_change,
     )

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
+from dataclasses import replace
 
 from cdnsim.aggregator_config import aggregator_settings_from_args
 from cdnsim.usage import (
@@ -27,6 +29,7 @@ from cdnsim.usage import (
 )
 from origin.settings import DEV_JWT_SECRET, AuthSettings, OriginSettings, TenantSettings
 from origin.storage.settings import AWS, EMBEDDED, MEMO_MODES, StorageSettings
+from origin.tenants_file import TenantsFileError, load_tenants
 
 
 def add_origin_arguments(parser: argparse.ArgumentParser, *, serving: bool = True) -> None:
@@ -48,6 +51,13 @@ def add_origin_arguments(parser: argparse.ArgumentParser, *, serving: bool = Tru
         default=[],
         metavar="TENANT=KEY",
         help="require X-vimond-access-key KEY for TENANT's images (repeatable)",
+    )
+    parser.add_argument(
+        "--tenants-file",
+        type=readable_file,
+        metavar="FILE",
+        help='per-tenant defaults and access keys, JSON: {"tenants": {NAME: {"useResizeIncludeAll",'
+        ' "resizeGravity", "accessKey"}}} (README, "Tenants file")',
     )
     parser.add_argument(
         "--data-dir",
@@ -219,13 +229,12 @@ def _origin_settings(args: argparse.Namespace) -> OriginSettings:
         basic_users=basic,  # type: ignore[arg-type]
         **({"trusted_networks": tuple(args.trusted_network)} if args.trusted_network else {}),
     )
-    tenants = [TenantSettings(name, access_key=key) for name, key in args.tenant_access_key]
     return OriginSettings(
         host=getattr(args, "host", "127.0.0.1"),
         port=getattr(args, "port", 0),
         environment=args.environment,
         default_tenant=args.default_tenant,
-        tenants=tuple(tenants),
+        tenants=_tenants(args),
         storage=storage,
         auth=auth,
         fetch_allowed_hosts=tuple(_split(args.fetch_allowed_hosts)),
@@ -240,6 +249,26 @@ def _origin_settings(args: argparse.Namespace) -> OriginSettings:
         max_output_pixels=args.max_output_pixels,
         variant_store_bytes=args.variant_store_bytes,
     )
+
+
+def _tenants(args: argparse.Namespace) -> tuple[TenantSettings, ...]:
+    """The tenants file's, then ``--tenant-access-key`` (which wins for a tenant's key).
+    A bad file is one line per mistake on stderr and exit status 2."""
+    tenants: dict[str, TenantSettings] = {}
+    if args.tenants_file is not None:
+        try:
+            tenants = {t.name: t for t in load_tenants(args.tenants_file)}
+        except TenantsFileError as exc:
+            prog = f"cdnsim {getattr(args, 'command', None) or 'origin'}"
+            for problem in exc.problems:
+                print(
+                    f"{prog}: error: --tenants-file {args.tenants_file}: {problem}",
+                    file=sys.stderr,
+                )
+            raise SystemExit(2) from None
+    for name, key in args.tenant_access_key:
+        tenants[name] = replace(tenants.get(name, TenantSettings(name)), access_key=key)
+    return tuple(tenants.values())
 
 
 def _split(value: str) -> list[str]:

@@ -9,7 +9,7 @@ from types import ModuleType
 from typing import Any
 
 from cdnsim.stack import Stack, StackSettings
-from cdnsim.switches import BUG_NAMES, FLAG_BUGS, TIMED_BUGS
+from cdnsim.switches import BUG_NAMES, FLAG_SWITCHES, TIMED_BUGS
 from common.clock import Clock
 from origin.aggregator.settings import AggregatorSettings
 from origin.settings import OriginSettings
@@ -21,7 +21,8 @@ TIMED_DEFAULTS = {"s3-delete-after-edge": 120.0, "drop-writes-during-flush": 60.
 
 
 def scenario_settings(seed: int, bugs: Sequence[str] = ()) -> StackSettings:
-    """The stack's settings, with ``bugs`` on from the start (a reset keeps them on)."""
+    """The stack's settings, with ``bugs`` (and ``fix-…`` switches) on from the start (a
+    reset keeps them on)."""
     unknown = sorted(set(bugs) - set(BUG_NAMES))
     if unknown:
         raise ValueError(f"unknown bug {unknown[0]!r}; known: {', '.join(BUG_NAMES)}")
@@ -30,8 +31,8 @@ def scenario_settings(seed: int, bugs: Sequence[str] = ()) -> StackSettings:
         if name in TIMED_BUGS:
             flag, seconds = TIMED_BUGS[name]
             pipeline |= {flag: True, seconds: TIMED_DEFAULTS[name]}
-        elif name in FLAG_BUGS:
-            pipeline[FLAG_BUGS[name]] = True
+        elif name in FLAG_SWITCHES:
+            pipeline[FLAG_SWITCHES[name]] = True
     # Negotiation on: the Accept scenario then compares the bug with a correct set-up.
     origin = OriginSettings(
         render_workers=1,

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from cdnsim.sim_control import MAX_ADVANCE, MAX_SEED
-from cdnsim.switches import FLAG_BUGS, MAX_SECONDS, TIMED_BUGS
+from cdnsim.switches import FLAG_SWITCHES, MAX_SECONDS, TIMED_BUGS
 from common.openapi import Refusal, Schema, nullable, obj, operation, response
 from edge.control_openapi import errors
 
@@ -30,10 +30,10 @@ CLOCK = obj(
 BUGS = obj(
     {
         **dict.fromkeys(TIMED_BUGS, nullable(SECONDS)),
-        **{name: {"type": "boolean"} for name in (*FLAG_BUGS, "accept-not-in-key")},
+        **{name: {"type": "boolean"} for name in (*FLAG_SWITCHES, "accept-not-in-key")},
         "flush-duration": SECONDS,
     },
-    required=[*TIMED_BUGS, *FLAG_BUGS, "accept-not-in-key", "flush-duration"],
+    required=[*TIMED_BUGS, *FLAG_SWITCHES, "accept-not-in-key", "flush-duration"],
 )
 FAULTS = obj(
     {
@@ -73,7 +73,7 @@ def sim_paths() -> dict[str, Any]:
     bug_changes = obj(
         {
             **dict.fromkeys(TIMED_BUGS, TIMED_BUG),
-            **{name: {"type": "boolean"} for name in (*FLAG_BUGS, "accept-not-in-key")},
+            **{name: {"type": "boolean"} for name in (*FLAG_SWITCHES, "accept-not-in-key")},
             "flush-duration": SECONDS,
         },
         description="Any subset; every change is checked before any is applied.",

@@ -3,10 +3,10 @@ the edge (POPs and a shield) with its vendors, the aggregator, sharing one clock
 event log.
 
 The composition root: every part is built from settings and given what it talks to at
-construction. Addresses come first: the origin's socket is bound before anything else, so
-the edge is built with the origin's URL and the origin with the edge's control URL (its
-platform invalidation API and the aggregator invalidate through it), as separate
-processes are configured on the command line.
+construction. Addresses come first: the origin's sockets (its own and the platform API's)
+are bound before anything else, so the edge is built with the origin's URL and the
+origin with the edge's control URL (its platform invalidation API and the aggregator
+invalidate through it), as separate processes are configured on the command line.
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ from vendors.registry import PLUGINS
 
 log = logging.getLogger(__name__)
 HOST = "127.0.0.1"
+PLATFORM_OFFSET = 3  # with --port-base N, the platform API listens on N+3
 
 
 def every_vendor() -> dict[str, Any]:
@@ -61,7 +62,9 @@ class StackSettings:
     pops: int = 3
     shield: bool = True
     profile: str = "cloudfront"
-    port_base: int = 0  # 0: free ports; N: origin N, control N+1, shield N+2, POPs N+10…
+    # 0: free ports; N: origin N, control N+1, shield N+2, platform N+3, POPs N+10…
+    # (vendors: Akamai N+5…N+7, imgix N+8, N+9)
+    port_base: int = 0
     edge_cache_dir: Path | None = None  # None: in-memory POP caches
     invalidation_delays: dict[str, Any] | None = None  # None: the profile's default
     demo: bool = False
@@ -95,6 +98,7 @@ class Stack:
         self.aggregator: Aggregator | None = None
         self.vendors: list[Vendor] = []
         self.origin_url = ""
+        self.platform_url = ""  # the platform management host: the invalidation API
         self.origin_down = False
         self._exit = contextlib.AsyncExitStack()
         self._aggregator_task: asyncio.Task[None] | None = None
@@ -128,6 +132,7 @@ class Stack:
             )
         )
         origin_socket = socket.create_server((HOST, s.port(0)), reuse_port=self._shared is not None)
+        platform_socket = socket.create_server((HOST, s.port(PLATFORM_OFFSET)))
         self.origin_url = f"http://{HOST}:{origin_socket.getsockname()[1]}"
         self.vendors = [self._create_vendor(name, options) for name, options in s.vendors.items()]
         self.edge = Edge(
@@ -144,7 +149,7 @@ class Stack:
         self._edge_client = EdgeInvalidations(
             self.edge.control_url, self.edge.settings.distribution_id
         )
-        await self._start_origin(origin_socket)
+        await self._start_origin(origin_socket, platform_socket)
         await self._start_aggregator()
         if s.demo:
             await self.seed_demo()
@@ -170,11 +175,12 @@ class Stack:
         )
         return plugin.create(plugin.options() if options is None else options, context)
 
-    async def _start_origin(self, sock: socket.socket) -> None:
+    async def _start_origin(self, sock: socket.socket, platform: socket.socket) -> None:
         settings = replace(
             self.settings.origin,
             host=HOST,
             port=sock.getsockname()[1],
+            platform_port=platform.getsockname()[1],
             pipeline=self._wired(self.settings.origin.pipeline),
         )
         app = create_app(
@@ -188,6 +194,8 @@ class Stack:
         served = await serve(app, HOST, sock=sock, limits=self.settings.connections)
         self._origin_served = served
         self._exit.push_async_callback(served.close)
+        # One app on two listeners: the platform's answers its own API only (origin.hosts).
+        self.platform_url = await served.add_listener(platform)
         if self._shared is not None and self.storage is not None:
             workers = OriginWorkers(
                 settings,
@@ -222,7 +230,8 @@ class Stack:
         )
 
     async def stop_origin_listening(self) -> None:
-        """The origin goes down: no new connections, and open ones are closed."""
+        """The origin goes down: no new connections, and open ones are closed (the platform
+        host is another service: it stays up)."""
         if self._shared is not None:
             raise Conflict(
                 "the origin has worker processes of its own: it cannot be taken down",
@@ -341,7 +350,7 @@ class Stack:
         vendors = {vendor.name: vendor.ready() for vendor in self.vendors}
         return {
             "origin": self.origin_url,
-            "platform": self.origin_url,
+            "platform": self.platform_url,
             "pops": [{"id": pop_id, "url": url} for pop_id, url in self.edge.pop_urls.items()],
             "shield": self.edge.shield_url,
             "control": self.edge.control_url,
@@ -358,10 +367,12 @@ class Stack:
         info = self.ready()
         urls = [f"{info['origin']}/api/ping", f"{info['control']}/_sim/clock"]
         urls += [f"{pop['url']}/api/ping" for pop in info["pops"]]
+        # The platform host has nothing to GET: its 404 (JSON, from the origin app) will do.
+        answers = [(url, 200) for url in urls] + [(f"{info['platform']}/", 404)]
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout)) as session:
-            for url in urls:
+            for url, expected in answers:
                 async with session.get(url) as response:
-                    if response.status != 200:
+                    if response.status != expected:
                         raise RuntimeError(f"{url} answered {response.status}")
 
     def write_ready_file(self, path: Path, **extra: Any) -> None:

@@ -4,7 +4,9 @@ without restarting anything.
 
 Bugs (names as the ``--bug-…`` flags): a number switches a timed bug on (``null`` off),
 ``true``/``false`` the others. ``flush-duration`` is not a bug: how long a flush takes,
-which ``drop-writes-during-flush`` needs to have a window at all.
+which ``drop-writes-during-flush`` needs to have a window at all. Fixes (names as the
+``--fix-…`` flags, ``fix-`` included) are the other way round: off is the seeds'
+behaviour, which has a stale-image class of its own, and on is the fix a team would ship.
 
 Faults: ``{"origin": "down"}`` stops the origin listening and closes its connections
 (POPs see connection failures), ``{"origin": "slow", "seconds": S}`` holds image requests
@@ -53,7 +55,9 @@ FLAG_BUGS = {
     "keep-s3-variants": "keep_s3_variants",
     "ignore-location-config-changes": "ignore_location_config_changes",
 }
-BUG_NAMES = (*TIMED_BUGS, *FLAG_BUGS, "accept-not-in-key")
+FIXES = {"fix-invalidate-on-fallback-change": "invalidate_on_fallback_change"}
+FLAG_SWITCHES = FLAG_BUGS | FIXES  # true/false switches of the aggregator's settings
+BUG_NAMES = (*TIMED_BUGS, *FLAG_BUGS, "accept-not-in-key", *FIXES)
 MAX_SECONDS = 7 * 86400.0
 
 
@@ -62,7 +66,7 @@ def bug_state(stack: Switchboard) -> dict[str, Any]:
     state: dict[str, Any] = {}
     for name, (flag, seconds) in TIMED_BUGS.items():
         state[name] = getattr(pipeline, seconds) if getattr(pipeline, flag) else None
-    for name, flag in FLAG_BUGS.items():
+    for name, flag in FLAG_SWITCHES.items():
         state[name] = getattr(pipeline, flag)
     switches = stack.origin_switches
     state["accept-not-in-key"] = switches.negotiate_format and not switches.vary_on_negotiation
@@ -90,8 +94,8 @@ async def set_bugs(
             updates["flush_duration"] = _seconds(name, value)
         elif not isinstance(value, bool):
             raise BadRequest(f"{name} must be true or false", field=name)
-        elif name in FLAG_BUGS:
-            updates[FLAG_BUGS[name]] = value
+        elif name in FLAG_SWITCHES:
+            updates[FLAG_SWITCHES[name]] = value
     pipeline = replace(stack.pipeline, **updates)
     stack.set_pipeline(pipeline)
     if "accept-not-in-key" in changes:

@@ -65,6 +65,7 @@ class ServedApp:
         self.gate = gate
         self._site: _LimitedSite | None = site
         self._template = site
+        self._others: list[_LimitedSite] = []  # more listeners of the same app
         self.port = site.port
         scheme = "https" if site.ssl_context is not None else "http"
         self.url = f"{scheme}://{host}:{self.port}"
@@ -84,9 +85,25 @@ class ServedApp:
         await self._site.stop()
         self._site = None
         server = self.runner.server
+        kept = {site.port for site in self._others}
         if server is not None:
             for connection in server.connections:
-                connection.force_close()
+                if _local_port(connection) not in kept:
+                    connection.force_close()
+
+    async def add_listener(
+        self, sock: socket.socket, ssl_context: ssl.SSLContext | None = None
+    ) -> str:
+        """The same app on one more socket, already bound (same limits and counters); its
+        URL. It keeps listening through :meth:`stop_listening` (another service of the
+        same process, such as the origin's platform host); :meth:`close` ends it."""
+        site = _LimitedSite(
+            self.runner, self.host, sock.getsockname()[1], self.gate, self._template.limits,
+            sock=sock, ssl_context=ssl_context, reuse_port=False,
+        )  # fmt: skip
+        await site.start()
+        self._others.append(site)
+        return f"{'https' if ssl_context is not None else 'http'}://{self.host}:{site.port}"
 
     async def listen_again(self) -> None:
         """Listen on the same port again after :meth:`stop_listening`."""
@@ -98,6 +115,12 @@ class ServedApp:
 
     async def close(self) -> None:
         await self.runner.cleanup()
+
+
+def _local_port(connection: RequestHandler) -> int | None:
+    transport = connection.transport
+    local = transport.get_extra_info("sockname") if transport is not None else None
+    return local[1] if isinstance(local, tuple) and len(local) >= 2 else None
 
 
 class _LimitedSite(web.TCPSite):

@@ -17,6 +17,7 @@ from common.ids import IdGenerator
 from origin import app_keys
 from origin.aggregator.invalidator import EdgeInvalidations, PackInvalidator
 from origin.backends import Backends
+from origin.responses.platform import platform_host
 from origin.routes import ROUTES
 from origin.serving.backend import ServingBackend
 from origin.serving.render_pool import OnDemandRenderPool
@@ -41,7 +42,12 @@ def create_app(
     switches = switches or RuntimeSwitches.from_settings(settings)
     # Uploads are the largest bodies we accept; JSON handlers check their own, smaller limit.
     app = web.Application(
-        middlewares=[json_errors, injected_faults(switches, clock), storage_unavailable],
+        middlewares=[
+            json_errors,
+            platform_host,
+            injected_faults(switches, clock),
+            storage_unavailable,
+        ],
         client_max_size=settings.max_upload_bytes + 64 * 1024,
     )
     app[app_keys.SETTINGS] = settings

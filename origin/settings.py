@@ -49,6 +49,9 @@ class AuthSettings:
 class OriginSettings:
     host: str = "127.0.0.1"
     port: int = 8080
+    # The platform management host's own listener (seed 000: the invalidation API is not on
+    # the image service's host). None: that API is served on the origin's port only.
+    platform_port: int | None = None
     environment: str = "dev"
     default_tenant: str = "demo"
     tenants: tuple[TenantSettings, ...] = ()
@@ -92,6 +95,8 @@ class OriginSettings:
             raise ValueError("body limits must be at least 1 KiB")
         if not 16 <= self.max_dimension <= 20_000:
             raise ValueError("max_dimension must be 16..20000")
+        if self.platform_port is not None and not 0 <= self.platform_port <= 65535:
+            raise ValueError("platform_port must be 0..65535")
         if bool(self.tls_cert) != bool(self.tls_key):
             raise ValueError("tls_cert and tls_key go together")
         if self.max_output_pixels < 256:

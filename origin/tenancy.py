@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import re
-
 from aiohttp import web
 
 from origin.app_keys import SETTINGS
-
-_HOST = re.compile(
-    r"^(?P<tenant>[a-z0-9][a-z0-9-]{0,62})\.image-service\.(?P<env>[a-z0-9-]+)(\.|$)"
-)
+from origin.hosts import IMAGE_SERVICE_HOST, host_name
 
 
 def tenant_of(request: web.Request) -> str:
     """``{tenant}.image-service.{env}.…`` names the tenant; any other host gets the default."""
-    host = (request.host or "").split(":")[0].lower()
-    match = _HOST.match(host)
+    match = IMAGE_SERVICE_HOST.match(host_name(request.host))
     return match.group("tenant") if match else request.app[SETTINGS].default_tenant

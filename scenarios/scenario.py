@@ -33,10 +33,15 @@ MARKER_EVENTS = (
     "variants_kept",
     "location_config_change_ignored",
     "stream_records_dropped",
+    "fallback_change_not_invalidated",
 )
 
 # Events that show a bug at work are drawn as faults.
-BUG_EVENT_MARKERS = {"location_config_change_ignored": "fault", "stream_records_dropped": "fault"}
+BUG_EVENT_MARKERS = {
+    "location_config_change_ignored": "fault",
+    "stream_records_dropped": "fault",
+    "fallback_change_not_invalidated": "fault",
+}
 
 
 class Skip(Exception):
@@ -181,8 +186,23 @@ def _event_label(kind: str, data: dict[str, Any]) -> str:
         "variants_kept": "S3 variants NOT deleted (bug)",
         "location_config_change_ignored": f"config change of {data.get('location')} ignored (bug)",
         "stream_records_dropped": f"{data.get('count', 0)} stream record(s) dropped (bug)",
+        "fallback_change_not_invalidated": f"fallback of {data.get('location')} changed: "
+        "not a trigger (seeds)",
     }
     return labels.get(kind, kind)
+
+
+def cache_ttl(cache_status: str) -> float:
+    """The ``ttl`` the answering cache (the last Cache-Status member) gave its copy, in
+    seconds (RFC 9211 §2.5); 0 when it gave none."""
+    last = cache_status.split(",")[-1] if cache_status else ""
+    for part in last.split(";"):
+        if part.strip().startswith("ttl="):
+            try:
+                return float(part.strip()[4:])
+            except ValueError:
+                return 0.0
+    return 0.0
 
 
 def _cache_word(cache_status: str) -> str:

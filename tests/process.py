@@ -50,14 +50,21 @@ class CdnsimProcess:
         self._lines.put(None)
 
     def _wait_for_url(self, timeout: float) -> str:
+        url = self.next_url(timeout)
+        if url is None:
+            self.kill()
+            raise RuntimeError("process did not announce its URL:\n" + "".join(self.output))
+        return url
+
+    def next_url(self, timeout: float = 30) -> str | None:
+        """The next loopback URL it prints after the ones already read (None: none came)."""
         try:
             while (line := self._lines.get(timeout=timeout)) is not None:
                 if match := self._announce.search(line):
                     return match.group(match.re.groups and 1)
         except queue.Empty:
             pass
-        self.kill()
-        raise RuntimeError("process did not announce its URL:\n" + "".join(self.output))
+        return None
 
     def kill(self, sig: int = signal.SIGKILL) -> int:
         if self.proc.poll() is None:

@@ -5,6 +5,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import socket
+import ssl
+from dataclasses import replace
 from pathlib import Path
 
 from cdnsim.aggregator_config import add_aggregator_arguments
@@ -17,9 +20,9 @@ from cdnsim.runtime import (
     write_ready_file,
 )
 from cdnsim.tls import server_context
-from cdnsim.usage import UsageError, at_least, check_can_listen, clock_spec, new_file
+from cdnsim.usage import UsageError, at_least, check_can_listen, clock_spec, new_file, port
 from common.clock import Clock
-from common.serving import ConnectionLimits, serve
+from common.serving import ConnectionLimits, ServedApp, serve
 from origin.app import create_app
 from origin.settings import OriginSettings
 from origin.storage import open_storage
@@ -44,6 +47,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=1,
         help="origin processes sharing the port (SO_REUSEPORT), one render pool each (default 1)",
     )
+    parser.add_argument(
+        "--platform-port",
+        type=port,
+        default=None,
+        metavar="PORT",
+        help="also serve the platform invalidation API (the manage.api host) on this port "
+        "(0: any free port); it stays on the origin's port too",
+    )
     add_connection_arguments(parser)
 
 
@@ -55,8 +66,23 @@ def run(args: argparse.Namespace) -> int:
         check_workers(settings, args.workers, clock)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    platform = None
+    if args.platform_port is not None:
+        # Bound now, so that the app knows the port its platform listener has (0: any).
+        platform = _bind(settings.host, args.platform_port)
+        settings = replace(settings, platform_port=platform.getsockname()[1])
     limits = connection_limits_from_args(args)
-    return asyncio.run(_serve(settings, clock, args.workers, limits, args.ready_file))
+    return asyncio.run(_serve(settings, clock, args.workers, limits, args.ready_file, platform))
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        return socket.create_server((host, port), family=family)
+    except OSError as exc:  # worded as aiohttp words its own: one line (cdnsim.usage)
+        raise OSError(
+            exc.errno, f"error while attempting to bind on address {(host, port)!r}: {exc.strerror}"
+        ) from None
 
 
 async def _serve(
@@ -65,6 +91,7 @@ async def _serve(
     workers: int,
     limits: ConnectionLimits,
     ready_file: Path | None,
+    platform: socket.socket | None,
 ) -> int:
     ssl_context = server_context(
         settings.tls_cert, settings.tls_key, ["localhost"] if settings.tls_self_signed else None
@@ -77,7 +104,8 @@ async def _serve(
             limits=limits,
             ssl_context=ssl_context,
         )
-        _announce(settings, served.url, ready_file, "")
+        platform_url = await _listen_platform(served, platform, ssl_context)
+        _announce(settings, served.url, platform_url, ready_file, "")
         try:
             await run_until_signalled()
         finally:
@@ -98,7 +126,8 @@ async def _serve(
         )
         try:
             await pool.start()
-            _announce(settings, served.url, ready_file, f", {workers} workers")
+            platform_url = await _listen_platform(served, platform, ssl_context)
+            _announce(settings, served.url, platform_url, ready_file, f", {workers} workers")
             await run_until_signalled()
         finally:
             _unready(ready_file)
@@ -107,12 +136,30 @@ async def _serve(
     return 0
 
 
-def _announce(settings: OriginSettings, url: str, ready_file: Path | None, more: str) -> None:
-    print(f"origin listening on {url} (tenant {settings.default_tenant}{more})", flush=True)
+async def _listen_platform(
+    served: ServedApp, platform: socket.socket | None, ssl_context: ssl.SSLContext | None
+) -> str | None:
+    """The platform API's own listener, in this process only (workers serve the origin's)."""
+    if platform is None:
+        return None
+    return await served.add_listener(platform, ssl_context)
+
+
+def _announce(
+    settings: OriginSettings, url: str, platform: str | None, ready_file: Path | None, more: str
+) -> None:
+    # The ready file first: whoever sees the lines below finds it written.
     if ready_file is not None:
-        ready = {"origin": url, "platform": url, "tenant": settings.default_tenant,
+        ready = {"origin": url, "platform": platform or url, "tenant": settings.default_tenant,
                  "environment": settings.environment}  # fmt: skip
         write_ready_file(ready_file, ready)
+    print(f"origin listening on {url} (tenant {settings.default_tenant}{more})", flush=True)
+    if platform is not None:
+        print(
+            f"platform API listening on {platform} "
+            f"(DELETE /{settings.environment}-lof/images/{{tenant}}/{{imagePackId}})",
+            flush=True,
+        )
 
 
 def _unready(ready_file: Path | None) -> None:

@@ -55,7 +55,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=[],
         metavar="NAME",
         help="start the in-process stack with this bug switch on (e.g. keep-s3-variants): "
-        "the bug's scenario then fails its fixed check",
+        "the bug's scenario then fails its fixed check (a fix-… switch is on from the start)",
     )
 
 

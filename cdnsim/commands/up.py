@@ -48,7 +48,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--port-base",
         type=port,
         default=0,
-        help="0: free ports; N: origin N, control N+1, shield N+2, POPs from N+10",
+        help="0: free ports; N: origin N, control N+1, shield N+2, platform API N+3, POPs "
+        "from N+10 (Akamai N+5 to N+7, imgix N+8 and N+9)",
     )
     stack.add_argument(
         "--edge-cache-dir", type=directory, help="keep POP caches on disk here (default memory)"
@@ -170,8 +171,10 @@ async def _up(
 def _announce(stack: Stack) -> None:
     info = stack.ready()
     print(f"cdnsim up — clock {info['clock']}, tenant {info['tenant']}", flush=True)
+    print(f"  origin   {info['origin']}")
     print(
-        f"  origin   {info['origin']}   (platform API: DELETE {info['platform']}/{info['environment']}-lof/images/…)"
+        f"  platform {info['platform']}   (DELETE /{info['environment']}-lof/images/{{tenant}}/"
+        "{imagePackId}; also on the origin)"
     )
     for pop in info["pops"]:
         print(f"  {pop['id']:<8} {pop['url']}")

@@ -86,6 +86,17 @@ class Aggregator:
         trigger = config_trigger(record)
         if trigger is None:
             return
+        if trigger.cause == "fallback" and not self.settings.invalidate_on_fallback_change:
+            before, after = trigger.fallback or (None, None)
+            self.events.append(
+                COMPONENT,
+                "fallback_change_not_invalidated",
+                tenant=trigger.tenant,
+                location=trigger.location,
+                old=before,
+                new=after,
+            )
+            return
         if self.settings.ignore_location_config_changes:
             self.events.append(
                 COMPONENT,
@@ -94,8 +105,11 @@ class Aggregator:
                 location=trigger.location,
             )
             return
+        reason = (
+            f"{'fallback' if trigger.cause == 'fallback' else 'locationConfig'}:{trigger.location}"
+        )
         for item in await self.storage.query("packs", trigger.tenant):
-            self._enqueue(trigger.tenant, item["id"], (f"locationConfig:{trigger.location}",))
+            self._enqueue(trigger.tenant, item["id"], (reason,))
 
     def _enqueue(self, tenant: str, pack: str, reasons: tuple[str, ...]) -> None:
         key = f"{tenant}/{pack}"

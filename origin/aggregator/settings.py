@@ -1,4 +1,5 @@
-"""Aggregator settings, the production bug switches among them (all off by default)."""
+"""Aggregator settings: the production bug switches among them (all off by default), and
+one fix a team would ship over the seeds' behaviour (off by default too)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,10 @@ class AggregatorSettings:
     # checkpoint jumps to the newest record at its end: writes landing during it are lost.
     drop_writes_during_flush: bool = False
     flush_duration: float = 0.0
+    # -- a fix (see README, "Bug switches"): the seeds do not make a location's fallback
+    # change a trigger, so POPs serve the old fallback's image for their TTL. On: it queues
+    # every pack of the tenant, as a forced config change does.
+    invalidate_on_fallback_change: bool = False
 
     def __post_init__(self) -> None:
         if self.interval <= 0 or self.retry_interval <= 0:

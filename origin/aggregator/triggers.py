@@ -4,14 +4,21 @@ A pack is invalidated when its ``imageLocations`` changed (crop, overrides, a lo
 added or removed), its ``mainImageLocation`` changed, or an original was replaced —
 an ``imageId`` is part of ``imageLocations``, so the last is a case of the first but is
 named on its own in events. Other metadata (``assetId``, …) never invalidates. A
-forced location-config change invalidates every pack of the tenant.
+forced location-config change (or a removal) invalidates every pack of the tenant.
+
+A change of a location's ``fallback`` needs no ``force`` (seed 002 lists only the size and
+resize fields) and the seeds name no trigger for it, so POPs keep the old fallback's image
+until their TTL. :func:`config_trigger` still reports it (``cause="fallback"``): whether it
+invalidates is the aggregator's setting (``invalidate_on_fallback_change``, off by default).
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
+
+ConfigCause = Literal["forced", "removed", "fallback"]
 
 
 @dataclass(frozen=True)
@@ -23,10 +30,13 @@ class PackTrigger:
 
 @dataclass(frozen=True)
 class TenantTrigger:
-    """Every pack of ``tenant``: a forced location-config change."""
+    """Every pack of ``tenant``: a location config changed in a way that changes what
+    its URLs serve. ``fallback``: the old and new fallback (``cause="fallback"`` only)."""
 
     tenant: str
     location: str
+    cause: ConfigCause = "forced"
+    fallback: tuple[str | None, str | None] | None = None
 
 
 def _doc(image: dict[str, Any] | None) -> dict[str, Any]:
@@ -89,12 +99,18 @@ def pack_trigger(record: dict[str, Any]) -> PackTrigger | None:
 
 
 def config_trigger(record: dict[str, Any]) -> TenantTrigger | None:
-    """A forced location-config write (the writer marks the item ``forced``) or a
-    removal of a config invalidates the tenant's packs."""
+    """A forced location-config write (the writer marks the item ``forced``), a removal
+    of a config, or a change of its ``fallback``; None for any other write."""
     keys = record.get("keys") or {}
-    new = record.get("new")
-    if new is not None and not new.get("forced"):
+    tenant, location = keys.get("tenant", ""), keys.get("id", "")
+    old, new = record.get("old"), record.get("new")
+    if new is None:
+        return None if old is None else TenantTrigger(tenant, location, "removed")
+    if new.get("forced"):
+        return TenantTrigger(tenant, location, "forced")
+    if old is None:
+        return None  # a new location: nothing was served for it yet
+    before, after = _doc(old).get("fallback"), _doc(new).get("fallback")
+    if before == after:
         return None
-    if new is None and record.get("old") is None:
-        return None
-    return TenantTrigger(keys.get("tenant", ""), keys.get("id", ""))
+    return TenantTrigger(tenant, location, "fallback", (before, after))

@@ -80,7 +80,9 @@ class LocationConfig:
     height: int | None = None
     label: str | None = None
     fallback: str | None = None
-    resize_gravity: str = "center"
+    # None: not set here, so the tenant default decides (spec "Resolution" step 4; the
+    # seed's "center (default)" is the tenant default's own default).
+    resize_gravity: str | None = None
     use_resize_include_all: str = "UNSET"
     added: str | None = None
     updated: str | None = None
@@ -97,7 +99,7 @@ class LocationConfig:
             height=f.dimension(body, "height"),
             label=f.label(body),
             fallback=f.optional_name(body, "fallback"),
-            resize_gravity=f.gravity(body) or "center",
+            resize_gravity=f.gravity(body),
             use_resize_include_all=f.include_all(body) or "UNSET",
         )
         if config.width is None and config.height is None:
@@ -140,7 +142,7 @@ class LocationConfig:
             height=doc.get("height"),
             label=doc.get("label"),
             fallback=doc.get("fallback"),
-            resize_gravity=doc.get("resizeGravity", "center"),
+            resize_gravity=doc.get("resizeGravity"),
             use_resize_include_all=doc.get("useResizeIncludeAll", "UNSET"),
             added=doc.get("added"),
             updated=doc.get("updated"),

@@ -539,8 +539,14 @@ def _platform_operations() -> dict[str, Any]:
         "Cache invalidation",
         "Force-invalidate a pack's CDN and S3 variant caches",
         {"204": {"description": "variants deleted, edge invalidation requested"}},
-        errors=("404", "503"),
+        errors=("404", "421", "503"),
         params=params,
+    )
+    delete["description"] = (
+        "Served on the platform management host (manage.api.{environment}.…, seed 000): its "
+        "own listener when the origin has one (the stack's ready file calls it platform), and "
+        "on this host too. The platform host answers nothing else (404); an image-service "
+        "Host on the platform listener is misdirected (421)."
     )
     return {"/{environment}-lof/images/{tenant}/{imagePackId}": {"delete": delete}}
 

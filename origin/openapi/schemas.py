@@ -43,7 +43,10 @@ LOCATION_CONFIG_FIELDS: dict[str, Any] = {
     "width": DIMENSION,
     "height": DIMENSION,
     "fallback": NAME,
-    "resizeGravity": GRAVITY,
+    "resizeGravity": {
+        **GRAVITY,
+        "description": "absent: the tenant default decides (center unless configured)",
+    },
     "useResizeIncludeAll": INCLUDE,
 }
 
@@ -77,7 +80,7 @@ SCHEMAS: dict[str, Any] = {
     },
     "LocationConfig": {
         "type": "object",
-        "required": ["name", "resizeGravity", "useResizeIncludeAll"],
+        "required": ["name", "useResizeIncludeAll"],
         "properties": {**LOCATION_CONFIG_FIELDS, "added": TIMESTAMP, "updated": TIMESTAMP},
     },
     "LocationConfigInput": {

@@ -4,7 +4,7 @@ old image again for a whole TTL: the invalidation is wasted."""
 
 from __future__ import annotations
 
-from scenarios.bugs import Outcome, reproduce_then_fix
+from scenarios.bugs import Outcome, reproduce_then_fix, stale_copies
 from scenarios.propagation import until_fresh
 from scenarios.result import ScenarioResult
 from scenarios.scenario import Scenario
@@ -24,26 +24,14 @@ async def story(sc: Scenario, phase: str) -> Outcome:
     await until_fresh(sc, path, RED_TO_BLUE, until=tick + GAP + 60)
     # Well after the S3 delete: who still serves the old image, and for how long?
     await sc.advance_to(tick + GAP + 120)
-    stale, ttls = [], []
-    for lane in sc.result.lanes:
-        state, _ = await sc.probe(lane, path, RED_TO_BLUE)
-        if state == "stale":
-            stale.append(lane)
-            ttls.append(_ttl(sc.header("Cache-Status")))
-    if not stale:
+    copies = await stale_copies(sc, path, RED_TO_BLUE, sc.result.lanes)
+    if not copies.lanes:
         return Outcome(False, f"every POP fresh {GAP + 120:g} s after the tick")
     return Outcome(
         True,
-        f"{', '.join(stale)} still old {GAP + 120:g} s after the tick, "
-        f"cached for another {min(ttls):g} s",
+        f"{', '.join(copies.lanes)} still old {GAP + 120:g} s after the tick, "
+        f"cached for another {copies.min_ttl:g} s",
     )
-
-
-def _ttl(cache_status: str) -> float:
-    for part in cache_status.split(";"):
-        if part.strip().startswith("ttl="):
-            return float(part.strip()[4:])
-    return 0.0
 
 
 async def run(target: Target) -> ScenarioResult:

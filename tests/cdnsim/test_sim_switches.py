@@ -3,6 +3,8 @@ before anything changes."""
 
 from __future__ import annotations
 
+from cdnsim.aggregator_config import aggregator_settings_from_args
+from cdnsim.cli import build_parser
 from tests.cdnsim.conftest import Running
 
 OFF = {
@@ -12,6 +14,7 @@ OFF = {
     "ignore-location-config-changes": False,
     "accept-not-in-key": False,
     "flush-duration": 0.0,
+    "fix-invalidate-on-fallback-change": False,
 }
 
 
@@ -41,6 +44,31 @@ async def test_bug_switches_turn_on_and_off_and_bad_values_change_nothing(runnin
         running, "PUT", "/_sim/bugs", {"keep-s3-variants": False, "s3-delete-after-edge": None}
     )
     assert state == OFF
+
+
+async def test_the_fallback_fix_switches_on_and_off_at_run_time(running: Running):
+    status, state = await _call(
+        running, "PUT", "/_sim/bugs", {"fix-invalidate-on-fallback-change": True}
+    )
+    assert status == 200 and state == {**OFF, "fix-invalidate-on-fallback-change": True}
+    assert running.stack.aggregator.settings.invalidate_on_fallback_change  # type: ignore[union-attr]
+    status, body = await _call(
+        running, "PUT", "/_sim/bugs", {"fix-invalidate-on-fallback-change": "yes"}
+    )
+    assert status == 400 and body["field"] == "fix-invalidate-on-fallback-change"
+    assert running.stack.aggregator.settings.invalidate_on_fallback_change  # type: ignore[union-attr]
+    status, state = await _call(
+        running, "PUT", "/_sim/bugs", {"fix-invalidate-on-fallback-change": False}
+    )
+    assert state == OFF and not running.stack.aggregator.settings.invalidate_on_fallback_change  # type: ignore[union-attr]
+
+
+def test_the_fallback_fix_is_a_flag_of_up_origin_and_aggregator():
+    for command in ("up", "origin", "aggregator"):
+        args = build_parser().parse_args([command])
+        assert not aggregator_settings_from_args(args).invalidate_on_fallback_change
+        args = build_parser().parse_args([command, "--fix-invalidate-on-fallback-change"])
+        assert aggregator_settings_from_args(args).invalidate_on_fallback_change, command
 
 
 async def test_the_accept_bug_drops_vary_and_accept_from_the_key(running: Running):

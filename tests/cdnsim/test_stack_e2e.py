@@ -51,7 +51,7 @@ async def test_platform_delete_is_fresh_after_the_pop_delays_only(running: Runni
         assert close(await running.colour_at(pop, path), RED)
     # Replace the original and invalidate at once through the platform API: no tick to wait for.
     await running.upload(pack, "main", BLUE)
-    platform = f"{running.stack.origin_url}/dev-lof/images/demo/{pack}"
+    platform = f"{running.stack.platform_url}/dev-lof/images/demo/{pack}"
     async with running.http.delete(platform, headers=running.admin) as response:
         assert response.status == 204
     for pop in sorted(POPS, key=POP_DELAYS.get):  # type: ignore[arg-type]

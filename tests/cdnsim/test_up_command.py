@@ -55,6 +55,13 @@ def test_up_demo_writes_the_ready_file_serves_and_stops_cleanly(tmp_path):
         )
         assert first.status_code == again.status_code == 200
         assert again.headers["X-Cache"].startswith("Hit")
+        assert ready["platform"] != ready["origin"]  # the platform host has its own listener
+        invalidated = requests.delete(
+            f"{ready['platform']}/{ready['environment']}-lof/images/{ready['tenant']}/{pack}",
+            headers=auth,
+            timeout=30,
+        )
+        assert invalidated.status_code == 204
         clock = requests.post(
             f"{ready['control']}/_sim/clock/advance", json={"seconds": 300}, timeout=30
         ).json()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -306,4 +307,24 @@ async def test_a_server_taken_down_closes_its_connections_and_comes_back_on_its_
     await served.listen_again()
     async with aiohttp.ClientSession() as http:
         await _get_ok(http, served)
+    writer.close()
+
+
+async def test_another_listener_of_the_same_app_stays_up_while_the_first_is_taken_down(
+    serving: Serve,
+):
+    served = await serving(ConnectionLimits(header_timeout=30, keepalive_timeout=30))
+    other = socket.create_server(("127.0.0.1", 0))
+    url = await served.add_listener(other)
+    assert url == f"http://127.0.0.1:{other.getsockname()[1]}" != served.url
+    reader, writer = await asyncio.open_connection("127.0.0.1", other.getsockname()[1])
+    writer.write(REQUEST)
+    assert (await _answer(reader)).endswith(b"ok")
+    await served.stop_listening()
+    writer.write(REQUEST)  # its kept-alive connection is still served
+    assert (await _answer(reader)).endswith(b"ok")
+    async with aiohttp.ClientSession() as http, http.get(url + "/ok") as response:
+        assert await response.text() == "ok"
+    with pytest.raises(OSError):
+        await _connect(served)
     writer.close()

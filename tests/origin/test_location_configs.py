@@ -30,12 +30,12 @@ async def test_saved_config_is_returned_with_defaults_and_timestamps(origin_clie
     response = await put_config(origin_client, admin_headers, "main", MAIN)
     assert response.status == 200
     assert response.headers["X-Invalidated-Variants"] == "0"
+    # No resizeGravity: the tenant default decides (seed 001's lookup ends there).
     assert await response.json() == {
         "name": "main",
         "label": "Main",
         "width": 1280,
         "height": 720,
-        "resizeGravity": "center",
         "useResizeIncludeAll": "UNSET",
         "added": EPOCH_ISO,
         "updated": EPOCH_ISO,
@@ -43,6 +43,22 @@ async def test_saved_config_is_returned_with_defaults_and_timestamps(origin_clie
     got = await origin_client.get("/adminAPI/imageLocationConfig/main", headers=admin_headers)
     assert got.status == 200
     assert (await got.json())["width"] == 1280
+
+
+async def test_setting_a_gravity_where_the_tenant_default_decided_needs_force(
+    origin_client, admin_headers
+):
+    await put_config(origin_client, admin_headers, "main", MAIN)
+    response = await put_config(
+        origin_client, admin_headers, "main", {**MAIN, "resizeGravity": "center"}
+    )
+    assert response.status == 409 and (await response.json())["changed"] == {
+        "main": ["resizeGravity"]
+    }
+    response = await put_config(
+        origin_client, admin_headers, "main", {**MAIN, "resizeGravity": "center"}, force="true"
+    )
+    assert response.status == 200 and (await response.json())["resizeGravity"] == "center"
 
 
 async def test_list_is_sorted_by_name(origin_client, admin_headers):

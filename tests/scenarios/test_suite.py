@@ -44,7 +44,7 @@ async def test_the_whole_suite_passes_and_the_report_plots_every_scenario(tmp_pa
     }
     assert not failed
     names = [s["name"] for s in suite["scenarios"]]
-    assert len(names) >= 20 and suite["summary"] == {
+    assert len(names) >= 21 and suite["summary"] == {
         "pass": len(names),
         "fail": 0,
         "skip": 0,
@@ -81,3 +81,21 @@ async def test_a_bug_scenario_fails_its_fixed_check_when_its_bug_is_on(name):
     reproduced, fixed = result["checks"]
     assert reproduced["ok"] and reproduced["name"].startswith("reproduced")
     assert not fixed["ok"] and fixed["name"].startswith("fixed")
+
+
+@pytest.mark.parametrize("fix_at_start", [False, True])
+async def test_the_fallback_change_is_reproduced_with_the_fix_off_and_fixed_with_it_on(
+    fix_at_start,
+):
+    """A fix switch is told off then on whatever the stack started with, and put back."""
+    bugs = ["fix-invalidate-on-fallback-change"] if fix_at_start else []
+    suite = await run_in_process(
+        select(["bug-fallback-change"], everything=False), seed=3, bugs=bugs
+    )
+    [result] = suite["scenarios"]
+    assert result["verdict"] == "pass", result["checks"]
+    reproduced, fixed = result["checks"]
+    assert reproduced["name"] == "reproduced with fix-invalidate-on-fallback-change off"
+    assert "still main's image" in reproduced["measured"]
+    assert fixed["name"] == "fixed with fix-invalidate-on-fallback-change on"
+    assert result["measurements"]["switch"]["as_started"] is fix_at_start

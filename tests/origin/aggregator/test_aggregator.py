@@ -210,3 +210,49 @@ async def test_restart_neither_loses_nor_repeats(
     await again.start()
     await again.tick()
     assert len(_kinds(events, "edge_invalidation_requested")) == 1
+
+
+async def _fallback_changed_after_a_tick(pipeline, client, headers, packs: int) -> list[str]:  # type: ignore[no-untyped-def]
+    """``cover`` falls back to ``thumb``, ``packs`` packs, a tick; then ``cover`` falls back
+    to ``square`` (200 without force) and the next tick runs. The packs' ids."""
+
+    async def cover_falls_back_to(fallback: str) -> None:
+        body = {"width": 120, "height": 180, "fallback": fallback}
+        response = await client.put(
+            "/adminAPI/imageLocationConfig/cover", json=body, headers=headers
+        )
+        assert response.status == 200, await response.text()  # never needs force
+
+    for name in ("thumb", "square"):
+        await client.put(
+            f"/adminAPI/imageLocationConfig/{name}", json={"width": 100}, headers=headers
+        )
+    await cover_falls_back_to("thumb")
+    ids = [await _pack(client, headers) for _ in range(packs)]
+    await pipeline.aggregator.tick()
+    await cover_falls_back_to("square")
+    await pipeline.aggregator.tick()
+    return ids
+
+
+async def test_a_fallback_change_invalidates_nothing_as_the_seeds_say(
+    pipeline, origin_client, admin_headers, events
+):
+    await _fallback_changed_after_a_tick(pipeline, origin_client, admin_headers, packs=1)
+    assert _kinds(events, "aggregator_flush_started") == []
+    [seen] = _kinds(events, "fallback_change_not_invalidated")
+    assert seen == {"tenant": "demo", "location": "cover", "old": "thumb", "new": "square"}
+
+
+@pytest.mark.parametrize(
+    "aggregator_settings", [AggregatorSettings(invalidate_on_fallback_change=True)]
+)
+async def test_with_the_fix_a_fallback_change_queues_every_pack_of_the_tenant(
+    pipeline, origin_client, admin_headers, events
+):
+    packs = await _fallback_changed_after_a_tick(pipeline, origin_client, admin_headers, packs=3)
+    [flush] = _kinds(events, "aggregator_flush_started")
+    assert sorted(flush["packs"]) == sorted(f"demo/{p}" for p in packs)
+    queued = [e for e in _kinds(events, "aggregator_queued") if e["pack"] in packs]
+    assert {tuple(e["reasons"]) for e in queued} == {("fallback:cover",)}
+    assert _kinds(events, "fallback_change_not_invalidated") == []

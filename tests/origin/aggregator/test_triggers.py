@@ -61,3 +61,46 @@ def test_only_forced_config_writes_and_removals_trigger_the_tenant():
     assert config_trigger({"keys": keys, "old": None, "new": {"forced": False}}) is None
     assert config_trigger({"keys": keys, "old": {}, "new": {"forced": True}}) is not None
     assert config_trigger({"keys": keys, "old": {"forced": False}, "new": None}) is not None
+
+
+def config(forced: bool = False, **doc):  # type: ignore[no-untyped-def]
+    return {
+        "tenant": "t",
+        "id": "cover",
+        "doc": json.dumps({"name": "cover", **doc}),
+        "forced": forced,
+    }
+
+
+def test_a_fallback_change_is_reported_as_its_own_cause():
+    keys = {"tenant": "t", "id": "cover"}
+    for before, after in (("thumb", "square"), (None, "main"), ("main", None)):
+        record = {
+            "keys": keys,
+            "old": config(width=10, **({"fallback": before} if before else {})),
+            "new": config(width=10, **({"fallback": after} if after else {})),
+        }
+        trigger = config_trigger(record)
+        assert trigger is not None and trigger.cause == "fallback"
+        assert (trigger.tenant, trigger.location, trigger.fallback) == (
+            "t",
+            "cover",
+            (before, after),
+        )
+
+
+def test_a_label_change_or_a_new_location_with_a_fallback_is_no_trigger():
+    keys = {"tenant": "t", "id": "cover"}
+    same = {"keys": keys, "old": config(fallback="main"), "new": config(fallback="main", label="x")}
+    assert config_trigger(same) is None
+    assert config_trigger({"keys": keys, "old": None, "new": config(fallback="main")}) is None
+
+
+def test_a_forced_change_of_size_and_fallback_is_a_forced_trigger():
+    record = {
+        "keys": {"tenant": "t", "id": "cover"},
+        "old": config(width=10, fallback="thumb"),
+        "new": config(True, width=20, fallback="square"),
+    }
+    trigger = config_trigger(record)
+    assert trigger is not None and trigger.cause == "forced"

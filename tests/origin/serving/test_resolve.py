@@ -197,6 +197,15 @@ def test_gravity_lookup_order_is_pack_location_pack_config_tenant() -> None:
     assert plan(config=None, tenant=tenant).gravity == "south"
 
 
+def test_a_config_that_sets_no_gravity_leaves_it_to_the_tenant_default() -> None:
+    config = LocationConfig("thumb", width=10, height=10)
+    assert (
+        plan(config=config, tenant=TenantSettings("demo", resize_gravity="south")).gravity
+        == "south"
+    )
+    assert plan(config=config).gravity == "center"
+
+
 def test_a_client_gravity_wins_over_every_configured_one() -> None:
     full = replace(pack(thumb=PackLocation(img(1), resize_gravity="north")), resize_gravity="west")
     assert plan(ClientRequest(resize_gravity="southeast"), the_pack=full).gravity == "southeast"
