@@ -1,9 +1,11 @@
 """Which property and network a viewer request belongs to, and the internal path that
 carries every Image Manager decision into the POP's cache key:
 
-    /_akamai/{property}/{network}/{policy}/v{version}/w{width}/{format}{image path}
+    /_akamai/{property}/{network}/{policy}/v{version}/w{width}/{formats}{image path}
 
-(``w0``: no ``imwidth`` asked; the largest breakpoint caps the width). Pure functions.
+(``w0``: no ``imwidth`` asked; the largest breakpoint caps the width; ``formats``: the
+candidates the best image is chosen from, joined by ``+``, e.g. ``webp+jpeg+png``, so
+browsers that take the same formats share one derivative). Pure functions.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from vendors.akamai.backend import Network, PropertySettings
 INTERNAL_PREFIX = "/_akamai"
 _INTERNAL = re.compile(
     r"^/_akamai/(?P<prop>[a-z0-9-]+)/(?P<network>production|staging)/(?P<policy>[^/]+)"
-    r"/v(?P<version>[0-9]+)/w(?P<width>[0-9]+)/(?P<format>[a-z0-9]+)(?P<path>/.*)$"
+    r"/v(?P<version>[0-9]+)/w(?P<width>[0-9]+)/(?P<formats>[a-z0-9]+(?:\+[a-z0-9]+)*)"
+    r"(?P<path>/.*)$"
 )
 
 
@@ -71,14 +74,14 @@ class Derivative:
     policy_id: str
     version: int
     width: int  # 0: no imwidth given
-    format: str
+    formats: tuple[str, ...]  # the candidates, best first on a tie
     image_path: str  # percent-encoded, starts with '/'
 
     def internal_path(self) -> str:
         policy = quote(self.policy_id, safe="")
         return (
             f"{INTERNAL_PREFIX}/{self.prop}/{self.network}/{policy}/v{self.version}"
-            f"/w{self.width}/{self.format}{self.image_path}"
+            f"/w{self.width}/{'+'.join(self.formats)}{self.image_path}"
         )
 
 
@@ -92,6 +95,6 @@ def parse_internal(path: str) -> Derivative | None:
         unquote(match["policy"]),
         int(match["version"]),
         int(match["width"]),
-        match["format"],
+        tuple(match["formats"].split("+")),
         match["path"],
     )
