@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime
 from urllib.parse import quote
+
+import pytest
 
 from common.events import EventLog
 from tests.vendors.akamai.conftest import TOKEN, ImagingStack, decoded
+from vendors.akamai.image_collections import months_before
 
 AUTH = {"Luna-Token": TOKEN}
 
@@ -166,3 +170,48 @@ async def test_bad_collections_are_refused_and_nothing_is_stored(imaging: Imagin
         assert response.status == 401
     async with imaging.http.get(base, headers=AUTH) as response:
         assert (await response.json())["totalItems"] == 0
+
+
+@pytest.mark.parametrize(
+    ("now", "then"),
+    [
+        ("2026-05-31 12:00:00", "2026-02-28 12:00:00"),  # the day clamped to February's last
+        ("2024-05-31 00:00:00", "2024-02-29 00:00:00"),
+        ("2026-01-15 08:30:00", "2025-10-15 08:30:00"),  # across a year
+    ],
+)
+def test_three_months_before_is_calendar_months(now: str, then: str):
+    def stamp(text: str) -> float:
+        return datetime.strptime(text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC).timestamp()
+
+    assert months_before(stamp(now), 3) == stamp(then)
+
+
+async def test_collection_history_keeps_the_last_three_months_only(imaging: ImagingStack, clock):
+    base = imaging.api("/imaging/v0/imagecollections")
+    day = 86400.0
+    body = {"id": "old", "definition": {"items": []}}
+    async with imaging.http.put(base + "/", json=body, headers=AUTH) as response:
+        assert response.status == 200
+    await clock.advance(40 * day)
+    for version in (2, 3):
+        changed = {"definition": {"version": version, "items": []}}
+        async with imaging.http.post(base + "/old", json=changed, headers=AUTH) as response:
+            assert response.status == 200
+        await clock.advance(20 * day)
+
+    async def versions() -> tuple[int, list[int]]:
+        async with imaging.http.get(base + "/old/history", headers=AUTH) as response:
+            answer = await response.json(content_type=None)
+            return response.status, [
+                i["definition"].get("version", 1) for i in answer.get("items", [])
+            ]
+
+    assert await versions() == (200, [3, 2, 1])  # 80 days after the first: all within
+    await clock.advance(15 * day)  # the first state is now older than three months
+    assert await versions() == (200, [3, 2])
+    await clock.advance(100 * day)  # unchanged for longer than three months: no updates
+    assert await versions() == (200, [])
+    async with imaging.http.delete(base + "/old", headers=AUTH) as response:
+        assert response.status == 200
+    assert (await versions())[0] == 404  # gone, and nothing of it within three months
