@@ -20,6 +20,7 @@ from typing import Any
 
 from cdnsim.bench.render import synthetic_photo
 from cdnsim.demo import demo_image
+from cdnsim.usage import at_least
 from imaging.decoding import decode
 from imaging.encoding import encode
 from imaging.formats import producible
@@ -36,7 +37,9 @@ QUALITY = 85
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--repeat", type=int, default=10, help="derivatives per figure (mean)")
+    parser.add_argument(
+        "--repeat", type=at_least(1), default=10, help="derivatives per figure (mean)"
+    )
 
 
 def _derivative(source: bytes, width: int) -> Any:
