@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from urllib.parse import quote, unquote
 
 from vendors.akamai.backend import Network, PropertySettings
+from vendors.akamai.policy_validation import FORMATS
 
 INTERNAL_PREFIX = "/_akamai"
 _INTERNAL = re.compile(
@@ -86,8 +87,13 @@ class Derivative:
 
 
 def parse_internal(path: str) -> Derivative | None:
+    """The derivative a path names; None unless its formats are distinct known names (a
+    path reaches the renderer from anywhere: it may not ask for one encode many times)."""
     match = _INTERNAL.match(path)
     if match is None:
+        return None
+    formats = tuple(match["formats"].split("+"))
+    if len(set(formats)) != len(formats) or not set(formats) <= set(FORMATS):
         return None
     return Derivative(
         match["prop"],
@@ -95,6 +101,6 @@ def parse_internal(path: str) -> Derivative | None:
         unquote(match["policy"]),
         int(match["version"]),
         int(match["width"]),
-        tuple(match["formats"].split("+")),
+        formats,
         match["path"],
     )

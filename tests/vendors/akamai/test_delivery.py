@@ -228,6 +228,12 @@ async def test_bad_parameters_get_clear_errors_and_never_reach_the_origin(imagin
     assert imaging.origin.counts["/photos/red.jpg"] == 0
     response, _ = await imaging.get(imaging.delivery("/photos/missing.jpg"))
     assert response.status == 404
+    # The internal path is reachable as any path is; it may not ask for one encode twice.
+    for formats in ("jpeg+jpeg", "jpeg+bmp"):
+        response, _ = await imaging.get(
+            f"{imaging.pop}/_akamai/demo/production/.auto/v1/w320/{formats}/photos/red.jpg"
+        )
+        assert response.status == 404
 
 
 async def test_a_failing_policy_falls_back_to_the_pristine_image_and_says_so(

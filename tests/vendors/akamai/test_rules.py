@@ -59,7 +59,8 @@ def test_the_derivative_path_carries_the_candidates():
     d = Derivative("demo", "production", ".auto", 3, 320, ("webp", "jpeg", "png"), "/a/b.jpg")
     assert d.internal_path() == "/_akamai/demo/production/.auto/v3/w320/webp+jpeg+png/a/b.jpg"
     assert parse_internal(d.internal_path()) == d
-    assert parse_internal("/_akamai/demo/production/.auto/v3/w320/webp+/a/b.jpg") is None
+    for formats in ("webp+", "jpeg+jpeg", "jpeg+bmp", "jpeg+jpeg+jpeg+jpeg+jpeg"):
+        assert parse_internal(f"/_akamai/demo/production/.auto/v3/w320/{formats}/a/b.jpg") is None
 
 
 def _composite(url: object) -> dict:
