@@ -1,9 +1,11 @@
 """Which property and network a viewer request belongs to, and the internal path that
 carries every Image Manager decision into the POP's cache key:
 
-    /_akamai/{property}/{network}/{policy}/v{version}/w{width}/{format}{image path}
+    /_akamai/{property}/{network}/{policy}/v{version}/w{width}/{formats}{image path}
 
-(``w0``: no ``imwidth`` asked; the largest breakpoint caps the width). Pure functions.
+(``w0``: no ``imwidth`` asked; the largest breakpoint caps the width; ``formats``: the
+candidates the best image is chosen from, joined by ``+``, e.g. ``webp+jpeg+png``, so
+browsers that take the same formats share one derivative). Pure functions.
 """
 
 from __future__ import annotations
@@ -13,11 +15,13 @@ from dataclasses import dataclass
 from urllib.parse import quote, unquote
 
 from vendors.akamai.backend import Network, PropertySettings
+from vendors.akamai.policy_validation import FORMATS
 
 INTERNAL_PREFIX = "/_akamai"
 _INTERNAL = re.compile(
     r"^/_akamai/(?P<prop>[a-z0-9-]+)/(?P<network>production|staging)/(?P<policy>[^/]+)"
-    r"/v(?P<version>[0-9]+)/w(?P<width>[0-9]+)/(?P<format>[a-z0-9]+)(?P<path>/.*)$"
+    r"/v(?P<version>[0-9]+)/w(?P<width>[0-9]+)/(?P<formats>[a-z0-9]+(?:\+[a-z0-9]+)*)"
+    r"(?P<path>/.*)$"
 )
 
 
@@ -71,20 +75,25 @@ class Derivative:
     policy_id: str
     version: int
     width: int  # 0: no imwidth given
-    format: str
+    formats: tuple[str, ...]  # the candidates, best first on a tie
     image_path: str  # percent-encoded, starts with '/'
 
     def internal_path(self) -> str:
         policy = quote(self.policy_id, safe="")
         return (
             f"{INTERNAL_PREFIX}/{self.prop}/{self.network}/{policy}/v{self.version}"
-            f"/w{self.width}/{self.format}{self.image_path}"
+            f"/w{self.width}/{'+'.join(self.formats)}{self.image_path}"
         )
 
 
 def parse_internal(path: str) -> Derivative | None:
+    """The derivative a path names; None unless its formats are distinct known names (a
+    path reaches the renderer from anywhere: it may not ask for one encode many times)."""
     match = _INTERNAL.match(path)
     if match is None:
+        return None
+    formats = tuple(match["formats"].split("+"))
+    if len(set(formats)) != len(formats) or not set(formats) <= set(FORMATS):
         return None
     return Derivative(
         match["prop"],
@@ -92,6 +101,6 @@ def parse_internal(path: str) -> Derivative | None:
         unquote(match["policy"]),
         int(match["version"]),
         int(match["width"]),
-        match["format"],
+        formats,
         match["path"],
     )

@@ -146,7 +146,7 @@ async def create_collection(request: web.Request) -> web.Response:
     collection_id = backend.collections.create(
         await read_json(request, MAX_BODY), backend.settings.user
     )
-    return _ack("CREATED", f"Image Collection {collection_id} was created", collection_id, 201)
+    return _ack("CREATED", f"Image Collection {collection_id} was created", collection_id)
 
 
 async def get_collection(request: web.Request) -> web.Response:

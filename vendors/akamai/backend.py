@@ -31,6 +31,10 @@ class PropertySettings:
     user: str = "cdnsim"  # the user history entries name
     ttl: float = 86400.0  # how long POPs keep derivatives (policy edits need no purge)
     fallback_ttl: float = 60.0  # how long they keep a pristine image served after a failure
+    # (host[:port], address:port) pairs, as curl's --resolve: a composite image on that host
+    # is fetched from that address (with its own name in Host). For hosts a local run cannot
+    # reach, such as the seed's www.customer.com served by a server on loopback.
+    resolve: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         if not _NAME.fullmatch(self.name):
@@ -48,6 +52,13 @@ class PropertySettings:
             raise ValueError(f"property {self.name}: path_prefix like /akamai/demo")
         if not 0 < self.fallback_ttl <= self.ttl:
             raise ValueError(f"property {self.name}: need 0 < fallback_ttl <= ttl")
+        for host, address in self.resolve:
+            name, _, port = address.rpartition(":")
+            if not host or host != host.lower() or not name or not port.isdigit():
+                raise ValueError(
+                    f"property {self.name}: resolve {host}={address}: a lower-case host and "
+                    "an address:port"
+                )
 
 
 class ImagingBackend:

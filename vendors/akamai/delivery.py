@@ -1,13 +1,13 @@
 """Delivery rules of Image Manager, pure: the breakpoint an ``imwidth`` rounds up to,
 the browser a request comes from (``imformat``, else User-Agent and Accept), the
-output format that browser gets within the policy's formats, and the quality."""
+formats the best image for that browser is chosen from, and the quality."""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any, Literal
 
-from vendors.akamai.policy_validation import DEFAULT_QUALITY, DEFAULT_WIDTHS
+from vendors.akamai.policy_validation import DEFAULT_QUALITY, DEFAULT_WIDTHS, FORMATS
 from vendors.akamai.schema import INT, MAX_PIXELS_SIDE, PERCEPTUAL_QUALITIES, Member
 from vendors.akamai.variables import resolve
 
@@ -21,8 +21,11 @@ BROWSER_FORMATS: dict[Browser, tuple[str, ...]] = {
     "generic": (),
 }
 _ACCEPT_FORMATS = {"image/avif": "avif", "image/webp": "webp", "image/jp2": "jpeg2000"}
-# Modern formats first; AVIF only when the policy allows it by name (an opt-in, as at Akamai).
-PREFERENCE = ("avif", "webp", "jpeg2000", "jpegxr")
+UNIVERSAL = ("jpeg", "png", "gif")  # what every browser decodes
+# What a policy without allowedFormats offers: every format but AVIF (an opt-in, as at Akamai).
+DEFAULT_OFFERED = tuple(fmt for fmt in FORMATS if fmt != "avif")
+# The order of a candidate list (in the cache key) and of a tie in size: modern formats first.
+ORDER = ("avif", "webp", "jpeg2000", "jpegxr", "jpeg", "png", "gif")
 PERCEPTUAL_TO_QUALITY = dict(zip(PERCEPTUAL_QUALITIES, (90, 80, 70, 60, 50), strict=True))
 MAX_IMWIDTH = MAX_PIXELS_SIDE
 
@@ -80,43 +83,29 @@ def accepted_formats(accept: str) -> set[str]:
     return {fmt for mime, fmt in _ACCEPT_FORMATS.items() if mime in names}
 
 
-def choose_format(
+def candidate_formats(
     output: Mapping[str, Any],
     browser: Browser,
     accepted: Collection[str],
     producible: Collection[str],
-) -> str:
-    """The output format: the first forced format we can produce; else the browser's best
-    modern format within allowedFormats; else ``jpeg`` (which the renderer turns into PNG
-    for an image with transparency when PNG is allowed) or the first allowed we can make."""
-    forced = [f for f in output.get("forcedFormats", ()) if f in producible]
-    if forced:
-        return str(forced[0])
-    allowed = output.get("allowedFormats") or None
-    capable = set(BROWSER_FORMATS[browser]) | set(accepted)
-    for fmt in PREFERENCE:
-        opted_in = fmt != "avif" or (allowed is not None and fmt in allowed)
-        if (
-            fmt in capable
-            and fmt in producible
-            and opted_in
-            and (allowed is None or fmt in allowed)
-        ):
-            return fmt
-    if (
-        allowed is None
-        or "jpeg" in allowed
-        or "png" not in allowed
-        and not _any(allowed, producible)
-    ):
-        return "jpeg"
-    if "png" in allowed:
-        return "png"
-    return next(f for f in allowed if f in producible)
+) -> tuple[str, ...]:
+    """The formats the best image is chosen from (the renderer keeps the smallest, see
+    :mod:`vendors.akamai.best_image`), in :data:`ORDER`.
 
-
-def _any(allowed: Collection[str], producible: Collection[str]) -> bool:
-    return any(f in producible for f in allowed)
+    Offered: ``allowedFormats`` (none given: every format but AVIF, which is opt-in) plus
+    ``forcedFormats``, the seed's "forced extra formats" offered alongside the allowed ones.
+    Kept: those the browser takes (JPEG, PNG and GIF; its type's modern format; what
+    ``Accept`` names) and this build writes. GIF only when nothing else is left: its
+    256-colour palette changes pixels the others keep, so it is never the best image.
+    When the browser takes none of them, the offered formats we can write (the policy's
+    word wins); when we can write none, JPEG."""
+    offered = set(output.get("allowedFormats") or DEFAULT_OFFERED)
+    offered |= set(output.get("forcedFormats", ()))
+    takes = set(UNIVERSAL) | set(BROWSER_FORMATS[browser]) | set(accepted)
+    candidates = (offered & takes & set(producible)) or (offered & set(producible)) or {"jpeg"}
+    if len(candidates) > 1:
+        candidates.discard("gif")
+    return tuple(fmt for fmt in ORDER if fmt in candidates)
 
 
 def quality_of(output: Mapping[str, Any], values: Mapping[str, str]) -> int:

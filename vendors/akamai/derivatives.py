@@ -1,6 +1,7 @@
 """What the images API reports: every derivative the edge really produced, per image,
 policy and width, with the policy version it was made with and whether the policy
-passed or failed on it (the pristine image is then served)."""
+passed or failed on it (the pristine image is then served), and as the Image's
+``description`` the last action performed on the image."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ class _Image:
     sizes: dict[str, dict[str, dict[str, Any]]] = field(
         default_factory=dict
     )  # policy → width → info
+    description: str = ""  # the last action performed on the image
 
     def document(self, policy_id: str | None = None) -> dict[str, Any]:
         policies = {
@@ -32,8 +34,17 @@ class _Image:
             "id": self.image_id,
             "url": self.url,
             "ordinal": self.first_seen,
+            "description": self.description,
             "policies": policies,
         }
+
+
+def describe(policy_id: str, version: int, width: int, status: Status) -> str:
+    """The action a derivative record stands for, in words."""
+    policy = f"Policy {policy_id} (version {version})"
+    if status == "PASSED":
+        return f"{policy} produced the {width} px derivative."
+    return f"{policy} failed on the image; the pristine image was served."
 
 
 class Derivatives:
@@ -66,6 +77,7 @@ class Derivatives:
                 "policyVersion": version,
                 "status": status,
             }
+            image.description = describe(policy_id, version, width, status)
 
     def search(
         self, *, limit: int | None, url: str | None, policy_id: str | None

@@ -27,7 +27,14 @@ from common.openapi import (
     response,
 )
 from vendors.akamai import schema
-from vendors.akamai.image_collections import ITEM_MEMBERS, LIST_MEMBERS, MAX_ITEMS
+from vendors.akamai.image_collections import (
+    ACKNOWLEDGEMENT_MEMBERS,
+    EXISTS,
+    ITEM_MEMBERS,
+    LIST_MEMBERS,
+    MAX_ITEMS,
+)
+from vendors.akamai.image_collections import READ_ONLY as COLLECTION_READ_ONLY
 from vendors.akamai.policy_validation import (
     COMPOSITE_HOST,
     DUPLICATE,
@@ -76,8 +83,10 @@ def _member(member: schema.Member) -> Schema:
         return ref("Transformation")
     if member.kind == schema.TRANSFORMATIONS:
         return array(ref("Transformation"))
-    if member.kind == schema.IMAGE:
-        return ref("CompositeImage")
+    if member.kind == schema.IMAGE:  # an object, or the seed's array of one Image
+        return {
+            "anyOf": [ref("CompositeImage"), array(ref("CompositeImage"), min_items=1, max_items=1)]
+        }
     return {"anyOf": [_scalar(member), ref("Variable")]}
 
 
@@ -118,6 +127,10 @@ def _transformation_schemas() -> dict[str, Schema]:
             {
                 "url": _member(schema.COMPOSITE_IMAGE_SPEC["url"]),
                 "transformation": ref("Transformation"),
+                **{
+                    name: {"type": json_type, "description": "the Image's; kept, not used"}
+                    for name, json_type in schema.IMAGE_METADATA.items()
+                },
             },
             required=["url"],
         ),
@@ -182,8 +195,13 @@ def _policy_schemas() -> dict[str, Schema]:
         },
         required=["id", "version", "dateCreated", "user"],
     )
+    aliases = {alias: members[name] for alias, name in schema.POLICY_ALIASES.items()}
+    one_spelling = [{"required": [name, alias]} for alias, name in schema.POLICY_ALIASES.items()]
     return {
-        "PolicyInput": obj({**members, **read_only}),
+        "PolicyInput": {
+            **obj({**members, **aliases, **read_only}),
+            "not": {"anyOf": one_spelling},
+        },
         "Policy": stored,
     }
 
@@ -213,7 +231,7 @@ def _image_schemas() -> dict[str, Schema]:
                 "additionalProperties": obj({"sizes": sizes}, required=["sizes"]),
             },
         },
-        required=["id", "url", "policies"],
+        required=["id", "url", "ordinal", "description", "policies"],
     )
 
     def item_schema(kind: str, members: tuple[str, ...]) -> Schema:
@@ -231,17 +249,33 @@ def _image_schemas() -> dict[str, Schema]:
         required=["items"],
     )
     collection_id = {"type": "string", "pattern": POLICY_ID.pattern}
+    ignored: dict[str, Schema] = {
+        name: {"description": "read-only: ignored"} for name in COLLECTION_READ_ONLY
+    }
+    for name, allowed in ACKNOWLEDGEMENT_MEMBERS.items():
+        ignored[name] = {
+            "type": "string",
+            **({"enum": list(allowed)} if allowed else {}),
+            "description": "ignored: the seed's request samples repeat the Acknowledgement",
+        }
     collection = obj(
         {
             "id": collection_id,
-            "definition": definition,
+            "definition": {**definition, "description": "none: an empty collection"},
             "tags": array({"type": "string"}),
-            "user": {"description": "read-only: ignored"},
-            "lastModifiedTimestamp": {"description": "read-only: ignored"},
+            **ignored,
         },
-        required=["id", "definition"],
+        required=["id"],
     )
-    update = {**collection, "required": ["definition"]}
+    update = {
+        **collection,
+        "properties": {
+            **collection["properties"],
+            "definition": {**definition, "description": "none: the stored one is kept"},
+            "tags": {**array({"type": "string"}), "description": "none: the stored ones are kept"},
+        },
+        "required": [],
+    }
     stored = obj(
         {
             "id": {"type": "string"},
@@ -303,7 +337,6 @@ def _errors(*statuses: str) -> dict[str, Any]:
         "403": "a Luna-Token of no property here (or .auto deleted)",
         "404": "no such policy, image or collection",
         "405": "method not allowed, with Allow",
-        "409": "the collection exists already",
         "413": "a body over 1 MiB",
     }
     return error_responses(
@@ -321,7 +354,7 @@ POLICY_REFUSALS = [
     Refusal(400, VARIABLE_VALUE, "a defaultValue or enum value that does not fit its type"),
     Refusal(400, DUPLICATE, "a variable or enum option declared twice"),
     Refusal(400, NESTING, "transformations nested deeper than 16"),
-    Refusal(400, COMPOSITE_HOST, "a composite image URL on no host the policy lists"),
+    Refusal(400, COMPOSITE_HOST, "a composite image URL on no host of the hosts the policy lists"),
 ]
 POLICY_ID_PARAM = path_param(
     "policy_id", {"type": "string", "pattern": r"^(\.auto|[A-Za-z0-9_-]{1,64})$"}
@@ -465,9 +498,10 @@ def _collection_operations() -> dict[str, Any]:
             "put": operation(
                 "createImageCollection",
                 "Create an image collection",
-                {**_ok("created", ACK, "201"), **_errors("400", "409", "413")},
+                {**_ok("created", ACK), **_errors("400", "413")},
                 tag=tag,
                 body=ref("ImageCollectionInput"),
+                refusals=[Refusal(400, EXISTS, "an id that exists already (POST updates it)")],
             ),
         },
         one: {

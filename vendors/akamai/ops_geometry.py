@@ -14,15 +14,15 @@ class TransformError(ValueError):
     """A transformation that cannot apply to this image (the policy fails on it)."""
 
 
-def _checked(size: tuple[int, int]) -> tuple[int, int]:
-    width, height = size
+def checked_size(width: int, height: int) -> tuple[int, int]:
+    """(width, height), or a TransformError when a side is outside 1..MAX_PIXELS_SIDE."""
     if not (1 <= width <= MAX_PIXELS_SIDE and 1 <= height <= MAX_PIXELS_SIDE):
         raise TransformError(f"a {width}x{height} result is outside 1..{MAX_PIXELS_SIDE} per side")
     return width, height
 
 
 def resize_to(image: Image.Image, size: tuple[int, int]) -> Image.Image:
-    size = _checked(size)
+    size = checked_size(*size)
     return image if image.size == size else image.resize(size, RESAMPLE)
 
 
@@ -94,7 +94,7 @@ def crop(
     dropped, or with ``allow_expansion`` becomes transparent canvas."""
     left, top = anchor(gravity, image.size, (width, height), x, y)
     if allow_expansion:
-        canvas = Image.new("RGBA", _checked((width, height)), TRANSPARENT)
+        canvas = Image.new("RGBA", checked_size(width, height), TRANSPARENT)
         canvas.paste(image, (-left, -top))
         return canvas
     box = (
@@ -161,7 +161,7 @@ def trim(image: Image.Image, fuzz: float = 0.08, padding: int = 0) -> Image.Imag
         return content
     padded = Image.new(
         image.mode,
-        _checked((content.width + 2 * padding, content.height + 2 * padding)),
+        checked_size(content.width + 2 * padding, content.height + 2 * padding),
         background,
     )
     padded.paste(content, (padding, padding))

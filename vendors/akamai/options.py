@@ -15,13 +15,15 @@ DEMO_LUNA_TOKEN = "akab-cdnsim-demo-022335"
 DEMO_PREFIX = "/akamai/demo"
 DEMO_HOST = "images.cdnsim.test"
 PORT_OFFSETS = (5, 6, 7)  # with --port-base N: API N+5, staging API N+6, renderer N+7
-_KEYS = {"prefix", "host", "origin", "token"}
+_KEYS = {"prefix", "host", "origin", "token", "resolve"}
+_REPEATABLE = {"host": "hosts", "resolve": "resolve"}
 
 
 def property_spec(spec: str) -> dict[str, str | list[str]]:
-    """``NAME[,prefix=/path][,host=H]…[,origin=URL][,token=TOKEN]`` as fields."""
+    """``NAME[,prefix=/path][,host=H]…[,origin=URL][,token=TOKEN][,resolve=H=ADDR:PORT]…``
+    as fields."""
     name, *pairs = spec.split(",")
-    fields: dict[str, str | list[str]] = {"name": name.strip(), "hosts": []}
+    fields: dict[str, str | list[str]] = {"name": name.strip(), "hosts": [], "resolve": []}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         key = key.strip()
@@ -29,10 +31,10 @@ def property_spec(spec: str) -> dict[str, str | list[str]]:
             raise argparse.ArgumentTypeError(
                 f"{pair!r}: expected one of {', '.join(sorted(_KEYS))} as key=value"
             )
-        if key == "host":
-            hosts = fields["hosts"]
-            assert isinstance(hosts, list)
-            hosts.append(value.strip().lower())
+        if key in _REPEATABLE:
+            values = fields[_REPEATABLE[key]]
+            assert isinstance(values, list)
+            values.append(value.strip().lower())
         else:
             fields[key] = value.strip()
     try:  # the property's own rules, now rather than when the edge starts
@@ -46,12 +48,19 @@ def property_settings(fields: dict[str, str | list[str]], origin_url: str) -> Pr
     name = str(fields["name"])
     hosts = tuple(str(h) for h in fields.get("hosts") or ())
     prefix = fields.get("prefix")
+    resolve = []
+    for pair in fields.get("resolve") or ():
+        host, sep, address = str(pair).partition("=")
+        if not sep:
+            raise ValueError(f"property {name}: resolve={pair}: expected HOST=ADDRESS:PORT")
+        resolve.append((host, address))
     return PropertySettings(
         name,
         str(fields.get("token") or f"akab-cdnsim-{name}"),
         str(fields.get("origin") or origin_url),
         path_prefix=str(prefix) if prefix else (None if hosts else f"/akamai/{name}"),
         hosts=hosts,
+        resolve=tuple(resolve),
     )
 
 
@@ -70,10 +79,11 @@ class AkamaiPlugin:
             type=property_spec,
             action="append",
             default=[],
-            metavar="NAME[,prefix=P][,host=H][,origin=URL][,token=T]",
+            metavar="NAME[,prefix=P][,host=H][,origin=URL][,token=T][,resolve=H=ADDR:PORT]",
             help="an Image Manager property (repeatable): images under the path prefix "
             "(default /akamai/NAME) or host names, pristine images from origin (default: the "
-            "edge's origin), its Luna-Token (default akab-cdnsim-NAME). Default: one property "
+            "edge's origin), its Luna-Token (default akab-cdnsim-NAME), composite images on "
+            "host H fetched from ADDR:PORT instead (repeatable). Default: one property "
             f"'demo' under {DEMO_PREFIX} and host {DEMO_HOST}, Luna-Token {DEMO_LUNA_TOKEN}",
         )
 

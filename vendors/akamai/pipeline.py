@@ -1,16 +1,18 @@
 """A policy applied to a decoded image: the transformations, the breakpoint width, then
 the post-breakpoint transformations. Variable references are resolved as each
-transformation runs; composite layers were fetched beforehand (see :func:`composite_urls`)."""
+transformation runs; composite layers were fetched beforehand (see
+:func:`vendors.akamai.composite_sources.composite_urls`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from PIL import Image
 
 from vendors.akamai import ops_color, ops_composite, ops_geometry
+from vendors.akamai.composite_sources import image_of
 from vendors.akamai.delivery import breakpoints
 from vendors.akamai.ops_geometry import TransformError
 from vendors.akamai.schema import COMPOSITE_IMAGE_SPEC, TRANSFORMATIONS_SPEC
@@ -36,12 +38,13 @@ def params(t: Transformation, inputs: RenderInputs) -> dict[str, Any]:
 
 
 def _composite(image: Image.Image, p: dict[str, Any], inputs: RenderInputs) -> Image.Image:
-    url = resolve(COMPOSITE_IMAGE_SPEC["url"], p["image"]["url"], inputs.values)
+    image_member = image_of(p["image"])
+    url = resolve(COMPOSITE_IMAGE_SPEC["url"], image_member["url"], inputs.values)
     layer = inputs.layers.get(url)
     if layer is None:
         raise TransformError(f"the composite image {url!r} was not fetched")
-    if "transformation" in p["image"]:
-        layer = apply(layer, p["image"]["transformation"], inputs)
+    if "transformation" in image_member:
+        layer = apply(layer, image_member["transformation"], inputs)
     return ops_composite.composite(
         image, layer, x=p.get("xPosition", 0), y=p.get("yPosition", 0),
         gravity=p.get("gravity", "NorthWest"), placement=p.get("placement", "Over"),
@@ -53,9 +56,12 @@ def _fit_and_fill(image: Image.Image, p: dict[str, Any], inputs: RenderInputs) -
     width, height = p["width"], p["height"]
     backdrop = ops_geometry.cover(image, width, height)
     if "fillTransformation" in p:
-        backdrop = ops_geometry.resize_to(
-            apply(backdrop, p["fillTransformation"], inputs), (width, height)
-        )
+        filled = apply(backdrop, p["fillTransformation"], inputs)
+        if filled.width >= width and filled.height >= height:
+            # a fill that grew the canvas (a Blur scatters past the edges): its centre
+            backdrop = ops_geometry.crop(filled, width, height, 0, 0, "Center")
+        else:
+            backdrop = ops_geometry.resize_to(filled, (width, height))
     fitted = ops_geometry.resize(image, width, height, "fit")
     return ops_composite.composite(backdrop, fitted, gravity="Center")
 
@@ -143,28 +149,3 @@ def apply_policy(
     if image.width > limit:
         image = ops_geometry.resize(image, limit, None)
     return apply_all(image, policy.get("postBreakpointTransformations", ()), inputs)
-
-
-def composite_urls(policy: Mapping[str, Any], values: Mapping[str, str]) -> set[str]:
-    """Every composite image URL the policy may use, variables resolved."""
-    urls = set()
-    for t in _walk(
-        [*policy.get("transformations", ()), *policy.get("postBreakpointTransformations", ())]
-    ):
-        if t["transformation"] == "Composite":
-            urls.add(str(resolve(COMPOSITE_IMAGE_SPEC["url"], t["image"]["url"], values)))
-    return urls
-
-
-def _walk(ts: Sequence[Transformation]) -> Iterator[Transformation]:
-    for t in ts:
-        yield t
-        for value in t.values():
-            for item in value if isinstance(value, list) else [value]:
-                if not isinstance(item, dict):
-                    continue
-                inner = item.get("transformation")
-                if isinstance(inner, str):
-                    yield from _walk([item])
-                elif isinstance(inner, dict):  # a composite image's own transformation
-                    yield from _walk([inner])

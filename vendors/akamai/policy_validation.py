@@ -1,7 +1,8 @@
 """The Policy object: validation of what a client PUTs, and the built-in ``.auto``.
 
 A valid policy is stored as the canonical JSON object (documented members only, the
-``colours`` spelling folded into ``colors``, ``Hsl`` into ``HSL``); every refusal is a
+``colours`` spelling folded into ``colors``, ``Hsl`` into ``HSL``, the history sample's
+``resolutions`` into ``breakpoints``); every refusal is a
 :class:`~vendors.akamai.problems.ValidationProblem` that names the member at fault.
 """
 
@@ -10,10 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlsplit
 
 from common.bodies import json_integer
 from vendors.akamai import schema
+from vendors.akamai.composite_sources import url_allowed
 from vendors.akamai.problems import ValidationProblem
 from vendors.akamai.variables import (
     VariableError,
@@ -38,7 +39,9 @@ VARIABLE_REFERENCE = "variable-reference"
 NESTING = "nesting-too-deep"
 COMPOSITE_HOST = "composite-host"
 # Members the API adds to what it returns; a client may send them back unchanged.
-READ_ONLY = frozenset({"id", "version", "dateCreated", "previousVersion", "user", "rolloutInfo"})
+READ_ONLY = frozenset(
+    {"id", "version", "currentVersion", "dateCreated", "previousVersion", "user", "rolloutInfo"}
+)
 MEMBERS = frozenset(
     {
         "breakpoints",
@@ -76,12 +79,13 @@ def validate_policy(policy_id: str, body: Any) -> dict[str, Any]:
         raise ValidationProblem(
             f"the body's id {body['id']!r} differs from the URL's {policy_id!r}", kind=ID_MISMATCH
         )
+    body = _canonical_names(body)
     unknown = set(body) - MEMBERS - READ_ONLY
     if unknown:
         raise ValidationProblem(f"unknown policy member(s): {', '.join(sorted(unknown))}")
     out: dict[str, Any] = {"id": policy_id}
     variables = _variables(body.get("variables", []))
-    hosts = _hosts(body.get("hosts", []))
+    hosts = _hosts(body["hosts"]) if "hosts" in body else None
     checker = _Checker({v["name"]: v["type"] for v in variables}, hosts)
     if "breakpoints" in body:
         out["breakpoints"] = _breakpoints(body["breakpoints"])
@@ -92,8 +96,19 @@ def validate_policy(policy_id: str, body: Any) -> dict[str, Any]:
             out[member] = checker.transformations(body[member], member, 0)
     if "variables" in body:
         out["variables"] = variables
-    if "hosts" in body:
+    if hosts is not None:
         out["hosts"] = hosts
+    return out
+
+
+def _canonical_names(body: dict[str, Any]) -> dict[str, Any]:
+    """``body`` with each alias (``resolutions``) under its canonical name; both is a 400."""
+    out = dict(body)
+    for alias, name in schema.POLICY_ALIASES.items():
+        if alias in out:
+            if name in out:
+                raise ValidationProblem(f"give one of {name} or {alias}")
+            out[name] = out.pop(alias)
     return out
 
 
@@ -188,7 +203,7 @@ def _enum_options(name: str, options: Any) -> None:
 class _Checker:
     """Checks transformations and output against the schema, the declared variables and hosts."""
 
-    def __init__(self, variables: Mapping[str, str], hosts: list[str]) -> None:
+    def __init__(self, variables: Mapping[str, str], hosts: list[str] | None) -> None:
         self.variables = variables
         self.hosts = hosts
 
@@ -267,23 +282,37 @@ class _Checker:
             return self.image(value, where, depth)
         return self.value(member, value, where)
 
-    def image(self, value: Any, where: str, depth: int) -> dict[str, Any]:
-        if (
-            not isinstance(value, dict)
-            or "url" not in value
-            or set(value) - {"url", "transformation"}
-        ):
-            raise ValidationProblem(f"{where} is an object with url and an optional transformation")
-        out = {"url": self.value(schema.COMPOSITE_IMAGE_SPEC["url"], value["url"], f"{where}.url")}
-        if isinstance(out["url"], str) and not url_allowed(out["url"], self.hosts):
+    def image(self, value: Any, where: str, depth: int) -> Any:
+        """An object with url (and an optional transformation), or the seed's one-element
+        array holding an Image as the images API returns it."""
+        if isinstance(value, list):
+            if len(value) != 1:
+                raise ValidationProblem(f"{where}: a Composite applies one image, not {len(value)}")
+            return [self._image_object(value[0], f"{where}[0]", depth)]
+        return self._image_object(value, where, depth)
+
+    def _image_object(self, value: Any, where: str, depth: int) -> dict[str, Any]:
+        members = {"url", "transformation", *schema.IMAGE_METADATA}
+        if not isinstance(value, dict) or "url" not in value or set(value) - members:
             raise ValidationProblem(
-                f"{where}.url {out['url']!r} is on no host of the policy's hosts ({', '.join(self.hosts) or 'none'})",
+                f"{where} is an object with url, an optional transformation, and optionally "
+                f"the Image members {', '.join(schema.IMAGE_METADATA)}"
+            )
+        out = {"url": self.value(schema.COMPOSITE_IMAGE_SPEC["url"], value["url"], f"{where}.url")}
+        literal = out["url"] if isinstance(out["url"], str) else None
+        if self.hosts is not None and literal is not None and not url_allowed(literal, self.hosts):
+            raise ValidationProblem(
+                f"{where}.url {literal!r} is on no host of the policy's hosts "
+                f"({', '.join(self.hosts) or 'none'})",
                 kind=COMPOSITE_HOST,
             )
         if "transformation" in value:
             out["transformation"] = self.transformation(
                 value["transformation"], f"{where}.transformation", depth + 1
             )
+        for name, json_type in schema.IMAGE_METADATA.items():
+            if name in value:
+                out[name] = _metadata(value[name], json_type, f"{where}.{name}")
         return out
 
     def value(self, member: schema.Member, value: Any, where: str) -> Any:
@@ -315,12 +344,13 @@ class _Checker:
             raise ValidationProblem(f"{where}: {error}") from None
 
 
-def url_allowed(url: str, hosts: list[str]) -> bool:
-    """A composite URL is a path on the property's origin, or on a host the policy lists."""
-    if url.startswith("/") and not url.startswith("//"):
-        return True
-    parts = urlsplit(url if "://" in url else f"http://{url}")
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return False
-    netloc = parts.netloc.lower().rsplit("@", 1)[-1]
-    return netloc in hosts or parts.hostname.lower() in hosts
+def _metadata(value: Any, json_type: str, where: str) -> Any:
+    """An Image member kept as given: a string, an integer or an object."""
+    if json_type == "integer":
+        number = json_integer(value)
+        if number is None:
+            raise ValidationProblem(f"{where} is an integer")
+        return number
+    if not isinstance(value, {"string": str, "object": dict}[json_type]):
+        raise ValidationProblem(f"{where} is of JSON type {json_type}")
+    return value

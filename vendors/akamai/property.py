@@ -21,7 +21,7 @@ from vendors.akamai.delivery import (
     accepted_formats,
     breakpoints,
     browser_of,
-    choose_format,
+    candidate_formats,
     parse_imwidth,
     pick_width,
 )
@@ -107,7 +107,7 @@ class ImageManagerProperty:
             if imformat is None
             else set()
         )
-        fmt = choose_format(policy.get("output", {}), browser, accepted, self.producible)
+        formats = candidate_formats(policy.get("output", {}), browser, accepted, self.producible)
         overrides = request_values(policy.get("variables", []), request.query)
         derivative = Derivative(
             self.name,
@@ -115,7 +115,7 @@ class ImageManagerProperty:
             policy_id,
             stored.version,
             width,
-            fmt,
+            formats,
             image_path,
         )
         pairs = tuple(sorted(overrides.items()))

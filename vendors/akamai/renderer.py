@@ -1,8 +1,10 @@
 """The transformation service: the origin of every ``/_akamai/…`` derivative path.
 
-It fetches the pristine image from the property's origin (and composite layers from
-the policy's hosts — nothing else), applies the policy version named in the path with
-Pillow off the event loop, and answers with the derivative. A policy that fails on an
+It fetches the pristine image from the property's origin (and composite layers from the
+hosts the policy allows — see :mod:`vendors.akamai.composite_sources` — nothing else),
+applies the policy version named in the path with Pillow off the event loop, encodes the
+result in each candidate format the path names and answers with the smallest
+(:mod:`vendors.akamai.best_image`). A policy that fails on an
 image yields the pristine image, marked by ``X-Akamai-Im-Fallback`` and a
 ``policy_failed`` event. Events (component ``akamai``): ``origin_fetch``, ``render``
 (with ``cpu_seconds``), ``policy_failed`` — each names property, network, policy and version.
@@ -25,17 +27,15 @@ from common.clock import Clock
 from common.errors import ApiError, NotFound, json_errors
 from common.events import EventLog
 from imaging.decoding import decode
-from imaging.encoding import encode
 from imaging.errors import UnreadableImage
-from imaging.formats import producible
-from imaging.modes import has_transparency
 from imaging.rendered import Rendered
 from vendors.akamai.addressing import Derivative, parse_internal
-from vendors.akamai.backend import ImagingBackend
+from vendors.akamai.backend import ImagingBackend, PropertySettings
+from vendors.akamai.best_image import best_encoding
+from vendors.akamai.composite_sources import allowed_hosts, composite_urls, url_allowed
 from vendors.akamai.delivery import quality_of
 from vendors.akamai.ops_geometry import TransformError
-from vendors.akamai.pipeline import RenderInputs, apply_policy, composite_urls
-from vendors.akamai.policy_validation import url_allowed
+from vendors.akamai.pipeline import RenderInputs, apply_policy
 from vendors.akamai.variables import VariableError, variable_value
 
 MAX_SOURCE_BYTES = 50 * 1024 * 1024
@@ -106,16 +106,17 @@ class Renderer:
                 v["name"]: variable_value(v, request.query.get(v["name"]))
                 for v in policy.get("variables", [])
             }
-            layers = await self._layers(policy, values, d, settings.origin)
+            layers = await self._layers(policy, values, d, settings)
             inputs = RenderInputs(values, layers)
             quality = quality_of(policy.get("output", {}), values)
-            rendered = await asyncio.to_thread(_render, source, policy, d, inputs, quality)
+            rendered, sizes = await asyncio.to_thread(_render, source, policy, d, inputs, quality)
         except POLICY_FAILURES as error:
             return self._fallback(
                 backend, d, source, source_type, f"{type(error).__name__}: {error}"
             )
         self._event("render", d, width=rendered.width, format=rendered.format, bytes=len(rendered.body),
-                    cpu_seconds=round(rendered.cpu_seconds, 6), image=d.image_path)  # fmt: skip
+                    candidates=sizes, cpu_seconds=round(rendered.cpu_seconds, 6),
+                    image=d.image_path)  # fmt: skip
         backend.derivatives[d.network].record(
             d.image_path,
             source_url,
@@ -152,29 +153,28 @@ class Renderer:
         }
 
     async def _layers(self, policy: Mapping[str, Any], values: Mapping[str, str], d: Derivative,
-                      origin: str) -> dict[str, Image.Image]:  # fmt: skip
+                      settings: PropertySettings) -> dict[str, Image.Image]:  # fmt: skip
         layers = {}
+        hosts = allowed_hosts(policy)
         for url in sorted(composite_urls(policy, values)):
-            if not url_allowed(url, policy.get("hosts", [])):
-                raise TransformError(f"composite image {url!r} is on no host of the policy's hosts")
-            absolute = (
-                origin.rstrip("/") + url
-                if url.startswith("/")
-                else url
-                if "://" in url
-                else f"http://{url}"
-            )
+            if not url_allowed(url, hosts):
+                raise TransformError(
+                    f"composite image {url!r} is on no host the policy allows ({', '.join(hosts) or 'none'})"
+                )
             try:
-                data, _ = await self._fetch(absolute, d, "composite")
+                data, _ = await self._fetch(_absolute(url, settings.origin), d, "composite",
+                                            dict(settings.resolve))  # fmt: skip
             except FetchFailed as failure:
                 raise TransformError(f"composite image: {failure}") from None
             layers[url] = await asyncio.to_thread(decode, data, MAX_SOURCE_PIXELS)
         return layers
 
-    async def _fetch(self, url: str, d: Derivative, role: str) -> tuple[bytes, str]:
+    async def _fetch(self, url: str, d: Derivative, role: str,
+                     resolve: Mapping[str, str] | None = None) -> tuple[bytes, str]:  # fmt: skip
         assert self.session is not None, "transformer not started"
+        target, headers = _resolved(URL(url, encoded=True), resolve or {})
         try:
-            async with self.session.get(URL(url, encoded=True), allow_redirects=False) as response:
+            async with self.session.get(target, headers=headers, allow_redirects=False) as response:
                 body = await read_response(response, MAX_SOURCE_BYTES)
                 self._event(
                     "origin_fetch", d, url=url, role=role, status=response.status, bytes=len(body)
@@ -188,13 +188,32 @@ class Renderer:
             raise FetchFailed(url, None, f"{type(error).__name__}: {error}") from None
 
 
+def _absolute(url: str, origin: str) -> str:
+    """A composite URL as fetched: a path on the property's origin; ``//host/…`` and a
+    scheme-less ``host/…`` (the seed's ``www.customer.com/watermark.png``) over http."""
+    if url.startswith("/") and not url.startswith("//"):
+        return origin.rstrip("/") + url
+    if "://" in url:
+        return url
+    return "http://" + url.removeprefix("//")
+
+
+def _resolved(url: URL, resolve: Mapping[str, str]) -> tuple[URL, dict[str, str]]:
+    """The URL to connect to and the headers to send: a host the property resolves
+    elsewhere (``host[:port]`` → ``address:port``, as curl's ``--resolve``) is reached at that
+    address with its own name in ``Host``."""
+    netloc = url.raw_authority.lower()
+    address = resolve.get(netloc) or resolve.get(url.raw_host or "")
+    if address is None:
+        return url, {}
+    host, _, port = address.rpartition(":")
+    return url.with_host(host).with_port(int(port)), {"Host": netloc}
+
+
 def _render(source: bytes, policy: Mapping[str, Any], d: Derivative, inputs: RenderInputs,
-            quality: int) -> Rendered:  # fmt: skip
+            quality: int) -> tuple[Rendered, dict[str, int]]:  # fmt: skip
     started = time.thread_time()
     image = apply_policy(decode(source, MAX_SOURCE_PIXELS), policy, d.width, inputs)
-    fmt = producible(d.format)
-    allowed = policy.get("output", {}).get("allowedFormats")
-    if fmt == "jpeg" and has_transparency(image) and (not allowed or "png" in allowed):
-        fmt = "png"
-    body = encode(image, fmt, quality)
-    return Rendered(body, fmt, image.width, image.height, time.thread_time() - started)
+    fmt, body, sizes = best_encoding(image, d.formats, quality)
+    cpu = time.thread_time() - started
+    return Rendered(body, fmt, image.width, image.height, cpu), sizes

@@ -75,10 +75,10 @@ TRANSFORMATIONS_SPEC: dict[str, dict[str, Member]] = {
         "fillTransformation": Member(TRANSFORMATION),
     },
     "Grayscale": {"type": Member(GRAYSCALE_TYPES + tuple(GRAYSCALE_ALIASES))},
-    "HSL": {
+    "HSL": {  # saturation and lightness are multipliers "between 0 and 1" (the seed)
         "hue": Member(NUM, False, -360, 360),
-        "saturation": Member(NUM, False, 0, 10),
-        "lightness": Member(NUM, False, 0, 10),
+        "saturation": Member(NUM, False, 0, 1),
+        "lightness": Member(NUM, False, 0, 1),
     },
     "MaxColors": {"colors": Member(INT, True, 2, 256)},
     "Opacity": {"opacity": Member(NUM, True, 0, 10)},
@@ -125,3 +125,13 @@ COMPOSITE_IMAGE_SPEC: dict[str, Member] = {
     "url": Member(URL, True),
     "transformation": Member(TRANSFORMATION),
 }
+# The seed's Composite sample gives ``image`` as a one-element array holding an Image as the
+# images API returns it: these members of it describe the image and are kept, never used.
+IMAGE_METADATA: dict[str, str] = {
+    "id": "string",
+    "ordinal": "integer",
+    "description": "string",
+    "policies": "object",
+}
+# A policy member the seed's history sample spells the old way (``resolutions``).
+POLICY_ALIASES = {"resolutions": "breakpoints"}

@@ -110,11 +110,14 @@ class ImagingStack:
 
 
 @contextlib.asynccontextmanager
-async def imaging_stack(origin: Any, clock: Clock, events: EventLog) -> AsyncIterator[ImagingStack]:
+async def imaging_stack(
+    origin: Any, clock: Clock, events: EventLog, *, resolve: tuple[tuple[str, str], ...] = ()
+) -> AsyncIterator[ImagingStack]:
     """One property (``demo``) whose pristine images come from ``origin`` (which has a
-    ``url``), behind three POPs and a shield."""
+    ``url``), behind three POPs and a shield; ``resolve``: (host, address) pairs the
+    renderer reaches elsewhere."""
     settings = PropertySettings("demo", TOKEN, origin.url, path_prefix="/akamai/demo",
-                                hosts=("images.example.com",))  # fmt: skip
+                                hosts=("images.example.com",), resolve=resolve)  # fmt: skip
     im = ImageManager([settings], clock=clock, events=events)
     edge = Edge(three_pops_with_shield(origin.url), clock=clock, events=events, vendors=[im])
     await edge.start()

@@ -8,6 +8,7 @@ import io
 from PIL import Image
 
 from common.events import EventLog
+from imaging.formats import PILLOW_NAMES
 from tests.vendors.akamai.conftest import ImagingStack, decoded
 
 CHROME = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36"
@@ -46,7 +47,7 @@ async def test_the_key_carries_policy_version_width_and_format(imaging: ImagingS
     response, _ = await imaging.get(url, **{"Cache-Control": "no-cache"})
     keys = await imaging.edge.pops["pop-1"].listing()
     assert [k["uri"] for k in keys] == [
-        "/_akamai/demo/production/.auto/v1/w320/webp/photos/red.jpg"
+        "/_akamai/demo/production/.auto/v1/w320/webp+jpeg+png/photos/red.jpg"
     ]
     for width in (301, 310, 320):  # all round to 320: one derivative
         response, _ = await imaging.get(
@@ -88,33 +89,71 @@ async def test_a_policy_edit_turns_hits_into_misses_without_any_purge(
     assert not [e for e in events.read(kinds=["purged"])]
 
 
-async def test_format_follows_imformat_then_user_agent_and_accept(imaging: ImagingStack):
+async def test_the_browser_gets_the_smallest_of_the_formats_it_takes(
+    imaging: ImagingStack, events: EventLog
+):
     cases = [
-        ({}, "?imformat=safari", "JPEG2000"),
-        ({}, "?imformat=ie", "JPEG"),
-        ({}, "?imformat=generic", "JPEG"),
-        ({"User-Agent": SAFARI}, "", "JPEG2000"),
-        ({"User-Agent": "curl/8", "Accept": "image/webp,*/*"}, "", "WEBP"),
-        ({"User-Agent": "curl/8", "Accept": "image/avif,image/webp"}, "", "WEBP"),  # AVIF is opt-in
-        ({"User-Agent": "curl/8", "Accept": "image/webp"}, "?imformat=generic", "JPEG"),
-    ]
-    for headers, query, expected in cases:
-        _, body = await imaging.get(imaging.delivery(f"/photos/red.jpg{query}"), **headers)
-        assert decoded(body).format == expected, (headers, query)
+        ({}, "?imformat=safari", {"jpeg2000", "jpeg", "png"}),
+        ({}, "?imformat=ie", {"jpeg", "png"}),  # no JPEG XR encoder: what IE takes besides
+        ({}, "?imformat=generic", {"jpeg", "png"}),
+        ({"User-Agent": SAFARI}, "", {"jpeg2000", "jpeg", "png"}),
+        ({"User-Agent": CHROME}, "", {"webp", "jpeg", "png"}),
+        ({"User-Agent": "curl/8", "Accept": "image/webp,*/*"}, "", {"webp", "jpeg", "png"}),
+        ({"User-Agent": "curl/8", "Accept": "image/avif,image/webp"}, "", {"webp", "jpeg", "png"}),
+        ({"User-Agent": "curl/8", "Accept": "image/webp"}, "?imformat=generic", {"jpeg", "png"}),
+    ]  # AVIF is opt-in: only a policy that names it offers it
+    for name in ("red", "gradient"):
+        for index, (headers, query, candidates) in enumerate(cases):
+            path = f"/photos/{name}-{index}.jpg"  # its own image: every case renders
+            imaging.origin.images[path] = imaging.origin.images[f"/photos/{name}.jpg"]
+            response, body = await imaging.get(imaging.delivery(f"{path}{query}"), **headers)
+            [render] = renders(events, image=path)
+            assert set(render["candidates"]) == candidates, (path, headers, query)
+            smallest = min(render["candidates"], key=render["candidates"].get)
+            assert response.headers["X-Akamai-Im-Format"] == render["format"] == smallest
+            assert len(body) == render["bytes"] == render["candidates"][smallest]
+            assert decoded(body).format == PILLOW_NAMES[smallest]
+    # Content decides: the textured gradient is smallest as a JPEG where only JPEG and PNG
+    # are taken, the flat red field as a PNG.
+    assert renders(events, image="/photos/gradient-2.jpg")[0]["format"] == "jpeg"
+    assert renders(events, image="/photos/red-2.jpg")[0]["format"] == "png"
     _response, body = await imaging.get(imaging.delivery("/photos/clear.png?imformat=generic"))
     assert decoded(body).format == "PNG" and decoded(body).mode == "RGBA"  # transparency kept
+    assert set(renders(events)[-1]["candidates"]) == {"png"}  # JPEG drops out: no alpha
 
 
-async def test_allowed_and_forced_formats_and_avif_opt_in(imaging: ImagingStack):
+async def test_forced_formats_are_extra_formats_offered_alongside_the_allowed_ones(
+    imaging: ImagingStack, events: EventLog
+):
     await imaging.put_policy("avif", {"output": {"allowedFormats": ["avif", "jpeg"]}})
+    await imaging.put_policy(
+        "extra", {"output": {"allowedFormats": ["jpeg"], "forcedFormats": ["avif"]}}
+    )
     await imaging.put_policy("forced", {"output": {"forcedFormats": ["png"]}})
     await imaging.put_policy("nowebp", {"output": {"allowedFormats": ["jpeg", "png"]}})
-    for policy, expected in (("avif", "AVIF"), ("forced", "PNG"), ("nowebp", "JPEG")):
-        _response, body = await imaging.get(
-            imaging.delivery(f"/photos/red.jpg?impolicy={policy}"),
-            **{"User-Agent": "curl/8", "Accept": "image/avif,image/webp"},
+    modern = {"User-Agent": "curl/8", "Accept": "image/avif,image/webp"}
+    cases = [
+        ("avif", modern, {"avif", "jpeg"}),
+        ("extra", modern, {"avif", "jpeg"}),  # the forced extra format, for who takes it
+        ("extra", {"User-Agent": "curl/8"}, {"jpeg"}),  # never one format for every browser
+        ("extra", {"User-Agent": SAFARI}, {"jpeg"}),
+        ("forced", modern, {"webp", "jpeg", "png"}),  # png was offered already
+        ("forced", {"User-Agent": SAFARI}, {"jpeg2000", "jpeg", "png"}),
+        ("nowebp", modern, {"jpeg", "png"}),
+    ]
+    for index, (policy, headers, candidates) in enumerate(cases):
+        path = f"/photos/gradient-{index}.jpg"
+        imaging.origin.images[path] = imaging.origin.images["/photos/gradient.jpg"]
+        response, body = await imaging.get(imaging.delivery(f"{path}?impolicy={policy}"), **headers)
+        [render] = renders(events, image=path)
+        assert set(render["candidates"]) == candidates, (policy, headers)
+        assert response.headers["X-Akamai-Im-Format"] == min(
+            render["candidates"], key=render["candidates"].get
         )
-        assert decoded(body).format == expected, policy
+        assert decoded(body).format == PILLOW_NAMES[render["format"]]
+    keys = {k["uri"] for k in await imaging.edge.pops["pop-1"].listing()}
+    assert "/_akamai/demo/production/extra/v1/w0/avif+jpeg/photos/gradient-1.jpg" in keys
+    assert "/_akamai/demo/production/extra/v1/w0/jpeg/photos/gradient-2.jpg" in keys
 
 
 async def test_quality_comes_from_the_policy(imaging: ImagingStack):
@@ -189,6 +228,12 @@ async def test_bad_parameters_get_clear_errors_and_never_reach_the_origin(imagin
     assert imaging.origin.counts["/photos/red.jpg"] == 0
     response, _ = await imaging.get(imaging.delivery("/photos/missing.jpg"))
     assert response.status == 404
+    # The internal path is reachable as any path is; it may not ask for one encode twice.
+    for formats in ("jpeg+jpeg", "jpeg+bmp"):
+        response, _ = await imaging.get(
+            f"{imaging.pop}/_akamai/demo/production/.auto/v1/w320/{formats}/photos/red.jpg"
+        )
+        assert response.status == 404
 
 
 async def test_a_failing_policy_falls_back_to_the_pristine_image_and_says_so(

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime
 from urllib.parse import quote
+
+import pytest
 
 from common.events import EventLog
 from tests.vendors.akamai.conftest import TOKEN, ImagingStack, decoded
+from vendors.akamai.image_collections import months_before
 
 AUTH = {"Luna-Token": TOKEN}
 
@@ -41,7 +45,7 @@ async def test_composite_fetches_the_watermark_from_an_allowed_host_only(
     response, body = await imaging.get(
         imaging.delivery(f"/photos/red.jpg?impolicy=watermark&wm={evil}")
     )
-    assert "no host of the policy's hosts" in response.headers["X-Akamai-Im-Fallback"]
+    assert "no host the policy allows" in response.headers["X-Akamai-Im-Fallback"]
     assert body == imaging.origin.images["/photos/red.jpg"][0]
     assert not [
         e
@@ -106,14 +110,16 @@ COLLECTION = {
 async def test_image_collections_create_get_update_history_delete(imaging: ImagingStack, clock):
     base = imaging.api("/imaging/v0/imagecollections")
     async with imaging.http.put(base + "/", json=COLLECTION, headers=AUTH) as response:
-        assert response.status == 201
+        assert response.status == 200  # the seed's status for a create
         assert await response.json() == {
             "operationPerformed": "CREATED",
             "description": "Image Collection product-1 was created",
             "id": "product-1",
         }
     async with imaging.http.put(base + "/", json=COLLECTION, headers=AUTH) as response:
-        assert response.status == 409
+        assert response.status == 400  # the seed's codes have no 409
+        problem = await response.json(content_type=None)
+        assert problem["type"] == "/imaging/problem-types/collection-exists"
     await clock.advance(5)
     changed = {
         **COLLECTION,
@@ -164,3 +170,48 @@ async def test_bad_collections_are_refused_and_nothing_is_stored(imaging: Imagin
         assert response.status == 401
     async with imaging.http.get(base, headers=AUTH) as response:
         assert (await response.json())["totalItems"] == 0
+
+
+@pytest.mark.parametrize(
+    ("now", "then"),
+    [
+        ("2026-05-31 12:00:00", "2026-02-28 12:00:00"),  # the day clamped to February's last
+        ("2024-05-31 00:00:00", "2024-02-29 00:00:00"),
+        ("2026-01-15 08:30:00", "2025-10-15 08:30:00"),  # across a year
+    ],
+)
+def test_three_months_before_is_calendar_months(now: str, then: str):
+    def stamp(text: str) -> float:
+        return datetime.strptime(text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC).timestamp()
+
+    assert months_before(stamp(now), 3) == stamp(then)
+
+
+async def test_collection_history_keeps_the_last_three_months_only(imaging: ImagingStack, clock):
+    base = imaging.api("/imaging/v0/imagecollections")
+    day = 86400.0
+    body = {"id": "old", "definition": {"items": []}}
+    async with imaging.http.put(base + "/", json=body, headers=AUTH) as response:
+        assert response.status == 200
+    await clock.advance(40 * day)
+    for version in (2, 3):
+        changed = {"definition": {"version": version, "items": []}}
+        async with imaging.http.post(base + "/old", json=changed, headers=AUTH) as response:
+            assert response.status == 200
+        await clock.advance(20 * day)
+
+    async def versions() -> tuple[int, list[int]]:
+        async with imaging.http.get(base + "/old/history", headers=AUTH) as response:
+            answer = await response.json(content_type=None)
+            return response.status, [
+                i["definition"].get("version", 1) for i in answer.get("items", [])
+            ]
+
+    assert await versions() == (200, [3, 2, 1])  # 80 days after the first: all within
+    await clock.advance(15 * day)  # the first state is now older than three months
+    assert await versions() == (200, [3, 2])
+    await clock.advance(100 * day)  # unchanged for longer than three months: no updates
+    assert await versions() == (200, [])
+    async with imaging.http.delete(base + "/old", headers=AUTH) as response:
+        assert response.status == 200
+    assert (await versions())[0] == 404  # gone, and nothing of it within three months

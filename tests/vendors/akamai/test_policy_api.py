@@ -171,11 +171,32 @@ BAD_POLICIES = [
     (
         "p",
         {
+            "hosts": ["cdn.example.com"],
             "transformations": [
                 {"transformation": "Composite", "image": {"url": "http://evil.example/x.png"}}
-            ]
+            ],
         },
         "no host of the policy's hosts",
+    ),
+    (
+        "p",
+        {"transformations": [{"transformation": "HSL", "saturation": 1.5}]},
+        "outside 0..1",
+    ),
+    ("p", {"breakpoints": {"widths": [9]}, "resolutions": {"widths": [9]}}, "give one of"),
+    (
+        "p",
+        {"transformations": [{"transformation": "Composite", "image": [{"url": "/a.png"}] * 2}]},
+        "one image, not 2",
+    ),
+    (
+        "p",
+        {
+            "transformations": [
+                {"transformation": "Composite", "image": [{"url": "/a", "ordinal": "1"}]}
+            ]
+        },
+        "ordinal is an integer",
     ),
     ("p", {"variables": [{"name": "g", "type": "gravity", "defaultValue": "Up"}]}, "not one of"),
     (

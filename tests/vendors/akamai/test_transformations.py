@@ -145,17 +145,21 @@ def test_trim_removes_the_uniform_border_within_fuzz_and_pads():
     )  # the off-white pixel counts
 
 
-def test_blur_spreads_an_edge():
+def test_blur_spreads_an_edge_and_scatters_past_the_original_edges():
     out = run(halves(), transformation="Blur", sigma=5)
-    r, _, b, _ = out.getpixel((100, 50))
+    assert out.size == (230, 130)  # 3σ = 15 px more on every side, as the seed allows
+    r, _, b, _ = out.getpixel((115, 65))  # the red | blue edge, moved by the margin
     assert 40 < r < 215 and 40 < b < 215
-    assert out.getpixel((10, 50)) == RED
+    assert out.getpixel((40, 65)) == RED  # far from every edge: untouched
+    assert out.getpixel((0, 0))[3] == 0  # nothing scatters that far
+    edge = out.getpixel((15, 65))  # the original left edge: half the light left the image
+    assert edge[:3] == RED[:3] and 100 < edge[3] < 160  # its colour kept, not darkened
 
 
 def test_unsharp_mask_steepens_an_edge():
     soft = run(halves(), transformation="Blur", sigma=3)
     sharp = run(soft, transformation="UnsharpMask", gain=2.0, sigma=3, threshold=0)
-    assert sharp.getpixel((96, 50))[0] > soft.getpixel((96, 50))[0]
+    assert sharp.getpixel((105, 59))[0] > soft.getpixel((105, 59))[0]
 
 
 def test_hsl_rotates_hue_and_scales_saturation_and_lightness():
@@ -167,6 +171,25 @@ def test_hsl_rotates_hue_and_scales_saturation_and_lightness():
     assert r == g == b
     dark = run(plain(), transformation="HSL", lightness=0.5)
     assert 120 <= dark.getpixel((1, 1))[0] <= 135
+
+
+@pytest.mark.parametrize(
+    ("color", "t", "expected"),
+    [
+        # HSL: red is L 0.5, S 1; halving S keeps L (HSV would give (255, 128, 128)).
+        ((255, 0, 0), {"saturation": 0.5}, (191, 64, 64)),
+        # pink is L 0.75, S 1; halving L gives L 0.375, S 1 (HSV: (128, 64, 64)).
+        ((255, 128, 128), {"lightness": 0.5}, (191, 0, 0)),
+        ((255, 255, 255), {"lightness": 0.5}, (128, 128, 128)),
+        ((40, 200, 120), {"saturation": 0.0}, (120, 120, 120)),  # grey of the same lightness
+        ((40, 200, 120), {"lightness": 0.0}, (0, 0, 0)),
+        ((40, 200, 120), {"hue": 0.0, "saturation": 1.0, "lightness": 1.0}, (40, 200, 120)),
+    ],
+)
+def test_hsl_scales_saturation_and_lightness_in_hsl_space(color, t, expected):
+    out = run(plain(color=(*color, 200)), transformation="HSL", **t).getpixel((1, 1))
+    assert all(abs(a - b) <= 1 for a, b in zip(out[:3], expected, strict=True)), out
+    assert out[3] == 200  # alpha kept
 
 
 def test_max_colors_caps_the_palette():
