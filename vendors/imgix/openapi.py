@@ -34,7 +34,8 @@ from vendors.imgix.assets import SORTS as ASSET_SORTS
 from vendors.imgix.assets_api import NO_CREDENTIALS, UPLOAD_UNSUPPORTED
 from vendors.imgix.jsonapi import MEDIA_TYPE
 from vendors.imgix.jsonapi_query import MAX_INDEX, MAX_PAGE_SIZE
-from vendors.imgix.params import CHECKS
+from vendors.imgix.param_catalogue import ALIASES, CATALOGUE
+from vendors.imgix.params import MAX_DEFAULT_PARAMS
 from vendors.imgix.purges import EDGE_REFUSED, FOREIGN_DOMAIN, UNKNOWN_SOURCE
 from vendors.imgix.reports import SORTS as REPORT_SORTS
 from vendors.imgix.reports import TYPES as REPORT_TYPES
@@ -64,9 +65,11 @@ COMMON_FIELDS: dict[str, Schema] = {
     ),
     "default_params": {
         "type": "object",
-        "propertyNames": {"enum": sorted(CHECKS)},
+        "propertyNames": {"enum": sorted({*CATALOGUE, *ALIASES})},
+        "maxProperties": MAX_DEFAULT_PARAMS,
         "additionalProperties": {"anyOf": [STRING, {"type": "number"}]},
-        "description": "rendering parameters every request to the source gets",
+        "description": "rendering parameters every request to the source gets: any imgix "
+        "documents (or its alias); those this edge does not render are stored and ignored",
     },
     "image_error": nullable(URL),
     "image_error_append_qs": BOOLEAN,
