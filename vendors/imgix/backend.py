@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -68,6 +69,8 @@ class ImgixBackend:
         seed = settings.seed if settings.seed is not None else secrets.token_hex(16)
         self._id_seed = f"{seed}:imgix"
         self.ids = IdGenerator(self._id_seed)
+        # The account reports relate to: the same id for one seed, across resets.
+        self.account_id = hashlib.sha256(f"{seed}:account".encode()).hexdigest()[:24]
         self.reports = Reports(events, self.ids, clock.now())
         self.reset()
 

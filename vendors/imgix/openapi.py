@@ -131,7 +131,14 @@ def _resource(
     if with_id:
         properties["id"] = STRING
     if kind == "reports":
-        properties["relationships"] = {"type": "object"}
+        account = obj(
+            {"data": obj({"id": STRING, "type": {"const": "accounts"}}, required=["id", "type"])},
+            required=["data"],
+        )
+        properties["relationships"] = obj(
+            {"account": account},
+            description="the account; left out when fields[reports] does not name it",
+        )
     return obj(properties, required=["type", *(["id"] if with_id else []), *required])
 
 
@@ -264,8 +271,14 @@ PURGE["then"] = {"required": ["source_id"]}
 PURGE["else"] = {"not": {"required": ["source_id"]}}
 REPORT_ATTRIBUTES = obj(
     {
-        "completed": BOOLEAN,
-        "files": array({"type": "string", "format": "uri"}),
+        "completed": {
+            **BOOLEAN,
+            "description": "false from 00:00 UTC, when the day is finalised, until 01:00",
+        },
+        "files": {
+            **array({"type": "string", "format": "uri"}),
+            "description": "empty until the report is completed",
+        },
         "period_end": {"type": "integer"},
         "period_start": {"type": "integer"},
         "report_key": STRING,
@@ -357,7 +370,7 @@ def _errors(*statuses: str) -> dict[str, Any]:
         "400": "a bad body or parameter",
         "401": "no API key, or one this account does not have",
         "403": "the key lacks the permission (or a client-generated id)",
-        "404": "no such source, asset or report",
+        "404": "no such source, asset or report (or a report file before 01:00 UTC)",
         "405": "method not allowed, with Allow",
         "409": "a conflict: a domain another source uses, the same URL purged within the "
         "window, a source not deployed yet, a resource type or id other than the URL's",
