@@ -25,6 +25,10 @@ class ImgixSettings:
     origin_hosts: tuple[str, ...] = ("127.0.0.1", "localhost")  # what web folders may fetch
     s3_endpoint: str | None = None
     s3_region: str = "us-east-1"
+    gcs_endpoint: str | None = None  # None: the embedded GCS emulator, started on first use
+    azure_endpoint: str | None = None  # None: the embedded Azurite, started on first use
+    azurite_install: bool = False  # npm install Azurite on first use when it is missing
+    start_emulators: bool = False  # start the embedded emulators with the service
     purge_window: float = 10.0  # a second purge of one URL within this is a 409
     seed: int | None = None
     host: str = "127.0.0.1"

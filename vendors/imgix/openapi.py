@@ -28,7 +28,7 @@ from common.openapi import (
     response,
 )
 from vendors.imgix import deployment as dep
-from vendors.imgix.api import SOURCE_FILTERS, SOURCE_SORTS
+from vendors.imgix.api import CREDENTIALS_REFUSED, SOURCE_FILTERS, SOURCE_SORTS
 from vendors.imgix.assets import RANGE
 from vendors.imgix.assets import SORTS as ASSET_SORTS
 from vendors.imgix.assets_api import NO_CREDENTIALS, UPLOAD_UNSUPPORTED
@@ -377,8 +377,8 @@ def _errors(*statuses: str) -> dict[str, Any]:
         "413": "a body over the limit",
         "415": "a body that is not application/vnd.api+json",
         "429": "over the rate limit, with Retry-After",
-        "501": "gcs or azure storage: not reachable from this simulator",
-        "502": "the origin or bucket failed",
+        "502": "the origin or bucket failed, or its store cannot be reached (the detail "
+        "names what is missing: an emulator, node, an account the emulator does not serve)",
     }
     return error_responses(described, ERROR, MEDIA_TYPE, ("401", "403", "405", "429", *statuses))
 
@@ -419,6 +419,7 @@ def _source_operations() -> dict[str, Any]:
                 refusals=_rules(
                     (dep.DEFAULT_PARAMS_RULE, "a default_params value the renderer would not take"),
                     (CREDENTIALS_RULE, "upload_credentials of another type than the source"),
+                    (CREDENTIALS_REFUSED, "upload_credentials that cannot write to the bucket"),
                 ),
             ),
         },
@@ -444,6 +445,7 @@ def _source_operations() -> dict[str, Any]:
                     ),
                     (dep.DEFAULT_PARAMS_RULE, "a default_params value the renderer would not take"),
                     (CREDENTIALS_RULE, "upload_credentials of another type than the source"),
+                    (CREDENTIALS_REFUSED, "upload_credentials that cannot write to the bucket"),
                 ),
             ),
         },
@@ -470,25 +472,33 @@ def _source_operations() -> dict[str, Any]:
 def _asset_operations() -> dict[str, Any]:
     one = _resource("assets", ASSET_ATTRIBUTES)
     tag = "Assets"
-    upload = operation(
-        "uploadAsset",
-        "Upload an image to an S3 source at origin_path",
-        {**_ok("the asset", one), **_errors("400", "404", "409", "413", "501", "502")},
-        tag=tag,
-        params=[SOURCE_ID, ORIGIN_PATH],
-        body={"type": "string", "format": "binary"},
-        body_types=["application/octet-stream"],
-        refusals=[
-            *_rules(
-                (NOT_AN_IMAGE, "bytes that are not an image imgix accepts"),
-                (CONTENT_TYPE, "a Content-Type other than what the bytes are"),
-                (KEY_TOO_LONG, "a path over 1,024 bytes with the source's prefix"),
-                (UPLOAD_UNSUPPORTED, "a Web Folder or Web Proxy source"),
-                (NO_CREDENTIALS, "a source without upload_credentials"),
-            ),
-            Refusal(501, "NotImplemented", "a gcs or azure source"),
-        ],
+    refusals = _rules(
+        (NOT_AN_IMAGE, "bytes that are not an image imgix accepts"),
+        (CONTENT_TYPE, "a Content-Type other than what the bytes are"),
+        (KEY_TOO_LONG, "a path over 1,024 bytes with the source's prefix"),
+        (UPLOAD_UNSUPPORTED, "a Web Folder or Web Proxy source"),
+        (NO_CREDENTIALS, "a source without working upload_credentials (allows_upload false)"),
     )
+    prose_path = {
+        **ORIGIN_PATH,
+        "schema": {**ORIGIN_PATH["schema"], "not": {"pattern": "^(?:upload|assets)(?:/|$)"}},
+    }
+    uploads = {
+        form: operation(
+            operation_id,
+            f"Upload an image to an S3, GCS or Azure source at origin_path ({form} form)",
+            {**_ok("the asset", one), **_errors("400", "404", "409", "413", "502")},
+            tag=tag,
+            params=[SOURCE_ID, path],
+            body={"type": "string", "format": "binary"},
+            body_types=["application/octet-stream"],
+            refusals=refusals,
+        )
+        for form, operation_id, path in (
+            ("table", "uploadAsset", ORIGIN_PATH),
+            ("prose", "uploadAssetAtPath", prose_path),
+        )
+    }
     paths: dict[str, Any] = {
         "/api/v1/sources/{source_id}/assets/refresh/{path}": {
             "post": operation(
@@ -499,7 +509,8 @@ def _asset_operations() -> dict[str, Any]:
                 params=[SOURCE_ID, ORIGIN_PATH],
             )
         },
-        "/api/v1/sources/{source_id}/upload/{path}": {"post": upload},
+        "/api/v1/sources/{source_id}/upload/{path}": {"post": uploads["table"]},
+        "/api/v1/sources/{source_id}/{path}": {"post": uploads["prose"]},
     }
     not_refresh = {
         **ORIGIN_PATH,

@@ -31,7 +31,7 @@ from vendors.imgix.cache_ttl import (
     image_cache_control,
     origin_lifetime,
 )
-from vendors.imgix.fetch import Original, OriginGate, load, serve_gate
+from vendors.imgix.fetch import Original, OriginGate, load
 from vendors.imgix.pipeline import render
 from vendors.imgix.sources import Source
 
@@ -39,13 +39,10 @@ BACKEND = web.AppKey("imgix_backend", ImgixBackend)
 GATE = web.AppKey("imgix_gate", OriginGate)
 
 
-def create_renderer_app(backend: ImgixBackend) -> web.Application:
+def create_renderer_app(backend: ImgixBackend, gate: OriginGate) -> web.Application:
+    """``gate``: opened and closed by the caller (the imgix service)."""
     app = web.Application(middlewares=[json_errors])
-    app[BACKEND] = backend
-    settings = backend.settings
-    serve_gate(
-        app, GATE, OriginGate(settings.origin_hosts, settings.s3_endpoint, settings.s3_region)
-    )
+    app[BACKEND], app[GATE] = backend, gate
     app.router.add_route("GET", "/_imgix/{rest:.*}", render_image)
     return app
 

@@ -18,9 +18,11 @@ from edge.vendor import DemoImages, EdgeHandle, Replica, Routes, StorageAccess
 from vendors.imgix.addressing import INTERNAL_PREFIX
 from vendors.imgix.api_app import create_api_app
 from vendors.imgix.backend import ImgixBackend, ImgixSettings
+from vendors.imgix.fetch import OriginGate, store_endpoints
 from vendors.imgix.property import ImgixProperty, build_properties, published
 from vendors.imgix.purges import Purges
 from vendors.imgix.renderer import create_renderer_app
+from vendors.imgix.stores import CloudStores
 
 RENDERER_ORIGIN = "imgix-renderer"
 # The rendering service says how long (cache_ttl): no default, no floor, at most a year.
@@ -46,6 +48,7 @@ class ImgixService:
         self.settings = settings
         self.backend = ImgixBackend(settings, clock, events)
         self._property = ImgixProperty(self.backend, clock)
+        self.gate = OriginGate(settings.origin_hosts, CloudStores(store_endpoints(settings)))
         self._storage = storage
         self._edge: EdgeHandle | None = None
         self._runners: list[web.AppRunner] = []
@@ -54,7 +57,10 @@ class ImgixService:
         self._demo: dict[str, Any] = {}
 
     async def start(self) -> Routes:
-        app = create_renderer_app(self.backend)
+        await self.gate.open()
+        if self.settings.start_emulators:
+            await self.gate.stores.start_emulators()
+        app = create_renderer_app(self.backend, self.gate)
         self.renderer_url = await self._serve(app, self.settings.renderer_port)
         behavior = CacheBehavior(INTERNAL_PREFIX + "*", RENDERED_POLICY.name, RENDERER_ORIGIN)
         return Routes(
@@ -74,7 +80,7 @@ class ImgixService:
         self.purges = Purges(self.backend, edge)
         if edge.shield_id is not None:
             self.backend.reports.skip_pops = frozenset({edge.shield_id})
-        app = create_api_app(self.backend, self.purges, edge.publish)
+        app = create_api_app(self.backend, self.purges, edge.publish, self.gate)
         self.api_url = await self._serve(app, self.settings.api_port)
 
     async def seed_demo(self, demo: DemoImages) -> None:
@@ -111,7 +117,13 @@ class ImgixService:
         if not self.api_url:
             return {}
         admin, restricted = (k.key for k in self.settings.api_keys[:2])
-        return {"api": self.api_url, "api_key": admin, "restricted_key": restricted, **self._demo}
+        return {
+            "api": self.api_url,
+            "api_key": admin,
+            "restricted_key": restricted,
+            **self._demo,
+            **self.gate.stores.ready(),
+        }
 
     async def reset(self) -> None:
         """Sources, assets, purges, reports and key rate windows as at start-up (the
@@ -132,6 +144,7 @@ class ImgixService:
         for runner in reversed(self._runners):
             await runner.cleanup()
         self._runners.clear()
+        await self.gate.close()
 
 
 def _put_demo_image(storage: StorageAccess, body: bytes) -> None:
