@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from typing import Any
+from urllib.parse import quote
 
 from aiohttp import web
 
@@ -18,6 +19,7 @@ from vendors.imgix.api import Api
 from vendors.imgix.assets import FILTERS, SORTS, UPDATABLE, Asset
 from vendors.imgix.buckets import CLOUD_TYPES, BucketError
 from vendors.imgix.fetch import Original, load
+from vendors.imgix.refresh import keep_master
 from vendors.imgix.sources import Source
 from vendors.imgix.stores import StoreUnavailable
 from vendors.imgix.uploads import sniffed_type, upload_key
@@ -80,13 +82,14 @@ class AssetsApi:
         self.backend.assets.get(source.id, path)
         if source.live is None:
             raise ja.conflict("the source is not deployed yet")
-        original = await load(self.api.gate, source.live, path)
+        original = await load(self.api.gate, source.live, quote(path))
         if original.status != 200:
             raise ja.JsonApiError(
                 404 if original.status == 404 else 502,
                 "OriginError",
                 f"cannot refetch the asset: {original.reason}",
             )
+        keep_master(self.backend, source.id, source.live, quote(path), original)
         asset = await self._process(source, path, original, uploaded=False)
         return self._one(key, asset, request)
 
@@ -124,6 +127,8 @@ class AssetsApi:
                 502, "OriginError", f"the bucket refused the upload: {exc.reason}"
             ) from None
         original = Original(200, body, (("ETag", etag), ("Content-Type", content_type)))
+        if source.live is not None and source.live["type"] == deployment["type"]:
+            keep_master(self.backend, source.id, source.live, quote(path), original)
         asset = await self._process(source, path, original, uploaded=True)
         return self._one(key, asset, request)
 

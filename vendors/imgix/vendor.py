@@ -21,6 +21,7 @@ from vendors.imgix.backend import ImgixBackend, ImgixSettings
 from vendors.imgix.fetch import OriginGate, store_endpoints
 from vendors.imgix.property import ImgixProperty, build_properties, published
 from vendors.imgix.purges import Purges
+from vendors.imgix.refresh import AutoRefresh
 from vendors.imgix.renderer import create_renderer_app
 from vendors.imgix.stores import CloudStores
 
@@ -53,6 +54,7 @@ class ImgixService:
         self._edge: EdgeHandle | None = None
         self._runners: list[web.AppRunner] = []
         self.purges: Purges | None = None
+        self._refresh: AutoRefresh | None = None
         self.renderer_url = self.api_url = ""
         self._demo: dict[str, Any] = {}
 
@@ -78,6 +80,8 @@ class ImgixService:
     async def attach(self, edge: EdgeHandle) -> None:
         self._edge = edge
         self.purges = Purges(self.backend, edge)
+        self._refresh = AutoRefresh(self.backend, self.gate, self.purges)
+        self._refresh.start()
         if edge.shield_id is not None:
             self.backend.reports.skip_pops = frozenset({edge.shield_id})
         app = create_api_app(self.backend, self.purges, edge.publish, self.gate)
@@ -141,6 +145,8 @@ class ImgixService:
         return url
 
     async def stop(self) -> None:
+        if self._refresh is not None:
+            await self._refresh.stop()
         for runner in reversed(self._runners):
             await runner.cleanup()
         self._runners.clear()
