@@ -14,7 +14,7 @@ import aiohttp
 import boto3
 import pytest
 
-from tests.vendors.imgix.conftest import EDITOR, Stack, decoded, image_bytes
+from tests.vendors.imgix.conftest import EDITOR, Stack, decoded, image_bytes, start_stack
 from vendors.imgix.buckets import AzureContainer, GcsBucket
 from vendors.imgix.emulators import (
     AZURITE_ACCOUNT,
@@ -248,3 +248,17 @@ async def test_an_azure_source_says_what_is_missing_when_azurite_is_not_here(
     await create(stack, source_body("blue", azure(account_sas())))
     status, body, _ = await stack.get("/sky.png", subdomain="blue")
     assert status == 502 and b"node is not installed" in body
+
+
+async def test_emulators_started_with_the_service_are_in_the_ready_entry(
+    clock: Any, events: Any, folder: Any, moto_server: Any
+) -> None:
+    service, edge = await start_stack(clock, events, folder, moto_server.url, start_emulators=True)
+    try:
+        ready = service.ready()
+        assert ready["gcs_endpoint"].startswith("http://127.0.0.1:")
+        if AZURITE_MISSING is None:
+            assert ready["azure_endpoint"].startswith("http://127.0.0.1:")
+            assert ready["azure_account"] == AZURITE_ACCOUNT and "sig=" in ready["azure_sas"]
+    finally:
+        await edge.stop()
