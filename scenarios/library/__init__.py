@@ -23,6 +23,7 @@ MODULES = [
     "bug_config_change_ignored",
     "bug_accept_not_in_key",
     "bug_write_during_flush",
+    "imgix_origin_refresh",
     "rebuild_cost",
     "akamai_auto_edit",
     "resilience_origin_down",

@@ -6,7 +6,8 @@ refresh interval, whichever is sooner: a master fetched while it sleeps is never
 before that), then refetches each due master: a new ETag replaces the master, reprocesses
 the asset and purges every derivative at every POP; the same ETag only schedules the next
 look; an image gone from the origin is dropped and purged; an origin that fails keeps
-the master for another interval. Each look is an ``imgix`` ``asset_refreshed`` event.
+the master for another interval. Each fetch of a master is an ``imgix``
+``master_fetched`` event (with its ``refresh_at``), each look an ``asset_refreshed`` one.
 """
 
 from __future__ import annotations
@@ -37,10 +38,20 @@ def keep_master(
 ) -> Master | None:
     """Keep a freshly fetched master for as long as its derivatives may be kept."""
     keep_for = image_lifetime(deployment, origin_lifetime(original.headers))
-    now = backend.clock.now()
-    return backend.masters.put(
-        source_id, unquote(location), location, original, etag_of(original), now, keep_for
+    now, etag = backend.clock.now(), etag_of(original)
+    master = backend.masters.put(
+        source_id, unquote(location), location, original, etag, now, keep_for
     )
+    backend.events.append(
+        "imgix",
+        "master_fetched",
+        source=source_id,
+        path=unquote(location),
+        etag=etag,
+        kept=master is not None,
+        refresh_at=master.refresh_at if master is not None else None,
+    )
+    return master
 
 
 async def master_image(
