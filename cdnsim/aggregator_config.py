@@ -4,19 +4,28 @@ from __future__ import annotations
 
 import argparse
 
+from cdnsim.usage import at_least, http_url, non_negative_float, positive_float
 from origin.aggregator.settings import AggregatorSettings
 
 
 def add_aggregator_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("invalidation pipeline")
     group.add_argument(
-        "--aggregator-interval", type=float, default=300.0, help="simulated seconds between flushes"
+        "--aggregator-interval",
+        type=positive_float,
+        default=300.0,
+        help="simulated seconds between flushes (default 300)",
     )
     group.add_argument(
-        "--paths-per-request", type=int, default=15, help="wildcard paths per edge invalidation"
+        "--paths-per-request",
+        type=at_least(1, 3000),
+        default=15,
+        help="wildcard paths per edge invalidation (default 15)",
     )
     group.add_argument(
-        "--edge-control", help="URL of the edge's control API (CloudFront-compatible invalidations)"
+        "--edge-control",
+        type=http_url,
+        help="URL of the edge's control API (CloudFront-compatible invalidations)",
     )
     group.add_argument(
         "--distribution-id", default="ECDNSIM000001", help="the edge distribution to invalidate"
@@ -26,7 +35,7 @@ def add_aggregator_arguments(parser: argparse.ArgumentParser) -> None:
     )
     bugs.add_argument(
         "--bug-s3-delete-after-edge",
-        type=float,
+        type=non_negative_float,
         metavar="GAP",
         default=None,
         help="delete S3 variants GAP seconds after the edge invalidation instead of before",
@@ -49,7 +58,7 @@ def add_aggregator_arguments(parser: argparse.ArgumentParser) -> None:
     )
     bugs.add_argument(
         "--bug-drop-writes-during-flush",
-        type=float,
+        type=non_negative_float,
         metavar="DURATION",
         default=None,
         help="flushes take DURATION seconds and writes landing meanwhile are never invalidated",

@@ -13,17 +13,28 @@ from __future__ import annotations
 
 import argparse
 import os
-from pathlib import Path
 
 from cdnsim.aggregator_config import aggregator_settings_from_args
+from cdnsim.usage import (
+    UsageError,
+    at_least,
+    cidr,
+    directory,
+    http_url,
+    listen_host,
+    port,
+    readable_file,
+)
 from origin.settings import DEV_JWT_SECRET, AuthSettings, OriginSettings, TenantSettings
-from origin.storage.settings import EMBEDDED, MEMO_MODES, StorageSettings
+from origin.storage.settings import AWS, EMBEDDED, MEMO_MODES, StorageSettings
 
 
-def add_origin_arguments(parser: argparse.ArgumentParser) -> None:
+def add_origin_arguments(parser: argparse.ArgumentParser, *, serving: bool = True) -> None:
+    """The origin's flags; ``serving=False`` leaves out where it listens (``--host``,
+    ``--port``, TLS), for commands that choose that themselves (``cdnsim up``)."""
     env = os.environ.get
-    parser.add_argument("--host", default="127.0.0.1", help="listen address (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8080, help="listen port (0 = any free port)")
+    if serving:
+        add_listen_arguments(parser)
     parser.add_argument(
         "--environment", default="dev", help="the {env} of host names and the platform path"
     )
@@ -33,18 +44,91 @@ def add_origin_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--tenant-access-key",
         action="append",
+        type=tenant_access_key,
         default=[],
         metavar="TENANT=KEY",
         help="require X-vimond-access-key KEY for TENANT's images (repeatable)",
     )
     parser.add_argument(
-        "--data-dir", type=Path, default=env("CDNSIM_DATA_DIR"), help="keep embedded storage here"
+        "--data-dir",
+        type=directory,
+        default=env("CDNSIM_DATA_DIR"),
+        help="keep the embedded storage's writes here across restarts (created if absent)",
+    )
+    add_storage_arguments(parser)
+    parser.add_argument(
+        "--jwt-secret",
+        default=env("CDNSIM_JWT_SECRET"),
+        help="HS256 secret (default: the development secret, unless an RS256 key is given)",
     )
     parser.add_argument(
-        "--endpoint-url", default=env("AWS_ENDPOINT_URL", EMBEDDED), help="S3/DynamoDB endpoint"
+        "--jwt-public-key-file",
+        type=readable_file,
+        default=env("CDNSIM_JWT_PUBLIC_KEY_FILE"),
+        help="RS256 public key (PEM)",
     )
-    parser.add_argument("--s3-endpoint-url", default=env("AWS_ENDPOINT_URL_S3"))
-    parser.add_argument("--dynamodb-endpoint-url", default=env("AWS_ENDPOINT_URL_DYNAMODB"))
+    parser.add_argument(
+        "--basic-users",
+        type=basic_users,
+        default=env("CDNSIM_BASIC_USERS", ""),
+        help="user:pass,… for legacy Basic",
+    )
+    parser.add_argument(
+        "--trusted-network",
+        action="append",
+        type=cidr,
+        default=None,
+        help="CIDR allowed to use the admin API over plain HTTP (repeatable; default loopback)",
+    )
+    parser.add_argument(
+        "--fetch-allowed-hosts",
+        default=env("CDNSIM_FETCH_ALLOWED_HOSTS", ""),
+        help="host,*.suffix,… fetchImage may fetch from (default: none)",
+    )
+    parser.add_argument(
+        "--negotiate-format",
+        action="store_true",
+        help="without ?format=, serve WebP to clients whose Accept takes it (Vary: Accept)",
+    )
+    parser.add_argument(
+        "--render-workers",
+        type=at_least(0),
+        default=os.cpu_count() or 2,
+        help="renderer processes (default: one per core; 0: a thread of the origin)",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=None, help="seed the id generator (repeatable runs)"
+    )
+
+
+def add_listen_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--host", type=listen_host, default="127.0.0.1", help="listen address (default 127.0.0.1)"
+    )
+    parser.add_argument(
+        "--port", type=port, default=8080, help="listen port (default 8080; 0: any free port)"
+    )
+    parser.add_argument(
+        "--tls-cert", type=readable_file, help="serve HTTPS with this certificate (PEM)"
+    )
+    parser.add_argument("--tls-key", type=readable_file, help="… and this key (PEM)")
+    parser.add_argument(
+        "--tls-self-signed", action="store_true", help="serve HTTPS with a generated certificate"
+    )
+
+
+def add_storage_arguments(parser: argparse.ArgumentParser) -> None:
+    env = os.environ.get
+    parser.add_argument(
+        "--endpoint-url",
+        type=endpoint,
+        default=env("AWS_ENDPOINT_URL", EMBEDDED),
+        help="S3/DynamoDB endpoint: embedded (moto in a child process, the default), aws, or a URL",
+    )
+    parser.add_argument("--s3-endpoint-url", type=http_url, default=env("AWS_ENDPOINT_URL_S3"))
+    parser.add_argument(
+        "--dynamodb-endpoint-url", type=http_url, default=env("AWS_ENDPOINT_URL_DYNAMODB")
+    )
     parser.add_argument(
         "--aws-region", default=env("AWS_REGION", env("AWS_DEFAULT_REGION", "us-east-1"))
     )
@@ -58,39 +142,31 @@ def add_origin_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--originals-bucket", default="cdnsim-originals")
     parser.add_argument("--variants-bucket", default="cdnsim-variants")
     parser.add_argument("--table-prefix", default="cdnsim-")
-    parser.add_argument(
-        "--jwt-secret",
-        default=env("CDNSIM_JWT_SECRET"),
-        help="HS256 secret (default: the development secret, unless an RS256 key is given)",
-    )
-    parser.add_argument(
-        "--jwt-public-key-file", type=Path, default=env("CDNSIM_JWT_PUBLIC_KEY_FILE")
-    )
-    parser.add_argument(
-        "--basic-users", default=env("CDNSIM_BASIC_USERS", ""), help="user:pass,… for legacy Basic"
-    )
-    parser.add_argument(
-        "--trusted-network", action="append", default=None, help="CIDR allowed over plain HTTP"
-    )
-    parser.add_argument("--fetch-allowed-hosts", default=env("CDNSIM_FETCH_ALLOWED_HOSTS", ""))
-    parser.add_argument("--tls-cert", type=Path, help="serve HTTPS with this certificate (PEM)")
-    parser.add_argument("--tls-key", type=Path, help="… and this key (PEM)")
-    parser.add_argument(
-        "--tls-self-signed", action="store_true", help="serve HTTPS with a generated certificate"
-    )
-    parser.add_argument(
-        "--negotiate-format",
-        action="store_true",
-        help="without ?format=, serve WebP to clients whose Accept takes it (Vary: Accept)",
-    )
-    parser.add_argument("--render-workers", type=int, default=os.cpu_count() or 2)
-    parser.add_argument(
-        "--seed", type=int, default=None, help="seed the id generator (repeatable runs)"
-    )
 
 
-def origin_settings_from_args(args: argparse.Namespace) -> OriginSettings:
-    storage = StorageSettings(
+def endpoint(text: str) -> str:
+    if text in (EMBEDDED, AWS) or text.startswith(("http://", "https://")):
+        return text if text in (EMBEDDED, AWS) else http_url(text)
+    raise argparse.ArgumentTypeError(f"expected embedded, aws or an http(s):// URL, not {text!r}")
+
+
+def tenant_access_key(text: str) -> tuple[str, str]:
+    name, _, key = text.partition("=")
+    if not name or not key:
+        raise argparse.ArgumentTypeError(f"expected TENANT=KEY, not {text!r}")
+    return name, key
+
+
+def basic_users(text: str) -> str:
+    for pair in _split(text):
+        user, _, password = pair.partition(":")
+        if not user or not password:
+            raise argparse.ArgumentTypeError(f"expected user:pass,…, not {pair!r}")
+    return text
+
+
+def storage_settings_from_args(args: argparse.Namespace) -> StorageSettings:
+    return StorageSettings(
         endpoint_url=args.endpoint_url,
         s3_endpoint_url=args.s3_endpoint_url,
         dynamodb_endpoint_url=args.dynamodb_endpoint_url,
@@ -100,9 +176,23 @@ def origin_settings_from_args(args: argparse.Namespace) -> OriginSettings:
         originals_bucket=args.originals_bucket,
         variants_bucket=args.variants_bucket,
         table_prefix=args.table_prefix,
-        data_dir=args.data_dir,
+        data_dir=getattr(args, "data_dir", None),
         memo=args.storage_memo,
     )
+
+
+def origin_settings_from_args(args: argparse.Namespace) -> OriginSettings:
+    """The origin's settings; a value its settings refuse is a :class:`UsageError`."""
+    if bool(getattr(args, "tls_cert", None)) != bool(getattr(args, "tls_key", None)):
+        raise UsageError("--tls-cert and --tls-key go together")
+    try:
+        return _origin_settings(args)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _origin_settings(args: argparse.Namespace) -> OriginSettings:
+    storage = storage_settings_from_args(args)
     public_key = args.jwt_public_key_file.read_text() if args.jwt_public_key_file else None
     basic = tuple(tuple(pair.split(":", 1)) for pair in _split(args.basic_users) if ":" in pair)
     # The development secret is a default only when nothing else is configured: with an
@@ -114,13 +204,10 @@ def origin_settings_from_args(args: argparse.Namespace) -> OriginSettings:
         basic_users=basic,  # type: ignore[arg-type]
         **({"trusted_networks": tuple(args.trusted_network)} if args.trusted_network else {}),
     )
-    tenants = []
-    for pair in args.tenant_access_key:
-        name, _, key = pair.partition("=")
-        tenants.append(TenantSettings(name, access_key=key or None))
+    tenants = [TenantSettings(name, access_key=key) for name, key in args.tenant_access_key]
     return OriginSettings(
-        host=args.host,
-        port=args.port,
+        host=getattr(args, "host", "127.0.0.1"),
+        port=getattr(args, "port", 0),
         environment=args.environment,
         default_tenant=args.default_tenant,
         tenants=tuple(tenants),
@@ -128,9 +215,9 @@ def origin_settings_from_args(args: argparse.Namespace) -> OriginSettings:
         auth=auth,
         fetch_allowed_hosts=tuple(_split(args.fetch_allowed_hosts)),
         render_workers=args.render_workers,
-        tls_cert=args.tls_cert,
-        tls_key=args.tls_key,
-        tls_self_signed=args.tls_self_signed,
+        tls_cert=getattr(args, "tls_cert", None),
+        tls_key=getattr(args, "tls_key", None),
+        tls_self_signed=getattr(args, "tls_self_signed", False),
         id_seed=args.seed,
         pipeline=aggregator_settings_from_args(args),
         negotiate_format=args.negotiate_format or getattr(args, "bug_accept_not_in_key", False),

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import os
 import signal
-import ssl
-
-from aiohttp import web
+import socket
+from pathlib import Path
+from typing import Any
 
 
 async def run_until_signalled() -> None:
@@ -22,16 +24,13 @@ async def run_until_signalled() -> None:
             loop.remove_signal_handler(sig)
 
 
-async def serve_app(
-    app: web.Application,
-    host: str = "127.0.0.1",
-    port: int = 0,
-    *,
-    ssl_context: ssl.SSLContext | None = None,
-) -> tuple[web.AppRunner, str]:
-    """Serve ``app`` (``port`` 0: any free port); the runner to clean up and the base URL."""
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, host, port, ssl_context=ssl_context).start()
-    scheme = "https" if ssl_context else "http"
-    return runner, f"{scheme}://{host}:{runner.addresses[0][1]}"
+def process_info() -> dict[str, Any]:
+    """The ready file's ``process``: readers tell a file left by an ended process by it."""
+    return {"pid": os.getpid(), "host": socket.gethostname()}
+
+
+def write_ready_file(path: Path, document: dict[str, Any]) -> None:
+    """Write ``document`` (with ``process``) so that readers never see half a file."""
+    temporary = path.with_suffix(path.suffix + ".tmp")
+    temporary.write_text(json.dumps({**document, "process": process_info()}, indent=2))
+    temporary.replace(path)

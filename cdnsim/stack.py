@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import socket
 from collections.abc import Mapping
@@ -26,6 +25,7 @@ from aiohttp import web
 
 from cdnsim.demo import demo_image, seed_demo
 from cdnsim.origin_workers import OriginWorkers, SharedState
+from cdnsim.runtime import write_ready_file
 from cdnsim.sim_control import sim_routes
 from cdnsim.sim_openapi import sim_paths
 from cdnsim.switches import accept_in_key
@@ -362,10 +362,8 @@ class Stack:
                     if response.status != 200:
                         raise RuntimeError(f"{url} answered {response.status}")
 
-    def write_ready_file(self, path: Path) -> None:
-        temporary = path.with_suffix(path.suffix + ".tmp")
-        temporary.write_text(json.dumps(self.ready(), indent=2))
-        temporary.replace(path)  # readers never see half a file
+    def write_ready_file(self, path: Path, **extra: Any) -> None:
+        write_ready_file(path, self.ready() | extra)
 
     async def stop(self) -> None:
         await self._exit.aclose()

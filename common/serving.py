@@ -21,9 +21,13 @@ async def serve_app(
     the runner to clean up and the base URL."""
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
-    url = await listen(
-        runner, host, port, sock=sock, ssl_context=ssl_context, reuse_port=reuse_port
-    )
+    try:
+        url = await listen(
+            runner, host, port, sock=sock, ssl_context=ssl_context, reuse_port=reuse_port
+        )
+    except BaseException:
+        await runner.cleanup()  # the app's cleanup contexts (storage, pools) end with it
+        raise
     return runner, url
 
 

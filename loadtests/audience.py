@@ -1,5 +1,7 @@
 """What the cdnsim locustfiles share: their command-line options, the viewers, and a
-per-second timeline of every request that each Locust process writes when it quits.
+per-second timeline of every request that each Locust process writes every
+``TIMELINE_FLUSH`` seconds while it runs (``cdnsim load`` reads it for its live line) and
+when it quits.
 
 Options (Locust passes them from the master to every worker):
   --pops URL,URL…      the POPs viewers are spread over (round robin, one POP per user)
@@ -8,7 +10,7 @@ Options (Locust passes them from the master to every worker):
   --widths 0,160,…     width parameters (0: none)
   --zipf S             popularity exponent (default 1.0)
   --viewer-seed N      seeds the catalogue order and each viewer's choices
-  --timeline-dir DIR   write timeline-<pid>.json there when the process quits
+  --timeline-dir DIR   write timeline-<pid>.json there while the process runs and when it quits
   --origin URL         admin writes (churn, rebuild) go here (default $CDNSIM_ORIGIN)
 The admin token comes from the environment only (CDNSIM_ADMIN_TOKEN), never argv.
 """
@@ -34,25 +36,28 @@ _user_numbers = itertools.count()
 @events.init_command_line_parser.add_listener
 def _options(parser: Any) -> None:
     group = parser.add_argument_group("cdnsim")
-    group.add_argument("--pops", default="", help="POP base URLs, comma-separated")
-    group.add_argument("--packs", default="", help="image pack ids, comma-separated")
-    group.add_argument("--locations", default=",".join(DEFAULT_LOCATIONS))
-    group.add_argument("--widths", default=",".join(map(str, DEFAULT_WIDTHS)))
-    group.add_argument("--zipf", type=float, default=1.0, help="Zipf popularity exponent")
-    group.add_argument("--viewer-seed", type=int, default=1)
-    group.add_argument(
-        "--timeline-dir", default="", help="write each process's per-second timeline here"
+
+    def add(*names: str, web_ui: bool = True, **kwargs: Any) -> None:
+        # Locust's web UI lists an option only when its own add_argument marked it; an
+        # argument group's add_argument does not, so mark them here.
+        group.add_argument(*names, **kwargs).include_in_web_ui = web_ui
+
+    add("--pops", default="", help="POP base URLs, comma-separated")
+    add("--packs", default="", help="image pack ids, comma-separated")
+    add("--locations", default=",".join(DEFAULT_LOCATIONS), help="location names")
+    add("--widths", default=",".join(map(str, DEFAULT_WIDTHS)), help="width parameters")
+    add("--zipf", type=float, default=1.0, help="Zipf popularity exponent")
+    add("--viewer-seed", type=int, default=1, help="seeds the catalogue and the viewers")
+    add(
+        "--timeline-dir",
+        web_ui=False,
+        default="",
+        help="write each process's per-second timeline here",
     )
-    group.add_argument(
-        "--origin", default=os.environ.get("CDNSIM_ORIGIN", ""), help="admin: the origin's URL"
-    )
-    group.add_argument(
-        "--change-at", type=float, default=20.0, help="rebuild: seconds into the run"
-    )
-    group.add_argument("--change-location", default="thumb", help="rebuild: the location to change")
-    group.add_argument(
-        "--admin-rate", type=float, default=1.0, help="churn: admin writes/s per user"
-    )
+    add("--origin", default=os.environ.get("CDNSIM_ORIGIN", ""), help="admin: the origin's URL")
+    add("--change-at", type=float, default=20.0, help="rebuild: seconds into the run")
+    add("--change-location", default="thumb", help="rebuild: the location to change")
+    add("--admin-rate", type=float, default=1.0, help="churn: admin writes/s per user")
 
 
 def _csv(value: str) -> list[str]:
@@ -88,18 +93,30 @@ class ImageViewer(FastHttpUser):
         )
 
 
+ADMIN_PREFIX = "admin "  # the request names of admin writes ("admin crop", "admin upload"…)
+TIMELINE_FLUSH = 2.0  # seconds between writes of the timeline file while running
+
+
 class Timeline:
-    """Per second: requests, failures, edge hits (X-Cache) and a latency histogram (ms)."""
+    """Per second: requests, failures, edge hits (X-Cache), admin writes and a latency
+    histogram (ms)."""
 
     def __init__(self) -> None:
         self.seconds: dict[int, dict[str, Any]] = defaultdict(
-            lambda: {"requests": 0, "failures": 0, "hits": 0, "latency_ms": defaultdict(int)}
+            lambda: {
+                "requests": 0,
+                "failures": 0,
+                "hits": 0,
+                "admin_writes": 0,
+                "latency_ms": defaultdict(int),
+            }
         )
 
-    def record(self, response_time: float, exception: Any, response: Any) -> None:
+    def record(self, name: str, response_time: float, exception: Any, response: Any) -> None:
         second = self.seconds[int(time.time())]
         second["requests"] += 1
         second["failures"] += exception is not None
+        second["admin_writes"] += name.startswith(ADMIN_PREFIX)
         headers = getattr(response, "headers", None)
         if headers is not None and str(headers.get("X-Cache", "")).startswith("Hit"):
             second["hits"] += 1
@@ -122,8 +139,26 @@ TIMELINE = Timeline()
 
 
 @events.request.add_listener
-def _record(response_time: float, exception: Any = None, response: Any = None, **_: Any) -> None:
-    TIMELINE.record(response_time, exception, response)
+def _record(
+    name: str = "",
+    response_time: float = 0.0,
+    exception: Any = None,
+    response: Any = None,
+    **_: Any,
+) -> None:
+    TIMELINE.record(name, response_time, exception, response)
+
+
+@events.init.add_listener
+def _flush_while_running(environment: Any, **_: Any) -> None:
+    import gevent  # Locust's own loop: a greenlet, in Locust's process only
+
+    def flush() -> None:
+        while True:
+            gevent.sleep(TIMELINE_FLUSH)
+            _write_timeline(environment)
+
+    gevent.spawn(flush)
 
 
 @events.quitting.add_listener
@@ -131,7 +166,9 @@ def _write_timeline(environment: Any, **_: Any) -> None:
     directory = getattr(environment.parsed_options, "timeline_dir", "")
     if directory and TIMELINE.seconds:
         path = Path(directory) / f"timeline-{os.getpid()}.json"
-        path.write_text(json.dumps(TIMELINE.to_json()), encoding="utf-8")
+        temporary = path.with_suffix(".tmp")  # the live reader never sees half a file
+        temporary.write_text(json.dumps(TIMELINE.to_json()), encoding="utf-8")
+        temporary.replace(path)
 
 
 def admin_headers() -> dict[str, str]:

@@ -8,9 +8,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+# A ready-file key: true when the stack was started for scenario runs, which reset it
+# before each scenario (``cdnsim up --for-scenarios``).
+FOR_SCENARIOS = "for_scenarios"
+
 
 class TargetError(ValueError):
     """A ready file that cannot be used."""
+
+
+def read_ready(path: Path) -> dict[str, Any]:
+    """A ready file's document: a JSON object, or :class:`TargetError` saying why not."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise TargetError(f"cannot read ready file {path}: {exc}") from None
+    if not isinstance(data, dict):
+        raise TargetError(f"{path} is not a JSON object")
+    return data
 
 
 @dataclass(frozen=True)
@@ -54,13 +69,7 @@ class Target:
 
     @classmethod
     def from_file(cls, path: Path) -> Target:
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise TargetError(f"cannot read ready file {path}: {exc}") from None
-        if not isinstance(data, dict):
-            raise TargetError(f"{path} is not a JSON object")
-        return cls.from_ready(data)
+        return cls.from_ready(read_ready(path))
 
     @property
     def pop_ids(self) -> list[str]:

@@ -15,11 +15,17 @@ URL = re.compile(r"(https?://127\.0\.0\.1:\d+)")
 
 
 class CdnsimProcess:
-    """``cdnsim ARGS…`` in its own process group; ``url`` is the first loopback URL it prints.
-    Its output is collected by a thread, so a full pipe never blocks the process."""
+    """``cdnsim ARGS…`` in its own process group; ``url`` is the first loopback URL it prints
+    (or the first match of ``announce``). Its output is collected by a thread, so a full
+    pipe never blocks the process."""
 
     def __init__(
-        self, args: Sequence[str], *, env: dict[str, str] | None = None, ready_timeout: float = 60
+        self,
+        args: Sequence[str],
+        *,
+        env: dict[str, str] | None = None,
+        ready_timeout: float = 60,
+        announce: re.Pattern[str] = URL,
     ) -> None:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "cdnsim.cli", *args],
@@ -33,6 +39,7 @@ class CdnsimProcess:
         self._lines: queue.Queue[str | None] = queue.Queue()
         self._collector = threading.Thread(target=self._collect, daemon=True)
         self._collector.start()
+        self._announce = announce
         self.url = self._wait_for_url(ready_timeout)
 
     def _collect(self) -> None:
@@ -45,8 +52,8 @@ class CdnsimProcess:
     def _wait_for_url(self, timeout: float) -> str:
         try:
             while (line := self._lines.get(timeout=timeout)) is not None:
-                if match := URL.search(line):
-                    return match.group(1)
+                if match := self._announce.search(line):
+                    return match.group(match.re.groups and 1)
         except queue.Empty:
             pass
         self.kill()

@@ -21,13 +21,16 @@ import aiohttp
 from cdnsim.aggregator_config import add_aggregator_arguments
 from cdnsim.origin_config import add_origin_arguments, origin_settings_from_args
 from cdnsim.stack import Stack, StackSettings
+from cdnsim.usage import at_least
 from common.clock import Clock
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--requests", type=int, default=100, help="concurrent cold requests")
+    parser.add_argument(
+        "--requests", type=at_least(1), default=100, help="concurrent cold requests"
+    )
     parser.add_argument("--location", default="portal-cover")
-    parser.add_argument("--width", type=int, default=480)
+    parser.add_argument("--width", type=at_least(1), default=480)
 
 
 async def measure(requests: int, location: str, width: int) -> dict[str, Any]:

@@ -40,6 +40,7 @@ from cdnsim.bench import thumbor
 from cdnsim.bench.hit import cpu_seconds
 from cdnsim.bench.processes import command_line, descendants
 from cdnsim.bench.render import synthetic_photo
+from cdnsim.usage import at_least, http_url
 from origin.auth import make_token
 from origin.settings import DEV_JWT_SECRET
 from origin.storage.embedded import MODULE as MOTO_MODULE
@@ -49,12 +50,16 @@ WIDTH, STEP = 600, 8  # the K widths: 600, 592, 584, …
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--requests", type=int, default=400, help="cold requests (variants)")
-    parser.add_argument("--connections", type=int, default=8, help="requests in flight")
-    parser.add_argument("--variants-per-original", type=int, default=4, metavar="K")
-    parser.add_argument("--render-workers", type=int, default=os.cpu_count() or 2)
-    parser.add_argument("--origin-workers", type=int, default=1)
-    parser.add_argument("--endpoint-url", help="S3/DynamoDB endpoint (default: embedded moto)")
+    parser.add_argument(
+        "--requests", type=at_least(1), default=400, help="cold requests (variants)"
+    )
+    parser.add_argument("--connections", type=at_least(1), default=8, help="requests in flight")
+    parser.add_argument("--variants-per-original", type=at_least(1), default=4, metavar="K")
+    parser.add_argument("--render-workers", type=at_least(0), default=os.cpu_count() or 2)
+    parser.add_argument("--origin-workers", type=at_least(1), default=1)
+    parser.add_argument(
+        "--endpoint-url", type=http_url, help="S3/DynamoDB endpoint (default: embedded moto)"
+    )
     parser.add_argument("--storage-memo", choices=("auto", "exact", "off"), default="auto")
     parser.add_argument(
         "--storage-pids",
@@ -67,7 +72,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--install-thumbor", action="store_true", help="create --thumbor-venv if it is missing"
     )
-    parser.add_argument("--thumbor-processes", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--thumbor-processes", type=at_least(1), default=os.cpu_count() or 2)
 
 
 def run(args: argparse.Namespace) -> int:

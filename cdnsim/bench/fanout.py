@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from cdnsim.usage import at_least
 from common.clock import Clock
 from common.events import EventLog
 from edge.config import vimond_behaviors
@@ -29,11 +30,13 @@ from edge.store.base import Entry
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--pops", type=int, default=3)
-    parser.add_argument("--objects", type=int, default=100_000, help="cached objects per POP")
-    parser.add_argument("--variants", type=int, default=10, help="variants per pack")
+    parser.add_argument("--pops", type=at_least(1), default=3)
     parser.add_argument(
-        "--paths", type=int, default=1000, help="pack wildcards in the invalidation"
+        "--objects", type=at_least(1), default=100_000, help="cached objects per POP"
+    )
+    parser.add_argument("--variants", type=at_least(1), default=10, help="variants per pack")
+    parser.add_argument(
+        "--paths", type=at_least(1), default=1000, help="pack wildcards in the invalidation"
     )
 
 

@@ -24,16 +24,18 @@ from typing import Any
 
 from aiohttp import web
 
+from cdnsim.usage import at_least, positive_float
+
 TARGET_HITS_PER_SECOND = 20_000
 TARGET_P99_MS = 5.0
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--duration", type=float, default=10.0, help="seconds of load")
-    parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
-    parser.add_argument("--workers", type=int, default=2, help="edge worker processes")
-    parser.add_argument("--size", type=int, default=40 * 1024, help="object size in bytes")
+    parser.add_argument("--duration", type=positive_float, default=10.0, help="seconds of load")
+    parser.add_argument("--connections", type=at_least(1), default=32)
+    parser.add_argument("--threads", type=at_least(1), default=2, help="wrk threads")
+    parser.add_argument("--workers", type=at_least(1), default=2, help="edge worker processes")
+    parser.add_argument("--size", type=at_least(1), default=40 * 1024, help="object size in bytes")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -32,6 +32,7 @@ from typing import Any
 import PIL
 from PIL import Image, ImageDraw, ImageFilter, features
 
+from cdnsim.usage import at_least, positive_float
 from origin.imaging.pipeline import render_variant
 from origin.imaging.pool import RenderPool
 from origin.imaging.spec import RenderSpec
@@ -69,10 +70,16 @@ OPERATIONS: tuple[Operation, ...] = (
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--seconds", type=float, default=2.0, help="time budget per measurement (default 2)"
+        "--seconds",
+        type=positive_float,
+        default=2.0,
+        help="time budget per measurement (default 2)",
     )
     parser.add_argument(
-        "--workers", type=int, default=os.cpu_count() or 1, help="pool size (default: all cores)"
+        "--workers",
+        type=at_least(1),
+        default=os.cpu_count() or 1,
+        help="pool size (default: all cores)",
     )
     parser.add_argument("--seed", type=int, default=7, help="seed of the synthetic sources")
 

@@ -12,8 +12,9 @@ import asyncio
 import contextlib
 
 from cdnsim.aggregator_config import add_aggregator_arguments, aggregator_settings_from_args
-from cdnsim.origin_config import add_origin_arguments, origin_settings_from_args
+from cdnsim.origin_config import add_storage_arguments, storage_settings_from_args
 from cdnsim.runtime import run_until_signalled
+from cdnsim.usage import UsageError, clock_spec
 from common.clock import Clock
 from common.events import EventLog
 from origin.aggregator.invalidator import EdgeInvalidations, PackInvalidator
@@ -22,10 +23,13 @@ from origin.storage import open_storage
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_origin_arguments(parser)
+    add_storage_arguments(parser)
     add_aggregator_arguments(parser)
     parser.add_argument(
-        "--clock", default="real", help="real or scaled:N@ANCHOR (the stack's anchor)"
+        "--clock",
+        type=clock_spec,
+        default="real",
+        help="real or scaled:N@ANCHOR (the same anchor as the stack's other parts)",
     )
 
 
@@ -34,12 +38,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _run(args: argparse.Namespace) -> int:
-    storage_settings = origin_settings_from_args(args).storage
+    storage_settings = storage_settings_from_args(args)
     if storage_settings.embedded:
-        print(
-            "cdnsim aggregator needs --endpoint-url of the stack's storage (an embedded store is private)"
+        raise UsageError(
+            "give --endpoint-url of the origin's storage (an embedded store is private to "
+            "its process)"
         )
-        return 2
     settings = aggregator_settings_from_args(args)
     clock = Clock.parse(args.clock)
     events = EventLog(clock)

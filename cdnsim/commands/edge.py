@@ -19,38 +19,51 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from cdnsim.runtime import write_ready_file
+from cdnsim.usage import UsageError, at_least, clock_spec, http_url, listen_error, new_file, port
 from common.clock import Clock
 from common.events import EventLog
-from edge.config import EdgeSettings, PopSettings, generic_settings, load_settings, vimond_behaviors
+from edge.config import EdgeSettings, PopSettings, generic_settings, vimond_behaviors
+from edge.config_file import load_settings
 from edge.stack import Edge
 from edge.vendor import Vendor, VendorContext
 from edge.workers import install_uvloop
-from vendors.registry import PLUGINS
+from vendors.registry import PLUGINS, idle_options
 
 log = logging.getLogger(__name__)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--origin", help="origin base URL (generic mode)")
+    parser.add_argument("--origin", type=http_url, help="origin base URL (generic mode)")
     parser.add_argument(
-        "--config", type=Path, help="EdgeSettings JSON file (POPs, shield, behaviours)"
+        "--config",
+        type=Path,
+        help="EdgeSettings JSON file: POPs, shield, behaviours, policies "
+        "(schema: edge/config.schema.json, example: edge/config.example.json)",
     )
     parser.add_argument(
-        "--port", type=int, default=8081, help="POP port in generic mode (0: any free port)"
+        "--port", type=port, default=8081, help="POP port in generic mode (0: any free port)"
     )
     parser.add_argument("--profile", choices=("cloudfront", "rfc9111"), default="cloudfront")
     parser.add_argument("--vimond", action="store_true", help="the built-in Vimond behaviours")
-    parser.add_argument("--workers", type=int, default=1, help="worker processes sharing the port")
+    parser.add_argument(
+        "--workers", type=at_least(1), default=1, help="worker processes sharing the port"
+    )
     parser.add_argument(
         "--cache-dir", help="diskcache directory (default: memory; needed for --workers > 1)"
     )
     parser.add_argument(
-        "--size-limit", type=int, default=256 * 1024 * 1024, help="cache size limit in bytes"
+        "--size-limit",
+        type=at_least(1),
+        default=256 * 1024 * 1024,
+        help="cache size limit in bytes",
     )
     parser.add_argument(
-        "--control-port", type=int, default=0, help="control API port (0: any free port)"
+        "--control-port", type=port, default=0, help="control API port (0: any free port)"
     )
-    parser.add_argument("--clock", default="real", help="real, scaled:N[@ANCHOR] or manual[@START]")
+    parser.add_argument(
+        "--clock", type=clock_spec, default="real", help="real, scaled:N[@ANCHOR] or manual[@START]"
+    )
     parser.add_argument(
         "--debug", action="store_true", help="add the cache key to every Cache-Status"
     )
@@ -58,7 +71,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--no-hit-events", action="store_true", help="do not log every hit (benchmarks)"
     )
     parser.add_argument(
-        "--ready-file", type=Path, help="write the POP and control URLs here once up"
+        "--ready-file", type=new_file, help="write the POP and control URLs here once up"
     )
     parser.add_argument(
         "--vendor",
@@ -101,12 +114,15 @@ def build_settings(args: argparse.Namespace) -> EdgeSettings:
 
 
 def run(args: argparse.Namespace) -> int:
+    if idle := idle_options(args, args.vendor):
+        raise UsageError(
+            f"{idle[0]} options were given but {idle[0]} does not run: add --vendor {idle[0]}"
+        )
     try:
         settings = build_settings(args)
         clock = Clock.parse(args.clock)
     except ValueError as exc:
-        print(f"cdnsim edge: {exc}", file=sys.stderr)
-        return 2
+        raise UsageError(str(exc)) from None
     uvloop = install_uvloop()
     if not uvloop:
         log.info("uvloop not installed: using asyncio's default event loop")
@@ -131,8 +147,10 @@ async def _serve(settings: EdgeSettings, clock: Clock, args: argparse.Namespace)
     try:
         await edge.start()
     except (OSError, ValueError) as exc:
-        print(f"cdnsim edge: cannot start: {exc}", file=sys.stderr)
         await edge.stop()
+        if isinstance(exc, OSError) and (line := listen_error(exc)):
+            raise UsageError(line) from None
+        print(f"cdnsim edge: cannot start: {exc}", file=sys.stderr)
         return 1
     ready = {
         "pops": [{"id": pop_id, "url": url} for pop_id, url in edge.pop_urls.items()],
@@ -144,12 +162,14 @@ async def _serve(settings: EdgeSettings, clock: Clock, args: argparse.Namespace)
     }
     print(json.dumps(ready), flush=True)
     if ready_file is not None:
-        ready_file.write_text(json.dumps(ready, indent=2), encoding="utf-8")
+        write_ready_file(ready_file, ready)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()
+    if ready_file is not None:
+        ready_file.unlink(missing_ok=True)
     await edge.stop()
     return 0
 

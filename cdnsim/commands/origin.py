@@ -5,13 +5,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import sys
+from pathlib import Path
 
 from cdnsim.aggregator_config import add_aggregator_arguments
 from cdnsim.origin_config import add_origin_arguments, origin_settings_from_args
 from cdnsim.origin_workers import OriginWorkers, SharedState, check_workers
-from cdnsim.runtime import run_until_signalled
+from cdnsim.runtime import run_until_signalled, write_ready_file
 from cdnsim.tls import server_context
+from cdnsim.usage import UsageError, at_least, check_can_listen, clock_spec, new_file
 from common.clock import Clock
 from common.serving import serve_app
 from origin.app import create_app
@@ -24,10 +25,17 @@ log = logging.getLogger(__name__)
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_origin_arguments(parser)
     add_aggregator_arguments(parser)
-    parser.add_argument("--clock", default="real", help="real, scaled:N[@ANCHOR] or manual")
+    parser.add_argument(
+        "--clock", type=clock_spec, default="real", help="real, scaled:N[@ANCHOR] or manual"
+    )
+    parser.add_argument(
+        "--ready-file",
+        type=new_file,
+        help="write origin, tenant, environment and process as JSON once it listens",
+    )
     parser.add_argument(
         "--workers",
-        type=int,
+        type=at_least(1),
         default=1,
         help="origin processes sharing the port (SO_REUSEPORT), one render pool each (default 1)",
     )
@@ -35,16 +43,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     settings = origin_settings_from_args(args)
+    check_can_listen(settings.host, settings.port)
     clock = Clock.parse(args.clock)
     try:
         check_workers(settings, args.workers, clock)
     except ValueError as exc:
-        print(f"cdnsim origin: {exc}", file=sys.stderr)
-        return 2
-    return asyncio.run(_serve(settings, clock, args.workers))
+        raise UsageError(str(exc)) from None
+    return asyncio.run(_serve(settings, clock, args.workers, args.ready_file))
 
 
-async def _serve(settings: OriginSettings, clock: Clock, workers: int) -> int:
+async def _serve(
+    settings: OriginSettings, clock: Clock, workers: int, ready_file: Path | None
+) -> int:
     ssl_context = server_context(
         settings.tls_cert, settings.tls_key, ["localhost"] if settings.tls_self_signed else None
     )
@@ -52,10 +62,11 @@ async def _serve(settings: OriginSettings, clock: Clock, workers: int) -> int:
         runner, url = await serve_app(
             create_app(settings, clock=clock), settings.host, settings.port, ssl_context=ssl_context
         )
-        print(f"origin listening on {url} (tenant {settings.default_tenant})", flush=True)
+        _announce(settings, url, ready_file, "")
         try:
             await run_until_signalled()
         finally:
+            _unready(ready_file)
             await runner.cleanup()
         return 0
     shared = SharedState.create(settings.storage.embedded or settings.storage.variants_start_empty)
@@ -69,12 +80,23 @@ async def _serve(settings: OriginSettings, clock: Clock, workers: int) -> int:
         pool = OriginWorkers(settings, storage, shared, runner.addresses[0][1], clock.spec, workers)
         try:
             await pool.start()
-            print(
-                f"origin listening on {url} (tenant {settings.default_tenant}, {workers} workers)",
-                flush=True,
-            )
+            _announce(settings, url, ready_file, f", {workers} workers")
             await run_until_signalled()
         finally:
+            _unready(ready_file)
             pool.stop()
             await runner.cleanup()
     return 0
+
+
+def _announce(settings: OriginSettings, url: str, ready_file: Path | None, more: str) -> None:
+    print(f"origin listening on {url} (tenant {settings.default_tenant}{more})", flush=True)
+    if ready_file is not None:
+        ready = {"origin": url, "platform": url, "tenant": settings.default_tenant,
+                 "environment": settings.environment}  # fmt: skip
+        write_ready_file(ready_file, ready)
+
+
+def _unready(ready_file: Path | None) -> None:
+    if ready_file is not None:
+        ready_file.unlink(missing_ok=True)  # no longer listening: readers must not find it

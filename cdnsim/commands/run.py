@@ -26,6 +26,7 @@ def run(args: argparse.Namespace) -> int:
         names=[],
         all=True,
         target=None,
+        reset=False,
         seed=args.seed,
         json=None,
         report_dir=args.report_dir,

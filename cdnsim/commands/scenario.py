@@ -11,10 +11,12 @@ from pathlib import Path
 from typing import Any
 
 from cdnsim.scenario_stack import run_in_process
+from cdnsim.switches import BUG_NAMES
+from cdnsim.usage import UsageError
 from scenarios.report.console import progress_line, summary_table
 from scenarios.report.files import write_reports
 from scenarios.runner import catalogue, run_suite, select
-from scenarios.target import Target, TargetError
+from scenarios.target import FOR_SCENARIOS, Target, TargetError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -27,6 +29,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--target",
         type=Path,
         help="a ready file (cdnsim up --ready-file); default: an in-process stack",
+    )
+    run.add_argument(
+        "--reset",
+        action="store_true",
+        help="let the scenarios reset the --target stack before each one (its packs, "
+        "configs, caches, clock); not needed for a stack started with cdnsim up --for-scenarios",
     )
     run.add_argument(
         "--seed",
@@ -57,26 +65,47 @@ def run(args: argparse.Namespace) -> int:
     try:
         modules = select(args.names, everything=args.all)
     except KeyError as exc:
-        print(
-            f"cdnsim scenario: no scenario or group {exc}; see `cdnsim scenario list`",
-            file=sys.stderr,
-        )
-        return 2
+        raise UsageError(f"no scenario or group {exc}; see `cdnsim scenario list`") from None
     if not modules:
-        print("cdnsim scenario run: name scenarios or groups, or --all", file=sys.stderr)
-        return 2
+        raise UsageError("name scenarios or groups, or --all")
+    _check_bugs(args)
     if args.target:
         try:
             target = Target.from_file(args.target)
         except TargetError as exc:
-            print(f"cdnsim scenario: {exc}", file=sys.stderr)
-            return 2
+            raise UsageError(str(exc)) from None
+        if refusal := reset_refusal(target, reset=args.reset, path=args.target):
+            raise UsageError(refusal)
         suite = asyncio.run(run_suite(target, modules, seed=args.seed, progress=_progress))
     else:
         suite = asyncio.run(
             run_in_process(modules, seed=args.seed, bugs=args.bug, progress=_progress)
         )
     return _finish(suite, args)
+
+
+def reset_refusal(target: Target, *, reset: bool, path: Path) -> str | None:
+    """Why the scenarios may not run against ``target``, or None. They reset a stack that
+    has a control API before each scenario: that wipes whatever someone put there, so it
+    takes consent (``--reset``) or a stack started for it (``cdnsim up --for-scenarios``)."""
+    if reset or target.control is None or target.raw.get(FOR_SCENARIOS):
+        return None
+    return (
+        f"the scenarios reset the stack of {path} before each one (its packs, configs, "
+        "caches and clock): add --reset, or start it with cdnsim up --for-scenarios"
+    )
+
+
+def _check_bugs(args: argparse.Namespace) -> None:
+    if not args.bug:
+        return
+    if args.target:
+        raise UsageError(
+            "--bug starts the in-process stack with a bug on; a --target stack's bugs are "
+            "set with PUT /_sim/bugs or its own --bug-… flags"
+        )
+    if unknown := [name for name in args.bug if name not in BUG_NAMES]:
+        raise UsageError(f"unknown bug {unknown[0]!r}; known: {', '.join(BUG_NAMES)}")
 
 
 def _list() -> int:
@@ -86,8 +115,18 @@ def _list() -> int:
 
 
 def _progress(index: int, total: int, name: str, result: dict[str, Any] | None) -> None:
+    """On a terminal, the running scenario's line is overwritten by its result; in a file
+    or a pipe only the result is written (a carriage return there doubled every line)."""
+    terminal = sys.stderr.isatty()
+    if result is None and not terminal:
+        return
     end = "\n" if result is not None else "\r"
-    print(progress_line(index + 1, total, name, result), end=end, flush=True, file=sys.stderr)
+    print(
+        progress_line(index + 1, total, name, result, colour=terminal),
+        end=end,
+        flush=True,
+        file=sys.stderr,
+    )
 
 
 def _finish(suite: dict[str, Any], args: argparse.Namespace) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 
+from cdnsim.usage import positive_float
 from origin.auth import make_token
 from origin.settings import DEV_JWT_SECRET
 
@@ -14,7 +15,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--tenant", default="*", help="tenant the token covers ('*' for every tenant)"
     )
     parser.add_argument(
-        "--ttl", type=float, default=30 * 86400, help="seconds until it expires (wall time)"
+        "--ttl",
+        type=positive_float,
+        default=30 * 86400,
+        help="seconds until it expires (wall time)",
     )
     parser.add_argument(
         "--secret",

@@ -11,9 +11,9 @@ import aiohttp
 from aiohttp import web
 
 from cdnsim.demo import demo_image, seed_demo
-from cdnsim.runtime import serve_app
 from cdnsim.tour import Outcome, run_tour, tour_steps
 from common.clock import Clock
+from common.serving import serve_app
 from origin.app import create_app
 from origin.auth import make_token
 from origin.settings import DEV_JWT_SECRET, OriginSettings

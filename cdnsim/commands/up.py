@@ -15,35 +15,41 @@ from cdnsim.origin_config import add_origin_arguments, origin_settings_from_args
 from cdnsim.origin_workers import check_workers
 from cdnsim.runtime import run_until_signalled
 from cdnsim.stack import Stack, StackSettings
+from cdnsim.usage import UsageError, at_least, clock_spec, directory, new_file, port
 from common.clock import Clock
-from vendors.registry import PLUGINS
+from scenarios.target import FOR_SCENARIOS
+from vendors.registry import PLUGINS, idle_options
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_origin_arguments(parser)
+    add_origin_arguments(parser, serving=False)  # the stack listens on loopback, free ports
     add_aggregator_arguments(parser)
     for plugin in PLUGINS.values():
         plugin.add_arguments(parser)
     stack = parser.add_argument_group("stack")
     stack.add_argument(
-        "--clock", default="real", help="real, scaled:N[@ANCHOR] or manual (default real)"
+        "--clock",
+        type=clock_spec,
+        default="real",
+        help="real, scaled:N[@ANCHOR] or manual (default real)",
     )
-    stack.add_argument("--pops", type=int, default=3, help="edge POPs (default 3)")
+    stack.add_argument("--pops", type=at_least(1, 50), default=3, help="edge POPs (default 3)")
     stack.add_argument(
         "--no-shield", action="store_true", help="POPs fill straight from the origin"
     )
     stack.add_argument("--profile", choices=("cloudfront", "rfc9111"), default="cloudfront")
     stack.add_argument(
         "--port-base",
-        type=int,
+        type=port,
         default=0,
         help="0: free ports; N: origin N, control N+1, shield N+2, POPs from N+10",
     )
     stack.add_argument(
-        "--edge-cache-dir", type=Path, help="keep POP caches on disk here (default memory)"
+        "--edge-cache-dir", type=directory, help="keep POP caches on disk here (default memory)"
     )
     stack.add_argument(
         "--invalidation-delay",
+        type=parse_delay,
         default=None,
         metavar="fixed:S | uniform:MIN:MAX",
         help="how long invalidations take to reach each POP (default: the profile's)",
@@ -58,33 +64,46 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="run only these vendors beside the edge (repeatable; default: every one)",
     )
     stack.add_argument(
-        "--ready-file", type=Path, help="write the endpoints as JSON once everything answers"
+        "--ready-file", type=new_file, help="write the endpoints as JSON once everything answers"
+    )
+    stack.add_argument(
+        "--for-scenarios",
+        action="store_true",
+        help="a stack for scenario runs: the ready file says that `cdnsim scenario run "
+        "--target` may reset it (otherwise that needs --reset)",
     )
     stack.add_argument(
         "--origin-workers",
-        type=int,
+        type=at_least(1),
         default=1,
         help="origin processes sharing its port (SO_REUSEPORT), one render pool each (default 1)",
     )
-    parser.set_defaults(port=0)
 
 
-def parse_delay(spec: str | None) -> dict[str, Any] | None:
-    if not spec:
-        return None
+def parse_delay(spec: str) -> dict[str, Any]:
     kind, *numbers = spec.split(":")
     try:
         values = [float(n) for n in numbers]
+        if any(v < 0 for v in values) or values != sorted(values):
+            raise ValueError("delays are ≥ 0, MIN ≤ MAX")
         if kind == "fixed" and len(values) == 1:
             return {"kind": "fixed", "seconds": values[0]}
         if kind == "uniform" and len(values) == 2:
             return {"kind": "uniform", "min": values[0], "max": values[1]}
     except ValueError:
         pass
-    raise SystemExit(f"--invalidation-delay must be fixed:S or uniform:MIN:MAX, not {spec!r}")
+    raise argparse.ArgumentTypeError(
+        f"expected fixed:S or uniform:MIN:MAX (seconds ≥ 0, MIN ≤ MAX), not {spec!r}"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
+    if idle := idle_options(args, args.vendor or PLUGINS):
+        raise UsageError(
+            f"{idle[0]} options were given but --vendor leaves {idle[0]} out: add --vendor {idle[0]}"
+        )
+    if args.port_base and args.port_base + 10 + args.pops > 65535:
+        raise UsageError(f"--port-base {args.port_base} leaves no room for {args.pops} POPs")
     settings = StackSettings(
         origin=origin_settings_from_args(args),
         pops=args.pops,
@@ -92,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
         profile=args.profile,
         port_base=args.port_base,
         edge_cache_dir=args.edge_cache_dir,
-        invalidation_delays=parse_delay(args.invalidation_delay),
+        invalidation_delays=args.invalidation_delay,
         demo=args.demo,
         seed=args.seed,
         vendors={name: PLUGINS[name].options(args) for name in args.vendor or PLUGINS},
@@ -102,21 +121,27 @@ def run(args: argparse.Namespace) -> int:
     try:
         check_workers(settings.origin, args.origin_workers, clock)
     except ValueError as exc:
-        print(f"cdnsim up: {exc}", file=sys.stderr)
-        return 2
-    return asyncio.run(_up(settings, clock, args.ready_file))
+        raise UsageError(str(exc)) from None
+    extra = {FOR_SCENARIOS: True} if args.for_scenarios else {}
+    return asyncio.run(_up(settings, clock, args.ready_file, extra))
 
 
-async def _up(settings: StackSettings, clock: Clock, ready_file: Path | None) -> int:
+async def _up(
+    settings: StackSettings, clock: Clock, ready_file: Path | None, extra: dict[str, Any]
+) -> int:
     stack = Stack(settings, clock)
+    if ready_file:
+        ready_file.unlink(missing_ok=True)  # a previous run's: readers wait for this run's
     try:
         await stack.start()
         await stack.wait_ready()
         if ready_file:
-            stack.write_ready_file(ready_file)
+            stack.write_ready_file(ready_file, **extra)
         _announce(stack)
         await run_until_signalled()
     finally:
+        if ready_file:
+            ready_file.unlink(missing_ok=True)  # no longer ready: readers must not find it
         await stack.stop()
     print("cdnsim: stopped", flush=True)
     return 0

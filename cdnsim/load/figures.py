@@ -44,10 +44,11 @@ def merge_timelines(timelines: Sequence[Mapping[str, Any]]) -> dict[int, dict[st
     for process in timelines:
         for key, record in process["seconds"].items():
             into = merged.setdefault(
-                int(key), {"requests": 0, "failures": 0, "hits": 0, "latency_ms": {}}
+                int(key),
+                {"requests": 0, "failures": 0, "hits": 0, "admin_writes": 0, "latency_ms": {}},
             )
-            for field in ("requests", "failures", "hits"):
-                into[field] += record[field]
+            for field in ("requests", "failures", "hits", "admin_writes"):
+                into[field] += record.get(field, 0)
             into["latency_ms"] = latency.merge([into["latency_ms"], record["latency_ms"]])
     return merged
 

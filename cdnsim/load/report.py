@@ -73,41 +73,49 @@ def timeline(
     samples: Sequence[Mapping[str, Any]], seconds: Mapping[int, dict[str, Any]], started: float
 ) -> list[dict[str, Any]]:
     """One row per sample interval: Locust's req/s, failures and latency in it, the
-    edge's hit ratio, origin requests, renders, collapsed requests and invalidations."""
-    rows = []
-    for earlier, later in itertools.pairwise(samples):
-        span = later["t"] - earlier["t"]
-        if span <= 0:
-            continue
-        client = figures.seconds_between(seconds, earlier["t"], later["t"])
-        requests = sum(r["requests"] for r in client)
-        edge = figures.edge_figures(later, earlier)
-        events = later.get("events", {})
-        hist = latency.merge(r["latency_ms"] for r in client)
-        rows.append(
-            {
-                "t": round(later["t"] - started, 2),
-                "span_s": round(span, 2),
-                "requests_per_s": round(requests / span, 1),
-                "failures": sum(r["failures"] for r in client),
-                "p50_ms": latency.percentile(hist, 0.5),
-                "p95_ms": latency.percentile(hist, 0.95),
-                "client_hit_ratio": round(sum(r["hits"] for r in client) / requests, 4)
-                if requests
-                else None,
-                "edge_requests_per_s": round(edge["edge_requests"] / span, 1),
-                "edge_hit_ratio": edge["edge_hit_ratio"],
-                "origin_requests": edge["origin_requests"],
-                "collapsed": edge["collapsed"],
-                "renders": events.get("render", 0),
-                "render_cpu_s": round(later.get("render_cpu_s", 0.0), 3),
-                "forced_changes": events.get("forced_change", 0),
-                "invalidations_created": events.get("invalidation_created", 0),
-                "invalidations_applied": events.get("invalidation_applied", 0),
-                "locust_cpu_share": _share(_cpu_delta(later, earlier), span, 1),
-            }
-        )
-    return rows
+    edge's hit ratio, origin requests, renders, collapsed requests, admin writes and
+    invalidations."""
+    return [
+        interval(samples[i : i + 2], seconds, started)
+        for i in range(len(samples) - 1)
+        if samples[i + 1]["t"] > samples[i]["t"]
+    ]
+
+
+def interval(
+    samples: Sequence[Mapping[str, Any]], seconds: Mapping[int, dict[str, Any]], started: float
+) -> dict[str, Any]:
+    """The row of the span from the first sample to the last (events: those read by the
+    samples after the first)."""
+    earlier, later = samples[0], samples[-1]
+    span = later["t"] - earlier["t"]
+    client = figures.seconds_between(seconds, earlier["t"], later["t"])
+    requests = sum(r["requests"] for r in client)
+    edge = figures.edge_figures(later, earlier)
+    events = figures.event_counts(samples[1:])
+    hist = latency.merge(r["latency_ms"] for r in client)
+    return {
+        "t": round(later["t"] - started, 2),
+        "span_s": round(span, 2),
+        "requests_per_s": round(requests / span, 1),
+        "failures": sum(r["failures"] for r in client),
+        "p50_ms": latency.percentile(hist, 0.5),
+        "p95_ms": latency.percentile(hist, 0.95),
+        "client_hit_ratio": round(sum(r["hits"] for r in client) / requests, 4)
+        if requests
+        else None,
+        "edge_requests_per_s": round(edge["edge_requests"] / span, 1),
+        "edge_hit_ratio": edge["edge_hit_ratio"],
+        "origin_requests": edge["origin_requests"],
+        "collapsed": edge["collapsed"],
+        "renders": events.get("render", 0),
+        "render_cpu_s": round(sum(s.get("render_cpu_s", 0.0) for s in samples[1:]), 3),
+        "admin_writes": sum(r.get("admin_writes", 0) for r in client),
+        "forced_changes": events.get("forced_change", 0),
+        "invalidations_created": events.get("invalidation_created", 0),
+        "invalidations_applied": events.get("invalidation_applied", 0),
+        "locust_cpu_share": _share(_cpu_delta(later, earlier), span, 1),
+    }
 
 
 def steady(
@@ -137,19 +145,37 @@ def steady(
 
 
 def phases(rows: Sequence[Mapping[str, Any]], warmup_s: float) -> list[dict[str, Any]]:
-    """Before, during and after a rebuild: split at the first interval with a forced
-    location change; the surge lasts from there to the last interval that rendered."""
+    """A rebuild's run in consecutive phases that cover it whole (so their renders add up to
+    the run's): *warm-up*; *before* the forced location change; *waiting for the tick* that
+    invalidates it (renders here come from the stack's own earlier invalidations, such as a
+    demo stack's seeding); the *surge*, from that invalidation to the end of the renders it
+    caused (no render for two intervals); *after*. Empty phases are left out."""
     change = next((i for i, r in enumerate(rows) if r["forced_changes"]), None)
     if change is None:
         return []
-    rendered = [i for i in range(change, len(rows)) if rows[i]["renders"]]
-    surge_end = rendered[-1] + 1 if rendered else change + 1
-    before = [r for r in rows[:change] if r["t"] > warmup_s]
-    return [
-        _phase("before", before),
-        _phase("surge", rows[change:surge_end]),
-        _phase("after", rows[surge_end:]),
+    tick = next((i for i in range(change, len(rows)) if rows[i]["invalidations_created"]), None)
+    surge_start = change if tick is None else tick
+    surge_end = _wave_end(rows, surge_start)
+    warm = next((i for i, r in enumerate(rows[:change]) if r["t"] > warmup_s), change)
+    bounds = [
+        ("warm-up", 0, warm),
+        ("before", warm, change),
+        ("waiting for the tick", change, surge_start),
+        ("surge", surge_start, surge_end),
+        ("after", surge_end, len(rows)),
     ]
+    return [_phase(name, rows[a:b]) for name, a, b in bounds if b > a]
+
+
+def _wave_end(rows: Sequence[Mapping[str, Any]], start: int) -> int:
+    """The index after the last rendering interval of the wave that begins at ``start``."""
+    end, quiet, seen = start + 1, 0, False
+    for i in range(start, len(rows)):
+        if rows[i]["renders"]:
+            end, quiet, seen = i + 1, 0, True
+        elif seen and (quiet := quiet + 1) >= 2:
+            break
+    return end
 
 
 def _phase(name: str, rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:

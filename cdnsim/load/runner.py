@@ -16,33 +16,21 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 
+from cdnsim.load import live, progress
 from cdnsim.load.sampler import StackSampler, process_tree_cpu
+from cdnsim.load.settings import LoadSettings
+from cdnsim.usage import UsageError
 
 log = logging.getLogger(__name__)
 LOADTESTS = Path(__file__).resolve().parents[2] / "loadtests"
 PROFILES = {"serving": "serving.py", "admin-churn": "admin_churn.py", "rebuild": "rebuild.py"}
 CPU_WARNING = "CPU usage"  # how Locust's own saturation warnings begin
-
-
-@dataclass(frozen=True)
-class LoadSettings:
-    profile: str
-    users: int
-    spawn_rate: float
-    duration: float
-    output: Path
-    workers: int = 0  # 0: one Locust process; K: a master and K workers
-    target: Path | None = None  # a ready file; None: start `cdnsim up --demo` here
-    stack_args: tuple[str, ...] = ()
-    warmup: float = 10.0
-    sample_interval: float = 1.0
-    locust_args: tuple[str, ...] = ()  # profile options: --zipf, --widths, --change-at …
 
 
 async def record(settings: LoadSettings) -> dict[str, Any]:
@@ -54,6 +42,8 @@ async def record(settings: LoadSettings) -> dict[str, Any]:
         packs = await _packs(session, ready)
         sampler = StackSampler(session, ready["control"])
         await sampler.start()
+        if settings.progress and settings.profile != "serving":
+            await progress.warn_without_tick(session, ready, settings.duration)
         return await _run_locust(settings, ready, packs, sampler, stack_pid)
 
 
@@ -62,6 +52,9 @@ async def _stack(settings: LoadSettings) -> AsyncIterator[tuple[dict[str, Any], 
     if settings.target is not None:
         yield json.loads(settings.target.read_text(encoding="utf-8")), None
         return
+    if settings.progress:
+        print(f"starting cdnsim up --demo {' '.join(settings.stack_args)} (log: "
+              f"{settings.output / 'stack.log'})".replace("  (", " ("), flush=True)  # fmt: skip
     ready_file = settings.output / "stack.json"
     ready_file.unlink(missing_ok=True)
     log_file = (settings.output / "stack.log").open("w", encoding="utf-8")
@@ -74,9 +67,7 @@ async def _stack(settings: LoadSettings) -> AsyncIterator[tuple[dict[str, Any], 
     try:
         while not ready_file.exists():  # a CLI waiting for its child, not a test
             if stack.poll() is not None:
-                raise RuntimeError(
-                    f"cdnsim up exited ({stack.returncode}): see {settings.output / 'stack.log'}"
-                )
+                raise UsageError(_stack_failure(settings.output / "stack.log", stack.returncode))
             await asyncio.sleep(0.1)
         yield json.loads(ready_file.read_text(encoding="utf-8")), stack.pid
     finally:
@@ -88,6 +79,12 @@ async def _stack(settings: LoadSettings) -> AsyncIterator[tuple[dict[str, Any], 
             os.killpg(stack.pid, signal.SIGKILL)
             stack.wait()
         log_file.close()
+
+
+def _stack_failure(log_path: Path, code: int) -> str:
+    log_file = log_path.read_text(encoding="utf-8", errors="replace").strip().splitlines()
+    said = next((line for line in reversed(log_file) if not line.startswith("usage:")), "")
+    return f"the stack did not start (exit {code}): {said or 'no output'} (log: {log_path})"
 
 
 async def _packs(session: aiohttp.ClientSession, ready: dict[str, Any]) -> list[str]:
@@ -107,20 +104,34 @@ def locust_commands(
     """The Locust processes to start: one headless process, or a headless master then its
     workers (Locust sends the cdnsim options from the master to every worker)."""
     locust = [sys.executable, "-m", "locust", "-f", str(LOADTESTS / PROFILES[settings.profile])]
+    # Headless for a set time, or Locust's web UI (loopback) with the same values filled in.
+    mode = (
+        ["--headless", "-t", f"{max(1, round(settings.duration))}s", "--only-summary"]
+        if settings.web_port is None
+        else ["--web-host", "127.0.0.1", "--web-port", str(settings.web_port)]
+    )
     options = [
-        "--headless", "-u", str(settings.users), "-r", f"{settings.spawn_rate:g}",
-        "-t", f"{max(1, round(settings.duration))}s", "--stop-timeout", "5",
+        *mode, "-u", str(settings.users), "-r", f"{settings.spawn_rate:g}", "--stop-timeout", "5",
         "--json-file", str(settings.output / "locust"), "--html", str(settings.output / "locust.html"),
-        "--only-summary", "--loglevel", "WARNING",
+        "--loglevel", "WARNING",
         "--pops", ",".join(p["url"] for p in ready["pops"]), "--packs", ",".join(packs),
         "--origin", ready["origin"], "--timeline-dir", str(settings.output / "timelines"),
         *settings.locust_args,
     ]  # fmt: skip
     if not settings.workers:
         return [locust + options]
-    port = str(_free_port())
-    master = [*locust, *options, "--master", "--master-bind-host", "127.0.0.1", "--master-bind-port", port,
-              "--expect-workers", str(settings.workers), "--expect-workers-max-wait", "60"]  # fmt: skip
+    port = str(free_port())
+    master = [
+        *locust,
+        *options,
+        "--master",
+        "--master-bind-host",
+        "127.0.0.1",
+        "--master-bind-port",
+        port,
+    ]
+    if settings.web_port is None:
+        master += ["--expect-workers", str(settings.workers), "--expect-workers-max-wait", "60"]  # fmt: skip
     worker = [
         *locust,
         "--worker",
@@ -134,7 +145,7 @@ def locust_commands(
     return [master] + [worker] * settings.workers
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
@@ -167,11 +178,10 @@ async def _run_locust(
         subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)  # noqa: ASYNC220
         for command, log in zip(commands, logs, strict=True)
     ]
+    if settings.progress:
+        print(progress.starting(settings, ready), flush=True)
     try:
-        deadline = started + settings.duration + 90
-        while processes[0].poll() is None and time.time() < deadline:
-            await asyncio.sleep(settings.sample_interval)
-            samples.append(await _sample(sampler, [p.pid for p in processes], stack_pid))
+        await _watch(settings, processes, samples, sampler, stack_pid, started)
         ended = time.time()
         for process in processes:
             await asyncio.to_thread(_stop, process)
@@ -210,6 +220,44 @@ async def _run_locust(
         ],
         "samples": samples,
     }
+
+
+async def _watch(
+    settings: LoadSettings,
+    processes: list[subprocess.Popen[bytes]],
+    samples: list[dict[str, Any]],
+    sampler: StackSampler,
+    stack_pid: int | None,
+    started: float,
+) -> None:
+    """Sample until Locust ends: after its run time when headless; with the web UI, when
+    the user ends it here (Ctrl-C, SIGTERM), which stops Locust too. A live line every
+    few seconds."""
+    stop = asyncio.Event()
+    if settings.web_port is not None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+    deadline = started + settings.duration + 90 if settings.web_port is None else float("inf")
+    printed = started
+    try:
+        while processes[0].poll() is None and time.time() < deadline and not stop.is_set():
+            await asyncio.sleep(settings.sample_interval)
+            samples.append(await _sample(sampler, [p.pid for p in processes], stack_pid))
+            if settings.progress and time.time() - printed >= live.EVERY:
+                printed = time.time()
+                timelines = [
+                    _read_json(path, {"seconds": {}})
+                    for path in (settings.output / "timelines").glob("timeline-*.json")
+                ]
+                progress.print_live(settings, samples, timelines, started)
+    finally:
+        if settings.web_port is not None:
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                asyncio.get_running_loop().remove_signal_handler(sig)
+            for process in processes:
+                if process.poll() is None:
+                    process.send_signal(signal.SIGTERM)  # Locust quits and writes its files
 
 
 async def _sample(

@@ -19,12 +19,13 @@ from typing import Any, TypeVar
 import boto3
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
 from origin.storage.coherence import Coherence
 from origin.storage.embedded import EmbeddedMoto
 from origin.storage.memo import StorageMemo
 from origin.storage.mirror import Mirror
+from origin.storage.resources import StorageSetupError, ensure_buckets, ensure_table
 from origin.storage.settings import AWS, StorageSettings
 from origin.storage.written_keys import WrittenKeys
 
@@ -151,27 +152,14 @@ class Storage:
 
     # -- resources ------------------------------------------------------------------
     def create_resources(self) -> None:
-        existing = {b["Name"] for b in self.s3.list_buckets().get("Buckets", [])}
-        for bucket in (self.settings.originals_bucket, self.settings.variants_bucket):
-            if bucket not in existing:
-                self.s3.create_bucket(Bucket=bucket)
-        tables = set(self.dynamodb.list_tables().get("TableNames", []))
+        """Buckets and tables, each created if absent (see :mod:`origin.storage.resources`)."""
+        ensure_buckets(
+            self.s3,
+            (self.settings.originals_bucket, self.settings.variants_bucket),
+            self.settings.region,
+        )
         for name in TABLES:
-            if self.table(name) in tables:
-                continue
-            self.dynamodb.create_table(
-                TableName=self.table(name),
-                KeySchema=[
-                    {"AttributeName": "tenant", "KeyType": "HASH"},
-                    {"AttributeName": "id", "KeyType": "RANGE"},
-                ],
-                AttributeDefinitions=[
-                    {"AttributeName": "tenant", "AttributeType": "S"},
-                    {"AttributeName": "id", "AttributeType": "S"},
-                ],
-                BillingMode="PAY_PER_REQUEST",
-                StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
-            )
+            ensure_table(self.dynamodb, self.table(name))
 
     # -- S3 -------------------------------------------------------------------------
     def restore_from_mirror(self) -> None:
@@ -450,7 +438,7 @@ async def open_storage(
     storage = Storage(settings, endpoint, coherence=coherence, written_variants=written_variants)
     try:
         if settings.create_resources or moto:
-            await storage.run(storage.create_resources)
+            await storage.run(_create_resources, storage)
         if moto and settings.data_dir:
             storage.mirror = Mirror(settings.data_dir / "storage.sqlite3")
             await storage.run(storage.restore_from_mirror)
@@ -460,6 +448,19 @@ async def open_storage(
         storage.close()
         if moto:
             await asyncio.to_thread(moto.stop)
+
+
+def _create_resources(storage: Storage) -> None:
+    where = storage.endpoint_url or "AWS"
+    try:
+        storage.create_resources()
+    except NoCredentialsError:
+        raise StorageSetupError(
+            f"no credentials for the storage at {where}: set AWS_ACCESS_KEY_ID and "
+            "AWS_SECRET_ACCESS_KEY (any values for moto)"
+        ) from None
+    except (BotoCoreError, ClientError) as exc:
+        raise StorageSetupError(f"cannot set up the storage at {where}: {exc}") from None
 
 
 def _with_test_credentials(settings: StorageSettings) -> StorageSettings:

@@ -99,12 +99,24 @@ def _column_widths(
     return widths
 
 
-def _table_line(cells: tuple[str, ...], widths: list[int], verdict: str, colour: bool) -> str:
+KEY_FACT = 4  # the column that wraps
+
+
+def _table_lines(
+    cells: tuple[str, ...], widths: list[int], verdict: str, colour: bool
+) -> list[str]:
+    """The row, its key fact wrapped at word boundaries onto continuation lines below
+    (the other columns blank there), so that no fact is cut."""
+    fact = textwrap.wrap(cells[KEY_FACT], widths[KEY_FACT], break_on_hyphens=False) or [""]
     out = []
     for i, (cell, w) in enumerate(zip(cells, widths, strict=True)):
+        cell = fact[0] if i == KEY_FACT else cell
         padded = _fit(cell, w).rjust(w) if i in (3, 5) else _fit(cell, w).ljust(w)
         out.append(_paint(padded, verdict, colour) if i == 2 and verdict else padded)
-    return _GAP.join(out).rstrip()
+    lines = [_GAP.join(out).rstrip()]
+    indent = sum(widths[:KEY_FACT]) + len(_GAP) * KEY_FACT
+    lines += [" " * indent + more for more in fact[1:]]
+    return lines
 
 
 def _totals_line(suite: JSON) -> str:
@@ -140,14 +152,16 @@ def summary_table(suite: JSON, *, colour: bool = False, width: int = 100) -> str
     """The suite as an aligned table that fits ``width`` columns, its totals, then the failures.
 
     Columns: scenario, group, verdict, checks passed/total, the key fact (first failing check
-    with expected and measured, a skip/error reason, or a measurement), wall seconds.
+    with expected and measured, a skip/error reason, or a measurement; wrapped onto
+    continuation lines rather than cut), wall seconds.
     """
     headers = ("scenario", "group", "verdict", "checks", "key fact", "wall")
     rows = _rows(suite)
     widths = _column_widths(rows, headers, width)
-    lines = [_table_line(headers, widths, "", False)]
+    lines = _table_lines(headers, widths, "", False)
     lines.append(_GAP.join("─" * w for w in widths))
-    lines.extend(_table_line(row, widths, row[2], colour) for row in rows)
+    for row in rows:
+        lines.extend(_table_lines(row, widths, row[2], colour))
     lines.append("")
     lines.append(_totals_line(suite))
     notes = _failure_notes(suite, width)

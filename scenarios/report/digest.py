@@ -57,6 +57,8 @@ def text(value: Any) -> str:
         return "yes" if value else "no"
     if isinstance(value, float):
         return f"{value:g}" if abs(value) < 1e15 else repr(value)
+    if isinstance(value, list | tuple):
+        return ", ".join(text(v) for v in value) or "none"
     return str(value)
 
 

@@ -38,6 +38,8 @@ th { background: #f2f2f2; } td.num { text-align: right; font-variant-numeric: ta
 .badge.pass { background: #2e9e44; } .badge.fail { background: #d62728; }
 .badge.skip { background: #b8860b; } .badge.error { background: #6a3d9a; }
 .ok { color: #2e9e44; font-weight: 700; } .bad { color: #d62728; font-weight: 700; }
+tr.check.failed td { color: #b21f1f; font-weight: 600; background: #fff0f0; }
+table.summary td.name, table.summary td.num { white-space: nowrap; }
 section.scenario { border-top: 2px solid #ccc; padding: .6em 0; }
 section.scenario > details > summary { cursor: pointer; list-style-position: outside; }
 .meta { color: #555; font-size: .9em; } .reason { background: #fff6e0; padding: .3em .6em; }
@@ -86,7 +88,7 @@ def _summary_table(suite: JSON) -> str:
         passed, total = checks_tally(scenario)
         rows.append(
             f'<tr class="verdict-{verdict_of(scenario)}">'
-            f'<td><a href="#{section_id(index, name)}">{escape(name)}</a></td>'
+            f'<td class="name"><a href="#{section_id(index, name)}">{escape(name)}</a></td>'
             f"<td>{_e(scenario.get('group'))}</td><td>{_badge(verdict_of(scenario))}</td>"
             f'<td class="num">{passed}/{total}</td><td>{escape(key_fact(scenario))}</td>'
             f'<td class="num">{escape(wall_text(scenario.get("wall_seconds")))}</td></tr>'
@@ -99,15 +101,16 @@ def _summary_table(suite: JSON) -> str:
 
 
 def _checks(scenario: JSON) -> str:
+    """The checks, failing ones first (in red), then the passing ones, each in run order."""
     checks = checks_of(scenario)
     if not checks:
         return '<p class="meta">No checks.</p>'
     rows = []
-    for check in checks:
+    for check in sorted(checks, key=lambda c: c.get("ok") is True):
         ok = check.get("ok") is True
         mark = '<span class="ok">✓</span>' if ok else '<span class="bad">✗</span>'
         rows.append(
-            f'<tr class="check {"ok" if ok else "failed"}"><td>{mark}</td>'
+            f'<tr class="check {"passed" if ok else "failed"}"><td>{mark}</td>'
             f"<td>{_e(check.get('name'))}</td><td>{_e(check.get('expected'))}</td>"
             f"<td>{_e(check.get('measured'))}</td><td>{_e(check.get('detail') or '')}</td></tr>"
         )

@@ -1,4 +1,5 @@
-"""The pure layout of a timeline plot: state segments per lane, axis ticks, label rows.
+"""The pure layout of a timeline plot: state segments per lane, label rows (the time axis
+is time_axis.py).
 
 No markup here, so each rule can be tested on its own; timeline_svg.py draws the result.
 """
@@ -12,7 +13,7 @@ from typing import Any
 from scenarios.report.digest import JSON, text
 
 STATES = ("fresh", "stale", "error", "other")
-LABEL_ROWS = 4
+LABEL_ROWS = 8
 
 
 @dataclass(frozen=True)
@@ -57,18 +58,6 @@ def lane_segments(observations: list[JSON], end: float) -> list[Segment]:
     if count:
         segments.append(Segment(start, max(end, start), state, label, count))
     return segments
-
-
-def axis_ticks(end: float, target: int = 8) -> tuple[list[float], int]:
-    """Round tick positions from 0 to ``end`` (steps of 1, 2 or 5 × 10^k) and their decimals."""
-    if end <= 0:
-        return [0.0], 0
-    raw = end / target
-    magnitude = 10 ** math.floor(math.log10(raw))
-    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
-    decimals = max(0, -math.floor(math.log10(step)))
-    count = math.floor(end / step + 1e-9)
-    return [round(i * step, decimals) for i in range(count + 1)], decimals
 
 
 def label_rows(spans: list[tuple[float, float]], max_rows: int = LABEL_ROWS) -> list[int]:

@@ -124,24 +124,30 @@ def test_the_report_joins_locust_totals_the_steady_window_and_the_edge_counters(
     assert not by_name["p95_ms"]["ok"] and report["passed"] is False
 
 
-def test_a_forced_change_splits_the_run_into_before_surge_and_after():
+def test_a_forced_change_splits_the_run_into_phases_that_add_up_to_the_whole_run():
     samples = [
         _sample(0, 0, 0, 0),
-        _sample(1, 100, 100, 0),
-        _sample(2, 150, 200, 50, {"location_config_saved": 1, "forced_change": 1, "render": 30}),
-        _sample(3, 240, 300, 60, {"render": 10}),
-        _sample(4, 340, 400, 60),
+        _sample(1, 0, 100, 96, {"render": 96}),  # the cold start: every variant once
+        _sample(2, 100, 200, 96),
+        _sample(3, 200, 300, 96, {"render": 4}),
+        _sample(4, 300, 400, 96, {"location_config_saved": 1, "forced_change": 1}),
+        _sample(5, 380, 500, 116, {"render": 96}),  # the stack's own earlier invalidation
+        _sample(6, 480, 600, 116, {"invalidation_created": 1}),  # the change's tick
+        _sample(7, 550, 700, 146, {"render": 30}),
+        _sample(8, 640, 800, 156, {"render": 10}),
+        _sample(9, 740, 900, 156),
+        _sample(10, 840, 1000, 156),
     ]
-    seconds = {str(int(T0) + s): _second(100, 90, {"5": 100}) for s in range(4)}
+    seconds = {str(int(T0) + s): _second(100, 90, {"5": 100}) for s in range(10)}
     report = join(recording(samples, seconds), Thresholds(None, None, None))
-    before, surge, after = report["phases"]
-    assert (before["phase"], surge["phase"], after["phase"]) == ("before", "surge", "after")
-    assert (
-        surge["renders"] == 40
-        and surge["origin_requests"] == 60
-        and surge["peak_renders_per_interval"] == 30
-    )
-    assert after["renders"] == 0 and after["edge_hit_ratio"] == 1.0
+    names = [p["phase"] for p in report["phases"]]
+    assert names == ["warm-up", "before", "waiting for the tick", "surge", "after"]
+    by_name = {p["phase"]: p for p in report["phases"]}
+    assert by_name["waiting for the tick"]["renders"] == 96  # not counted as the rebuild
+    assert by_name["surge"]["renders"] == 40 and by_name["surge"]["peak_renders_per_interval"] == 30
+    assert by_name["after"]["renders"] == 0 and by_name["after"]["edge_hit_ratio"] == 1.0
+    # One total: the phases' renders are the whole run's (the cold start's included).
+    assert sum(p["renders"] for p in report["phases"]) == report["stack"]["renders"] == 236
     assert report["passed"]  # no thresholds
 
 

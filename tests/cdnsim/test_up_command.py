@@ -40,6 +40,7 @@ def test_up_demo_writes_the_ready_file_serves_and_stops_cleanly(tmp_path):
     try:
         ready = json.loads(ready_file.read_text())
         assert KEYS <= ready.keys()
+        assert ready["process"]["pid"] == up.proc.pid  # readers tell a stale file by it
         assert [pop["id"] for pop in ready["pops"]] == ["pop-1", "pop-2", "pop-3"]
         auth = {"Authorization": f"Bearer {ready['admin_token']}"}
         packs = requests.get(
@@ -66,3 +67,4 @@ def test_up_demo_writes_the_ready_file_serves_and_stops_cleanly(tmp_path):
         code = up.kill(signal.SIGTERM)
     assert code == 0
     assert "cdnsim: stopped" in up.text()
+    assert not ready_file.exists()  # a stopped stack is not ready

@@ -11,7 +11,8 @@ import pytest
 
 from cdnsim.bench.hit import parse_wrk
 from cdnsim.commands.edge import add_arguments, build_settings
-from edge.config import CachePolicy, PopSettings, load_settings
+from edge.config import CachePolicy, PopSettings
+from edge.config_file import load_settings
 
 
 def cli(*argv: str) -> argparse.Namespace:
@@ -80,27 +81,30 @@ def test_vimond_shorthand_in_json(tmp_path: Path) -> None:
     [
         (
             {
-                "origins": {"o": "x"},
+                "origins": {"o": "http://127.0.0.1:9"},
                 "behaviors": [{"path_pattern": "*", "policy": "Nope", "origin": "o"}],
             },
             "unknown policy",
         ),
         (
             {
-                "origins": {"o": "x"},
+                "origins": {"o": "http://127.0.0.1:9"},
                 "behaviors": [{"path_pattern": "*", "policy": "CachingDisabled", "origin": "p"}],
             },
             "unknown origin",
         ),
         (
             {
-                "origins": {"o": "x"},
+                "origins": {"o": "http://127.0.0.1:9"},
                 "behaviors": [{"path_pattern": "*", "policy": "CachingDisabled", "origin": "o"}],
                 "bogus": 1,
             },
             "bad edge settings",
         ),
-        ({"origins": {"o": "x"}, "behaviors": [], "profile": "akamai"}, "unknown profile"),
+        (
+            {"origins": {"o": "http://127.0.0.1:9"}, "behaviors": [], "profile": "akamai"},
+            'profile: "akamai" is not one of',
+        ),
         ([], "JSON object"),
     ],
 )

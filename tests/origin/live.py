@@ -8,8 +8,8 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from cdnsim.runtime import serve_app
 from common.clock import Clock
+from common.serving import serve_app
 from origin.app import create_app
 from origin.settings import OriginSettings
 

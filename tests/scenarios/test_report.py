@@ -10,8 +10,12 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from scenarios.report import progress_line, render_html, strip_wall, summary_table, write_reports
-from scenarios.report.timeline_layout import axis_ticks, label_rows, lane_segments
+from scenarios.report.time_axis import round_ticks
+from scenarios.report.timeline_layout import label_rows, lane_segments
+from tests.scenarios import svg_layout
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -213,7 +217,7 @@ def test_plot_draws_ticks_markers_axis_label_and_legend():
     texts = ["".join(e.itertext()) for e in svg.iter(f"{SVG}text")]
     assert "simulated seconds since start" in texts
     assert "upload main (blue)" in texts and "switch off: fixed phase" in texts
-    assert {"fresh", "stale", "error", "other", "tick"} <= set(texts)
+    assert {"fresh", "stale", "error", "other", "aggregator tick", "variants kept"} <= set(texts)
     assert len([e for e in svg.iter(f"{SVG}circle") if "observation" in _classes(e)]) == 9
 
 
@@ -291,10 +295,11 @@ def test_segments_start_at_first_observation_and_unknown_states_count_as_other()
 
 
 def test_axis_ticks_are_round_and_cover_the_range():
-    assert axis_ticks(1500.0) == ([0, 200, 400, 600, 800, 1000, 1200, 1400], 0)
-    ticks, decimals = axis_ticks(0.7)
+    assert round_ticks(0.0, 1500.0, 8) == ([0, 200, 400, 600, 800, 1000, 1200, 1400], 0)
+    ticks, decimals = round_ticks(0.0, 0.7, 8)
     assert ticks[0] == 0 and ticks[-1] <= 0.7 and decimals == 1
-    assert axis_ticks(0.0) == ([0.0], 0)
+    assert round_ticks(0.0, 0.0, 8) == ([0.0], 0)
+    assert round_ticks(86880.0, 87546.0, 6) == ([87000, 87200, 87400], 0)  # within the piece
 
 
 def test_overlapping_marker_labels_take_separate_rows():
@@ -321,9 +326,23 @@ def test_console_table_lists_each_scenario_verdict_and_the_failing_check():
 
 def test_console_columns_line_up():
     lines = summary_table(_suite()).splitlines()
-    header, rows = lines[0], lines[2:6]
+    header, body = lines[0], lines[2 : lines.index("")]
+    rows = [line for line in body if not line.startswith(" ")]  # not a continuation
     column = header.index("verdict")
     assert [r[column:].split()[0] for r in rows] == ["fail", "pass", "skip", "error"]
+
+
+def test_a_long_key_fact_wraps_at_word_boundaries_instead_of_being_cut():
+    suite = _suite()
+    fact = "bug on: a browser without WebP got WebP at pop-1, pop-2, pop-3 · as started: " * 2
+    suite["scenarios"][1]["measurements"] = {"headline": fact.strip()}
+    lines = summary_table(suite).splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("fallback-chain"))
+    column = lines[0].index("key fact")
+    wrapped = [lines[start][column:].rsplit("  ", 1)[0].strip()]
+    wrapped += [line.strip() for line in lines[start + 1 :] if line.startswith(" " * column)]
+    assert " ".join(wrapped) == fact.strip() and "…" not in "".join(wrapped)
+    assert max(len(line) for line in lines) <= 100
 
 
 def test_progress_line_while_running_and_when_done():
@@ -365,3 +384,91 @@ def test_written_reports_round_trip(tmp_path: Path):
     assert json.loads(written) == suite
     assert written == json.dumps(suite, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
     assert paths["html"].read_text(encoding="utf-8") == render_html(suite)
+
+
+def _hard_timelines() -> list[dict[str, Any]]:
+    """Timelines like the ones that were hard to read: a day of ticks with the action at
+    both ends, the action a few seconds long after minutes of set-up, long and coincident
+    labels, a long lane name."""
+    day = {
+        "name": "resilience-origin-down",
+        "verdict": "pass",
+        "timeline": {
+            "lanes": ["pop-1", "pop-2", "pop-3"],
+            "end": 87515.0,
+            "observations": [_obs(450.0, lane, "stale") for lane in ("pop-1", "pop-2", "pop-3")]
+            + [_obs(t, "pop-1", "error") for t in (86910.0, 87000.0, 87510.0)],
+            "markers": [
+                {"t": 300.0 * i, "kind": "tick", "lane": None, "label": "aggregator tick"}
+                for i in range(292)
+            ]
+            + [
+                {"t": 86910.0, "kind": "fault", "lane": None, "label": "origin down"},
+                {"t": 87510.0, "kind": "fault", "lane": None, "label": "origin back"},
+            ],
+        },
+    }
+    late = {
+        "name": "akamai-auto-edit",
+        "verdict": "fail",
+        "checks": [
+            {"name": "passes first", "ok": True, "expected": 1, "measured": 1},
+            {"name": "fails second", "ok": False, "expected": 1, "measured": 2},
+        ],
+        "timeline": {
+            "lanes": ["pop-1", "a POP with a very long name indeed"],
+            "end": 450.0,
+            "observations": [_obs(450.0, "pop-1", "fresh")],
+            "markers": [
+                {"t": 300.0, "kind": "invalidation_created", "lane": None, "label": "I1: 3 paths"},
+                *[
+                    {"t": 300.0, "kind": "variants_kept", "lane": None, "label": "kept (bug)"}
+                    for _ in range(3)
+                ],
+                {
+                    "t": 450.0,
+                    "kind": "write",
+                    "lane": None,
+                    "label": "upload main (blue) + DELETE invalidation of every rendition at once",
+                },
+                {"t": 450.0, "kind": "phase", "lane": None, "label": "switch on"},
+                {"t": 450.5, "kind": "fault", "lane": None, "label": "origin slow (5 s)"},
+            ],
+        },
+    }
+    return [day, late]
+
+
+def test_hard_timelines_zoom_to_the_action_and_keep_every_text_inside():
+    suite = {"scenarios": [_propagation(), *_hard_timelines()]}
+    page = render_html(suite)
+    found = svg_layout.plots(page)
+    assert set(found) == {"propagation-original", "resilience-origin-down", "akamai-auto-edit"}
+    for name, svg in found.items():
+        assert svg_layout.problems(svg) == [], name
+    # The day: one break between caching and the outage, its ticks left out of the drawing.
+    day = found["resilience-origin-down"]
+    breaks = [g for g in day.iter(f"{SVG}g") if "axis-break" in _classes(g)]
+    assert len(breaks) == 1 and float(breaks[0].attrib["data-start"]) < 1000
+    assert "tick" in "".join(breaks[0].find(f"{SVG}title").itertext())  # type: ignore[union-attr]
+    assert len([e for e in day.iter(f"{SVG}line") if "marker-tick" in _classes(e)]) < 10
+    # The late action: the set-up is a break, so the write is not at the edge.
+    late = found["akamai-auto-edit"]
+    write = next(g for g in late.iter(f"{SVG}g") if "marker-write" in _classes(g))
+    x = float(write.find(f"{SVG}line").attrib["x1"])  # type: ignore[union-attr]
+    assert 200 < x < 900
+    labels = ["".join(e.itertext()) for e in late.iter(f"{SVG}text")]
+    assert "kept (bug) ×3" not in labels  # inside the set-up break, counted in its tooltip
+    assert any(label.endswith("…") for label in labels)  # the long write label, shortened
+    # Failing checks first, in red.
+    section = page[page.index('data-scenario="akamai-auto-edit"') :]
+    assert section.index("fails second") < section.index("passes first")
+    assert 'class="check failed"' in section
+
+
+def test_progress_in_a_file_is_one_line_per_scenario(capsys: pytest.CaptureFixture[str]):
+    from cdnsim.commands.scenario import _progress
+
+    _progress(0, 2, "propagation-crop", None)  # captured: not a terminal
+    _progress(0, 2, "propagation-crop", {"verdict": "pass", "wall_seconds": 0.4})
+    assert capsys.readouterr().err == "[1/2] propagation-crop … pass (0.4 s)\n"

@@ -13,6 +13,7 @@ from scenarios.library import load
 from scenarios.report.files import strip_wall, write_reports
 from scenarios.report.html import render_html
 from scenarios.runner import select
+from tests.scenarios import svg_layout
 
 BUG_SCENARIOS = {
     "bug-s3-delete-after-edge": "s3-delete-after-edge",
@@ -52,8 +53,12 @@ async def test_the_whole_suite_passes_and_the_report_plots_every_scenario(tmp_pa
     for scenario in suite["scenarios"]:  # every scenario shows what the POPs served, when
         assert scenario["timeline"]["observations"], scenario["name"]
     parser = TimelinePlots()
-    parser.feed(render_html(suite))
+    page = render_html(suite)
+    parser.feed(page)
     assert parser.plots == names
+    # What a reader sees: every text inside its plot, no label on another, a labelled axis.
+    layout = {name: svg_layout.problems(svg) for name, svg in svg_layout.plots(page).items()}
+    assert layout == {name: [] for name in names}
     paths = write_reports(suite, tmp_path)
     assert paths["html"].read_text(encoding="utf-8").count('class="timeline"') == len(names)
 

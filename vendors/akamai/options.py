@@ -35,6 +35,10 @@ def property_spec(spec: str) -> dict[str, str | list[str]]:
             hosts.append(value.strip().lower())
         else:
             fields[key] = value.strip()
+    try:  # the property's own rules, now rather than when the edge starts
+        property_settings(fields, "http://127.0.0.1")
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
     return fields
 
 

@@ -9,6 +9,7 @@ import argparse
 import random
 import string
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from edge.vendor import StorageAccess, VendorContext
 from vendors.imgix.api_keys import ALL_PERMISSIONS, ApiKey, RateLimit
@@ -144,10 +145,11 @@ def add_imgix_arguments(parser: argparse.ArgumentParser) -> None:
         "(default: 127.0.0.1 and localhost)",
     )
     group.add_argument(
-        "--imgix-api-port", type=int, default=0, help="the Management API's port (default: free)"
+        "--imgix-api-port", type=_port, default=0, help="the Management API's port (default: free)"
     )
     group.add_argument(
         "--imgix-s3-endpoint",
+        type=_url,
         metavar="URL",
         help="the S3 endpoint S3 sources read (default: the stack's storage; cdnsim edge: none)",
     )
@@ -175,6 +177,22 @@ def add_imgix_arguments(parser: argparse.ArgumentParser) -> None:
         help="start the embedded GCS emulator (and Azurite, if installed) at start-up, so "
         "that the ready file names them",
     )
+
+
+def _port(spec: str) -> int:
+    try:
+        port = int(spec)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is 0 to 65535 (0: any free port), not {spec!r}")
+    return port
+
+
+def _url(spec: str) -> str:
+    if urlsplit(spec).scheme not in ("http", "https") or not urlsplit(spec).hostname:
+        raise argparse.ArgumentTypeError(f"expected an http:// or https:// URL, not {spec!r}")
+    return spec
 
 
 def imgix_options_from_args(args: argparse.Namespace) -> ImgixOptions:
