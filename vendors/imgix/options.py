@@ -216,6 +216,21 @@ def imgix_options_from_args(args: argparse.Namespace) -> ImgixOptions:
     )
 
 
+# The options the settings take as they are.
+AS_GIVEN = (
+    "rate",
+    "deploy_seconds",
+    "origin_hosts",
+    "purge_window",
+    "refresh_seconds",
+    "refresh_jitter",
+    "gcs_endpoint",
+    "azure_endpoint",
+    "azurite_install",
+    "start_emulators",
+)
+
+
 def generated_keys(seed: int | None) -> tuple[ApiKey, ApiKey]:
     """An admin key and a Sources-only key, the same for one seed."""
     rng = random.Random(f"{seed}:imgix-keys") if seed is not None else random.SystemRandom()
@@ -240,18 +255,9 @@ def imgix_settings(options: ImgixOptions, context: VendorContext) -> ImgixSettin
     api_port = options.api_port or context.port(PORT_OFFSETS[0])
     return ImgixSettings(
         generated_keys(context.seed) + options.api_keys,
-        rate=options.rate,
-        deploy_seconds=options.deploy_seconds,
-        origin_hosts=options.origin_hosts,
+        **{name: getattr(options, name) for name in AS_GIVEN},
         s3_endpoint=storage.endpoint if storage else None,
         s3_region=storage.region if storage else "us-east-1",
-        purge_window=options.purge_window,
-        refresh_seconds=options.refresh_seconds,
-        refresh_jitter=options.refresh_jitter,
-        gcs_endpoint=options.gcs_endpoint,
-        azure_endpoint=options.azure_endpoint,
-        azurite_install=options.azurite_install,
-        start_emulators=options.start_emulators,
         seed=context.seed,
         host=context.host,
         api_port=api_port,
