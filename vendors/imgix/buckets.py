@@ -9,6 +9,7 @@ Keys are the origin path below the source's prefix (``{type}_prefix``), as the s
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -242,6 +243,19 @@ class AzureContainer:
         except BucketError as exc:
             if "answered 409" not in exc.reason:
                 raise
+
+
+async def delete_containers(
+    session: aiohttp.ClientSession, endpoint: str, account: str, sas: str
+) -> None:
+    """Delete every container of ``account`` (the embedded Azurite's reset)."""
+    base = f"{endpoint.rstrip('/')}/{quote(account, safe='')}"
+    listing = URL(f"{base}?comp=list&{sas}", encoded=True)
+    async with session.get(listing, headers={"x-ms-version": AZURE_VERSION}) as reply:
+        names = re.findall(r"<Name>([^<]+)</Name>", await reply.text())
+    for name in names:
+        url = f"{base}/{quote(name, safe='')}?restype=container&{sas}"
+        await _http_write(session, "DELETE", url, "azure", headers={"x-ms-version": AZURE_VERSION})
 
 
 PROBE_PREFIX = ".cdnsim-upload-check-"

@@ -19,7 +19,6 @@ import hmac
 import shutil
 import subprocess
 import sys
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
@@ -98,6 +97,10 @@ class Emulator:
                 self._child = child
         return self.url
 
+    @property
+    def running(self) -> bool:
+        return self._child is not None and self._child.running
+
     def stop(self) -> None:
         if self._child is not None:
             self._child.stop()
@@ -139,25 +142,19 @@ class Azurite(Emulator):
 
 
 def account_sas(
-    account: str = AZURITE_ACCOUNT,
-    key: str = AZURITE_KEY,
-    *,
-    permissions: str = "rwdlac",
-    now: datetime | None = None,
-    days: int = 3650,
+    account: str = AZURITE_ACCOUNT, key: str = AZURITE_KEY, *, permissions: str = "rwdlac"
 ) -> str:
     """An account SAS for the Blob service (service, container and object resources),
-    signed with the account key as Azure's "Create an account SAS" describes for
-    version 2020-08-04."""
-    start = (now or datetime.now(UTC)) - timedelta(days=1)
-    expiry = start + timedelta(days=days)
+    signed with the account key as Azure's "Create an account SAS" describes for version
+    2020-08-04. Valid from 2020 to 2099: the same string every time, for one emulator."""
+    start, expiry = "2020-01-01T00:00:00Z", "2099-12-31T00:00:00Z"
     fields = {
         "sv": SAS_VERSION,
         "ss": "b",
         "srt": "sco",
         "sp": permissions,
-        "st": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "se": expiry.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "st": start,
+        "se": expiry,
         "spr": "https,http",
     }
     to_sign = "\n".join(

@@ -41,6 +41,11 @@ class OriginGate:
             self.session = None
         self.stores.stop()
 
+    async def wipe(self) -> None:
+        """Empty the embedded emulators (they keep running, at the same URLs)."""
+        if self.session is not None:
+            await self.stores.wipe(self.session)
+
     async def bucket(
         self, deployment: Mapping[str, Any], credentials: Mapping[str, str] | None = None
     ) -> Bucket:

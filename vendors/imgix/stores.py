@@ -26,6 +26,7 @@ from vendors.imgix.buckets import (
     GcsBucket,
     S3Bucket,
     bucket_name,
+    delete_containers,
 )
 from vendors.imgix.emulators import (
     AZURITE_ACCOUNT,
@@ -166,6 +167,15 @@ class CloudStores:
             if self.azurite is not None:
                 out["azure_account"], out["azure_sas"] = AZURITE_ACCOUNT, account_sas()
         return out
+
+    async def wipe(self, session: aiohttp.ClientSession) -> None:
+        """Every bucket and container of the running embedded emulators deleted."""
+        self._prepared.clear()
+        if self.gcs_emulator is not None and self.gcs_emulator.running:
+            async with session.get(f"{self.gcs_emulator.url}/wipe") as reply:
+                await reply.read()
+        if self.azurite is not None and self.azurite.running:
+            await delete_containers(session, self.azurite.url, AZURITE_ACCOUNT, account_sas())
 
     def stop(self) -> None:
         for emulator in (self.gcs_emulator, self.azurite):

@@ -130,9 +130,12 @@ class ImgixService:
         }
 
     async def reset(self) -> None:
-        """Sources, assets, purges, reports and key rate windows as at start-up (the
-        edge's caches and invalidations are the edge's to reset); no demo source."""
+        """Sources, assets, master images, purges, reports, key rate windows and the
+        embedded emulators' buckets as at start-up (the edge's caches and invalidations are
+        the edge's to reset); no demo source."""
         self.backend.reset()
+        # Emulated buckets start empty again (an endpoint of the user's is not ours to wipe).
+        await self.gate.wipe()
         if self.purges is not None:
             self.purges.reset()
         self._demo = {}
