@@ -181,6 +181,8 @@ class Sources:
         """Make ``change``. ``upload_ok``: whether its credentials wrote to the bucket
         (when ``change.check_upload``; unchecked credentials count as not working)."""
         delay = self.deploy_seconds if deploy_seconds is None else deploy_seconds
+        # Again: another request may have taken a domain while credentials were tried.
+        self._check_unique(change.deployment, change.source_id)
         if change.source_id is None:
             source = Source(
                 self.ids.new_id(),
