@@ -266,14 +266,15 @@ async def test_emulators_started_with_the_service_are_in_the_ready_entry(
 
 async def test_a_reset_empties_the_emulators_and_keeps_their_urls(stack: Stack) -> None:
     status, doc = await create(stack, source_body("gee", GCS, upload_credentials=GCS_WRITER))
-    source_id = doc["data"]["id"]
-    assert (await upload(stack, source_id, "cat.png", image_bytes()))[0] == 200
+    assert status == 201, doc
+    assert (await upload(stack, doc["data"]["id"], "cat.png", image_bytes()))[0] == 200
     if AZURITE_MISSING is None:
         sas = account_sas()
         body = source_body(
             "blue", azure(sas), upload_credentials={"type": "azure", "azure_sas_string": sas}
         )
         status, doc = await create(stack, body)
+        assert status == 201, doc
         assert (await upload(stack, doc["data"]["id"], "sky.png", image_bytes()))[0] == 200
     before = stack.service.ready()
     await stack.service.reset()
