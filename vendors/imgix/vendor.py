@@ -12,7 +12,7 @@ from aiohttp import web
 
 from common.clock import Clock
 from common.events import EventLog
-from common.serving import serve_app
+from common.serving import DEFAULT_LIMITS, ConnectionLimits, ServedApp, serve
 from edge.config import CacheBehavior, CachePolicy
 from edge.vendor import DemoImages, EdgeHandle, Replica, Routes, StorageAccess
 from vendors.imgix.addressing import INTERNAL_PREFIX
@@ -45,14 +45,16 @@ class ImgixService:
         clock: Clock,
         events: EventLog,
         storage: StorageAccess | None = None,
+        limits: ConnectionLimits = DEFAULT_LIMITS,
     ) -> None:
         self.settings = settings
+        self._limits = limits
         self.backend = ImgixBackend(settings, clock, events)
         self._property = ImgixProperty(self.backend, clock)
         self.gate = OriginGate(settings.origin_hosts, CloudStores(store_endpoints(settings)))
         self._storage = storage
         self._edge: EdgeHandle | None = None
-        self._runners: list[web.AppRunner] = []
+        self._served: list[ServedApp] = []
         self.purges: Purges | None = None
         self._refresh: AutoRefresh | None = None
         self.renderer_url = self.api_url = ""
@@ -143,16 +145,16 @@ class ImgixService:
             await self._edge.publish()
 
     async def _serve(self, app: web.Application, port: int) -> str:
-        runner, url = await serve_app(app, self.settings.host, port)
-        self._runners.append(runner)
-        return url
+        served = await serve(app, self.settings.host, port, limits=self._limits)
+        self._served.append(served)
+        return served.url
 
     async def stop(self) -> None:
         if self._refresh is not None:
             await self._refresh.stop()
-        for runner in reversed(self._runners):
-            await runner.cleanup()
-        self._runners.clear()
+        for served in reversed(self._served):
+            await served.close()
+        self._served.clear()
         await self.gate.close()
 
 
