@@ -44,6 +44,7 @@ class CacheRequest:
     request_cc: Directives
     upstream_range: str | None = None  # the Range the POP asks upstream for, if any
     upstream_if_range: str | None = None
+    started: float = 0.0  # perf_counter() when the POP took the request; 0: not timed
 
     @property
     def debug_key(self) -> str | None:

@@ -24,6 +24,7 @@ MODULES = [
     "bug_accept_not_in_key",
     "bug_write_during_flush",
     "bug_fallback_change",
+    "imgix_origin_refresh",
     "rebuild_cost",
     "akamai_auto_edit",
     "resilience_origin_down",

@@ -73,3 +73,23 @@ async def test_request_events_name_the_viewers_referrer_and_user_agent(
         ("hit", None, "Browser/2"),  # no Referer sent: none recorded
         ("hit", "https://example.com/x", ""),
     ]
+
+
+async def test_request_events_carry_bytes_and_time_taken_only_when_hits_are_logged(
+    origin: OriginDouble, make_edge: MakeEdge, http: aiohttp.ClientSession, events: EventLog
+) -> None:
+    origin.reply("/a", headers={"Cache-Control": "max-age=60"})
+    timed = await make_edge(edge_settings(origin.url))
+    since = events.last_seq
+    for _ in range(2):
+        await get(http, timed.pop_urls["pop-1"] + "/a")
+    served = [e for e in events.read(since=since) if e.kind in ("miss", "hit")]
+    assert [(e.kind, e.data["bytes"]) for e in served] == [("miss", 6), ("hit", 6)]
+    assert all(isinstance(e.data["ms"], float) and e.data["ms"] >= 0 for e in served)
+    # hit events off (benchmarks): no timer is read, misses still say what they sent
+    untimed = await make_edge(edge_settings(origin.url, hit_events=False))
+    since = events.last_seq
+    for _ in range(2):
+        await get(http, untimed.pop_urls["pop-1"] + "/a")
+    served = [e for e in events.read(since=since) if e.kind in ("miss", "hit")]
+    assert [(e.kind, e.data["bytes"], "ms" in e.data) for e in served] == [("miss", 6, False)]

@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 import pytest
 
 from cdnsim.scenario_stack import run_in_process
-from scenarios.library import load
+from scenarios.library import MODULES, load
 from scenarios.report.files import strip_wall, write_reports
 from scenarios.report.html import render_html
 from scenarios.runner import select
@@ -44,7 +44,7 @@ async def test_the_whole_suite_passes_and_the_report_plots_every_scenario(tmp_pa
     }
     assert not failed
     names = [s["name"] for s in suite["scenarios"]]
-    assert len(names) >= 21 and suite["summary"] == {
+    assert len(names) == len(MODULES) == 22 and suite["summary"] == {
         "pass": len(names),
         "fail": 0,
         "skip": 0,

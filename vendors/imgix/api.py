@@ -7,7 +7,7 @@ Routes (all under ``/api/v1``): ``sources`` (GET, POST), ``sources/{id}`` (GET, 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from aiohttp import web
@@ -17,11 +17,16 @@ from vendors.imgix import jsonapi as ja
 from vendors.imgix import jsonapi_query as jq
 from vendors.imgix.api_keys import ApiKey, Permission, authentication_meta
 from vendors.imgix.backend import ImgixBackend
+from vendors.imgix.buckets import BucketError, try_write
+from vendors.imgix.fetch import OriginGate
 from vendors.imgix.purges import ATTRIBUTES as PURGE_ATTRIBUTES
 from vendors.imgix.purges import Purges
 from vendors.imgix.sources import ATTRIBUTES as SOURCE_ATTRIBUTES
+from vendors.imgix.sources import Change
+from vendors.imgix.stores import StoreUnavailable
 
 MAX_JSON_BYTES = 1024 * 1024
+CREDENTIALS_REFUSED = "credentials-refused"  # upload_credentials that cannot write
 _JSON_TYPES = ("application/vnd.api+json", "application/json")
 
 
@@ -50,8 +55,8 @@ SOURCE_SORTS = frozenset({"date_deployed", "enabled", "name"})
 
 
 class Api:
-    def __init__(self, backend: ImgixBackend, purges: Purges) -> None:
-        self.backend, self.purges = backend, purges
+    def __init__(self, backend: ImgixBackend, purges: Purges, gate: OriginGate) -> None:
+        self.backend, self.purges, self.gate = backend, purges, gate
 
     def auth(self, request: web.Request, permission: Permission) -> ApiKey:
         """The request's key, counted against the rate limit and checked for ``permission``."""
@@ -102,7 +107,9 @@ class Api:
             await self.body(request), "sources", resource_id=None, allowed=SOURCE_ATTRIBUTES
         )
         now = self.backend.clock.now()
-        source = self.backend.sources.create(attrs, key.tag, now)
+        change = self.backend.sources.plan(None, attrs, key.tag, now)
+        upload_ok = await self.check_upload(change)
+        source = self.backend.sources.apply(change, self.backend.clock.now(), upload_ok=upload_ok)
         self.backend.events.append("imgix", "source_created", source=source.id)
         return self.one(key, "sources", source.id, source.attributes(now), request, 201)
 
@@ -121,9 +128,38 @@ class Api:
             await self.body(request), "sources", resource_id=source_id, allowed=SOURCE_ATTRIBUTES
         )
         now = self.backend.clock.now()
-        source = self.backend.sources.update(source_id, attrs, key.tag, now)
+        change = self.backend.sources.plan(source_id, attrs, key.tag, now)
+        upload_ok = await self.check_upload(change)
+        source = self.backend.sources.apply(change, self.backend.clock.now(), upload_ok=upload_ok)
         self.backend.events.append("imgix", "source_updated", source=source.id)
         return self.one(key, "sources", source.id, source.attributes(now), request)
+
+    async def check_upload(self, change: Change) -> bool | None:
+        """Whether the change's upload credentials write to its bucket (None: nothing to
+        check). New credentials that cannot are refused (400, nothing changed): seed 004
+        says they "must be valid and supply write permissions"."""
+        if not change.check_upload or change.credentials is None:
+            return None
+        why = await self.upload_refusal(change.deployment, change.credentials)
+        if why is not None and change.credentials_given:
+            raise ja.bad_request(
+                f"the upload_credentials cannot write to the bucket: {why}",
+                rule=CREDENTIALS_REFUSED,
+            )
+        return why is None
+
+    async def upload_refusal(
+        self, deployment: Mapping[str, Any], credentials: Mapping[str, str]
+    ) -> str | None:
+        """Why ``credentials`` cannot write to the deployment's bucket, or None."""
+        try:
+            bucket = await self.gate.bucket(deployment, credentials)
+            await try_write(bucket, deployment, self.backend.ids.new_id())
+        except StoreUnavailable as exc:
+            return exc.reason
+        except BucketError as exc:
+            return exc.reason
+        return None
 
     async def create_purge(self, request: web.Request) -> web.Response:
         key = self.auth(request, "Purge")

@@ -8,23 +8,28 @@ from __future__ import annotations
 
 import asyncio
 from typing import Any
+from urllib.parse import quote
 
 from aiohttp import web
-from botocore.exceptions import BotoCoreError, ClientError
 
 from common.bodies import read_request
 from vendors.imgix import jsonapi as ja
 from vendors.imgix import jsonapi_query as jq
 from vendors.imgix.api import Api
 from vendors.imgix.assets import FILTERS, SORTS, UPDATABLE, Asset
-from vendors.imgix.fetch import Original, OriginGate, load, serve_gate
+from vendors.imgix.buckets import CLOUD_TYPES, BucketError
+from vendors.imgix.fetch import Original, load
+from vendors.imgix.refresh import keep_master
 from vendors.imgix.sources import Source
+from vendors.imgix.stores import StoreUnavailable
 from vendors.imgix.uploads import sniffed_type, upload_key
 
 MAX_UPLOAD_BYTES = 32 * 1024 * 1024
+# An origin path the prose form of the upload route takes: not the table's form
+# (upload/…) nor the assets routes' (assets, assets/…), any character otherwise.
+PROSE_UPLOAD_PATH = r"(?!(?:upload|assets)(?:/|$))[\s\S]+"
 # Rules beyond the API's schema (the document lists them as refusals).
 UPLOAD_UNSUPPORTED, NO_CREDENTIALS = "upload-unsupported", "no-credentials"
-GATE = web.AppKey("imgix_api_gate", OriginGate)
 
 
 class AssetsApi:
@@ -77,54 +82,53 @@ class AssetsApi:
         self.backend.assets.get(source.id, path)
         if source.live is None:
             raise ja.conflict("the source is not deployed yet")
-        original = await load(request.app[GATE], source.live, path)
+        original = await load(self.api.gate, source.live, quote(path))
         if original.status != 200:
             raise ja.JsonApiError(
                 404 if original.status == 404 else 502,
                 "OriginError",
                 f"cannot refetch the asset: {original.reason}",
             )
+        keep_master(self.backend, source.id, source.live, quote(path), original)
         asset = await self._process(source, path, original, uploaded=False)
         return self._one(key, asset, request)
 
     async def upload_asset(self, request: web.Request) -> web.Response:
+        """Write the body to the source's bucket at origin_path (with the source's working
+        upload credentials), index it and purge what the edge holds of it."""
         key = self.api.auth(request, "Image Manager Edit")
         source, path = self._source(request), self._path(request)
-        kind = source.deployment["type"]
-        if kind in ("webfolder", "webproxy"):
+        deployment, credentials = source.deployment, source.upload_credentials
+        if deployment["type"] not in CLOUD_TYPES:
             raise ja.bad_request(
                 "uploading to Web Folder or Web Proxy sources is not supported",
                 rule=UPLOAD_UNSUPPORTED,
             )
-        if kind != "s3":
-            raise ja.JsonApiError(
-                501, "NotImplemented", f"{kind} storage is not reachable from this simulator"
+        if credentials is None or not source.allows_upload:
+            raise ja.bad_request(
+                "this source has no upload_credentials"
+                if credentials is None
+                else "this source's upload_credentials did not write to its bucket when "
+                "checked (allows_upload is false): PATCH working ones",
+                rule=NO_CREDENTIALS,
             )
-        credentials = source.upload_credentials
-        if credentials is None:
-            raise ja.bad_request("this source has no upload_credentials", rule=NO_CREDENTIALS)
-        gate = request.app[GATE]
-        if gate.s3_endpoint is None:
-            raise ja.JsonApiError(502, "OriginError", "no S3 endpoint is configured")
-        s3_key = upload_key(path, source.deployment.get("s3_prefix") or "")
+        object_name = upload_key(path, deployment.get(f"{deployment['type']}_prefix") or "")
         body = await read_request(request, MAX_UPLOAD_BYTES)
         content_type = await asyncio.to_thread(
             sniffed_type, body, request.headers.get("Content-Type")
         )
-        client = gate.s3_client(credentials["s3_access_key"], credentials["s3_secret_key"])
         try:
-            result = await asyncio.to_thread(
-                client.put_object,
-                Bucket=source.deployment["s3_bucket"],
-                Key=s3_key,
-                Body=body,
-                ContentType=content_type,
-            )
-        except (ClientError, BotoCoreError) as exc:
+            bucket = await self.api.gate.bucket(deployment, credentials)
+            etag = await bucket.put(object_name, body, content_type)
+        except StoreUnavailable as exc:
+            raise ja.JsonApiError(502, "OriginError", exc.reason) from None
+        except BucketError as exc:
             raise ja.JsonApiError(
-                502, "OriginError", f"the bucket refused the upload: {type(exc).__name__}"
+                502, "OriginError", f"the bucket refused the upload: {exc.reason}"
             ) from None
-        original = Original(200, body, (("ETag", result.get("ETag", "")),))
+        original = Original(200, body, (("ETag", etag), ("Content-Type", content_type)))
+        if source.live is not None and source.live["type"] == deployment["type"]:
+            keep_master(self.backend, source.id, source.live, quote(path), original)
         asset = await self._process(source, path, original, uploaded=True)
         return self._one(key, asset, request)
 
@@ -142,14 +146,15 @@ class AssetsApi:
 
 def add_asset_routes(app: web.Application, api: Api) -> None:
     assets = AssetsApi(api)
-    settings = api.backend.settings
-    serve_gate(
-        app, GATE, OriginGate(settings.origin_hosts, settings.s3_endpoint, settings.s3_region)
-    )
     router = app.router
     router.add_post("/api/v1/sources/{source_id}/assets/refresh/{path:.+}", assets.refresh_asset)
     # Any character, newlines too, so that a bad name gets upload_key's clear 400, not a 404.
     router.add_post("/api/v1/sources/{source_id}/upload/{path:[\\s\\S]+}", assets.upload_asset)
+    # The seed's prose writes the upload as POST sources/{id}/{origin_path}: the same
+    # upload, for every path that is not another route's (upload/…, assets, assets/…).
+    router.add_post(
+        f"/api/v1/sources/{{source_id}}/{{path:{PROSE_UPLOAD_PATH}}}", assets.upload_asset
+    )
     # Under /sources/{id}/assets/, a path starting refresh/ is the refresh route's (one
     # resource per URL, so a 405 says the true Allow); /assets/{id}/ reaches such an asset.
     for base, path in (

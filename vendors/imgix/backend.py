@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -12,6 +13,7 @@ from common.ids import IdGenerator
 from vendors.imgix.addressing import url_target
 from vendors.imgix.api_keys import ApiKey, KeyRing, RateLimit
 from vendors.imgix.assets import Assets
+from vendors.imgix.masters import DAY, DEFAULT_MAX_BYTES, Masters
 from vendors.imgix.reports import Reports
 from vendors.imgix.sources import Source, Sources
 
@@ -24,7 +26,16 @@ class ImgixSettings:
     origin_hosts: tuple[str, ...] = ("127.0.0.1", "localhost")  # what web folders may fetch
     s3_endpoint: str | None = None
     s3_region: str = "us-east-1"
+    gcs_endpoint: str | None = None  # None: the embedded GCS emulator, started on first use
+    azure_endpoint: str | None = None  # None: the embedded Azurite, started on first use
+    azurite_install: bool = False  # npm install Azurite on first use when it is missing
+    start_emulators: bool = False  # start the embedded emulators with the service
     purge_window: float = 10.0  # a second purge of one URL within this is a 409
+    # imgix's automatic refresh of master images: after this, plus up to the jitter
+    # (seeded), a changed origin image is noticed; 0: never (a purge or refresh only).
+    refresh_seconds: float = DAY
+    refresh_jitter: float = DAY
+    master_cache_bytes: int = DEFAULT_MAX_BYTES
     seed: int | None = None
     host: str = "127.0.0.1"
     api_port: int = 0
@@ -68,6 +79,8 @@ class ImgixBackend:
         seed = settings.seed if settings.seed is not None else secrets.token_hex(16)
         self._id_seed = f"{seed}:imgix"
         self.ids = IdGenerator(self._id_seed)
+        # The account reports relate to: the same id for one seed, across resets.
+        self.account_id = hashlib.sha256(f"{seed}:account".encode()).hexdigest()[:24]
         self.reports = Reports(events, self.ids, clock.now())
         self.reset()
 
@@ -77,13 +90,19 @@ class ImgixBackend:
 
     def reset(self) -> None:
         """The account as at start-up: keys (and their rate windows), no sources, assets,
-        sub-image uses or reports, and ids drawn afresh from the start."""
+        master images, sub-image uses or reports, and ids drawn afresh from the start."""
         settings = self.settings
         self.ids.reseed(self._id_seed)
         self.keys = KeyRing(settings.api_keys, settings.rate)
         self.sources = Sources(self.ids, deploy_seconds=settings.deploy_seconds, seed=settings.seed)
         self.sub_images = SubImages()
         self.assets = Assets()
+        self.masters = Masters(
+            refresh_seconds=settings.refresh_seconds,
+            jitter_seconds=settings.refresh_jitter,
+            max_bytes=settings.master_cache_bytes,
+            seed=settings.seed,
+        )
         skip_pops = self.reports.skip_pops
         self.reports = Reports(self.events, self.ids, self.clock.now())
         self.reports.skip_pops = skip_pops

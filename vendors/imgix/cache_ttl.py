@@ -51,21 +51,24 @@ def _header(headers: Sequence[tuple[str, str]], name: str) -> str | None:
     return next((v for k, v in headers if k == name), None)
 
 
-def image_cache_control(deployment: Mapping[str, object], origin: float | None) -> str:
-    """``Cache-Control`` for a rendered image under the deployment's TTL behaviour."""
+def image_lifetime(deployment: Mapping[str, object], origin: float | None) -> int:
+    """Seconds a rendered image may be kept under the deployment's TTL behaviour (0: not
+    at all)."""
     behavior = deployment["cache_ttl_behavior"]
     value = int(deployment["cache_ttl_value"])  # type: ignore[call-overload]
     if behavior == "override_origin":
-        ttl = value
-    elif behavior == "enforce_minimum":
-        ttl = max(value, int(origin or 0))
-    elif origin is None:
-        ttl = value
-    elif origin <= 0:
-        return NO_STORE
-    else:
-        ttl = int(origin)
-    return f"public, max-age={ttl}"
+        return value
+    if behavior == "enforce_minimum":
+        return max(value, int(origin or 0))
+    if origin is None:
+        return value
+    return max(0, int(origin))
+
+
+def image_cache_control(deployment: Mapping[str, object], origin: float | None) -> str:
+    """``Cache-Control`` for a rendered image under the deployment's TTL behaviour."""
+    ttl = image_lifetime(deployment, origin)
+    return f"public, max-age={ttl}" if ttl > 0 else NO_STORE
 
 
 def error_cache_control(deployment: Mapping[str, object]) -> str:

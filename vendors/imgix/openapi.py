@@ -28,13 +28,14 @@ from common.openapi import (
     response,
 )
 from vendors.imgix import deployment as dep
-from vendors.imgix.api import SOURCE_FILTERS, SOURCE_SORTS
+from vendors.imgix.api import CREDENTIALS_REFUSED, SOURCE_FILTERS, SOURCE_SORTS
 from vendors.imgix.assets import RANGE
 from vendors.imgix.assets import SORTS as ASSET_SORTS
 from vendors.imgix.assets_api import NO_CREDENTIALS, UPLOAD_UNSUPPORTED
 from vendors.imgix.jsonapi import MEDIA_TYPE
 from vendors.imgix.jsonapi_query import MAX_INDEX, MAX_PAGE_SIZE
-from vendors.imgix.params import CHECKS
+from vendors.imgix.param_catalogue import ALIASES, CATALOGUE
+from vendors.imgix.params import MAX_DEFAULT_PARAMS
 from vendors.imgix.purges import EDGE_REFUSED, FOREIGN_DOMAIN, UNKNOWN_SOURCE
 from vendors.imgix.reports import SORTS as REPORT_SORTS
 from vendors.imgix.reports import TYPES as REPORT_TYPES
@@ -64,9 +65,11 @@ COMMON_FIELDS: dict[str, Schema] = {
     ),
     "default_params": {
         "type": "object",
-        "propertyNames": {"enum": sorted(CHECKS)},
+        "propertyNames": {"enum": sorted({*CATALOGUE, *ALIASES})},
+        "maxProperties": MAX_DEFAULT_PARAMS,
         "additionalProperties": {"anyOf": [STRING, {"type": "number"}]},
-        "description": "rendering parameters every request to the source gets",
+        "description": "rendering parameters every request to the source gets: any imgix "
+        "documents (or its alias); those this edge does not render are stored and ignored",
     },
     "image_error": nullable(URL),
     "image_error_append_qs": BOOLEAN,
@@ -128,7 +131,14 @@ def _resource(
     if with_id:
         properties["id"] = STRING
     if kind == "reports":
-        properties["relationships"] = {"type": "object"}
+        account = obj(
+            {"data": obj({"id": STRING, "type": {"const": "accounts"}}, required=["id", "type"])},
+            required=["data"],
+        )
+        properties["relationships"] = obj(
+            {"account": account},
+            description="the account; left out when fields[reports] does not name it",
+        )
     return obj(properties, required=["type", *(["id"] if with_id else []), *required])
 
 
@@ -261,8 +271,14 @@ PURGE["then"] = {"required": ["source_id"]}
 PURGE["else"] = {"not": {"required": ["source_id"]}}
 REPORT_ATTRIBUTES = obj(
     {
-        "completed": BOOLEAN,
-        "files": array({"type": "string", "format": "uri"}),
+        "completed": {
+            **BOOLEAN,
+            "description": "false from 00:00 UTC, when the day is finalised, until 01:00",
+        },
+        "files": {
+            **array({"type": "string", "format": "uri"}),
+            "description": "empty until the report is completed",
+        },
         "period_end": {"type": "integer"},
         "period_start": {"type": "integer"},
         "report_key": STRING,
@@ -354,15 +370,15 @@ def _errors(*statuses: str) -> dict[str, Any]:
         "400": "a bad body or parameter",
         "401": "no API key, or one this account does not have",
         "403": "the key lacks the permission (or a client-generated id)",
-        "404": "no such source, asset or report",
+        "404": "no such source, asset or report (or a report file before 01:00 UTC)",
         "405": "method not allowed, with Allow",
         "409": "a conflict: a domain another source uses, the same URL purged within the "
         "window, a source not deployed yet, a resource type or id other than the URL's",
         "413": "a body over the limit",
         "415": "a body that is not application/vnd.api+json",
         "429": "over the rate limit, with Retry-After",
-        "501": "gcs or azure storage: not reachable from this simulator",
-        "502": "the origin or bucket failed",
+        "502": "the origin or bucket failed, or its store cannot be reached (the detail "
+        "names what is missing: an emulator, node, an account the emulator does not serve)",
     }
     return error_responses(described, ERROR, MEDIA_TYPE, ("401", "403", "405", "429", *statuses))
 
@@ -403,6 +419,7 @@ def _source_operations() -> dict[str, Any]:
                 refusals=_rules(
                     (dep.DEFAULT_PARAMS_RULE, "a default_params value the renderer would not take"),
                     (CREDENTIALS_RULE, "upload_credentials of another type than the source"),
+                    (CREDENTIALS_REFUSED, "upload_credentials that cannot write to the bucket"),
                 ),
             ),
         },
@@ -428,6 +445,7 @@ def _source_operations() -> dict[str, Any]:
                     ),
                     (dep.DEFAULT_PARAMS_RULE, "a default_params value the renderer would not take"),
                     (CREDENTIALS_RULE, "upload_credentials of another type than the source"),
+                    (CREDENTIALS_REFUSED, "upload_credentials that cannot write to the bucket"),
                 ),
             ),
         },
@@ -454,25 +472,33 @@ def _source_operations() -> dict[str, Any]:
 def _asset_operations() -> dict[str, Any]:
     one = _resource("assets", ASSET_ATTRIBUTES)
     tag = "Assets"
-    upload = operation(
-        "uploadAsset",
-        "Upload an image to an S3 source at origin_path",
-        {**_ok("the asset", one), **_errors("400", "404", "409", "413", "501", "502")},
-        tag=tag,
-        params=[SOURCE_ID, ORIGIN_PATH],
-        body={"type": "string", "format": "binary"},
-        body_types=["application/octet-stream"],
-        refusals=[
-            *_rules(
-                (NOT_AN_IMAGE, "bytes that are not an image imgix accepts"),
-                (CONTENT_TYPE, "a Content-Type other than what the bytes are"),
-                (KEY_TOO_LONG, "a path over 1,024 bytes with the source's prefix"),
-                (UPLOAD_UNSUPPORTED, "a Web Folder or Web Proxy source"),
-                (NO_CREDENTIALS, "a source without upload_credentials"),
-            ),
-            Refusal(501, "NotImplemented", "a gcs or azure source"),
-        ],
+    refusals = _rules(
+        (NOT_AN_IMAGE, "bytes that are not an image imgix accepts"),
+        (CONTENT_TYPE, "a Content-Type other than what the bytes are"),
+        (KEY_TOO_LONG, "a path over 1,024 bytes with the source's prefix"),
+        (UPLOAD_UNSUPPORTED, "a Web Folder or Web Proxy source"),
+        (NO_CREDENTIALS, "a source without working upload_credentials (allows_upload false)"),
     )
+    prose_path = {
+        **ORIGIN_PATH,
+        "schema": {**ORIGIN_PATH["schema"], "not": {"pattern": "^(?:upload|assets)(?:/|$)"}},
+    }
+    uploads = {
+        form: operation(
+            operation_id,
+            f"Upload an image to an S3, GCS or Azure source at origin_path ({form} form)",
+            {**_ok("the asset", one), **_errors("400", "404", "409", "413", "502")},
+            tag=tag,
+            params=[SOURCE_ID, path],
+            body={"type": "string", "format": "binary"},
+            body_types=["application/octet-stream"],
+            refusals=refusals,
+        )
+        for form, operation_id, path in (
+            ("table", "uploadAsset", ORIGIN_PATH),
+            ("prose", "uploadAssetAtPath", prose_path),
+        )
+    }
     paths: dict[str, Any] = {
         "/api/v1/sources/{source_id}/assets/refresh/{path}": {
             "post": operation(
@@ -483,7 +509,8 @@ def _asset_operations() -> dict[str, Any]:
                 params=[SOURCE_ID, ORIGIN_PATH],
             )
         },
-        "/api/v1/sources/{source_id}/upload/{path}": {"post": upload},
+        "/api/v1/sources/{source_id}/upload/{path}": {"post": uploads["table"]},
+        "/api/v1/sources/{source_id}/{path}": {"post": uploads["prose"]},
     }
     not_refresh = {
         **ORIGIN_PATH,

@@ -1,6 +1,7 @@
 """imgix on the command line (``cdnsim up``, ``cdnsim edge --vendor imgix``): extra API keys,
-the API rate limit, deployment time, the purge window, the hosts web folders may fetch from,
-the S3 endpoint S3 sources read, the API's port; and how the vendor is created (:data:`PLUGIN`)."""
+the API rate limit, deployment time, the purge window, the automatic refresh of master
+images, the hosts web folders may fetch from, where S3, GCS and Azure sources live, the
+API's port; and how the vendor is created (:data:`PLUGIN`)."""
 
 from __future__ import annotations
 
@@ -13,11 +14,14 @@ from urllib.parse import urlsplit
 from edge.vendor import StorageAccess, VendorContext
 from vendors.imgix.api_keys import ALL_PERMISSIONS, ApiKey, RateLimit
 from vendors.imgix.backend import ImgixSettings
+from vendors.imgix.emulators import CACHE_DIR
+from vendors.imgix.masters import DAY
 from vendors.imgix.vendor import ImgixService
 
 DEFAULT_ORIGIN_HOSTS = ("127.0.0.1", "localhost")
 DEPLOY_SECONDS = 30.0  # a new source answers "deploying" first, as imgix's does
-PORT_OFFSETS = (8, 9)  # with --port-base N: the Management API N+8, the renderer N+9
+PORT_OFFSETS = (8, 9)
+MAX_REFRESH = 30 * DAY  # with --port-base N: the Management API N+8, the renderer N+9
 _BY_NAME = {p.casefold(): p for p in ALL_PERMISSIONS}
 
 
@@ -32,6 +36,12 @@ class ImgixOptions:
     origin_hosts: tuple[str, ...] = DEFAULT_ORIGIN_HOSTS
     api_port: int = 0
     s3_endpoint: str | None = None  # None: the stack's storage, if any
+    refresh_seconds: float = DAY
+    refresh_jitter: float = DAY
+    gcs_endpoint: str | None = None  # None: the embedded GCS emulator
+    azure_endpoint: str | None = None  # None: the embedded Azurite
+    azurite_install: bool = False
+    start_emulators: bool = False
 
 
 def api_key(spec: str) -> ApiKey:
@@ -62,14 +72,18 @@ def rate_limit(spec: str) -> RateLimit:
     return RateLimit(limit, seconds)
 
 
-def _seconds(spec: str) -> float:
+def _seconds(spec: str, limit: float = 86400) -> float:
     try:
         value = float(spec)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected seconds, not {spec!r}") from None
-    if not 0 <= value <= 86400:
-        raise argparse.ArgumentTypeError("expected 0 to 86400 seconds")
+    if not 0 <= value <= limit:
+        raise argparse.ArgumentTypeError(f"expected 0 to {limit:g} seconds")
     return value
+
+
+def _refresh_seconds(spec: str) -> float:
+    return _seconds(spec, MAX_REFRESH)
 
 
 def add_imgix_arguments(parser: argparse.ArgumentParser) -> None:
@@ -107,6 +121,22 @@ def add_imgix_arguments(parser: argparse.ArgumentParser) -> None:
         help="a second purge of one URL within S simulated seconds is a 409 (default 10)",
     )
     group.add_argument(
+        "--imgix-refresh-seconds",
+        type=_refresh_seconds,
+        default=DAY,
+        metavar="S",
+        help="imgix's automatic refresh notices a changed origin image S simulated seconds "
+        "after it fetched it, plus the jitter (default 86400; 0: never, only a purge or an "
+        "asset refresh does)",
+    )
+    group.add_argument(
+        "--imgix-refresh-jitter",
+        type=_refresh_seconds,
+        default=DAY,
+        metavar="S",
+        help="up to S more seconds, drawn per image from the seed (default 86400: 24-48 h)",
+    )
+    group.add_argument(
         "--imgix-origin-host",
         action="append",
         default=None,
@@ -122,6 +152,30 @@ def add_imgix_arguments(parser: argparse.ArgumentParser) -> None:
         type=_url,
         metavar="URL",
         help="the S3 endpoint S3 sources read (default: the stack's storage; cdnsim edge: none)",
+    )
+    group.add_argument(
+        "--imgix-gcs-endpoint",
+        metavar="URL",
+        help="a GCS JSON API endpoint GCS sources read (default: an embedded "
+        "gcp-storage-emulator, started when a GCS source first needs it)",
+    )
+    group.add_argument(
+        "--imgix-azure-endpoint",
+        metavar="URL",
+        help="a path-style Azure Blob endpoint Azure sources read (default: an embedded "
+        "Azurite, started when an Azure source first needs it)",
+    )
+    group.add_argument(
+        "--imgix-azurite-install",
+        action="store_true",
+        help=f"install Azurite (npm, ~180 MB) into {CACHE_DIR} when an Azure source first "
+        "needs it and it is missing",
+    )
+    group.add_argument(
+        "--imgix-start-emulators",
+        action="store_true",
+        help="start the embedded GCS emulator (and Azurite, if installed) at start-up, so "
+        "that the ready file names them",
     )
 
 
@@ -153,7 +207,28 @@ def imgix_options_from_args(args: argparse.Namespace) -> ImgixOptions:
         origin_hosts=hosts or DEFAULT_ORIGIN_HOSTS,
         api_port=args.imgix_api_port,
         s3_endpoint=args.imgix_s3_endpoint,
+        refresh_seconds=args.imgix_refresh_seconds,
+        refresh_jitter=args.imgix_refresh_jitter,
+        gcs_endpoint=args.imgix_gcs_endpoint,
+        azure_endpoint=args.imgix_azure_endpoint,
+        azurite_install=args.imgix_azurite_install,
+        start_emulators=args.imgix_start_emulators,
     )
+
+
+# The options the settings take as they are.
+AS_GIVEN = (
+    "rate",
+    "deploy_seconds",
+    "origin_hosts",
+    "purge_window",
+    "refresh_seconds",
+    "refresh_jitter",
+    "gcs_endpoint",
+    "azure_endpoint",
+    "azurite_install",
+    "start_emulators",
+)
 
 
 def generated_keys(seed: int | None) -> tuple[ApiKey, ApiKey]:
@@ -180,12 +255,9 @@ def imgix_settings(options: ImgixOptions, context: VendorContext) -> ImgixSettin
     api_port = options.api_port or context.port(PORT_OFFSETS[0])
     return ImgixSettings(
         generated_keys(context.seed) + options.api_keys,
-        rate=options.rate,
-        deploy_seconds=options.deploy_seconds,
-        origin_hosts=options.origin_hosts,
+        **{name: getattr(options, name) for name in AS_GIVEN},
         s3_endpoint=storage.endpoint if storage else None,
         s3_region=storage.region if storage else "us-east-1",
-        purge_window=options.purge_window,
         seed=context.seed,
         host=context.host,
         api_port=api_port,

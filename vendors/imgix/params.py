@@ -11,8 +11,10 @@ colour) or ``blend-color`` with ``blend-mode`` (imgix's sixteen), ``blend-alpha`
 ``blend-pad``, ``blend-x``, ``blend-y`` (see :mod:`vendors.imgix.layers`).
 
 Viewer requests are treated as imgix treats them: unknown parameters and invalid values
-are ignored (dropped before the cache key). A source's ``default_params`` are checked
-strictly instead, since the API refuses invalid ones.
+are ignored (dropped before the cache key); imgix's aliases (``width``, ``m``, ``bm``…)
+stand for their parameters. A source's ``default_params`` take every parameter imgix
+documents (:mod:`vendors.imgix.param_catalogue`), refusing what imgix would not take; those
+not rendered here are stored and ignored when rendering.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from collections.abc import Callable, Iterable, Mapping
 
 from imaging.formats import Format
 from vendors.imgix.blend_modes import MODES as BLEND_MODES
+from vendors.imgix.param_catalogue import ALIASES, CATALOGUE, canonical, documented_value
 
 _HEX = re.compile(r"^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")
 _ALIGN = {"top", "bottom", "left", "right", "middle", "center"}
@@ -132,34 +135,58 @@ class InvalidParam(ValueError):
     """A parameter name or value the rendering API does not accept."""
 
 
+# Documented by imgix, accepted and stored, not rendered here (see the README's list).
+IGNORED = frozenset(CATALOGUE) - frozenset(CHECKS)
+MAX_DEFAULT_PARAMS = 200
+
+
 def check_default_params(raw: object) -> dict[str, str]:
-    """A source's ``default_params``, normalised, or InvalidParam naming the first bad one."""
+    """A source's ``default_params``, or InvalidParam naming the first bad one. Every
+    parameter imgix documents is taken (by its name or an alias, stored as given); the
+    values of those rendered here are normalised, the others are kept as written."""
     if not isinstance(raw, dict):
         raise InvalidParam("default_params must be an object")
+    if len(raw) > MAX_DEFAULT_PARAMS:
+        raise InvalidParam(f"default_params takes at most {MAX_DEFAULT_PARAMS} parameters")
     out = {}
     for name, value in raw.items():
-        if name not in CHECKS:
-            raise InvalidParam(f"{name!r} is not a rendering parameter this edge supports")
+        documented = canonical(name)
+        if documented is None:
+            raise InvalidParam(f"{name[:80]!r} is not an imgix rendering parameter")
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             raise InvalidParam(f"the value of {name!r} must be a string or a number")
-        checked = CHECKS[name](str(value))
+        text = str(value)
+        check = CHECKS.get(documented)
+        checked = check(text) if check is not None else None
         if checked is None:
-            raise InvalidParam(f"{value!r} is not a valid value for {name!r}")
+            if not _documented_otherwise(documented, text, rendered=check is not None):
+                raise InvalidParam(f"{text[:80]!r} is not a valid value for {name!r}")
+            checked = text
         out[name] = checked
     return out
 
 
+def _documented_otherwise(name: str, value: str, *, rendered: bool) -> bool:
+    """A value the renderer does not take but imgix documents: for a rendered parameter
+    only one of its closed set (``fm=json``, ``fit=facearea``), never a free-form one."""
+    if rendered and not CATALOGUE[name].values:
+        return False
+    return documented_value(name, value)
+
+
 def normalise(query: Iterable[tuple[str, str]], defaults: Mapping[str, str]) -> dict[str, str]:
     """The parameters a render uses: ``defaults`` overridden by the request's valid ones
-    (the last of repeated names wins); unknown names and invalid values dropped."""
-    out = dict(defaults)
-    for name, value in query:
-        check = CHECKS.get(name)
+    (the last of repeated names wins; an alias counts as its parameter); names not
+    rendered here and invalid values dropped."""
+    out: dict[str, str] = {}
+    for name, value in (*defaults.items(), *query):
+        documented = ALIASES.get(name, name)
+        check = CHECKS.get(documented)
         if check is None:
             continue
         checked = check(value)
         if checked is not None:
-            out[name] = checked
+            out[documented] = checked
     return out
 
 

@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from edge.invalidation.errors import InvalidationError
 from edge.vendor import EdgeHandle
@@ -49,7 +49,9 @@ class Purges:
         self._rng = random.Random(f"{seed}:purges") if seed is not None else random.SystemRandom()
 
     def paths_for(self, attrs: Mapping[str, Any]) -> tuple[str, list[str]]:
-        """The purged URL (normalised) and the invalidation paths, or a 400."""
+        """The purged URL (normalised) and the invalidation paths, or a 400; the master
+        images purged (of the image, and of the sub-image) are dropped from the origin
+        cache by :meth:`create`."""
         url = attrs.get("url")
         if not isinstance(url, str) or not url or len(url) > 2048:
             raise bad_request("url is required: the fully qualified URL of the image")
@@ -90,6 +92,7 @@ class Purges:
                 f"this URL was purged {now - last:.1f} s ago; wait {window:g} s between purges"
             )
         purge_id = self._new_id()
+        self._drop_masters(attrs)
         if paths:
             try:
                 invalidation_id = self.edge.purge(paths, purge_id)
@@ -109,8 +112,18 @@ class Purges:
         )
         return Purge(purge_id, str(attrs["url"]), invalidation_id, tuple(paths))
 
+    def _drop_masters(self, attrs: Mapping[str, Any]) -> None:
+        """The purged image's master, fetched again by the next render (seed 004: purge
+        "so that imgix will fetch the newest version")."""
+        target = url_target(str(attrs["url"]))
+        assert target is not None  # checked by paths_for
+        owner = self.backend.sources.serving(target[0], self.backend.clock.now())
+        if owner is not None:
+            self.backend.masters.drop(owner.id, unquote(target[1]))
+
     async def purge_image(self, source_id: str, image_path: str) -> str:
-        """Every derivative of one image (a refresh or an upload): no 409 window."""
+        """Every derivative of one image (a refresh or an upload; their callers keep the
+        new master): no 409 window."""
         purge_id = self._new_id()
         invalidation_id = self.edge.purge(purge_paths(source_id, quote(image_path)), purge_id)
         self.backend.events.append(

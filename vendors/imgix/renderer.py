@@ -1,11 +1,11 @@
-"""The rendering service the POPs fill ``/_imgix/…`` from: it loads the original from the
-source's storage, renders it with Pillow, and says in ``Cache-Control`` how long the edge
-may keep the result (see :mod:`vendors.imgix.cache_ttl`).
+"""The rendering service the POPs fill ``/_imgix/…`` from: it takes the master image
+from imgix's origin cache or the source's storage (:mod:`vendors.imgix.refresh`), renders
+it with Pillow, and says in ``Cache-Control`` how long the edge may keep the result (see
+:mod:`vendors.imgix.cache_ttl`).
 
 Answers: 200 with the image; 404/502, or 422 for an animation over the render bounds
 (with the source's ``image_missing``/``image_error`` image when it has one) cached for
-``cache_ttl_error``; 410 for a disabled source and 501
-for storage this simulator does not read, neither of them cached.
+``cache_ttl_error``; 410 for a disabled source, not cached.
 """
 
 from __future__ import annotations
@@ -31,21 +31,19 @@ from vendors.imgix.cache_ttl import (
     image_cache_control,
     origin_lifetime,
 )
-from vendors.imgix.fetch import Original, OriginGate, load, serve_gate
+from vendors.imgix.fetch import Original, OriginGate
 from vendors.imgix.pipeline import render
+from vendors.imgix.refresh import master_image
 from vendors.imgix.sources import Source
 
 BACKEND = web.AppKey("imgix_backend", ImgixBackend)
 GATE = web.AppKey("imgix_gate", OriginGate)
 
 
-def create_renderer_app(backend: ImgixBackend) -> web.Application:
+def create_renderer_app(backend: ImgixBackend, gate: OriginGate) -> web.Application:
+    """``gate``: opened and closed by the caller (the imgix service)."""
     app = web.Application(middlewares=[json_errors])
-    app[BACKEND] = backend
-    settings = backend.settings
-    serve_gate(
-        app, GATE, OriginGate(settings.origin_hosts, settings.s3_endpoint, settings.s3_region)
-    )
+    app[BACKEND], app[GATE] = backend, gate
     app.router.add_route("GET", "/_imgix/{rest:.*}", render_image)
     return app
 
@@ -74,9 +72,7 @@ async def render_image(request: web.Request) -> web.Response:
     if deployment is None:
         return _error(404, "this source is still deploying", NO_STORE)
     params = dict(request.query)
-    original = await load(gate, deployment, found[1])
-    if original.status == 501:
-        return _error(501, original.reason, NO_STORE)
+    original = await master_image(backend, gate, source.id, deployment, found[1])
     if original.status != 200:
         return await _failure(request, source, deployment, params, original.status, original.reason)
     await _observe(backend, source, found[1], original)
@@ -174,11 +170,11 @@ async def _fetch_reference(
 ) -> Original:
     """A sub-image or fallback: a path on this source, an image of a source, or an allowed URL."""
     if ref.startswith("/"):
-        return await load(gate, deployment, ref.split("?", 1)[0])
+        return await master_image(backend, gate, source.id, deployment, ref.split("?", 1)[0])
     target = url_target(ref)
     owner = backend.sources.serving(target[0], backend.clock.now()) if target else None
     if owner is not None and owner.live is not None and target is not None:
-        return await load(gate, owner.live, target[1])
+        return await master_image(backend, gate, owner.id, owner.live, target[1])
     return await gate.http(ref)
 
 

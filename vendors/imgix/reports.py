@@ -1,11 +1,14 @@
 """Daily reports built from the edge's own event log (state and rules, no HTTP).
 
-A day's reports are finalised at 00:00 UTC of simulated time: once the clock has passed
-midnight, asking for reports builds every finished day's four reports (once) from the
-events of that day. Types: ``cdn_logs`` (one row per edge request for a source's image,
+As seed 004 says, a day's reports are finalised at 00:00 UTC and available by 01:00 UTC
+(simulated time): once the clock has passed midnight, asking for reports builds every
+finished day's four reports (once) from the events of that day; until 01:00 they are
+listed with ``completed: false`` and no files. Types: ``cdn_logs`` (one row per edge request for a source's image,
 with the viewer's referrer and user agent),
 ``image_analytics`` (requests and errors per master image), ``mild_errors`` (4xx per image
-and status) and ``source_analytics`` (per source, cumulative from the first of the month).
+and status) and ``source_analytics`` (per source, cumulative from the first of the month:
+master images, requests, cache hits, errors, bandwidth and average response time, from
+the ``bytes`` and ``ms`` the edge's request events carry).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from common.ids import IdGenerator
 from vendors.imgix.addressing import split_internal
 
 DAY = 86400
+PUBLISH_DELAY = 3600  # finalised at 00:00, available by 01:00
 TYPES = ("cdn_logs", "image_analytics", "mild_errors", "source_analytics")
 REQUEST_KINDS = ("hit", "stale", "miss", "collapsed", "origin_error")
 SORTS = frozenset({"period_end", "period_start", "report_key", "report_type"})
@@ -39,10 +43,18 @@ class Report:
         day = datetime.fromtimestamp(self.period_start, UTC).strftime("%Y%m%d")
         return f"{self.report_type}_{day}"
 
-    def attributes(self, file_url: str) -> dict[str, Any]:
+    @property
+    def available_at(self) -> int:
+        return self.period_start + DAY + PUBLISH_DELAY
+
+    def completed(self, now: float) -> bool:
+        return now >= self.available_at
+
+    def attributes(self, file_url: str, now: float) -> dict[str, Any]:
+        done = self.completed(now)
         return {
-            "completed": True,
-            "files": [file_url],
+            "completed": done,
+            "files": [file_url] if done else [],
             "period_end": self.period_start,
             "period_start": self.period_start,
             "report_key": self.report_key,
@@ -63,6 +75,8 @@ class Row:
     status: int | None
     referer: str = ""
     user_agent: str = ""
+    bytes: int = 0
+    ms: float | None = None
 
 
 def rows_of(events: list[Event], skip_pops: frozenset[str] = frozenset()) -> list[Row]:
@@ -89,9 +103,15 @@ def rows_of(events: list[Event], skip_pops: frozenset[str] = frozenset()) -> lis
                 int(status) if isinstance(status, int) else None,
                 str(e.data.get("referer", "")),
                 str(e.data.get("user_agent", "")),
+                _number(e.data.get("bytes"), int) or 0,
+                _number(e.data.get("ms"), float),
             )
         )
     return out
+
+
+def _number(value: Any, kind: type[int | float]) -> Any:
+    return kind(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
 def _csv(header: list[str], rows: list[list[Any]]) -> str:
@@ -148,18 +168,46 @@ def build(
         return _csv(
             ["source_id", "path", "status", "count"], [[*k, n] for k, n in sorted(mild.items())]
         )
+    return _source_analytics(month_rows, names)
+
+
+def _source_analytics(rows: list[Row], names: dict[str, str]) -> str:
+    """Per source: master images, requests, cache hits, errors, bytes sent and the mean
+    of the POPs' response times (over the requests that were timed)."""
     per_source: dict[str, Counter[str]] = {}
     images: dict[str, set[str]] = {}
-    for r in month_rows:
+    timed: dict[str, list[float]] = {}
+    for r in rows:
         counts = per_source.setdefault(r.source_id, Counter())
         counts["requests"] += 1
         counts["hits"] += r.cache in ("hit", "stale")
         counts["errors"] += (r.status or 0) >= 400
+        counts["bytes"] += r.bytes
         images.setdefault(r.source_id, set()).add(r.path)
+        if r.ms is not None:
+            timed.setdefault(r.source_id, []).append(r.ms)
     return _csv(
-        ["source_id", "name", "master_images", "requests", "cache_hits", "errors"],
         [
-            [s, names.get(s, ""), len(images[s]), c["requests"], c["hits"], c["errors"]]
+            "source_id",
+            "name",
+            "master_images",
+            "requests",
+            "cache_hits",
+            "errors",
+            "bandwidth_bytes",
+            "avg_response_ms",
+        ],
+        [
+            [
+                s,
+                names.get(s, ""),
+                len(images[s]),
+                c["requests"],
+                c["hits"],
+                c["errors"],
+                c["bytes"],
+                f"{sum(timed[s]) / len(timed[s]):.3f}" if timed.get(s) else "",
+            ]
             for s, c in sorted(per_source.items())
         ],
     )

@@ -1,4 +1,8 @@
-"""Report routes (Analytics permission): list, get, and download a report's CSV file."""
+"""Report routes (Analytics permission): list, get, and download a report's CSV file.
+
+Each report relates to the account (``relationships.account``, as the seed's example
+shows); a sparse fieldset that does not name ``account`` leaves it out, as JSON:API's
+fieldsets cover relationships too (the seed's sorted example answers ``{}``)."""
 
 from __future__ import annotations
 
@@ -26,11 +30,14 @@ class ReportsApi:
 
     def _resource(self, report: Report, request: web.Request) -> jq.Resource:
         url = f"{request.url.origin()}/api/v1/reports/{report.id}/files/0.csv"
+        fields = request.query.get("fields[reports]")
+        account = {"data": {"id": self.backend.account_id, "type": "accounts"}}
+        wanted = fields is None or "account" in fields.split(",")
         return {
-            "attributes": report.attributes(url),
+            "attributes": report.attributes(url, self.backend.clock.now()),
             "id": report.id,
             "type": "reports",
-            "relationships": {},
+            "relationships": {"account": account} if wanted else {},
         }
 
     async def list_reports(self, request: web.Request) -> web.Response:
@@ -64,6 +71,8 @@ class ReportsApi:
         report = self._report(request)
         if request.match_info["n"] != "0":
             raise ja.not_found()
+        if not report.completed(self.backend.clock.now()):
+            raise ja.not_found(f"{report.report_key} is available from 01:00 UTC")
         return web.Response(
             text=report.csv,
             content_type="text/csv",

@@ -33,11 +33,17 @@ class Source:
     live: dict[str, Any] | None = None  # the deployment that serves now
     date_deployed: int | None = None
     upload_credentials: dict[str, str] | None = None
+    upload_ok: bool = False  # the credentials wrote to the bucket when last checked
 
     def settle(self, now: float) -> None:
         """Make the newest deployment live once its time has come."""
         if self.live is not self.deployment and now >= self.ready_at:
             self.live, self.date_deployed = self.deployment, int(self.ready_at)
+
+    @property
+    def allows_upload(self) -> bool:
+        """Upload credentials that wrote to the bucket (seed 004's ``allows_upload``)."""
+        return self.upload_credentials is not None and self.upload_ok
 
     def status(self, now: float) -> str:
         if not self.enabled:
@@ -48,9 +54,7 @@ class Source:
         self.settle(now)
         attrs: dict[str, Any] = {
             "date_deployed": self.date_deployed,
-            "deployment": dep.shown(
-                self.deployment, allows_upload=self.upload_credentials is not None
-            ),
+            "deployment": dep.shown(self.deployment, allows_upload=self.allows_upload),
             "deployment_status": self.status(now),
             "enabled": self.enabled,
             "name": self.name,
@@ -58,6 +62,25 @@ class Source:
         if self.deployment["secure_url_enabled"]:
             attrs["secure_url_token"] = self.secure_url_token
         return attrs
+
+
+@dataclass(frozen=True)
+class Change:
+    """A create (``source_id`` None) or an update, checked and not yet made."""
+
+    source_id: str | None
+    name: str
+    enabled: bool
+    deployment: dict[str, Any]
+    credentials: dict[str, str] | None
+    credentials_given: bool
+    check_upload: bool  # credentials to try on the bucket: new ones, or a moved bucket
+
+
+def _storage_of(d: Mapping[str, Any]) -> tuple[Any, ...]:
+    """Where uploads go: the type, bucket, prefix (and Azure account and service)."""
+    kind = d["type"]
+    return (kind, *(d.get(f) for f in dep.TYPE_FIELDS.get(kind, {}) if not f.endswith("_key")))
 
 
 def _hosts_of(d: Mapping[str, Any]) -> set[str]:
@@ -98,45 +121,88 @@ class Sources:
         now: float,
         *,
         deploy_seconds: float | None = None,
+        upload_ok: bool | None = None,
     ) -> Source:
         """A new source, deployed ``deploy_seconds`` from now (default: the account's)."""
-        if "name" not in attrs or "deployment" not in attrs:
-            raise bad_request("name and deployment are required to create a source")
-        name = _name(attrs["name"])
-        enabled = _enabled(attrs.get("enabled", True))
-        deployment = _deployment(None, attrs["deployment"], user)
-        self._check_unique(deployment, None)
-        source = Source(
-            self.ids.new_id(),
-            name,
-            enabled,
-            deployment,
-            now + (self.deploy_seconds if deploy_seconds is None else deploy_seconds),
-            "".join(self._rng.choices(_TOKEN_ALPHABET, k=16)),
+        return self.apply(
+            self.plan(None, attrs, user, now),
+            now,
+            deploy_seconds=deploy_seconds,
+            upload_ok=upload_ok,
         )
-        if "upload_credentials" in attrs:
-            source.upload_credentials = _upload_credentials(attrs["upload_credentials"], deployment)
-        self.by_id[source.id] = source
-        return source
 
-    def update(self, source_id: str, attrs: Mapping[str, Any], user: str, now: float) -> Source:
+    def update(
+        self,
+        source_id: str,
+        attrs: Mapping[str, Any],
+        user: str,
+        now: float,
+        *,
+        upload_ok: bool | None = None,
+    ) -> Source:
         """A partial update: every change is checked before any is made."""
-        source = self.get(source_id)
-        source.settle(now)
-        name = _name(attrs["name"]) if "name" in attrs else source.name
-        enabled = _enabled(attrs["enabled"]) if "enabled" in attrs else source.enabled
-        deployment = source.deployment
+        return self.apply(self.plan(source_id, attrs, user, now), now, upload_ok=upload_ok)
+
+    def plan(
+        self, source_id: str | None, attrs: Mapping[str, Any], user: str, now: float
+    ) -> Change:
+        """``attrs`` checked against the source (a new one when ``source_id`` is None):
+        what :meth:`apply` would make of it, or a 400/404/409 with nothing changed."""
+        source = self.get(source_id) if source_id is not None else None
+        if source is None and ("name" not in attrs or "deployment" not in attrs):
+            raise bad_request("name and deployment are required to create a source")
+        if source is not None:
+            source.settle(now)
+        name = _name(attrs["name"]) if "name" in attrs else source.name if source else ""
+        enabled = _enabled(attrs.get("enabled", source.enabled if source else True))
+        deployment = source.deployment if source is not None else None
         if "deployment" in attrs:
-            deployment = _deployment(source.deployment, attrs["deployment"], user)
-            self._check_unique(deployment, source.id)
-        credentials = source.upload_credentials
-        if "upload_credentials" in attrs:
+            deployment = _deployment(deployment, attrs["deployment"], user)
+            self._check_unique(deployment, source_id)
+        assert deployment is not None
+        credentials = source.upload_credentials if source is not None else None
+        given = "upload_credentials" in attrs
+        if given:
             credentials = _upload_credentials(attrs["upload_credentials"], deployment)
-        elif credentials is not None and deployment["type"] != source.deployment["type"]:
+        elif credentials is not None and deployment["type"] != credentials["type"]:
             credentials = None  # credentials for another kind of storage are no use
-        source.name, source.enabled, source.upload_credentials = name, enabled, credentials
-        if deployment != source.deployment:
-            source.deployment, source.ready_at = deployment, now + self.deploy_seconds
+        moved = source is not None and _storage_of(deployment) != _storage_of(source.deployment)
+        check = credentials is not None and (given or moved)
+        return Change(source_id, name, enabled, deployment, credentials, given, check)
+
+    def apply(
+        self,
+        change: Change,
+        now: float,
+        *,
+        deploy_seconds: float | None = None,
+        upload_ok: bool | None = None,
+    ) -> Source:
+        """Make ``change``. ``upload_ok``: whether its credentials wrote to the bucket
+        (when ``change.check_upload``; unchecked credentials count as not working)."""
+        delay = self.deploy_seconds if deploy_seconds is None else deploy_seconds
+        # Again: another request may have taken a domain while credentials were tried.
+        self._check_unique(change.deployment, change.source_id)
+        if change.source_id is None:
+            source = Source(
+                self.ids.new_id(),
+                change.name,
+                change.enabled,
+                change.deployment,
+                now + delay,
+                "".join(self._rng.choices(_TOKEN_ALPHABET, k=16)),
+            )
+            self.by_id[source.id] = source
+        else:
+            source = self.get(change.source_id)
+            source.name, source.enabled = change.name, change.enabled
+            if change.deployment != source.deployment:
+                source.deployment, source.ready_at = change.deployment, now + delay
+        source.upload_credentials = change.credentials
+        if change.credentials is None:
+            source.upload_ok = False
+        elif change.check_upload:
+            source.upload_ok = bool(upload_ok)
         return source
 
     def serving(self, host: str, now: float) -> Source | None:
@@ -213,4 +279,4 @@ def _upload_credentials(raw: Any, deployment: Mapping[str, Any]) -> dict[str, st
     return dict(raw)
 
 
-__all__ = ["ATTRIBUTES", "JsonApiError", "Source", "Sources"]
+__all__ = ["ATTRIBUTES", "Change", "JsonApiError", "Source", "Sources"]

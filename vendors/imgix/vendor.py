@@ -18,9 +18,12 @@ from edge.vendor import DemoImages, EdgeHandle, Replica, Routes, StorageAccess
 from vendors.imgix.addressing import INTERNAL_PREFIX
 from vendors.imgix.api_app import create_api_app
 from vendors.imgix.backend import ImgixBackend, ImgixSettings
+from vendors.imgix.fetch import OriginGate, store_endpoints
 from vendors.imgix.property import ImgixProperty, build_properties, published
 from vendors.imgix.purges import Purges
+from vendors.imgix.refresh import AutoRefresh
 from vendors.imgix.renderer import create_renderer_app
+from vendors.imgix.stores import CloudStores
 
 RENDERER_ORIGIN = "imgix-renderer"
 # The rendering service says how long (cache_ttl): no default, no floor, at most a year.
@@ -48,15 +51,20 @@ class ImgixService:
         self._limits = limits
         self.backend = ImgixBackend(settings, clock, events)
         self._property = ImgixProperty(self.backend, clock)
+        self.gate = OriginGate(settings.origin_hosts, CloudStores(store_endpoints(settings)))
         self._storage = storage
         self._edge: EdgeHandle | None = None
         self._served: list[ServedApp] = []
         self.purges: Purges | None = None
+        self._refresh: AutoRefresh | None = None
         self.renderer_url = self.api_url = ""
         self._demo: dict[str, Any] = {}
 
     async def start(self) -> Routes:
-        app = create_renderer_app(self.backend)
+        await self.gate.open()
+        if self.settings.start_emulators:
+            await self.gate.stores.start_emulators()
+        app = create_renderer_app(self.backend, self.gate)
         self.renderer_url = await self._serve(app, self.settings.renderer_port)
         behavior = CacheBehavior(INTERNAL_PREFIX + "*", RENDERED_POLICY.name, RENDERER_ORIGIN)
         return Routes(
@@ -74,9 +82,11 @@ class ImgixService:
     async def attach(self, edge: EdgeHandle) -> None:
         self._edge = edge
         self.purges = Purges(self.backend, edge)
+        self._refresh = AutoRefresh(self.backend, self.gate, self.purges)
+        self._refresh.start()
         if edge.shield_id is not None:
             self.backend.reports.skip_pops = frozenset({edge.shield_id})
-        app = create_api_app(self.backend, self.purges, edge.publish)
+        app = create_api_app(self.backend, self.purges, edge.publish, self.gate)
         self.api_url = await self._serve(app, self.settings.api_port)
 
     async def seed_demo(self, demo: DemoImages) -> None:
@@ -113,12 +123,21 @@ class ImgixService:
         if not self.api_url:
             return {}
         admin, restricted = (k.key for k in self.settings.api_keys[:2])
-        return {"api": self.api_url, "api_key": admin, "restricted_key": restricted, **self._demo}
+        return {
+            "api": self.api_url,
+            "api_key": admin,
+            "restricted_key": restricted,
+            **self._demo,
+            **self.gate.stores.ready(),
+        }
 
     async def reset(self) -> None:
-        """Sources, assets, purges, reports and key rate windows as at start-up (the
-        edge's caches and invalidations are the edge's to reset); no demo source."""
+        """Sources, assets, master images, purges, reports, key rate windows and the
+        embedded emulators' buckets as at start-up (the edge's caches and invalidations are
+        the edge's to reset); no demo source."""
         self.backend.reset()
+        # Emulated buckets start empty again (an endpoint of the user's is not ours to wipe).
+        await self.gate.wipe()
         if self.purges is not None:
             self.purges.reset()
         self._demo = {}
@@ -131,9 +150,12 @@ class ImgixService:
         return served.url
 
     async def stop(self) -> None:
+        if self._refresh is not None:
+            await self._refresh.stop()
         for served in reversed(self._served):
             await served.close()
         self._served.clear()
+        await self.gate.close()
 
 
 def _put_demo_image(storage: StorageAccess, body: bytes) -> None:

@@ -1,4 +1,4 @@
-"""What fails fails cleanly: uploads to storage this simulator cannot reach, a refresh whose
+"""What fails fails cleanly: storage this simulator cannot reach, a refresh whose
 origin fails, and fallback images (``image_error``) that cannot be had."""
 
 from __future__ import annotations
@@ -29,35 +29,44 @@ def closed_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def test_uploads_to_gcs_or_azure_are_501_and_write_nothing(stack: Stack) -> None:
-    for kind, deployment in (("gcs", GCS), ("azure", AZURE)):
-        body = {
-            "data": {
-                "type": "sources",
-                "attributes": {
-                    "name": kind,
-                    "deployment": {**deployment, "imgix_subdomains": [kind]},
-                    "upload_credentials": CREDENTIALS[kind],
-                },
-            }
+async def test_storage_that_cannot_be_reached_refuses_credentials_and_uploads(
+    stack: Stack,
+) -> None:
+    """An Azure account the emulator does not serve (or, with no Azurite here, any): the
+    upload credentials are refused (400, saying why), so uploads are too, and nothing is
+    written or purged."""
+    body = {
+        "data": {
+            "type": "sources",
+            "attributes": {
+                "name": "azure",
+                "deployment": {**AZURE, "imgix_subdomains": ["azure"]},
+                "upload_credentials": CREDENTIALS["azure"],
+            },
         }
-        status, doc = await stack.call("POST", "/api/v1/sources", body=body)
-        assert status == 201, doc
-        source_id = doc["data"]["id"]
-        headers = {"Authorization": f"Bearer {EDITOR}", "Content-Type": "image/png"}
-        async with stack.http.post(
-            f"{stack.api}/api/v1/sources/{source_id}/upload/a.png",
-            data=image_bytes(),
-            headers=headers,
-        ) as r:
-            assert r.status == 501 and r.content_type == "application/vnd.api+json"
-            error = json.loads(await r.text())["errors"][0]
-        assert error["status"] == "501" and kind in error["detail"], error
-        status, doc = await stack.call("GET", f"/api/v1/sources/{source_id}/assets", key=EDITOR)
-        assert status == 200 and doc["data"] == []
-        assert (await stack.call("GET", f"/api/v1/sources/{source_id}/assets/a.png", key=EDITOR))[
-            0
-        ] == 404
+    }
+    status, doc = await stack.call("POST", "/api/v1/sources", body=body)
+    error = doc["errors"][0]
+    assert status == 400 and error["meta"]["rule"] == "credentials-refused", doc
+    assert "cannot write" in error["detail"] and "acc" in error["detail"]
+    assert (await stack.call("GET", "/api/v1/sources"))[1]["data"] == []  # nothing created
+    del body["data"]["attributes"]["upload_credentials"]
+    status, doc = await stack.call("POST", "/api/v1/sources", body=body)
+    assert status == 201, doc
+    source_id = doc["data"]["id"]
+    assert doc["data"]["attributes"]["deployment"]["allows_upload"] is False
+    headers = {"Authorization": f"Bearer {EDITOR}", "Content-Type": "image/png"}
+    async with stack.http.post(
+        f"{stack.api}/api/v1/sources/{source_id}/upload/a.png", data=image_bytes(), headers=headers
+    ) as r:
+        assert r.status == 400 and r.content_type == "application/vnd.api+json"
+        error = json.loads(await r.text())["errors"][0]
+    assert error["meta"]["rule"] == "no-credentials", error
+    status, doc = await stack.call("GET", f"/api/v1/sources/{source_id}/assets", key=EDITOR)
+    assert status == 200 and doc["data"] == []
+    await stack.clock.advance(30)
+    status, body_bytes, _ = await stack.get("/a.png", subdomain="azure")
+    assert status == 502 and b"acc" in body_bytes  # the reason reaches the viewer
     assert stack.events.read(kinds=["invalidation_created"]) == []  # nothing was purged either
 
 

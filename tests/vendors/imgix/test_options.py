@@ -53,6 +53,16 @@ def test_every_imgix_flag_reaches_the_options() -> None:
         "127.0.0.1",
         "--imgix-api-port",
         "18100",
+        "--imgix-refresh-seconds",
+        "3600",
+        "--imgix-refresh-jitter",
+        "0",
+        "--imgix-gcs-endpoint",
+        "http://127.0.0.1:9023",
+        "--imgix-azure-endpoint",
+        "http://127.0.0.1:10000",
+        "--imgix-azurite-install",
+        "--imgix-start-emulators",
     )
     admin, editor = got.api_keys
     assert (admin.key, admin.permissions) == (KEY, frozenset({"Account Admin"}))
@@ -63,6 +73,14 @@ def test_every_imgix_flag_reaches_the_options() -> None:
     ).rate == RateLimit(7, 60.0)
     assert (got.deploy_seconds, got.purge_window, got.api_port) == (45.0, 5.0, 18100)
     assert got.origin_hosts == ("images.example.com", "127.0.0.1")
+    assert (got.refresh_seconds, got.refresh_jitter) == (3600.0, 0.0)
+    assert (got.gcs_endpoint, got.azure_endpoint) == (
+        "http://127.0.0.1:9023",
+        "http://127.0.0.1:10000",
+    )
+    assert got.azurite_install and got.start_emulators
+    # imgix's own figure by default: a change is noticed 24 to 48 hours later
+    assert (ImgixOptions().refresh_seconds, ImgixOptions().refresh_jitter) == (86400, 86400)
 
 
 @pytest.mark.parametrize(
@@ -76,6 +94,8 @@ def test_every_imgix_flag_reaches_the_options() -> None:
         ["--imgix-rate-limit", "-1"],
         ["--imgix-deploy-seconds", "-3"],
         ["--imgix-purge-window", "soon"],
+        ["--imgix-refresh-seconds", "-1"],
+        ["--imgix-refresh-jitter", "1e9"],
     ],
 )
 def test_bad_values_are_refused_by_the_parser(

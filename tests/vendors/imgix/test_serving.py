@@ -179,14 +179,6 @@ async def test_an_s3_source_reads_its_bucket_through_boto3(stack: Stack, moto_se
     assert status == 404
 
 
-async def test_gcs_sources_are_not_servable_here(stack: Stack) -> None:
-    await stack.create_source(
-        "g", "gee", type="gcs", gcs_bucket="bk1", gcs_access_key="a", gcs_secret_key="b"
-    )
-    status, body, headers = await stack.get("/a.png", subdomain="gee")
-    assert status == 501 and b"not served" in body and "stored" not in headers["Cache-Status"]
-
-
 async def test_web_proxy_reaches_only_configured_hosts(stack: Stack) -> None:
     stack.folder.put("/images/cat.png", image_bytes((200, 100)))
     await stack.create_source("proxy", "prox", type="webproxy")
