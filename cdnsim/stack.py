@@ -143,9 +143,12 @@ class Stack:
             self.edge.control_url, self.edge.settings.distribution_id
         )
         await self._start_origin(origin_socket)
-        await self._start_aggregator()
+        # The aggregator reads what others wrote before it started; then the demo is seeded,
+        # and the aggregator runs from after the seeding (its own writes are no change).
+        await self._open_aggregator()
         if s.demo:
             await self.seed_demo()
+        await self._run_aggregator(after_seeding=s.demo)
 
     def _create_vendor(self, name: str, options: Any) -> Vendor:
         assert self.storage is not None
@@ -269,12 +272,19 @@ class Stack:
         base = self.settings.edge_cache_dir
         return str(base / pop_id) if base else None
 
-    async def _start_aggregator(self) -> None:
+    async def _open_aggregator(self) -> None:
+        """The aggregator with its saved state and the streams read so far, not yet ticking."""
         assert self.storage is not None and self._edge_client is not None
         pipeline = self._wired(self.pipeline)
         invalidator = PackInvalidator(self.storage, self.events, pipeline, self._edge_client)
         self.aggregator = Aggregator(self.storage, self.clock, self.events, pipeline, invalidator)
         await self.aggregator.start()
+
+    async def _run_aggregator(self, *, after_seeding: bool) -> None:
+        """Ticking from now on; ``after_seeding``: from after the stack's own seed writes."""
+        assert self.aggregator is not None
+        if after_seeding:
+            await self.aggregator.skip_unread("seeding")
         self._aggregator_task = asyncio.create_task(self.aggregator.run(), name="aggregator")
         self._exit.push_async_callback(self._stop_aggregator)
 
@@ -321,11 +331,12 @@ class Stack:
         self.edge.reconfigure(self._edge_start)
         self.pipeline = self.settings.origin.pipeline
         self.ids.reseed(self._id_seed)
-        await self._start_aggregator()
+        await self._open_aggregator()
         for vendor in self.vendors:
             await vendor.reset()
             if self._demo is not None:
                 await vendor.seed_demo(self._demo)
+        await self._run_aggregator(after_seeding=self._demo is not None)
         self.events.append("stack", "reset", purged=purged)
         return {"purged": purged, "events": self.events.last_seq}
 

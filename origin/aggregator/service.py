@@ -48,6 +48,17 @@ class Aggregator:
         self.state = await load_state(self.storage)
         await self.poll()
 
+    async def skip_unread(self, reason: str) -> int:
+        """Move the streams' positions past every record not read yet, queueing nothing:
+        writes a stack made itself (its demo seeding) are not changes to invalidate.
+        How many records were skipped."""
+        async with self._lock:
+            skipped = len(await self.storage.run(self._packs.read, self.state.packs))
+            skipped += len(await self.storage.run(self._configs.read, self.state.configs))
+            await save_state(self.storage, self.state)
+        self.events.append(COMPONENT, "stream_records_skipped", count=skipped, reason=reason)
+        return skipped
+
     def next_tick(self, now: float | None = None) -> float:
         now = self.clock.now() if now is None else now
         return (math.floor(now / self.settings.interval) + 1) * self.settings.interval
