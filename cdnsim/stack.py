@@ -45,6 +45,7 @@ from origin.auth import make_token
 from origin.settings import OriginSettings
 from origin.simulation import RuntimeSwitches
 from origin.storage import Storage, open_storage
+from origin.storage.description import describe
 from vendors.registry import PLUGINS
 
 log = logging.getLogger(__name__)
@@ -346,7 +347,7 @@ class Stack:
         return make_token(secret, "*") if secret else ""
 
     def ready(self) -> dict[str, Any]:
-        assert self.edge is not None
+        assert self.edge is not None and self.storage is not None
         vendors = {vendor.name: vendor.ready() for vendor in self.vendors}
         return {
             "origin": self.origin_url,
@@ -359,6 +360,7 @@ class Stack:
             "environment": self.settings.origin.environment,
             "admin_token": self.admin_token,
             "clock": self.clock.spec,
+            "storage": describe(self.storage),
             **{name: entry for name, entry in vendors.items() if entry},
         }
 

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 from pathlib import Path
+from typing import Any
 
 from cdnsim.aggregator_config import add_aggregator_arguments
 from cdnsim.origin_config import add_origin_arguments, origin_settings_from_args
@@ -16,8 +17,10 @@ from cdnsim.usage import UsageError, at_least, check_can_listen, clock_spec, new
 from common.clock import Clock
 from common.serving import serve_app
 from origin.app import create_app
+from origin.app_keys import STORAGE
 from origin.settings import OriginSettings
 from origin.storage import open_storage
+from origin.storage.description import describe, storage_line
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +65,7 @@ async def _serve(
         runner, url = await serve_app(
             create_app(settings, clock=clock), settings.host, settings.port, ssl_context=ssl_context
         )
-        _announce(settings, url, ready_file, "")
+        _announce(settings, url, describe(runner.app[STORAGE]), ready_file, "")
         try:
             await run_until_signalled()
         finally:
@@ -80,7 +83,7 @@ async def _serve(
         pool = OriginWorkers(settings, storage, shared, runner.addresses[0][1], clock.spec, workers)
         try:
             await pool.start()
-            _announce(settings, url, ready_file, f", {workers} workers")
+            _announce(settings, url, describe(storage), ready_file, f", {workers} workers")
             await run_until_signalled()
         finally:
             _unready(ready_file)
@@ -89,11 +92,18 @@ async def _serve(
     return 0
 
 
-def _announce(settings: OriginSettings, url: str, ready_file: Path | None, more: str) -> None:
-    print(f"origin listening on {url} (tenant {settings.default_tenant}{more})", flush=True)
+def _announce(
+    settings: OriginSettings,
+    url: str,
+    storage: dict[str, Any],
+    ready_file: Path | None,
+    more: str,
+) -> None:
+    print(f"origin listening on {url} (tenant {settings.default_tenant}{more})")
+    print(f"storage  {storage_line(storage)}", flush=True)
     if ready_file is not None:
         ready = {"origin": url, "platform": url, "tenant": settings.default_tenant,
-                 "environment": settings.environment}  # fmt: skip
+                 "environment": settings.environment, "storage": storage}  # fmt: skip
         write_ready_file(ready_file, ready)
 
 
