@@ -24,6 +24,7 @@ import aiohttp
 from aiohttp import web
 
 from cdnsim.demo import demo_image, seed_demo
+from cdnsim.metrics import AggregatorMetrics, RenderMetrics
 from cdnsim.origin_workers import OriginWorkers, SharedState
 from cdnsim.runtime import write_ready_file
 from cdnsim.sim_control import sim_routes
@@ -136,6 +137,7 @@ class Stack:
             control_routes=sim_routes(self),
             control_paths=sim_paths(),
             vendors=self.vendors,
+            metrics=[RenderMetrics(self.events), AggregatorMetrics(lambda: self.aggregator)],
         )
         self._exit.push_async_callback(self.edge.stop)
         await self.edge.start()

@@ -10,8 +10,10 @@ from common.events import EventLog
 from edge.pop_view import PopEntry
 
 if TYPE_CHECKING:
+    from edge.metrics import MetricsSource
     from edge.pop import Pop
 
 POP: web.AppKey[Pop] = web.AppKey("pop")  # the POP app's engine
 CONTROL_POPS: web.AppKey[dict[str, PopEntry]] = web.AppKey("control_pops")  # the control app's POPs
 EVENTS = web.AppKey("events", EventLog)
+METRICS: web.AppKey[list[MetricsSource]] = web.AppKey("metrics")  # what /metrics reads

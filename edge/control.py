@@ -3,6 +3,7 @@
 GET /_edge/pops                 → every POP and the shield: id, role, url
 GET /_edge/pops/{id}/stats      → counters (requests, hits, misses, stale, collapsed, bytes, …)
 GET /_edge/pops/{id}/keys       → cached entries: key, uri, status, age, remaining ttl
+GET /metrics                    → the counters in Prometheus's text format (edge.metrics)
 GET /_edge/events?since=N&kind=a,b&component=edge&limit=M&wait=S → events after sequence N
     (``last``: the newest returned, ``newest``: the newest logged);
     with ``wait``, an empty answer waits up to S wall seconds (at most 30) for a matching event
@@ -18,7 +19,8 @@ from aiohttp import web
 
 from common.errors import BadRequest, NotFound, json_errors
 from common.events import Event, EventLog
-from edge.app_keys import CONTROL_POPS, EVENTS
+from edge.app_keys import CONTROL_POPS, EVENTS, METRICS
+from edge.metrics import MetricsSource, PopMetrics, serve_metrics
 from edge.pop_view import PopEntry
 
 MAX_LIMIT = 10_000
@@ -27,12 +29,15 @@ _DIGITS = re.compile("[0-9]{1,19}")
 
 def create_control_app(pops: Mapping[str, PopEntry], events: EventLog) -> web.Application:
     app = web.Application(middlewares=[json_errors])
-    app[CONTROL_POPS] = dict(pops)
+    app[CONTROL_POPS] = entries = dict(pops)
     app[EVENTS] = events
     app.router.add_get("/_edge/pops", list_pops)
     app.router.add_get("/_edge/pops/{id}/stats", get_pop_stats)
     app.router.add_get("/_edge/pops/{id}/keys", list_pop_keys)
     app.router.add_get("/_edge/events", list_events)
+    sources: list[MetricsSource] = [PopMetrics(entries)]
+    app[METRICS] = sources  # the host adds its own
+    app.router.add_get("/metrics", serve_metrics)
     return app
 
 
