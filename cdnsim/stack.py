@@ -103,6 +103,7 @@ class Stack:
         self._edge_client: EdgeInvalidations | None = None
         self._edge_start: EdgeSettings | None = None  # what a reset goes back to
         self._demo: DemoImages | None = None
+        self.demo_packs: list[str] = []  # the origin's demo packs, while they exist
 
     @property
     def started(self) -> OriginSettings:
@@ -301,19 +302,27 @@ class Stack:
     async def seed_demo(self) -> dict[str, Any]:
         """The demo's configs, region, packs and originals on the origin; then each vendor's
         demo over them."""
+        seeded = await self._seed_origin_demo()
+        assert self._demo is not None
+        for vendor in self.vendors:
+            await vendor.seed_demo(self._demo)
+        return seeded
+
+    async def _seed_origin_demo(self) -> dict[str, Any]:
         async with aiohttp.ClientSession() as session:
             headers = {"Authorization": f"Bearer {self.admin_token}"}
             demo = await seed_demo(session, self.origin_url, headers)
         sample = f"/api/v2/img/{demo.pack_ids[0]}" if demo.pack_ids else ""
         self._demo = DemoImages(sample, demo_image((40, 110, 180), "vendor demo"))
-        for vendor in self.vendors:
-            await vendor.seed_demo(self._demo)
+        self.demo_packs = list(demo.pack_ids)
         return {"tenant": demo.tenant, "packs": demo.pack_ids}
 
-    async def reset(self) -> dict[str, Any]:
+    async def reset(self, *, origin_demo: bool = False) -> dict[str, Any]:
         """A clean slate (embedded storage only): storage, edge caches and invalidations, the
         aggregator, bug switches, faults and id seeds, and every vendor as at start-up (with
-        ``--demo``, their demo again, under the ids the ready file gives)."""
+        ``--demo``, their demo again, under the ids the ready file gives). ``origin_demo``:
+        the origin's demo packs again too (under the same ids when the stack has a seed);
+        no tick invalidates that seeding."""
         assert self.storage is not None and self.edge is not None
         embedded = self.storage.embedded
         if embedded is None:
@@ -335,6 +344,9 @@ class Stack:
         self.pipeline = self.settings.origin.pipeline
         self.ids.reseed(self._id_seed)
         await self._open_aggregator()
+        self.demo_packs = []
+        if origin_demo and self._demo is not None:
+            await self._seed_origin_demo()
         for vendor in self.vendors:
             await vendor.reset()
             if self._demo is not None:
