@@ -103,7 +103,10 @@ def steps(block: Block) -> list[Step]:
 
 def _complete(text: str) -> bool:
     """Whether ``text`` is a whole shell command (bash parses it without running it)."""
-    return subprocess.run(["bash", "-n"], input=text, text=True, capture_output=True).returncode == 0
+    checked = subprocess.run(
+        ["bash", "-n"], input=text, text=True, capture_output=True, check=False
+    )
+    return checked.returncode == 0
 
 
 def script(session: list[Step], outputs: Path) -> str:
@@ -112,5 +115,7 @@ def script(session: list[Step], outputs: Path) -> str:
     parts = ["set -o pipefail"]
     for number, step in enumerate(session):
         out = outputs / f"{number}.out"
-        parts.append(f"{{\n{step.command}\n}} > {out} 2>&1 < /dev/null\necho $? > {outputs / f'{number}.rc'}")
+        parts.append(
+            f"{{\n{step.command}\n}} > {out} 2>&1 < /dev/null\necho $? > {outputs / f'{number}.rc'}"
+        )
     return "\n".join(parts) + "\n"
