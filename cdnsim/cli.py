@@ -8,8 +8,10 @@ modules are imported only when their command runs, so that a slow or heavy impor
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import logging
+import resource
 import sys
 from collections.abc import Sequence
 
@@ -110,6 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=args.log_level, format="%(asctime)s %(name)s %(levelname)s %(message)s"
     )
+    raise_open_files_limit()
     prog = " ".join(["cdnsim", args.command, *filter(None, [getattr(args, "action", None)])])
     try:
         return int(_module(args.module).run(args) or 0)
@@ -121,6 +124,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return print_error(prog, line)
     except KeyboardInterrupt:
         return 130  # interrupted before a command installed its own signal handling
+
+
+def raise_open_files_limit() -> int:
+    """Raise the soft limit on open files to the hard one, as servers do at start: the
+    connection budget of every server (common.connections) is sized from it, and many
+    distributions default to 1024."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = hard if hard != resource.RLIM_INFINITY else 1 << 16
+    if soft != resource.RLIM_INFINITY and soft < target:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
 
 
 if __name__ == "__main__":

@@ -99,6 +99,21 @@ def add_origin_arguments(parser: argparse.ArgumentParser, *, serving: bool = Tru
     parser.add_argument(
         "--seed", type=int, default=None, help="seed the id generator (repeatable runs)"
     )
+    parser.add_argument(
+        "--max-output-pixels",
+        type=at_least(1),
+        default=4096 * 4096,
+        metavar="N",
+        help="largest output of one render, width × height (default 4096×4096); more: 422",
+    )
+    parser.add_argument(
+        "--variant-store-bytes",
+        type=at_least(0),
+        default=None,
+        metavar="N",
+        help="budget of the S3 variant cache; the least recently stored variants are evicted "
+        "past it (default 512 MiB on the embedded store, none on a real endpoint; 0: none)",
+    )
 
 
 def add_listen_arguments(parser: argparse.ArgumentParser) -> None:
@@ -222,6 +237,8 @@ def _origin_settings(args: argparse.Namespace) -> OriginSettings:
         pipeline=aggregator_settings_from_args(args),
         negotiate_format=args.negotiate_format or getattr(args, "bug_accept_not_in_key", False),
         vary_on_negotiation=not getattr(args, "bug_accept_not_in_key", False),
+        max_output_pixels=args.max_output_pixels,
+        variant_store_bytes=args.variant_store_bytes,
     )
 
 

@@ -33,7 +33,7 @@ from typing import Any
 from cdnsim.tls import server_context
 from common.clock import Clock
 from common.ids import IdGenerator
-from common.serving import serve_app
+from common.serving import DEFAULT_LIMITS, ConnectionLimits, serve
 from edge.workers import wait_ready
 from origin.app import create_app
 from origin.settings import OriginSettings
@@ -84,6 +84,8 @@ class OriginWorkers:
         port: int,
         clock_spec: str,
         workers: int,
+        *,
+        limits: ConnectionLimits = DEFAULT_LIMITS,
     ) -> None:
         worker_storage = replace(
             storage.settings,
@@ -95,7 +97,7 @@ class OriginWorkers:
         )
         mirror = storage.mirror.path if storage.mirror is not None else None
         self._settings = replace(settings, storage=worker_storage, port=port)
-        self._args = (shared, clock_spec, mirror)
+        self._args = (shared, clock_spec, mirror, limits)
         self._count = workers - 1
         self._processes: list[BaseProcess] = []
         self._lifelines: list[Connection] = []
@@ -146,11 +148,12 @@ def worker_main(
     shared: SharedState,
     clock_spec: str,
     mirror: Any,
+    limits: ConnectionLimits,
     ready: Any,
     lifeline: Connection,
 ) -> None:
     """Entry point of one extra worker process; sets ``ready`` once it listens."""
-    asyncio.run(_serve(settings, shared, clock_spec, mirror, ready, lifeline))
+    asyncio.run(_serve(settings, shared, clock_spec, mirror, limits, ready, lifeline))
 
 
 async def _serve(
@@ -158,6 +161,7 @@ async def _serve(
     shared: SharedState,
     clock_spec: str,
     mirror: Any,
+    limits: ConnectionLimits,
     ready: Any,
     lifeline: Connection,
 ) -> None:
@@ -174,8 +178,8 @@ async def _serve(
         settings, clock=Clock.parse(clock_spec), storage=storage, ids=IdGenerator(settings.id_seed)
     )
     ssl_context = server_context(settings.tls_cert, settings.tls_key, None)
-    runner, _ = await serve_app(
-        app, settings.host, settings.port, ssl_context=ssl_context, reuse_port=True
+    served = await serve(
+        app, settings.host, settings.port, limits=limits, ssl_context=ssl_context, reuse_port=True
     )
     ready.set()
     stop = asyncio.Event()
@@ -187,5 +191,5 @@ async def _serve(
         await stop.wait()
     finally:
         loop.remove_reader(lifeline.fileno())
-        await runner.cleanup()
+        await served.close()
         storage.close()

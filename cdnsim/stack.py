@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-from aiohttp import web
 
 from cdnsim.demo import demo_image, seed_demo
 from cdnsim.metrics import AggregatorMetrics, RenderMetrics
@@ -32,9 +31,9 @@ from cdnsim.sim_openapi import sim_paths
 from cdnsim.switches import accept_in_key
 from common.clock import Clock
 from common.errors import Conflict
-from common.events import EventLog
+from common.events import DEFAULT_MAX_BYTES, EventLog
 from common.ids import IdGenerator
-from common.serving import listen, serve_app
+from common.serving import ConnectionLimits, ServedApp, serve
 from edge.config import EdgeSettings, PopSettings, ShieldSettings, vimond_behaviors
 from edge.stack import Edge
 from edge.vendor import DemoImages, StorageAccess, Vendor, VendorContext
@@ -71,6 +70,8 @@ class StackSettings:
     seed: int | None = None
     # The vendors beside the edge, by name, with their options (None: the vendor's defaults).
     vendors: Mapping[str, Any] = field(default_factory=every_vendor)
+    connections: ConnectionLimits = field(default_factory=ConnectionLimits)  # every server's
+    event_log_bytes: int = DEFAULT_MAX_BYTES  # the memory the shared event log may hold
     origin_workers: int = 1  # origin processes on the origin's port (cdnsim.origin_workers)
 
     def __post_init__(self) -> None:
@@ -86,7 +87,7 @@ class Stack:
     def __init__(self, settings: StackSettings, clock: Clock) -> None:
         self.settings = settings
         self.clock = clock
-        self.events = EventLog(clock)
+        self.events = EventLog(clock, max_bytes=settings.event_log_bytes)
         self.ids = IdGenerator(self._id_seed)
         self.origin_switches = RuntimeSwitches.from_settings(settings.origin)
         self.pipeline = settings.origin.pipeline  # the aggregator's settings, bug switches included
@@ -98,7 +99,7 @@ class Stack:
         self.origin_down = False
         self._exit = contextlib.AsyncExitStack()
         self._aggregator_task: asyncio.Task[None] | None = None
-        self._origin_runner: web.AppRunner | None = None
+        self._origin_served: ServedApp | None = None
         self._shared: SharedState | None = None  # with origin workers: what they share
         self._edge_client: EdgeInvalidations | None = None
         self._edge_start: EdgeSettings | None = None  # what a reset goes back to
@@ -171,6 +172,7 @@ class Stack:
                 storage.access_key_id or "testing",
                 storage.secret_access_key or "testing",
             ),
+            self.settings.connections,
         )
         return plugin.create(plugin.options() if options is None else options, context)
 
@@ -189,8 +191,9 @@ class Stack:
             ids=self.ids,
             switches=self.origin_switches,
         )
-        self._origin_runner, _ = await serve_app(app, HOST, sock=sock)
-        self._exit.push_async_callback(self._origin_runner.cleanup)
+        served = await serve(app, HOST, sock=sock, limits=self.settings.connections)
+        self._origin_served = served
+        self._exit.push_async_callback(served.close)
         if self._shared is not None and self.storage is not None:
             workers = OriginWorkers(
                 settings,
@@ -199,6 +202,7 @@ class Stack:
                 settings.port,
                 self.clock.spec,
                 self.settings.origin_workers,
+                limits=self.settings.connections,
             )
             await workers.start()
             self._exit.callback(workers.stop)
@@ -230,22 +234,15 @@ class Stack:
                 "the origin has worker processes of its own: it cannot be taken down",
                 code="origin_workers",
             )
-        runner = self._origin_runner
-        if runner is None or self.origin_down:
+        if self._origin_served is None or self.origin_down:
             return
         self.origin_down = True
-        for site in list(runner.sites):
-            await site.stop()
-        if runner.server is not None:
-            for connection in list(runner.server.connections):
-                connection.force_close()
-                connection.close()
+        await self._origin_served.stop_listening()
 
     async def resume_origin_listening(self) -> None:
-        runner = self._origin_runner
-        if runner is None or not self.origin_down:
+        if self._origin_served is None or not self.origin_down:
             return
-        await listen(runner, HOST, int(self.origin_url.rsplit(":", 1)[1]))
+        await self._origin_served.listen_again()
         self.origin_down = False
 
     def _edge_settings(self) -> EdgeSettings:
@@ -263,6 +260,7 @@ class Stack:
         )
         edge = vimond_behaviors(
             self.origin_url,
+            connections=s.connections,
             profile=s.profile,
             pops=pops,
             shield=shield,

@@ -1,54 +1,201 @@
-"""Serving an aiohttp app on a port: the one way every server of ours starts."""
+"""Serve an aiohttp app on a port: the one way every server of cdnsim listens.
+
+``served = await serve(app, host, port, limits=…)`` returns a :class:`ServedApp` with the
+base URL; ``await served.close()`` stops it. Every server gets the same connection limits
+(see :class:`ConnectionLimits` and the README's "Limits"): a header timeout (the TLS
+handshake included), a keep-alive idle timeout, a cap on open connections per server
+(idle ones make room; a 503 when all are busy), and a budget for the whole process below
+its file-descriptor limit.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import ssl
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from aiohttp import web
+from aiohttp.web_protocol import RequestHandler
+
+from common.connection_protocols import LimitedRequestHandler, Refusal
+from common.connections import ConnectionGate, process_budget, quiet_accept_errors
 
 
-async def serve_app(
+@dataclass(frozen=True)
+class ConnectionLimits:
+    """Per-server connection limits (wall seconds)."""
+
+    # The request line and headers, from the accept (a new connection) or from the first
+    # bytes of a request on a kept-alive one. nginx's client_header_timeout is 60 s.
+    header_timeout: float = 30.0
+    # An idle kept-alive connection. nginx's keepalive_timeout is 75 s; longer than the
+    # 15 s for which aiohttp's own client keeps a connection, so clients close first.
+    keepalive_timeout: float = 75.0
+    # Open connections per server; past it idle ones make room, and when every one is in
+    # a request, new ones are answered 503 and closed.
+    max_connections: int = 4096
+    # Connections the kernel queues before they are accepted (nginx's default).
+    backlog: int = 511
+
+    def __post_init__(self) -> None:
+        if not (0 < self.header_timeout <= 3600 and 0 < self.keepalive_timeout <= 3600):
+            raise ValueError("timeouts must be more than 0 and at most 3600 seconds")
+        if self.max_connections < 1 or self.backlog < 1:
+            raise ValueError("max_connections and backlog must be at least 1")
+
+
+DEFAULT_LIMITS = ConnectionLimits()
+
+
+class ServedApp:
+    """An app listening on a port: its URL, its connection counters, and how to stop it."""
+
+    def __init__(
+        self,
+        runner: web.AppRunner,
+        host: str,
+        gate: ConnectionGate,
+        site: _LimitedSite,
+    ) -> None:
+        self.runner = runner
+        self.host = host
+        self.gate = gate
+        self._site: _LimitedSite | None = site
+        self._template = site
+        self.port = site.port
+        scheme = "https" if site.ssl_context is not None else "http"
+        self.url = f"{scheme}://{host}:{self.port}"
+
+    @property
+    def listening(self) -> bool:
+        return self._site is not None
+
+    def stats(self) -> dict[str, int]:
+        """Open connections, the cap, refusals and header timeouts so far."""
+        return self.gate.stats()
+
+    async def stop_listening(self) -> None:
+        """No new connections; open ones are closed now (a server going down)."""
+        if self._site is None:
+            return
+        await self._site.stop()
+        self._site = None
+        server = self.runner.server
+        if server is not None:
+            for connection in server.connections:
+                connection.force_close()
+
+    async def listen_again(self) -> None:
+        """Listen on the same port again after :meth:`stop_listening`."""
+        if self._site is not None:
+            return
+        site = self._template.again()
+        await site.start()
+        self._site = site
+
+    async def close(self) -> None:
+        await self.runner.cleanup()
+
+
+class _LimitedSite(web.TCPSite):
+    """aiohttp's TCPSite with our protocol factory and a TLS handshake timeout; on
+    ``host:port``, or on ``sock`` when one is already bound."""
+
+    def __init__(
+        self,
+        runner: web.AppRunner,
+        host: str,
+        port: int,
+        gate: ConnectionGate,
+        limits: ConnectionLimits,
+        *,
+        sock: socket.socket | None = None,
+        ssl_context: ssl.SSLContext | None,
+        reuse_port: bool,
+    ) -> None:
+        super().__init__(
+            runner, host, port, ssl_context=ssl_context, backlog=limits.backlog,
+            reuse_port=reuse_port or None,
+        )  # fmt: skip
+        self.gate = gate
+        self.limits = limits
+        self.ssl_context = ssl_context
+        self._sock = sock
+        self._reuse = reuse_port
+
+    def again(self) -> _LimitedSite:
+        """The same site once more, on the port it had (its socket, if any, is closed)."""
+        runner = self._runner
+        assert isinstance(runner, web.AppRunner)
+        return _LimitedSite(
+            runner, self._host or "127.0.0.1", self.port, self.gate, self.limits,
+            ssl_context=self.ssl_context, reuse_port=self._reuse,
+        )  # fmt: skip
+
+    async def start(self) -> None:
+        await web.BaseSite.start(self)  # registers the site with its runner
+        loop = asyncio.get_running_loop()
+        server = self._runner.server
+        assert server is not None
+        handshake = self.limits.header_timeout if self.ssl_context is not None else None
+        extra: dict[str, Any] = {"ssl_handshake_timeout": handshake} if handshake else {}
+        factory = _protocol_factory(server, self.gate, self.limits, handshake)
+        if self._sock is not None:
+            extra["sock"] = self._sock
+        else:
+            extra |= {"host": self._host, "port": self._port, "reuse_port": self._reuse or None}
+        self._server = await loop.create_server(
+            factory, ssl=self.ssl_context, backlog=self._backlog, **extra
+        )
+        if self._server.sockets:
+            self._bound_port = self._server.sockets[0].getsockname()[1]
+
+
+def _protocol_factory(
+    server: Any, gate: ConnectionGate, limits: ConnectionLimits, handshake: float | None
+) -> Callable[[], asyncio.BaseProtocol]:
+    """Each accepted connection: an HTTP handler when the gate admits it, else a 503."""
+    # aiohttp's Server builds its handlers from these (the runner's and the app's options).
+    kwargs = dict(server._kwargs, loop=server._loop)
+
+    def make() -> RequestHandler | Refusal:
+        if not gate.admit():
+            return Refusal(gate)
+        return LimitedRequestHandler(server, gate, limits.header_timeout, handshake, **kwargs)
+
+    return make
+
+
+async def serve(
     app: web.Application,
     host: str = "127.0.0.1",
     port: int = 0,
     *,
+    limits: ConnectionLimits = DEFAULT_LIMITS,
     sock: socket.socket | None = None,
     ssl_context: ssl.SSLContext | None = None,
     reuse_port: bool = False,
-) -> tuple[web.AppRunner, str]:
-    """Serve ``app`` on ``host:port`` (0: any free port), or on ``sock`` already bound;
-    the runner to clean up and the base URL."""
-    runner = web.AppRunner(app, access_log=None)
+) -> ServedApp:
+    """Serve ``app`` on ``host:port`` (``port`` 0: any free port), or on ``sock`` already
+    bound (so that its URL can be known before the app exists), with ``limits``;
+    ``reuse_port``: several processes may bind the port (SO_REUSEPORT)."""
+    quiet_accept_errors(asyncio.get_running_loop())
+    runner = web.AppRunner(app, access_log=None, keepalive_timeout=limits.keepalive_timeout)
     await runner.setup()
-    try:
-        url = await listen(
-            runner, host, port, sock=sock, ssl_context=ssl_context, reuse_port=reuse_port
-        )
-    except BaseException:
-        await runner.cleanup()  # the app's cleanup contexts (storage, pools) end with it
-        raise
-    return runner, url
-
-
-async def listen(
-    runner: web.AppRunner,
-    host: str,
-    port: int,
-    *,
-    sock: socket.socket | None = None,
-    ssl_context: ssl.SSLContext | None = None,
-    reuse_port: bool = False,
-) -> str:
-    """One more listening site for ``runner``; its base URL."""
-    site: web.BaseSite
+    gate = ConnectionGate(f"{host}:{port}", limits.max_connections, process_budget())
     if sock is not None:
-        site = web.SockSite(runner, sock, ssl_context=ssl_context)
-    else:
-        site = web.TCPSite(
-            runner, host, port, ssl_context=ssl_context, reuse_port=reuse_port or None
-        )
-    await site.start()
-    port = sock.getsockname()[1] if sock is not None else runner.addresses[-1][1]
-    scheme = "https" if ssl_context else "http"
-    return f"{scheme}://{host}:{port}"
+        port = sock.getsockname()[1]
+    site = _LimitedSite(
+        runner, host, port, gate, limits, sock=sock, ssl_context=ssl_context, reuse_port=reuse_port
+    )
+    try:
+        await site.start()
+    except BaseException:
+        await runner.cleanup()
+        raise
+    served = ServedApp(runner, host, gate, site)
+    gate.name = served.url
+    return served

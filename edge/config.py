@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
+from common.serving import ConnectionLimits
+
 Profile = Literal["cloudfront", "rfc9111"]
 ListBehavior = Literal["none", "all", "allow", "deny"]
 Eviction = Literal["least-recently-stored", "least-recently-used", "least-frequently-used", "none"]
@@ -154,6 +156,9 @@ class EdgeSettings:
     invalidation_delays: dict[str, Any] | None = None
     seed: int | None = None
     hit_events: bool = True  # log every hit (benchmarks turn it off: the log is in memory)
+    # Header and keep-alive timeouts and the connection cap of every POP, shield and control
+    # server (each worker process of a POP has its own cap).
+    connections: ConnectionLimits = field(default_factory=ConnectionLimits)
 
     def __post_init__(self) -> None:
         if self.profile not in get_args(Profile):
@@ -207,8 +212,10 @@ VIMOND_IMAGES = CachePolicy(
     query_strings="all",
     headers=("Host", "X-vimond-access-key"),
 )
-# The image API and its legacy paths (which answer with redirects to it).
-VIMOND_IMAGE_PATHS = ("/api/v2/img/*", "/api/v1/img/*", "/api/img/*")
+# Every path that serves a tenant's image bytes or redirects to them: the image API, the
+# stored variants its 302 points at, and the legacy paths (301 to the image API). The
+# origin guards each with the tenant's access key, so each is keyed by it.
+VIMOND_IMAGE_PATHS = ("/api/v2/img/*", "/api/v2/variants/*", "/api/v1/img/*", "/api/img/*")
 # Admin, status and invalidation paths of spec/vimond-api.md: never cached.
 VIMOND_PASSTHROUGH = ("/adminAPI/*", "/api/ping", "/api/systemsCheck", "/*-lof/images/*")
 

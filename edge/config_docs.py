@@ -44,6 +44,8 @@ DESCRIPTIONS: dict[str, str] = {
     ),
     "EdgeSettings.seed": "seeds the invalidation delays and ids (null: random)",
     "EdgeSettings.hit_events": "log every hit in the event log (benchmarks turn it off)",
+    "EdgeSettings.connections": "connection limits of every POP, shield and control server "
+    "(each worker process of a POP has its own cap)",
     "EdgeSettings.vimond_origin": (
         "shorthand: the built-in Vimond behaviours and policies in front of this origin URL "
         "(instead of origins and behaviors)"
@@ -80,6 +82,13 @@ DESCRIPTIONS: dict[str, str] = {
     "Timeouts.read": "seconds to wait for the origin's response (CloudFront's default 30)",
     "Timeouts.coalesce_wait": "seconds a collapsed request waits before going upstream itself",
     "Timeouts.total": "seconds one upstream exchange may take at most",
+    "ConnectionLimits.header_timeout": "seconds a connection may take to send a request line "
+    "and headers, from the accept or the first byte of a kept-alive request (nginx: 60)",
+    "ConnectionLimits.keepalive_timeout": "seconds an idle kept-alive connection stays open "
+    "(nginx: 75)",
+    "ConnectionLimits.max_connections": "open connections per server; past it idle ones are "
+    "closed to make room, and when all are busy new ones get a 503",
+    "ConnectionLimits.backlog": "connections the kernel queues before they are accepted",
 }
 
 _SECONDS = {"type": "number", "minimum": 0}

@@ -9,6 +9,7 @@ from dataclasses import fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
+from common.serving import ConnectionLimits
 from edge.config import (
     CacheBehavior,
     CachePolicy,
@@ -66,6 +67,8 @@ def _settings_from_json(raw: dict[str, Any]) -> EdgeSettings:
         data["shield"] = ShieldSettings(**data["shield"])
     if "timeouts" in data:
         data["timeouts"] = Timeouts(**data["timeouts"])
+    if "connections" in data:
+        data["connections"] = ConnectionLimits(**data["connections"])
     return EdgeSettings(**data)
 
 

@@ -2,11 +2,15 @@
 
 GET /_edge/pops                 → every POP and the shield: id, role, url
 GET /_edge/pops/{id}/stats      → counters (requests, hits, misses, stale, collapsed, bytes, …)
+                                  and its server's ``connections`` (open, max, refused, reclaimed,
+                                  header_timeouts; the edge's own process only)
 GET /_edge/pops/{id}/keys       → cached entries: key, uri, status, age, remaining ttl
 GET /metrics                    → the counters in Prometheus's text format (edge.metrics)
 GET /_edge/events?since=N&kind=a,b&component=edge&limit=M&wait=S → events after sequence N
-    (``last``: the newest returned, ``newest``: the newest logged);
-    with ``wait``, an empty answer waits up to S wall seconds (at most 30) for a matching event
+    (``last``: the newest returned, ``newest``: the newest logged, ``oldest``: the oldest
+    the log still holds, ``missed``: events after N that left the log before this read,
+    of any kind, ``dropped``: every event that left it so far); with ``wait``, an empty
+    answer waits up to S wall seconds (at most 30) for a matching event
 """
 
 from __future__ import annotations
@@ -50,9 +54,10 @@ async def list_pops(request: web.Request) -> web.Response:
 
 async def get_pop_stats(request: web.Request) -> web.Response:
     entry = _pop(request)
-    return web.json_response(
-        {"id": entry.view.pop_id, "role": entry.role, **(await entry.view.stats())}
-    )
+    stats = {"id": entry.view.pop_id, "role": entry.role, **(await entry.view.stats())}
+    if entry.connections is not None:
+        stats["connections"] = entry.connections()
+    return web.json_response(stats)
 
 
 async def list_pop_keys(request: web.Request) -> web.Response:
@@ -67,6 +72,7 @@ async def list_events(request: web.Request) -> web.Response:
     kinds = [k for k in request.query.get("kind", "").split(",") if k] or None
     component = request.query.get("component") or None
     log = request.app[EVENTS]
+    missed = log.missed(since)  # before reading: what this answer cannot contain
     events = log.read(since, kinds=kinds, component=component, limit=limit)
     wait = _wait_param(request)
     if not events and wait > 0:
@@ -81,7 +87,14 @@ async def list_events(request: web.Request) -> web.Response:
         events = log.read(since, kinds=kinds, component=component, limit=limit)
     last = events[-1].seq if events else max(since, 0)
     return web.json_response(
-        {"events": [e.to_json() for e in events], "last": last, "newest": log.last_seq}
+        {
+            "events": [e.to_json() for e in events],
+            "last": last,
+            "newest": log.last_seq,
+            "oldest": log.oldest_seq,
+            "missed": missed,
+            "dropped": log.dropped,
+        }
     )
 
 

@@ -96,6 +96,10 @@ CONTROL_SCHEMAS: dict[str, Schema] = {
 }
 
 
+# What ServedApp.stats() counts (common.connections.ConnectionGate).
+CONNECTION_COUNTERS = ("open", "max", "refused", "reclaimed", "header_timeouts")
+
+
 def _pop_operations() -> dict[str, Any]:
     pop_id = path_param("id", STRING, "a POP id, or the shield's")
     counters = {name: INTEGER for name in Counters().as_dict()}
@@ -106,6 +110,11 @@ def _pop_operations() -> dict[str, Any]:
             **counters,
             "volume": INTEGER,
             "workers": {"type": "integer", "minimum": 1},
+            "connections": obj(
+                {name: INTEGER for name in CONNECTION_COUNTERS},
+                required=CONNECTION_COUNTERS,
+                description="its server's connections in the edge's own process (README: Limits)",
+            ),
         },
         required=["id", "role", *counters, "volume", "workers"],
     )
@@ -165,9 +174,11 @@ def _pop_operations() -> dict[str, Any]:
 
 
 def _event_operations() -> dict[str, Any]:
+    window = ("oldest", "missed", "dropped")  # the log's bounded window (README: Limits)
     events = obj(
-        {"events": array(ref("Event")), "last": INTEGER, "newest": INTEGER},
-        required=["events", "last", "newest"],
+        {"events": array(ref("Event")), "last": INTEGER, "newest": INTEGER}
+        | {name: INTEGER for name in window},
+        required=["events", "last", "newest", *window],
     )
     params = [
         query_param(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -19,3 +20,4 @@ class PopEntry:
     view: PopView
     role: str  # "pop" or "shield"
     url: str
+    connections: Callable[[], dict[str, int]] | None = None  # its server's connection counters

@@ -13,6 +13,7 @@ from aiohttp import web
 from common.clock import Clock
 from common.events import EventLog
 from common.openapi import document_route
+from common.serving import ServedApp, serve
 from edge.app_keys import METRICS
 from edge.config import EdgeSettings, PopSettings
 from edge.control import create_control_app
@@ -64,7 +65,7 @@ class Edge:
         self.events = events or EventLog(self.clock)
         self._store_factory = store_factory
         self._host = host
-        self._runners: list[web.AppRunner] = []
+        self.served: dict[str, ServedApp] = {}  # by POP id, "control"
         self.pops: dict[str, Pop] = {}
         self.shield: Pop | None = None
         self.pop_urls: dict[str, str] = {}
@@ -84,13 +85,17 @@ class Edge:
         if settings.shield is not None:
             self.shield = await self._start_pop(settings.shield, upstream=None)
             self.shield_url = await self._serve(
-                create_pop_app(self.shield, manage_lifecycle=False), settings.shield.port
+                self.shield.pop_id,
+                create_pop_app(self.shield, manage_lifecycle=False),
+                settings.shield.port,
             )
         for pop_settings in settings.pops:
             pop = await self._start_pop(pop_settings, upstream=self.shield_url)
             self.pops[pop.pop_id] = pop
             app = create_pop_app(pop, manage_lifecycle=False)
-            url = await self._serve(app, pop_settings.port, reuse_port=pop_settings.workers > 1)
+            url = await self._serve(
+                pop.pop_id, app, pop_settings.port, reuse_port=pop_settings.workers > 1
+            )
             self.pop_urls[pop.pop_id] = url
             if pop_settings.workers > 1:
                 await self._start_pool(pop_settings, int(url.rsplit(":", 1)[1]))
@@ -120,18 +125,23 @@ class Edge:
             tier_above=self.shield.pop_id if self.shield else None,
         )
         entries = {
-            p.pop_id: PopEntry(self._view(p), "pop", self.pop_urls[p.pop_id])
+            p.pop_id: PopEntry(
+                self._view(p), "pop", self.pop_urls[p.pop_id], self.served[p.pop_id].stats
+            )
             for p in self.pops.values()
         }
         if self.shield is not None and self.shield_url is not None:
-            entries[self.shield.pop_id] = PopEntry(self.shield, "shield", self.shield_url)
+            shield_id = self.shield.pop_id
+            entries[shield_id] = PopEntry(
+                self.shield, "shield", self.shield_url, self.served[shield_id].stats
+            )
         control = create_control_app(entries, self.events)
         add_routes(control, self.invalidations)
         control.add_routes(self._control_routes)
         control[METRICS] += [InvalidationMetrics(self.invalidations), *self._metrics]
         document = build_control_document(self._control_paths)
         control.add_routes([document_route(CONTROL_DOCUMENT, document)])
-        self.control_url = await self._serve(control, settings.control_port)
+        self.control_url = await self._serve("control", control, settings.control_port)
 
     async def _start_pop(self, pop_settings: PopSettings, *, upstream: str | None) -> Pop:
         # Viewers meet the POPs, so vendor rules apply there; the shield receives requests
@@ -165,14 +175,14 @@ class Edge:
         pool = self.pools.get(pop.pop_id)
         return PooledPopView(pop, pool) if pool is not None else pop
 
-    async def _serve(self, app: web.Application, port: int, *, reuse_port: bool = False) -> str:
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        self._runners.append(runner)
-        site = web.TCPSite(runner, self._host, port, reuse_port=reuse_port or None)
-        await site.start()
-        bound_port = runner.addresses[0][1]
-        return f"http://{self._host}:{bound_port}"
+    async def _serve(
+        self, name: str, app: web.Application, port: int, *, reuse_port: bool = False
+    ) -> str:
+        served = await serve(
+            app, self._host, port, limits=self.settings.connections, reuse_port=reuse_port
+        )
+        self.served[name] = served
+        return served.url
 
     def reconfigure(self, settings: EdgeSettings) -> None:
         """New keys, TTLs and behaviours for every in-process POP and the shield, effective
@@ -198,9 +208,9 @@ class Edge:
         for pool in self.pools.values():
             pool.stop()
         self.pools.clear()
-        for runner in reversed(self._runners):
-            await runner.cleanup()
-        self._runners.clear()
+        for served in reversed(self.served.values()):
+            await served.close()
+        self.served.clear()
         for pop in [*self.pops.values(), *([self.shield] if self.shield else [])]:
             await pop.close()
         for vendor in reversed(self.vendors):

@@ -32,6 +32,7 @@ from aiohttp import web
 
 from common.clock import Clock
 from common.events import EventLog
+from common.serving import DEFAULT_LIMITS, ConnectionLimits
 from edge.config import CacheBehavior, CachePolicy
 from edge.properties import Property
 
@@ -124,6 +125,7 @@ class VendorContext:
     port_base: int = 0  # 0: free ports; N: the vendor's own fixed offsets from N
     seed: int | None = None
     storage: StorageAccess | None = None
+    connections: ConnectionLimits = DEFAULT_LIMITS  # of every server the vendor starts
 
     def port(self, offset: int) -> int:
         return self.port_base + offset if self.port_base else 0

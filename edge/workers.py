@@ -25,10 +25,9 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
 
-from aiohttp import web
-
 from common.clock import Clock
 from common.events import EventLog
+from common.serving import serve
 from edge.config import EdgeSettings, PopSettings
 from edge.counters import Counters, clear_snapshots, read_snapshots, write_snapshot
 from edge.pop import Pop
@@ -189,13 +188,13 @@ async def _serve(
 ) -> None:
     clock = Clock.parse(clock_spec)
     # Per-process log, bounded small: nobody reads it (see the module docstring).
-    events = EventLog(clock, max_events=10_000)
+    events = EventLog(clock, max_bytes=4 * 1024 * 1024)
     store = open_store(pop_settings, clock)
     pop = Pop(pop_settings.id, settings, store, clock, events, upstream=upstream, worker=worker)
     vendors = _VendorProperties(pop, clock, replicas)
-    runner = web.AppRunner(create_pop_app(pop), access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, pop_settings.host, port, reuse_port=True).start()
+    served = await serve(
+        create_pop_app(pop), pop_settings.host, port, limits=settings.connections, reuse_port=True
+    )
     ready.set()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -211,7 +210,7 @@ async def _serve(
         except TimeoutError:
             pass
     write_snapshot(pop_settings.cache_dir, worker, pop.counters)
-    await runner.cleanup()
+    await served.close()
 
 
 class _VendorProperties:

@@ -12,6 +12,7 @@ from origin.models.fields import GRAVITIES, INCLUDE_ALL, TENANT_PATTERN
 from origin.storage.settings import StorageSettings
 
 DEV_JWT_SECRET = "cdnsim-development-secret-change-me-0123456789"
+EMBEDDED_VARIANT_BUDGET = 512 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,14 @@ class OriginSettings:
     fetch_allowed_hosts: tuple[str, ...] = ()  # host names or *.suffix patterns; empty: none
     fetch_timeout: float = 10.0
     max_dimension: int = 4096
+    # Per render, the output's width × height (the default allows every box max_dimension
+    # allows; it bounds memory and CPU when max_dimension is raised).
+    max_output_pixels: int = 4096 * 4096
     response_limit_bytes: int = 6 * 1024 * 1024
+    # The S3 variant cache in bytes; the least recently stored variants are evicted past it.
+    # None: EMBEDDED_VARIANT_BUDGET on the embedded store, no bound on a real endpoint
+    # (whose bucket lifecycle rules are its owner's); 0: no bound.
+    variant_store_bytes: int | None = None
     cache_control: str = "public, max-age=86400"
     # Without a `format` parameter, pick WebP for clients whose Accept takes it. The
     # response then varies on Accept; `vary_on_negotiation=False` is the production bug
@@ -86,6 +94,17 @@ class OriginSettings:
             raise ValueError("max_dimension must be 16..20000")
         if bool(self.tls_cert) != bool(self.tls_key):
             raise ValueError("tls_cert and tls_key go together")
+        if self.max_output_pixels < 256:
+            raise ValueError("max_output_pixels must be at least 256")
+        if self.variant_store_bytes is not None and self.variant_store_bytes < 0:
+            raise ValueError("variant_store_bytes must be 0 (no bound) or more")
+
+    @property
+    def variant_budget(self) -> int | None:
+        """The variant cache's budget in bytes, or None for no bound."""
+        if self.variant_store_bytes is None:
+            return EMBEDDED_VARIANT_BUDGET if self.storage.embedded else None
+        return self.variant_store_bytes or None
 
     def tenant(self, name: str) -> TenantSettings:
         for tenant in self.tenants:

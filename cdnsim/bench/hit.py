@@ -25,6 +25,7 @@ from typing import Any
 from aiohttp import web
 
 from cdnsim.usage import at_least, positive_float
+from common.serving import ServedApp, serve
 
 TARGET_HITS_PER_SECOND = 20_000
 TARGET_P99_MS = 5.0
@@ -204,7 +205,7 @@ class _Origin:
         self._body = body
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
-        self._runner: web.AppRunner | None = None
+        self._served: ServedApp | None = None
         self.url = ""
 
     def start(self) -> None:
@@ -221,14 +222,11 @@ class _Origin:
 
         app = web.Application()
         app.router.add_get("/{tail:.*}", handle)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.url = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
+        self._served = await serve(app)
+        self.url = self._served.url
 
     def stop(self) -> None:
-        if self._runner is not None:
-            asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(timeout=30)
+        if self._served is not None:
+            asyncio.run_coroutine_threadsafe(self._served.close(), self._loop).result(timeout=30)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=10)

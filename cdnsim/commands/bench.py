@@ -17,6 +17,7 @@ KINDS: dict[str, str] = {
     "hit": "edge hit path: hits/s and latency under wrk",
     "coalescing": "N concurrent cold requests for one variant: upstream requests and renders",
     "fanout": "time and CPU to apply a 1,000-path invalidation on 3 POPs of 100,000 objects",
+    "events": "the event log: memory held per event (tracemalloc vs its estimate), CPU per append",
 }
 ALL = "all"
 

@@ -19,7 +19,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from cdnsim.runtime import write_ready_file
+from cdnsim.runtime import (
+    add_connection_arguments,
+    add_event_log_argument,
+    connection_limits_from_args,
+    write_ready_file,
+)
 from cdnsim.usage import UsageError, at_least, clock_spec, http_url, listen_error, new_file, port
 from common.clock import Clock
 from common.events import EventLog
@@ -83,6 +88,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     for plugin in PLUGINS.values():
         plugin.add_arguments(parser)
+    add_connection_arguments(parser)
+    add_event_log_argument(parser)
 
 
 def build_settings(args: argparse.Namespace) -> EdgeSettings:
@@ -110,6 +117,7 @@ def build_settings(args: argparse.Namespace) -> EdgeSettings:
         debug=settings.debug or args.debug,
         hit_events=settings.hit_events and not args.no_hit_events,
         control_port=args.control_port or settings.control_port,
+        connections=connection_limits_from_args(args, settings.connections),
     )
 
 
@@ -133,14 +141,16 @@ def _vendors(
     settings: EdgeSettings, clock: Clock, events: EventLog, args: argparse.Namespace
 ) -> list[Vendor]:
     origin = settings.origins.get("origin") or next(iter(settings.origins.values()))
-    context = VendorContext(clock, events, origin, seed=settings.seed)
+    context = VendorContext(
+        clock, events, origin, seed=settings.seed, connections=settings.connections
+    )
     return [
         PLUGINS[n].create(PLUGINS[n].options(args), context) for n in dict.fromkeys(args.vendor)
     ]
 
 
 async def _serve(settings: EdgeSettings, clock: Clock, args: argparse.Namespace) -> int:
-    events = EventLog(clock)
+    events = EventLog(clock, max_bytes=args.event_log_bytes)
     vendors = _vendors(settings, clock, events, args)
     edge = Edge(settings, clock=clock, events=events, vendors=vendors)
     ready_file: Path | None = args.ready_file

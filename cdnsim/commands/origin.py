@@ -11,11 +11,16 @@ from typing import Any
 from cdnsim.aggregator_config import add_aggregator_arguments
 from cdnsim.origin_config import add_origin_arguments, origin_settings_from_args
 from cdnsim.origin_workers import OriginWorkers, SharedState, check_workers
-from cdnsim.runtime import run_until_signalled, write_ready_file
+from cdnsim.runtime import (
+    add_connection_arguments,
+    connection_limits_from_args,
+    run_until_signalled,
+    write_ready_file,
+)
 from cdnsim.tls import server_context
 from cdnsim.usage import UsageError, at_least, check_can_listen, clock_spec, new_file
 from common.clock import Clock
-from common.serving import serve_app
+from common.serving import ConnectionLimits, serve
 from origin.app import create_app
 from origin.app_keys import STORAGE
 from origin.settings import OriginSettings
@@ -42,6 +47,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=1,
         help="origin processes sharing the port (SO_REUSEPORT), one render pool each (default 1)",
     )
+    add_connection_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -52,43 +58,55 @@ def run(args: argparse.Namespace) -> int:
         check_workers(settings, args.workers, clock)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    return asyncio.run(_serve(settings, clock, args.workers, args.ready_file))
+    limits = connection_limits_from_args(args)
+    return asyncio.run(_serve(settings, clock, args.workers, limits, args.ready_file))
 
 
 async def _serve(
-    settings: OriginSettings, clock: Clock, workers: int, ready_file: Path | None
+    settings: OriginSettings,
+    clock: Clock,
+    workers: int,
+    limits: ConnectionLimits,
+    ready_file: Path | None,
 ) -> int:
     ssl_context = server_context(
         settings.tls_cert, settings.tls_key, ["localhost"] if settings.tls_self_signed else None
     )
     if workers == 1:
-        runner, url = await serve_app(
-            create_app(settings, clock=clock), settings.host, settings.port, ssl_context=ssl_context
+        served = await serve(
+            create_app(settings, clock=clock),
+            settings.host,
+            settings.port,
+            limits=limits,
+            ssl_context=ssl_context,
         )
-        _announce(settings, url, describe(runner.app[STORAGE]), ready_file, "")
+        _announce(settings, served.url, describe(served.runner.app[STORAGE]), ready_file, "")
         try:
             await run_until_signalled()
         finally:
             _unready(ready_file)
-            await runner.cleanup()
+            await served.close()
         return 0
     shared = SharedState.create(settings.storage.embedded or settings.storage.variants_start_empty)
     async with open_storage(
         settings.storage, coherence=shared.coherence, written_variants=shared.written_variants
     ) as storage:
         app = create_app(settings, clock=clock, storage=storage)
-        runner, url = await serve_app(
-            app, settings.host, settings.port, ssl_context=ssl_context, reuse_port=True
+        served = await serve(
+            app, settings.host, settings.port, limits=limits, ssl_context=ssl_context,
+            reuse_port=True,
+        )  # fmt: skip
+        pool = OriginWorkers(
+            settings, storage, shared, served.port, clock.spec, workers, limits=limits
         )
-        pool = OriginWorkers(settings, storage, shared, runner.addresses[0][1], clock.spec, workers)
         try:
             await pool.start()
-            _announce(settings, url, describe(storage), ready_file, f", {workers} workers")
+            _announce(settings, served.url, describe(storage), ready_file, f", {workers} workers")
             await run_until_signalled()
         finally:
             _unready(ready_file)
             pool.stop()
-            await runner.cleanup()
+            await served.close()
     return 0
 
 

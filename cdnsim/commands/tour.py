@@ -13,7 +13,7 @@ from aiohttp import web
 from cdnsim.demo import demo_image, seed_demo
 from cdnsim.tour import Outcome, run_tour, tour_steps
 from common.clock import Clock
-from common.serving import serve_app
+from common.serving import serve
 from origin.app import create_app
 from origin.auth import make_token
 from origin.settings import DEV_JWT_SECRET, OriginSettings
@@ -37,11 +37,13 @@ async def _run(seed: int) -> int:
         return web.Response(body=picture, content_type="image/jpeg")
 
     source.router.add_get("/picture.jpg", serve_picture)
-    source_runner, source_url = await serve_app(source)
+    source_served = await serve(source)
+    source_url = source_served.url
     settings = OriginSettings(
         port=0, id_seed=seed, render_workers=2, fetch_allowed_hosts=("127.0.0.1",)
     )
-    origin_runner, origin_url = await serve_app(create_app(settings, clock=Clock()))
+    origin_served = await serve(create_app(settings, clock=Clock()))
+    origin_url = origin_served.url
     print(
         f"cdnsim: embedded origin on {origin_url} (moto in-process), tenant {settings.default_tenant}"
     )
@@ -57,8 +59,8 @@ async def _run(seed: int) -> int:
             steps = tour_steps(demo, f"{source_url}/picture.jpg", fresh, settings.environment)
             outcomes = await run_tour(session, origin_url, headers, steps)
     finally:
-        await origin_runner.cleanup()
-        await source_runner.cleanup()
+        await origin_served.close()
+        await source_served.close()
     _print(outcomes)
     failed = [o for o in outcomes if not o.ok]
     print(

@@ -13,7 +13,12 @@ from typing import Any
 from cdnsim.aggregator_config import add_aggregator_arguments
 from cdnsim.origin_config import add_origin_arguments, origin_settings_from_args
 from cdnsim.origin_workers import check_workers
-from cdnsim.runtime import run_until_signalled
+from cdnsim.runtime import (
+    add_connection_arguments,
+    add_event_log_argument,
+    connection_limits_from_args,
+    run_until_signalled,
+)
 from cdnsim.stack import Stack, StackSettings
 from cdnsim.usage import UsageError, at_least, clock_spec, directory, new_file, port
 from common.clock import Clock
@@ -79,6 +84,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=1,
         help="origin processes sharing its port (SO_REUSEPORT), one render pool each (default 1)",
     )
+    add_connection_arguments(parser)
+    add_event_log_argument(parser)
 
 
 def parse_delay(spec: str) -> dict[str, Any]:
@@ -117,6 +124,8 @@ def run(args: argparse.Namespace) -> int:
         seed=args.seed,
         vendors={name: PLUGINS[name].options(args) for name in args.vendor or PLUGINS},
         origin_workers=args.origin_workers,
+        connections=connection_limits_from_args(args),
+        event_log_bytes=args.event_log_bytes,
     )
     clock = Clock.parse(args.clock)
     try:

@@ -124,4 +124,7 @@ def stack_totals(samples: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
             k: events.get(f"invalidation_{k}", 0) for k in ("created", "applied", "completed")
         },
         "variants_deleted": events.get("variants_deleted", 0),
+        # Events that left the stack's bounded log before they were read: the counts above
+        # are short by up to this many (0 when the log kept up).
+        "events_missed": samples[-1].get("events_missed", 0) - samples[0].get("events_missed", 0),
     }

@@ -37,6 +37,7 @@ class StackSampler:
         self.control = control.rstrip("/")
         self.pops: list[dict[str, Any]] = []
         self.since = 0
+        self.missed = 0  # events that left the stack's log before this sampler read them
 
     async def _get(self, path: str) -> Any:
         async with self.session.get(self.control + path) as response:
@@ -57,6 +58,7 @@ class StackSampler:
                 f"/_edge/events?since={self.since}&kind={','.join(KINDS)}&limit={PAGE}"
             )
             found += page["events"]
+            self.missed += page.get("missed", 0)
             if len(page["events"]) == PAGE:
                 self.since = page["last"]
                 continue
@@ -74,7 +76,7 @@ class StackSampler:
                 **{k: v for k, v in stats.items() if isinstance(v, int)},
             }
         events = await self._new_events()
-        return {"t": t, "pops": pops, **count_events(events)}
+        return {"t": t, "pops": pops, **count_events(events), "events_missed": self.missed}
 
 
 def count_events(events: list[dict[str, Any]]) -> dict[str, Any]:

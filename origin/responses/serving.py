@@ -9,10 +9,15 @@
   key; the target of the 302. The key names its tenant, so the redirect works whatever
   host it is followed on; that tenant's access key is required as for images. The same
   conditional and range answers as images.
+
+Every answer of these routes for a tenant with an access key, refusals included, says
+``Vary: X-vimond-access-key``, so that any shared cache keys it by what the guard reads.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import quote
 
 from aiohttp import web
@@ -21,27 +26,32 @@ from multidict import MultiDict, MultiMapping
 from common.errors import ApiError
 from origin.app_keys import SERVING, SETTINGS, SWITCHES
 from origin.imaging.pipeline import available_formats
+from origin.serving.backend import ACCESS_KEY_HEADER
 from origin.serving.conditional import byte_span, http_date, if_range_allows, not_modified
 from origin.serving.params import negotiated_format
 from origin.serving.variants import Variant
 from origin.tenancy import tenant_of
 
-ACCESS_KEY_HEADER = "X-vimond-access-key"
 VARIANTS_PATH = "/api/v2/variants/"
 
 
 async def get_image(request: web.Request) -> web.Response:
     query, negotiated = _negotiate(request)
-    served = await request.app[SERVING].get_image(
-        tenant_of(request),
-        request.match_info["imagePackId"],
-        query,
-        request.headers.get(ACCESS_KEY_HEADER),
-    )
+    tenant = tenant_of(request)
+    vary = request.app[SERVING].access_vary(tenant)
+    if negotiated and request.app[SWITCHES].vary_on_negotiation:
+        vary = ("Accept", *vary)
+    with _varying(vary):
+        served = await request.app[SERVING].get_image(
+            tenant,
+            request.match_info["imagePackId"],
+            query,
+            request.headers.get(ACCESS_KEY_HEADER),
+        )
     variant = served.variant
     headers = _validators(request, variant) | {"X-Variant-Cache": served.cache}
-    if negotiated and request.app[SWITCHES].vary_on_negotiation:
-        headers["Vary"] = "Accept"
+    if vary:
+        headers["Vary"] = ", ".join(vary)
     if _not_modified(request, variant):
         return web.Response(status=304, headers=headers)
     if len(variant.body) > request.app[SETTINGS].response_limit_bytes:
@@ -67,10 +77,15 @@ def _negotiate(request: web.Request) -> tuple[MultiMapping[str], bool]:
 
 async def get_variant(request: web.Request) -> web.Response:
     key = request.match_info["variantKey"]
-    variant = await request.app[SERVING].get_variant(
-        key.split("/", 1)[0], key, request.headers.get(ACCESS_KEY_HEADER)
-    )
+    tenant = key.split("/", 1)[0]
+    vary = request.app[SERVING].access_vary(tenant)
+    with _varying(vary):
+        variant = await request.app[SERVING].get_variant(
+            tenant, key, request.headers.get(ACCESS_KEY_HEADER)
+        )
     headers = _validators(request, variant)
+    if vary:
+        headers["Vary"] = ", ".join(vary)
     if _not_modified(request, variant):
         return web.Response(status=304, headers=headers)
     return _body(request, variant, headers)
@@ -116,6 +131,17 @@ def _body(request: web.Request, variant: Variant, headers: dict[str, str]) -> we
         content_type=variant.content_type,
         headers=headers,
     )
+
+
+@contextmanager
+def _varying(vary: tuple[str, ...]) -> Iterator[None]:
+    """Refusals and errors vary on the same headers as the images they stand for."""
+    try:
+        yield
+    except ApiError as error:
+        if vary:
+            error.headers["Vary"] = ", ".join(vary)
+        raise
 
 
 async def get_legacy_image(request: web.Request) -> web.Response:

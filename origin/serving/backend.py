@@ -28,7 +28,7 @@ from typing import Literal
 from botocore.exceptions import BotoCoreError, ClientError
 from multidict import MultiMapping
 
-from common.errors import ApiError, Forbidden, NotFound, ServiceUnavailable
+from common.errors import ApiError, Forbidden, NotFound, ServiceUnavailable, Unprocessable
 from common.events import EventLog
 from common.single_flight import SingleFlight
 from imaging.errors import UnreadableImage
@@ -48,6 +48,7 @@ from origin.serving.params import (
 from origin.serving.render_pool import OnDemandRenderPool
 from origin.serving.resolve import VariantPlan, plan_variant, render_spec
 from origin.serving.source_header import read_header
+from origin.serving.variant_budget import VariantBudget
 from origin.serving.variant_key import is_variant_key, variant_key
 from origin.serving.variants import Variant, VariantStore
 from origin.settings import OriginSettings
@@ -60,6 +61,7 @@ CacheState = Literal["hit", "miss", "coalesced"]
 # Reads of the pack per render when its original keeps vanishing (each vanishing is a
 # re-upload that completed meanwhile): past this, the render is refused as busy (503).
 SOURCE_ATTEMPTS = 4
+ACCESS_KEY_HEADER = "X-vimond-access-key"
 
 
 class SourceError(ApiError):
@@ -103,11 +105,19 @@ class ServingBackend:
         self.events = events
         self.pool = pool
         self.reads = ServingReads(storage)
-        self.variants = VariantStore(storage)
+        limit = settings.variant_budget
+        budget = (
+            VariantBudget(storage, storage.settings.variants_bucket, limit, events)
+            if limit
+            else None
+        )
+        self.variants = VariantStore(storage, budget)
         self.flights: SingleFlight[Served] = SingleFlight()
 
     def check_access(self, tenant: str, access_key: str | None) -> None:
-        """Tenants with an access key only answer requests that carry it (403)."""
+        """Tenants with an access key only answer requests that carry it (403). Every route
+        that serves a tenant's image bytes calls this, and its answers (refusals included)
+        carry :meth:`access_vary`."""
         expected = self.settings.tenant(tenant).access_key
         if expected is None:
             return
@@ -116,6 +126,13 @@ class ServingBackend:
                 "this tenant requires a valid X-vimond-access-key header",
                 code="access_key_required",
             )
+
+    def access_vary(self, tenant: str) -> tuple[str, ...]:
+        """The request headers :meth:`check_access` reads for ``tenant``, for ``Vary``
+        (RFC 9110 §12.5.5): a shared cache must not serve an answer given to one key
+        holder to a request with another key, or none."""
+        keyed = any(t.name == tenant and t.access_key for t in self.settings.tenants)
+        return (ACCESS_KEY_HEADER,) if keyed else ()
 
     async def get_image(
         self, tenant: str, raw_id: str, query: MultiMapping[str], access_key: str | None
@@ -227,7 +244,11 @@ class ServingBackend:
                 target, f"the stored original cannot be read: {exc}", "source_unreadable"
             ) from None
         spec = render_spec(
-            target.plan, (header.width, header.height), header.format, self.settings.max_dimension
+            target.plan,
+            (header.width, header.height),
+            header.format,
+            self.settings.max_dimension,
+            self.settings.max_output_pixels,
         )
         spec = replace(spec, max_source_pixels=self.settings.max_image_pixels)
         try:
@@ -262,11 +283,7 @@ class ServingBackend:
             sourceBytes=len(original.body), outputBytes=len(rendered.body), cpuSeconds=rendered.cpu_seconds,
             variantKey=target.key,
         )  # fmt: skip
-        await self.variants.put(variant)
-        self.events.append(
-            "origin", "variant_stored", tenant=target.tenant, pack=target.pack.id, location=target.location,
-            variantKey=target.key, bytes=len(rendered.body),
-        )  # fmt: skip
+        await self._store(target, variant)
         return variant
 
     async def _check_still_named(self, target: _Target) -> None:
@@ -275,6 +292,26 @@ class ServingBackend:
         again = await self._resolve(target.tenant, target.pack.id, target.request)
         if again.plan.source.image_id != target.plan.source.image_id:
             raise _OriginalReplaced(again)
+
+    async def _store(self, target: _Target, variant: Variant) -> None:
+        """Keep the variant in the S3 cache; one larger than the cache's whole budget is
+        served without being kept, unless it needs keeping for the over-the-limit redirect."""
+        size = len(variant.body)
+        facts = {"tenant": target.tenant, "pack": target.pack.id, "location": target.location,
+                 "variantKey": target.key, "bytes": size}  # fmt: skip
+        if self.variants.fits(variant):
+            await self.variants.put(variant)
+            self.events.append("origin", "variant_stored", **facts)
+            return
+        self.events.append("origin", "variant_not_stored", reason="over_budget", **facts)
+        if size > self.settings.response_limit_bytes:
+            parameter = target.plan.box_parameter
+            raise Unprocessable(
+                f"{parameter}: the rendered variant ({size} bytes) is over both the response "
+                "limit and the variant store's budget; ask for a smaller size or another format",
+                code="output_too_large",
+                parameter=parameter,
+            )
 
     def _source_error(self, target: _Target, message: str, code: str) -> SourceError:
         log.warning(

@@ -128,11 +128,15 @@ def plan_variant(
 
 
 def render_spec(
-    plan: VariantPlan, source_size: tuple[int, int], source_format: str, max_dimension: int
+    plan: VariantPlan,
+    source_size: tuple[int, int],
+    source_format: str,
+    max_dimension: int,
+    max_pixels: int,
 ) -> RenderSpec:
     """The complete render for ``plan`` given the original's displayed size and format
-    (read from its header); a derived size over ``max_dimension`` is refused here, before
-    any decoding."""
+    (read from its header); a derived size over ``max_dimension``, or an output of more
+    than ``max_pixels``, is refused here, before any decoding."""
     left, top, right, bottom = plan.crop or (0.0, 0.0, 1.0, 1.0)
     source_w = max(1e-9, source_size[0] * (right - left))
     source_h = max(1e-9, source_size[1] * (bottom - top))
@@ -142,6 +146,9 @@ def render_spec(
         # size, shrunk to fit the limit rather than refusing a request that set nothing.
         scale = min(1.0, max_dimension / max(source_w, source_h))
         width, height = max(1, round(source_w * scale)), max(1, round(source_h * scale))
+        if width * height > max_pixels:  # shrunk to the pixel budget too, rounding down
+            scale = (max_pixels / (source_w * source_h)) ** 0.5
+            width, height = max(1, int(source_w * scale)), max(1, int(source_h * scale))
     elif width is None:
         width = max(1, round(height * source_w / source_h))  # type: ignore[operator]
     elif height is None:
@@ -150,6 +157,13 @@ def render_spec(
         raise Unprocessable(
             f"{plan.box_parameter}: the output would be {width}x{height}, over the limit of {max_dimension}",
             code="output_too_large",
+            parameter=plan.box_parameter,
+        )
+    if width * height > max_pixels:  # type: ignore[operator]
+        raise Unprocessable(
+            f"{plan.box_parameter}: the output would be {width}x{height}, "
+            f"over the limit of {max_pixels} pixels",
+            code="invalid_parameter",
             parameter=plan.box_parameter,
         )
     fmt = (

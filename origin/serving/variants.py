@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from origin.serving.conditional import etag_of
+from origin.serving.variant_budget import VariantBudget
 from origin.storage import Storage
 
 
@@ -27,9 +28,14 @@ class Variant:
 
 
 class VariantStore:
-    def __init__(self, storage: Storage) -> None:
+    def __init__(self, storage: Storage, budget: VariantBudget | None = None) -> None:
         self.storage = storage
         self.bucket = storage.settings.variants_bucket
+        self.budget = budget
+
+    def fits(self, variant: Variant) -> bool:
+        """Whether the variant can be stored at all (it is not larger than the budget)."""
+        return self.budget is None or len(variant.body) <= self.budget.limit
 
     async def get(self, key: str) -> Variant | None:
         blob = await self.storage.get_object(self.bucket, key)
@@ -62,3 +68,5 @@ class VariantStore:
         await self.storage.put_object(
             self.bucket, variant.key, variant.body, variant.content_type, metadata
         )
+        if self.budget is not None:
+            await self.budget.stored(variant.key, len(variant.body))

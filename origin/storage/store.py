@@ -11,7 +11,7 @@ import contextlib
 import functools
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
@@ -53,6 +53,15 @@ class Blob:
     metadata: Mapping[str, str] = field(default_factory=dict)
     last_modified: float = 0.0
     etag: str = ""
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    """One object of a listing: its key, size in bytes and when it was stored."""
+
+    key: str
+    size: int
+    last_modified: float
 
 
 def _client_config(settings: StorageSettings) -> Config:
@@ -265,12 +274,33 @@ class Storage:
             keys.extend(obj["Key"] for obj in page.get("Contents", []))
         return keys
 
+    async def list_objects(self, bucket: str, prefix: str = "") -> list[StoredObject]:
+        return await self.run(self._list_objects, bucket, prefix)
+
+    def _list_objects(self, bucket: str, prefix: str) -> list[StoredObject]:
+        objects: list[StoredObject] = []
+        paginator = self.s3.get_paginator("list_objects_v2")
+        for page in paginator.paginate(Bucket=bucket, Prefix=prefix):
+            objects.extend(
+                StoredObject(o["Key"], o["Size"], o["LastModified"].timestamp())
+                for o in page.get("Contents", [])
+            )
+        return objects
+
     async def delete_prefix(self, bucket: str, prefix: str) -> int:
         """Delete every object under ``prefix``; returns how many there were."""
         return await self.run(self._delete_prefix, bucket, prefix)
 
     def _delete_prefix(self, bucket: str, prefix: str) -> int:
         keys = self._list_keys(bucket, prefix)
+        self._delete_keys(bucket, keys)
+        return len(keys)
+
+    async def delete_keys(self, bucket: str, keys: Sequence[str]) -> None:
+        """Delete these objects (absent ones are no error), a thousand per request."""
+        await self.run(self._delete_keys, bucket, list(keys))
+
+    def _delete_keys(self, bucket: str, keys: list[str]) -> None:
         for start in range(0, len(keys), 1000):
             chunk = keys[start : start + 1000]
             with contextlib.ExitStack() as writes:
@@ -282,7 +312,6 @@ class Storage:
             if self.mirror and bucket == self.settings.originals_bucket:
                 for key in chunk:
                     self.mirror.delete_object(bucket, key)
-        return len(keys)
 
     # -- DynamoDB -------------------------------------------------------------------
     async def get_item(self, table: str, tenant: str, item_id: str) -> dict[str, Any] | None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import aiohttp
 
 from common.clock import Clock
-from tests.edge.conftest import MakeEdge, three_pops_with_shield
+from common.events import EventLog
+from edge.stack import Edge
+from tests.edge.conftest import MakeEdge, edge_settings, three_pops_with_shield
 from tests.edge.origin_double import OriginDouble
 from tests.edge.test_pop_caching import get
 
@@ -52,3 +54,24 @@ async def test_control_refuses_unknown_pops_and_bad_parameters(
         assert resp.status == 404 and (await resp.json())["code"] == "no_such_pop"
     async with http.get(edge.control_url + "/_edge/events?since=-1") as resp:
         assert resp.status == 400 and (await resp.json())["code"] == "bad_parameter"
+
+
+async def test_events_read_from_before_the_window_say_how_many_were_missed(
+    origin: OriginDouble, clock: Clock, http: aiohttp.ClientSession
+) -> None:
+    events = EventLog(clock, max_bytes=5_000)
+    edge = Edge(edge_settings(origin.url), clock=clock, events=events)
+    await edge.start()
+    try:
+        for i in range(100):
+            events.append("test", "tick", n=i)
+        async with http.get(edge.control_url + "/_edge/events?since=0") as resp:
+            page = await resp.json()
+        oldest = page["events"][0]["seq"]
+        assert page["oldest"] == oldest > 1
+        assert page["missed"] == oldest - 1 == page["dropped"]
+        assert page["newest"] == page["last"] == 100
+        async with http.get(edge.control_url + f"/_edge/events?since={oldest}") as resp:
+            assert (await resp.json())["missed"] == 0
+    finally:
+        await edge.stop()

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from common.clock import Clock
-from common.serving import serve_app
+from common.serving import ServedApp, serve
 from origin.app import create_app
 from origin.settings import OriginSettings
 
@@ -21,9 +21,9 @@ def live_origin(settings: OriginSettings) -> Iterator[str]:
     state: dict[str, object] = {}
 
     async def start() -> None:
-        state["runner"], state["url"] = await serve_app(create_app(settings, clock=Clock.manual()))
+        state["served"] = await serve(create_app(settings, clock=Clock.manual()))
 
-    def serve() -> None:
+    def run_loop() -> None:
         asyncio.set_event_loop(loop)
         try:
             loop.run_until_complete(start())
@@ -33,15 +33,16 @@ def live_origin(settings: OriginSettings) -> Iterator[str]:
         if "error" not in state:
             loop.run_forever()
 
-    thread = threading.Thread(target=serve, daemon=True)
+    thread = threading.Thread(target=run_loop, daemon=True)
     thread.start()
     started.wait(60)
     if "error" in state:
         raise RuntimeError("origin did not start") from state["error"]  # type: ignore[arg-type]
     try:
-        yield str(state["url"])
+        served = state["served"]
+        assert isinstance(served, ServedApp)
+        yield served.url
     finally:
-        runner = state["runner"]
-        asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(60)  # type: ignore[attr-defined]
+        asyncio.run_coroutine_threadsafe(served.close(), loop).result(60)
         loop.call_soon_threadsafe(loop.stop)
         thread.join(30)

@@ -98,6 +98,7 @@ class AkamaiPlugin:
             events=context.events,
             host=context.host,
             ports=(api, staging, renderer),
+            limits=context.connections,
         )
 
 

@@ -11,7 +11,7 @@ from aiohttp import web
 
 from common.clock import Clock
 from common.events import EventLog
-from common.serving import serve_app
+from common.serving import DEFAULT_LIMITS, ConnectionLimits, ServedApp, serve
 from edge.config import CacheBehavior, CachePolicy
 from edge.vendor import DemoImages, EdgeHandle, Replica, Routes
 from imaging.formats import producible_formats
@@ -48,6 +48,7 @@ class ImageManager:
         events: EventLog,
         host: str = "127.0.0.1",
         ports: tuple[int, int, int] = (0, 0, 0),
+        limits: ConnectionLimits = DEFAULT_LIMITS,
     ) -> None:
         tokens = [p.luna_token for p in properties]
         names = [p.name for p in properties]
@@ -58,8 +59,8 @@ class ImageManager:
         self.renderer = Renderer(self.backends, clock, events)
         formats = producible_formats()
         self._properties = [ImageManagerProperty(b, formats) for b in self.backends.values()]
-        self._host, self._ports = host, ports
-        self._runners: list[web.AppRunner] = []
+        self._host, self._ports, self._limits = host, ports, limits
+        self._served: list[ServedApp] = []
         self._edge: EdgeHandle | None = None
         self.api_url = self.staging_api_url = self.renderer_url = ""
         self.sample_path = ""
@@ -113,11 +114,11 @@ class ImageManager:
             await self._edge.publish()
 
     async def _serve(self, app: web.Application, port: int) -> str:
-        runner, url = await serve_app(app, self._host, port)
-        self._runners.append(runner)
-        return url
+        served = await serve(app, self._host, port, limits=self._limits)
+        self._served.append(served)
+        return served.url
 
     async def stop(self) -> None:
-        for runner in reversed(self._runners):
-            await runner.cleanup()
-        self._runners.clear()
+        for served in reversed(self._served):
+            await served.close()
+        self._served.clear()

@@ -207,7 +207,13 @@ class ImgixPlugin:
     def create(self, options: ImgixOptions, context: VendorContext) -> ImgixService:
         settings = imgix_settings(options, context)
         storage = storage_of(options, context)
-        return ImgixService(settings, clock=context.clock, events=context.events, storage=storage)
+        return ImgixService(
+            settings,
+            clock=context.clock,
+            events=context.events,
+            storage=storage,
+            limits=context.connections,
+        )
 
 
 PLUGIN = ImgixPlugin()

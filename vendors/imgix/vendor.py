@@ -12,7 +12,7 @@ from aiohttp import web
 
 from common.clock import Clock
 from common.events import EventLog
-from common.serving import serve_app
+from common.serving import DEFAULT_LIMITS, ConnectionLimits, ServedApp, serve
 from edge.config import CacheBehavior, CachePolicy
 from edge.vendor import DemoImages, EdgeHandle, Replica, Routes, StorageAccess
 from vendors.imgix.addressing import INTERNAL_PREFIX
@@ -42,13 +42,15 @@ class ImgixService:
         clock: Clock,
         events: EventLog,
         storage: StorageAccess | None = None,
+        limits: ConnectionLimits = DEFAULT_LIMITS,
     ) -> None:
         self.settings = settings
+        self._limits = limits
         self.backend = ImgixBackend(settings, clock, events)
         self._property = ImgixProperty(self.backend, clock)
         self._storage = storage
         self._edge: EdgeHandle | None = None
-        self._runners: list[web.AppRunner] = []
+        self._served: list[ServedApp] = []
         self.purges: Purges | None = None
         self.renderer_url = self.api_url = ""
         self._demo: dict[str, Any] = {}
@@ -124,14 +126,14 @@ class ImgixService:
             await self._edge.publish()
 
     async def _serve(self, app: web.Application, port: int) -> str:
-        runner, url = await serve_app(app, self.settings.host, port)
-        self._runners.append(runner)
-        return url
+        served = await serve(app, self.settings.host, port, limits=self._limits)
+        self._served.append(served)
+        return served.url
 
     async def stop(self) -> None:
-        for runner in reversed(self._runners):
-            await runner.cleanup()
-        self._runners.clear()
+        for served in reversed(self._served):
+            await served.close()
+        self._served.clear()
 
 
 def _put_demo_image(storage: StorageAccess, body: bytes) -> None:

@@ -50,7 +50,10 @@ async def test_a_tenant_with_an_access_key_refuses_requests_without_it(
     client = await serving_client(tenants=(TenantSettings("secure", access_key="s3cret"),))
     await simple_pack(storage, tenant="secure")
     headers = SECURE_HOST | ({"X-vimond-access-key": key} if key is not None else {})
-    await assert_error(await client.get(URL, headers=headers), 403, "access_key_required")
+    resp = await client.get(URL, headers=headers)
+    await assert_error(resp, 403, "access_key_required")
+    # A shared cache must not hand this refusal to a key holder (RFC 9110 §12.5.5).
+    assert resp.headers["Vary"] == "X-vimond-access-key"
 
 
 async def test_a_tenant_with_an_access_key_serves_requests_with_it(serving_client, storage):
@@ -58,9 +61,12 @@ async def test_a_tenant_with_an_access_key_serves_requests_with_it(serving_clien
     await simple_pack(storage, tenant="secure")
     resp = await client.get(URL, headers=SECURE_HOST | {"X-vimond-access-key": "s3cret"})
     assert resp.status == 200
-    # Other tenants need no key.
+    # Nor this image to a request without the key.
+    assert resp.headers["Vary"] == "X-vimond-access-key"
+    # Other tenants need no key, and their images vary on nothing.
     await simple_pack(storage)
-    assert (await client.get(URL)).status == 200
+    resp = await client.get(URL)
+    assert resp.status == 200 and "Vary" not in resp.headers
 
 
 # -- 404 -----------------------------------------------------------------------------

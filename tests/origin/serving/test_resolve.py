@@ -229,7 +229,7 @@ def test_format_is_the_clients_else_png_when_transparent_else_the_originals() ->
 def spec_for(
     the_plan: VariantPlan, size: tuple[int, int] = (400, 200), fmt: str = "png"
 ) -> RenderSpec:
-    return render_spec(the_plan, size, fmt, 4096)
+    return render_spec(the_plan, size, fmt, 4096, 4096 * 4096)
 
 
 def test_a_missing_size_follows_the_aspect_of_the_source_after_crop() -> None:
@@ -253,6 +253,24 @@ def test_without_any_box_the_source_size_is_kept_within_the_limit() -> None:
     assert (spec.width, spec.height) == (400, 200)
     spec = spec_for(plan(config=None), (8000, 2000))
     assert (spec.width, spec.height) == (4096, 1024)
+
+
+def test_an_output_over_the_pixel_budget_is_refused_naming_the_box_parameter() -> None:
+    budget = 1000 * 1000
+    ok = render_spec(plan(ClientRequest(width=1000, height=1000)), (400, 200), "png", 4096, budget)
+    assert (ok.width, ok.height) == (1000, 1000)
+    for request, parameter in ((ClientRequest(width=1001, height=1000), "width"),
+                               (ClientRequest(height=1000), "height")):  # fmt: skip
+        with pytest.raises(Unprocessable) as caught:
+            render_spec(plan(request), (4000, 2000), "png", 4096, budget)  # 2000x1000 derived
+        assert caught.value.body()["parameter"] == parameter
+        assert "1000000 pixels" in caught.value.message
+
+
+def test_without_any_box_the_source_size_is_kept_within_the_pixel_budget() -> None:
+    spec = render_spec(plan(config=None), (4000, 3000), "png", 4096, 1_200_000)
+    assert (spec.width, spec.height) == (1264, 948)
+    assert spec.width * spec.height <= 1_200_000
 
 
 @pytest.mark.parametrize(
