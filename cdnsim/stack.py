@@ -23,6 +23,7 @@ from typing import Any
 import aiohttp
 
 from cdnsim.demo import demo_image, seed_demo
+from cdnsim.metrics import AggregatorMetrics, RenderMetrics
 from cdnsim.origin_workers import OriginWorkers, SharedState
 from cdnsim.runtime import write_ready_file
 from cdnsim.sim_control import sim_routes
@@ -44,6 +45,7 @@ from origin.auth import make_token
 from origin.settings import OriginSettings
 from origin.simulation import RuntimeSwitches
 from origin.storage import Storage, open_storage
+from origin.storage.description import describe
 from vendors.registry import PLUGINS
 
 log = logging.getLogger(__name__)
@@ -107,6 +109,7 @@ class Stack:
         self._edge_client: EdgeInvalidations | None = None
         self._edge_start: EdgeSettings | None = None  # what a reset goes back to
         self._demo: DemoImages | None = None
+        self.demo_packs: list[str] = []  # the origin's demo packs, while they exist
 
     @property
     def started(self) -> OriginSettings:
@@ -142,6 +145,7 @@ class Stack:
             control_routes=sim_routes(self),
             control_paths=sim_paths(),
             vendors=self.vendors,
+            metrics=[RenderMetrics(self.events), AggregatorMetrics(lambda: self.aggregator)],
         )
         self._exit.push_async_callback(self.edge.stop)
         await self.edge.start()
@@ -150,9 +154,12 @@ class Stack:
             self.edge.control_url, self.edge.settings.distribution_id
         )
         await self._start_origin(origin_socket, platform_socket)
-        await self._start_aggregator()
+        # The aggregator reads what others wrote before it started; then the demo is seeded,
+        # and the aggregator runs from after the seeding (its own writes are no change).
+        await self._open_aggregator()
         if s.demo:
             await self.seed_demo()
+        await self._run_aggregator(after_seeding=s.demo)
 
     def _create_vendor(self, name: str, options: Any) -> Vendor:
         assert self.storage is not None
@@ -280,12 +287,19 @@ class Stack:
         base = self.settings.edge_cache_dir
         return str(base / pop_id) if base else None
 
-    async def _start_aggregator(self) -> None:
+    async def _open_aggregator(self) -> None:
+        """The aggregator with its saved state and the streams read so far, not yet ticking."""
         assert self.storage is not None and self._edge_client is not None
         pipeline = self._wired(self.pipeline)
         invalidator = PackInvalidator(self.storage, self.events, pipeline, self._edge_client)
         self.aggregator = Aggregator(self.storage, self.clock, self.events, pipeline, invalidator)
         await self.aggregator.start()
+
+    async def _run_aggregator(self, *, after_seeding: bool) -> None:
+        """Ticking from now on; ``after_seeding``: from after the stack's own seed writes."""
+        assert self.aggregator is not None
+        if after_seeding:
+            await self.aggregator.skip_unread("seeding")
         self._aggregator_task = asyncio.create_task(self.aggregator.run(), name="aggregator")
         self._exit.push_async_callback(self._stop_aggregator)
 
@@ -299,19 +313,27 @@ class Stack:
     async def seed_demo(self) -> dict[str, Any]:
         """The demo's configs, region, packs and originals on the origin; then each vendor's
         demo over them."""
+        seeded = await self._seed_origin_demo()
+        assert self._demo is not None
+        for vendor in self.vendors:
+            await vendor.seed_demo(self._demo)
+        return seeded
+
+    async def _seed_origin_demo(self) -> dict[str, Any]:
         async with aiohttp.ClientSession() as session:
             headers = {"Authorization": f"Bearer {self.admin_token}"}
             demo = await seed_demo(session, self.origin_url, headers)
         sample = f"/api/v2/img/{demo.pack_ids[0]}" if demo.pack_ids else ""
         self._demo = DemoImages(sample, demo_image((40, 110, 180), "vendor demo"))
-        for vendor in self.vendors:
-            await vendor.seed_demo(self._demo)
+        self.demo_packs = list(demo.pack_ids)
         return {"tenant": demo.tenant, "packs": demo.pack_ids}
 
-    async def reset(self) -> dict[str, Any]:
+    async def reset(self, *, origin_demo: bool = False) -> dict[str, Any]:
         """A clean slate (embedded storage only): storage, edge caches and invalidations, the
         aggregator, bug switches, faults and id seeds, and every vendor as at start-up (with
-        ``--demo``, their demo again, under the ids the ready file gives)."""
+        ``--demo``, their demo again, under the ids the ready file gives). ``origin_demo``:
+        the origin's demo packs again too (under the same ids when the stack has a seed);
+        no tick invalidates that seeding."""
         assert self.storage is not None and self.edge is not None
         embedded = self.storage.embedded
         if embedded is None:
@@ -332,11 +354,15 @@ class Stack:
         await self.edge.reconfigure(self._edge_start)
         self.pipeline = self.settings.origin.pipeline
         self.ids.reseed(self._id_seed)
-        await self._start_aggregator()
+        await self._open_aggregator()
+        self.demo_packs = []
+        if origin_demo and self._demo is not None:
+            await self._seed_origin_demo()
         for vendor in self.vendors:
             await vendor.reset()
             if self._demo is not None:
                 await vendor.seed_demo(self._demo)
+        await self._run_aggregator(after_seeding=self._demo is not None)
         self.events.append("stack", "reset", purged=purged)
         return {"purged": purged, "events": self.events.last_seq}
 
@@ -346,7 +372,7 @@ class Stack:
         return make_token(secret, "*") if secret else ""
 
     def ready(self) -> dict[str, Any]:
-        assert self.edge is not None
+        assert self.edge is not None and self.storage is not None
         vendors = {vendor.name: vendor.ready() for vendor in self.vendors}
         return {
             "origin": self.origin_url,
@@ -359,6 +385,7 @@ class Stack:
             "environment": self.settings.origin.environment,
             "admin_token": self.admin_token,
             "clock": self.clock.spec,
+            "storage": describe(self.storage),
             **{name: entry for name, entry in vendors.items() if entry},
         }
 

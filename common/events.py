@@ -96,6 +96,7 @@ class EventLog:
         self._dropped = 0
         self._lock = threading.Lock()
         self._waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
+        self._listeners: list[Callable[[Event], None]] = []
         self._file = path.open("a", encoding="utf-8") if path else None
 
     @property
@@ -134,9 +135,19 @@ class EventLog:
                 self._file.write(json.dumps(event.to_json(), default=str) + "\n")
                 self._file.flush()
             waiters, self._waiters = self._waiters, []
+            # Under the lock: listeners see every event once, in order, whatever the thread.
+            for listener in self._listeners:
+                listener(event)
         for loop, future in waiters:
             loop.call_soon_threadsafe(_wake, future)
         return event
+
+    def subscribe(self, listener: Callable[[Event], None]) -> None:
+        """Call ``listener`` with every event appended from now on (it must be quick and
+        must not append: it runs under the log's lock), e.g. to keep running totals that
+        outlive the bounded log."""
+        with self._lock:
+            self._listeners.append(listener)
 
     def read(
         self,

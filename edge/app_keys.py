@@ -11,6 +11,7 @@ from common.events import EventLog
 from edge.pop_view import PopEntry
 
 if TYPE_CHECKING:
+    from edge.metrics import MetricsSource
     from edge.pop import Pop
 
 POP: web.AppKey[Pop] = web.AppKey("pop")  # the POP app's engine
@@ -18,3 +19,4 @@ CONTROL_POPS: web.AppKey[dict[str, PopEntry]] = web.AppKey("control_pops")  # th
 EVENTS = web.AppKey("events", EventLog)
 # What the control app awaits before it reads the event log (worker processes flush).
 BEFORE_READING: web.AppKey[Callable[[], Awaitable[None]]] = web.AppKey("before_reading")
+METRICS: web.AppKey[list[MetricsSource]] = web.AppKey("metrics")  # what /metrics reads

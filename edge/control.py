@@ -5,6 +5,7 @@ GET /_edge/pops/{id}/stats      → counters (requests, hits, misses, stale, col
                                   and its server's ``connections`` (open, max, refused, reclaimed,
                                   header_timeouts; the edge's own process only)
 GET /_edge/pops/{id}/keys       → cached entries: key, uri, status, age, remaining ttl
+GET /metrics                    → the counters in Prometheus's text format (edge.metrics)
 GET /_edge/events?since=N&kind=a,b&component=edge&limit=M&wait=S → events after sequence N
     (``last``: the newest returned, ``newest``: the newest logged, ``oldest``: the oldest
     the log still holds, ``missed``: events after N that left the log before this read,
@@ -22,7 +23,8 @@ from aiohttp import web
 
 from common.errors import BadRequest, NotFound, json_errors
 from common.events import Event, EventLog
-from edge.app_keys import BEFORE_READING, CONTROL_POPS, EVENTS
+from edge.app_keys import BEFORE_READING, CONTROL_POPS, EVENTS, METRICS
+from edge.metrics import MetricsSource, PopMetrics, serve_metrics
 from edge.pop_view import PopEntry
 
 MAX_LIMIT = 10_000
@@ -42,13 +44,16 @@ def create_control_app(
     """``before_reading``: awaited before the event log is read, so that events held in
     worker processes are in it (see edge.worker_pool)."""
     app = web.Application(middlewares=[json_errors])
-    app[CONTROL_POPS] = dict(pops)
+    app[CONTROL_POPS] = entries = dict(pops)
     app[EVENTS] = events
     app[BEFORE_READING] = before_reading
     app.router.add_get("/_edge/pops", list_pops)
     app.router.add_get("/_edge/pops/{id}/stats", get_pop_stats)
     app.router.add_get("/_edge/pops/{id}/keys", list_pop_keys)
     app.router.add_get("/_edge/events", list_events)
+    sources: list[MetricsSource] = [PopMetrics(entries)]
+    app[METRICS] = sources  # the host adds its own
+    app.router.add_get("/metrics", serve_metrics)
     return app
 
 

@@ -208,6 +208,27 @@ def _event_operations() -> dict[str, Any]:
     }
 
 
+def _metrics_operations() -> dict[str, Any]:
+    text = {"type": "string", "description": "Prometheus text exposition format"}
+    return {
+        "/metrics": {
+            "get": operation(
+                "getMetrics",
+                "Counters for Prometheus: per POP requests, hits, misses, stale, collapsed, "
+                "origin fetches, bytes; invalidations per POP; in a stack, the origin's renders "
+                "and the aggregator's queue. OpenMetrics when Accept asks for it.",
+                {
+                    "200": response(
+                        "the metrics", text, "text/plain", "application/openmetrics-text"
+                    ),
+                    **errors(),
+                },
+                tag=TAG_EDGE,
+            )
+        }
+    }
+
+
 def _invalidation_operations() -> dict[str, Any]:
     purge = obj(
         {
@@ -275,6 +296,7 @@ def build_control_document(extra_paths: Mapping[str, Any] | None = None) -> dict
         {
             **_pop_operations(),
             **_event_operations(),
+            **_metrics_operations(),
             **_invalidation_operations(),
             **(extra_paths or {}),
         },

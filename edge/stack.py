@@ -18,11 +18,13 @@ from common.clock import Clock
 from common.events import EventLog
 from common.openapi import document_route
 from common.serving import ServedApp, serve
+from edge.app_keys import METRICS
 from edge.config import EdgeSettings, PopSettings
 from edge.control import create_control_app
 from edge.control_openapi import DOCUMENT_PATH as CONTROL_DOCUMENT
 from edge.control_openapi import build_control_document
 from edge.invalidation import DelayModel, InvalidationService, PurgeTarget, add_routes
+from edge.metrics import InvalidationMetrics, MetricsSource
 from edge.pop import Pop
 from edge.pop_app import create_pop_server
 from edge.pop_view import PopEntry
@@ -51,15 +53,18 @@ class Edge:
         control_routes: Sequence[web.RouteDef] = (),
         control_paths: Mapping[str, Any] | None = None,
         vendors: Sequence[Vendor] = (),
+        metrics: Sequence[MetricsSource] = (),
     ) -> None:
         """``control_routes``: more routes for the control app (the stack adds /_sim/…),
-        described in its OpenAPI document by ``control_paths`` (path items);
+        described in its OpenAPI document by ``control_paths`` (path items); ``metrics``:
+        more sources for the control app's ``/metrics`` (the stack adds the origin's);
         ``vendors``: started, attached and stopped with the edge, their properties applied
         by every POP (and every worker process of one) before its cache."""
         self.vendors = list(vendors)
         self.settings = settings
         self._control_routes = list(control_routes)
         self._control_paths = dict(control_paths or {})
+        self._metrics = list(metrics)
         self.clock = clock or Clock()
         self.events = events or EventLog(self.clock)
         self._store_factory = store_factory
@@ -140,6 +145,7 @@ class Edge:
         control = create_control_app(entries, self.events, before_reading=self.flush_events)
         add_routes(control, self.invalidations)
         control.add_routes(self._control_routes)
+        control[METRICS] += [InvalidationMetrics(self.invalidations), *self._metrics]
         document = build_control_document(self._control_paths)
         control.add_routes([document_route(CONTROL_DOCUMENT, document)])
         self.control_url = await self._serve("control", control, settings.control_port)

@@ -19,6 +19,9 @@ from origin.settings import DEV_JWT_SECRET, OriginSettings
 from origin.storage import EmbeddedMoto, Storage, StorageSettings
 from tests.wire import TrickleOrigin
 
+# pytester: the pytest plugin's tests run a user's test file in a pytest of its own.
+pytest_plugins = ["pytester"]
+
 
 @pytest.fixture(scope="session")
 def moto_server() -> Iterator[EmbeddedMoto]:

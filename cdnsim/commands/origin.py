@@ -9,6 +9,7 @@ import socket
 import ssl
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from cdnsim.aggregator_config import add_aggregator_arguments
 from cdnsim.origin_config import add_origin_arguments, origin_settings_from_args
@@ -24,8 +25,10 @@ from cdnsim.usage import UsageError, at_least, check_can_listen, clock_spec, new
 from common.clock import Clock
 from common.serving import ConnectionLimits, ServedApp, serve
 from origin.app import create_app
+from origin.app_keys import STORAGE
 from origin.settings import OriginSettings
 from origin.storage import open_storage
+from origin.storage.description import describe, storage_line
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +108,8 @@ async def _serve(
             ssl_context=ssl_context,
         )
         platform_url = await _listen_platform(served, platform, ssl_context)
-        _announce(settings, served.url, platform_url, ready_file, "")
+        storage_description = describe(served.runner.app[STORAGE])
+        _announce(settings, served.url, platform_url, storage_description, ready_file, "")
         try:
             await run_until_signalled()
         finally:
@@ -127,7 +131,8 @@ async def _serve(
         try:
             await pool.start()
             platform_url = await _listen_platform(served, platform, ssl_context)
-            _announce(settings, served.url, platform_url, ready_file, f", {workers} workers")
+            more = f", {workers} workers"
+            _announce(settings, served.url, platform_url, describe(storage), ready_file, more)
             await run_until_signalled()
         finally:
             _unready(ready_file)
@@ -146,12 +151,17 @@ async def _listen_platform(
 
 
 def _announce(
-    settings: OriginSettings, url: str, platform: str | None, ready_file: Path | None, more: str
+    settings: OriginSettings,
+    url: str,
+    platform: str | None,
+    storage: dict[str, Any],
+    ready_file: Path | None,
+    more: str,
 ) -> None:
     # The ready file first: whoever sees the lines below finds it written.
     if ready_file is not None:
         ready = {"origin": url, "platform": platform or url, "tenant": settings.default_tenant,
-                 "environment": settings.environment}  # fmt: skip
+                 "environment": settings.environment, "storage": storage}  # fmt: skip
         write_ready_file(ready_file, ready)
     print(f"origin listening on {url} (tenant {settings.default_tenant}{more})", flush=True)
     if platform is not None:
@@ -160,6 +170,7 @@ def _announce(
             f"(DELETE /{settings.environment}-lof/images/{{tenant}}/{{imagePackId}})",
             flush=True,
         )
+    print(f"storage  {storage_line(storage)}", flush=True)
 
 
 def _unready(ready_file: Path | None) -> None:

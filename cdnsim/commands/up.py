@@ -23,6 +23,7 @@ from cdnsim.stack import Stack, StackSettings
 from cdnsim.usage import UsageError, at_least, clock_spec, directory, new_file, port
 from common.clock import Clock
 from edge.config import default_workers
+from origin.storage.description import storage_line
 from scenarios.target import FOR_SCENARIOS
 from vendors.registry import PLUGINS, idle_options
 
@@ -181,6 +182,7 @@ def _announce(stack: Stack) -> None:
     if info["shield"]:
         print(f"  shield   {info['shield']}")
     print(f"  control  {info['control']}   (CloudFront API, /_edge/…, /_sim/…)")
+    print(f"  storage  {storage_line(info['storage'])}")
     print(f"  admin token: {info['admin_token']}")
     if "akamai" in info:
         akamai = info["akamai"]

@@ -159,8 +159,8 @@ def _phases(phases: Sequence[Mapping[str, Any]], stack: Mapping[str, Any]) -> li
     note = (
         f"The phases cover the whole run: their {_number(total)} renders are the whole run's "
         f"{_number(stack.get('renders', 0))}. Renders while waiting for the tick come from the "
-        "stack's own earlier invalidations (a demo stack's seeding is invalidated at its first "
-        "tick), not from the forced change."
+        "stack's earlier invalidations (of writes made before the change), not from the forced "
+        "change."
     )
     return ["<h2>Rebuild phases</h2>", table(phases, PHASE_COLUMNS), f'<p class="note">{note}</p>']
 

@@ -147,8 +147,8 @@ def steady(
 def phases(rows: Sequence[Mapping[str, Any]], warmup_s: float) -> list[dict[str, Any]]:
     """A rebuild's run in consecutive phases that cover it whole (so their renders add up to
     the run's): *warm-up*; *before* the forced location change; *waiting for the tick* that
-    invalidates it (renders here come from the stack's own earlier invalidations, such as a
-    demo stack's seeding); the *surge*, from that invalidation to the end of the renders it
+    invalidates it (renders here come from earlier invalidations of the stack, such as the
+    admin writes of another profile); the *surge*, from that invalidation to the end of the renders it
     caused (no render for two intervals); *after*. Empty phases are left out."""
     change = next((i for i, r in enumerate(rows) if r["forced_changes"]), None)
     if change is None:

@@ -183,6 +183,14 @@ class InvalidationService:
             items, marker or "", max_items, items[-1].id if more and items else None
         )
 
+    def progress_by_pop(self) -> dict[str, tuple[int, int]]:
+        """Per POP: how many invalidations it has still to apply, and how many it applied."""
+        counts = {target.pop_id: [0, 0] for target in self.targets}
+        for invalidation in self._order:
+            for progress in invalidation.pops:
+                counts[progress.pop][progress.applied_at is not None] += 1
+        return {pop: (pending, applied) for pop, (pending, applied) in counts.items()}
+
     async def wait_completed(self, invalidation_id: str) -> Invalidation:
         invalidation = self.get(invalidation_id)
         await invalidation._done.wait()

@@ -15,7 +15,7 @@ from common.events import EventLog
 from origin.aggregator.invalidator import EdgeBusy, PackInvalidator
 from origin.aggregator.settings import AggregatorSettings
 from origin.aggregator.state import AggregatorState, Flush, QueueEntry, load_state, save_state
-from origin.aggregator.stream import StreamReader
+from origin.aggregator.stream import Checkpoint, StreamReader
 from origin.aggregator.triggers import config_trigger, pack_trigger
 from origin.storage import Storage
 
@@ -47,6 +47,31 @@ class Aggregator:
         from here on are seen even before the first tick."""
         self.state = await load_state(self.storage)
         await self.poll()
+
+    async def skip_unread(self, reason: str) -> int:
+        """Move the streams' positions past every record not read yet, queueing nothing:
+        writes a stack made itself (its demo seeding) are not changes to invalidate.
+        How many records were skipped."""
+        async with self._lock:
+            skipped = len(await self.storage.run(self._packs.read, self.state.packs))
+            skipped += len(await self.storage.run(self._configs.read, self.state.configs))
+            await save_state(self.storage, self.state)
+        self.events.append(COMPONENT, "stream_records_skipped", count=skipped, reason=reason)
+        return skipped
+
+    async def unread(self) -> int:
+        """How many stream records were written since the last poll (what the next tick
+        will read), counted without reading them for the aggregator: a reader of its own
+        from copies of the checkpoints, so nothing is queued or moved."""
+        count = 0
+        for reader, checkpoint in (
+            (self._packs, self.state.packs),
+            (self._configs, self.state.configs),
+        ):
+            peek = StreamReader(self.storage.dynamodb, self.storage.streams, reader.table)
+            copy = Checkpoint.from_json(checkpoint.to_json())
+            count += len(await self.storage.run(peek.read, copy))
+        return count
 
     def next_tick(self, now: float | None = None) -> float:
         now = self.clock.now() if now is None else now

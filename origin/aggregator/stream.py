@@ -55,11 +55,11 @@ class StreamReader:
     def __init__(self, dynamodb: Any, streams: Any, table_name: str) -> None:
         self._dynamodb = dynamodb
         self._streams = streams
-        self._table = table_name
+        self.table = table_name
         self._iterators: dict[str, str] = {}
 
     def stream_arn(self) -> str:
-        return self._dynamodb.describe_table(TableName=self._table)["Table"]["LatestStreamArn"]
+        return self._dynamodb.describe_table(TableName=self.table)["Table"]["LatestStreamArn"]
 
     def read(self, checkpoint: Checkpoint) -> list[dict[str, Any]]:
         """Every record after ``checkpoint`` (which is advanced in place), oldest first."""

@@ -6,6 +6,13 @@ The order of refusals is the order a client can fix them in: access key (403), p
 before decoding). Rendering runs in the render pool; concurrent requests for one
 uncached variant share one flight, whose first step looks in the variant cache again,
 so that a variant is rendered once per origin however the requests interleave.
+
+An upload stores the new original, points the pack at it, then deletes the original it
+replaced: a render that read the pack just before can find its original gone. It then
+reads the pack again (the write that replaced it was acknowledged before the delete began)
+and renders what the pack now names, so a racing re-upload serves the old image or the
+new one, never an error. Only an original that the pack still names and storage lacks is
+the origin's own fault (502).
 """
 
 from __future__ import annotations
@@ -51,6 +58,9 @@ from origin.storage.store import StorageUnavailable
 log = logging.getLogger(__name__)
 
 CacheState = Literal["hit", "miss", "coalesced"]
+# Reads of the pack per render when its original keeps vanishing (each vanishing is a
+# re-upload that completed meanwhile): past this, the render is refused as busy (503).
+SOURCE_ATTEMPTS = 4
 ACCESS_KEY_HEADER = "X-vimond-access-key"
 
 
@@ -58,6 +68,15 @@ class SourceError(ApiError):
     """The stored original cannot serve: the origin's own data is at fault (documented 502)."""
 
     status, code = 502, "source_unreadable"
+
+
+class _OriginalReplaced(Exception):
+    """The original the pack named when it was read is gone, and the pack now names another
+    (``target``: the request resolved again)."""
+
+    def __init__(self, target: _Target) -> None:
+        super().__init__(target.plan.source.image_id)
+        self.target = target
 
 
 @dataclass(frozen=True)
@@ -75,6 +94,7 @@ class _Target:
     location: str
     plan: VariantPlan
     key: str
+    request: ClientRequest
 
 
 class ServingBackend:
@@ -174,9 +194,31 @@ class ServingBackend:
             self.settings.tenant(tenant),
             self.settings.max_dimension,
         )
-        return _Target(tenant, pack, location, plan, variant_key(tenant, pack_id, location, plan))
+        key = variant_key(tenant, pack_id, location, plan)
+        return _Target(tenant, pack, location, plan, key, request)
 
     async def _hit_or_render(self, target: _Target) -> Served:
+        """The stored variant, or a render of the original the pack names; the pack is
+        read again when a re-upload removed that original meanwhile."""
+        for _ in range(SOURCE_ATTEMPTS - 1):
+            try:
+                return await self._hit_or_render_once(target)
+            except _OriginalReplaced as replaced:
+                self.events.append(
+                    "origin", "source_replaced", tenant=target.tenant, pack=target.pack.id,
+                    location=target.location, imageId=target.plan.source.image_id,
+                    now=replaced.target.plan.source.image_id,
+                )  # fmt: skip
+                target = replaced.target
+        try:
+            return await self._hit_or_render_once(target)
+        except _OriginalReplaced:
+            raise ServiceUnavailable(
+                f"the original was replaced {SOURCE_ATTEMPTS} times while rendering; try again",
+                code="source_replaced",
+            ) from None
+
+    async def _hit_or_render_once(self, target: _Target) -> Served:
         stored = await self.variants.get(target.key)
         if stored is not None:
             self.events.append(
@@ -191,6 +233,7 @@ class ServingBackend:
         (a size over the limit, an original that cannot serve) come before any decoding."""
         original = await self.reads.original(target.tenant, target.plan.source.image_id)
         if original is None:
+            await self._check_still_named(target)
             raise self._source_error(target, "the stored original is missing", "source_missing")
         try:
             header = await asyncio.to_thread(
@@ -242,6 +285,13 @@ class ServingBackend:
         )  # fmt: skip
         await self._store(target, variant)
         return variant
+
+    async def _check_still_named(self, target: _Target) -> None:
+        """Raise :class:`_OriginalReplaced` unless the pack still names the missing original
+        (the pack or its image gone meanwhile raise what a new request would get, a 404)."""
+        again = await self._resolve(target.tenant, target.pack.id, target.request)
+        if again.plan.source.image_id != target.plan.source.image_id:
+            raise _OriginalReplaced(again)
 
     async def _store(self, target: _Target, variant: Variant) -> None:
         """Keep the variant in the S3 cache; one larger than the cache's whole budget is

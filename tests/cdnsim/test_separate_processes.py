@@ -46,6 +46,10 @@ def test_origin_and_aggregator_started_together_both_run(
         assert requests.get(f"{origin.url}/api/ping", timeout=10).status_code == 200
         ready = json.loads(ready_file.read_text())
         assert ready["origin"] == origin.url and ready["process"]["pid"] == origin.proc.pid
+        storage_entry = ready["storage"]  # the shared endpoint, as given, not an embedded one
+        assert storage_entry["endpoint"] == storage_entry["dynamodb"] == endpoint[1]
+        assert not storage_entry["embedded"]
+        assert storage_entry["tables"]["packs"] == storage_settings.table("packs")
         assert started["aggregator"].proc.poll() is None
         storage = Storage(storage_settings, storage_settings.endpoint_url)
         try:

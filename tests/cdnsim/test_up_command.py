@@ -20,6 +20,7 @@ KEYS = {
     "environment",
     "admin_token",
     "distribution_id",
+    "storage",
 }
 
 
@@ -42,6 +43,8 @@ def test_up_demo_writes_the_ready_file_serves_and_stops_cleanly(tmp_path):
         assert KEYS <= ready.keys()
         assert ready["process"]["pid"] == up.proc.pid  # readers tell a stale file by it
         assert [pop["id"] for pop in ready["pops"]] == ["pop-1", "pop-2", "pop-3"]
+        storage = ready["storage"]
+        assert storage["embedded"] and storage["endpoint"] == storage["dynamodb"]
         auth = {"Authorization": f"Bearer {ready['admin_token']}"}
         packs = requests.get(
             f"{ready['origin']}/adminAPI/imagePacks", headers=auth, timeout=10
@@ -74,4 +77,6 @@ def test_up_demo_writes_the_ready_file_serves_and_stops_cleanly(tmp_path):
         code = up.kill(signal.SIGTERM)
     assert code == 0
     assert "cdnsim: stopped" in up.text()
+    # The banner names the storage as the ready file does.
+    assert f"storage  {storage['endpoint']}   (embedded moto; buckets cdnsim-originals" in up.text()
     assert not ready_file.exists()  # a stopped stack is not ready

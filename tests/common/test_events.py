@@ -30,6 +30,21 @@ async def test_wait_for_wakes_on_an_append_from_another_thread():
     assert event.data == {"cpu": 0.1}
 
 
+def test_a_subscriber_sees_every_event_once_in_order_even_past_what_the_log_keeps():
+    log = EventLog(Clock.manual(), max_events=3)
+    log.append("x", "before")
+    seen: list[int] = []
+    log.subscribe(lambda event: seen.append(event.seq))
+    threads = [
+        threading.Thread(target=lambda: [log.append("x", "e") for _ in range(50)]) for _ in range(4)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert seen == list(range(2, 202))
+
+
 def test_the_log_is_bounded_by_the_memory_its_events_hold_and_counts_what_it_drops():
     log = EventLog(Clock.manual(), max_bytes=20_000)
     for i in range(1000):
