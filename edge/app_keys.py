@@ -1,4 +1,5 @@
-"""Everything stored on the edge's aiohttp apps, declared in one place."""
+"""Everything stored on the edge's aiohttp apps, declared in one place (but /metrics' sources,
+declared beside their reader in edge.metrics)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from common.events import EventLog
 from edge.pop_view import PopEntry
 
 if TYPE_CHECKING:
-    from edge.metrics import MetricsSource
     from edge.pop import Pop
 
 POP: web.AppKey[Pop] = web.AppKey("pop")  # the POP app's engine
@@ -19,4 +19,3 @@ CONTROL_POPS: web.AppKey[dict[str, PopEntry]] = web.AppKey("control_pops")  # th
 EVENTS = web.AppKey("events", EventLog)
 # What the control app awaits before it reads the event log (worker processes flush).
 BEFORE_READING: web.AppKey[Callable[[], Awaitable[None]]] = web.AppKey("before_reading")
-METRICS: web.AppKey[list[MetricsSource]] = web.AppKey("metrics")  # what /metrics reads

@@ -23,8 +23,8 @@ from aiohttp import web
 
 from common.errors import BadRequest, NotFound, json_errors
 from common.events import Event, EventLog
-from edge.app_keys import BEFORE_READING, CONTROL_POPS, EVENTS, METRICS
-from edge.metrics import MetricsSource, PopMetrics, serve_metrics
+from edge.app_keys import BEFORE_READING, CONTROL_POPS, EVENTS
+from edge.metrics import METRICS, MetricsSource, PopMetrics, serve_metrics
 from edge.pop_view import PopEntry
 
 MAX_LIMIT = 10_000

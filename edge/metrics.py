@@ -19,7 +19,6 @@ from prometheus_client import CollectorRegistry
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.exposition import choose_encoder
 
-from edge.app_keys import METRICS
 from edge.invalidation import InvalidationService
 from edge.pop_view import PopEntry
 
@@ -45,6 +44,10 @@ class MetricsSource(Protocol):
     async def collect(self) -> Iterable[Metric]:
         """The metric families as they are now."""
         ...
+
+
+# What /metrics reads on the control app (the control app starts it; its host adds more).
+METRICS: web.AppKey[list[MetricsSource]] = web.AppKey("metrics")
 
 
 class PopMetrics:

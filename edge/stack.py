@@ -18,13 +18,12 @@ from common.clock import Clock
 from common.events import EventLog
 from common.openapi import document_route
 from common.serving import ServedApp, serve
-from edge.app_keys import METRICS
 from edge.config import EdgeSettings, PopSettings
 from edge.control import create_control_app
 from edge.control_openapi import DOCUMENT_PATH as CONTROL_DOCUMENT
 from edge.control_openapi import build_control_document
 from edge.invalidation import DelayModel, InvalidationService, PurgeTarget, add_routes
-from edge.metrics import InvalidationMetrics, MetricsSource
+from edge.metrics import METRICS, InvalidationMetrics, MetricsSource
 from edge.pop import Pop
 from edge.pop_app import create_pop_server
 from edge.pop_view import PopEntry

@@ -47,9 +47,11 @@ def reserve_port(host: str, port: int) -> socket.socket:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     try:
         sock.bind((host, port))
-    except OSError:
+    except OSError as exc:  # worded as aiohttp words its own bind errors (cdnsim.usage reads it)
         sock.close()
-        raise
+        raise OSError(
+            exc.errno, f"error while attempting to bind on address {(host, port)!r}: {exc.strerror}"
+        ) from None
     return sock
 
 

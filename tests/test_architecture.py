@@ -114,8 +114,21 @@ def test_no_import_cycle_between_files() -> None:
     assert _cycles() == []
 
 
+# Modules that may import ours inside a function, and why.
+LAZY = {
+    # A pytest11 plugin is imported by every pytest run wherever cdnsim is installed: it
+    # imports the stack (0.6 s) only when a test first asks for the fixture.
+    "cdnsim.pytest_plugin",
+}
+
+
 def test_no_import_of_our_own_modules_inside_a_function() -> None:
-    inside = [f"{m}:{line} imports {t}" for m, es in GRAPH.items() for t, line, f in es if f]
+    inside = [
+        f"{m}:{line} imports {t}"
+        for m, es in GRAPH.items()
+        for t, line, f in es
+        if f and m not in LAZY
+    ]
     assert inside == []
 
 

@@ -100,16 +100,16 @@ async def _serve(
         settings.tls_cert, settings.tls_key, ["localhost"] if settings.tls_self_signed else None
     )
     if workers == 1:
+        app = create_app(settings, clock=clock)
         served = await serve(
-            create_app(settings, clock=clock),
+            app,
             settings.host,
             settings.port,
             limits=limits,
             ssl_context=ssl_context,
         )
         platform_url = await _listen_platform(served, platform, ssl_context)
-        storage_description = describe(served.runner.app[STORAGE])
-        _announce(settings, served.url, platform_url, storage_description, ready_file, "")
+        _announce(settings, served.url, platform_url, describe(app[STORAGE]), ready_file, "")
         try:
             await run_until_signalled()
         finally:

@@ -123,6 +123,7 @@ def stack_process(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str]]
     ready = tmp_path / "stack.json"
     command = [sys.executable, "-m", "cdnsim.cli", "up", "--origin-workers", "2", "--pops", "1"]
     command += ["--no-shield", "--render-workers", "1", "--ready-file", str(ready)]
+    command += ["--workers", "1"]  # the POP in one process: the only spawned child is the origin's
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=ROOT)
     try:
         assert process.stdout is not None
