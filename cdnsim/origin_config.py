@@ -15,8 +15,14 @@ import argparse
 import os
 import sys
 from dataclasses import replace
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
+from jwt.algorithms import RSAAlgorithm
+from jwt.exceptions import InvalidKeyError
 
 from cdnsim.aggregator_config import aggregator_settings_from_args
+from cdnsim.tls import check_pair
 from cdnsim.usage import (
     UsageError,
     at_least,
@@ -211,14 +217,28 @@ def origin_settings_from_args(args: argparse.Namespace) -> OriginSettings:
     if bool(getattr(args, "tls_cert", None)) != bool(getattr(args, "tls_key", None)):
         raise UsageError("--tls-cert and --tls-key go together")
     try:
+        if getattr(args, "tls_cert", None):
+            check_pair(args.tls_cert, args.tls_key)
         return _origin_settings(args)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
 
 
+def _public_key(path: Path) -> str:
+    """The RS256 key's text, refused now if it is not one: read only when a token comes,
+    a bad file made every admin request a 500."""
+    text = path.read_bytes().decode("utf-8", "replace")
+    try:
+        if isinstance(RSAAlgorithm(RSAAlgorithm.SHA256).prepare_key(text), RSAPublicKey):
+            return text
+    except (InvalidKeyError, ValueError, TypeError):
+        pass
+    raise ValueError(f"--jwt-public-key-file {path}: not an RSA public key in PEM form")
+
+
 def _origin_settings(args: argparse.Namespace) -> OriginSettings:
     storage = storage_settings_from_args(args)
-    public_key = args.jwt_public_key_file.read_text() if args.jwt_public_key_file else None
+    public_key = _public_key(args.jwt_public_key_file) if args.jwt_public_key_file else None
     basic = tuple(tuple(pair.split(":", 1)) for pair in _split(args.basic_users) if ":" in pair)
     # The development secret is a default only when nothing else is configured: with an
     # RS256 key alone, HS256 tokens signed with that well-known secret must not pass.

@@ -46,6 +46,37 @@ def self_signed(directory: Path, host_names: list[str]) -> tuple[Path, Path]:
     return cert_path, key_path
 
 
+def check_pair(cert: Path, key: Path) -> None:
+    """Refuse, before anything starts, a certificate and key that TLS cannot serve: a file
+    that is not PEM, a key of another certificate, an encrypted key (it would otherwise
+    wait for a passphrase on the terminal)."""
+    try:
+        x509.load_pem_x509_certificates(cert.read_bytes())
+    except (OSError, ValueError):
+        raise ValueError(f"--tls-cert {cert}: not a certificate in PEM form") from None
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    try:
+        context.load_cert_chain(cert, key, password=_no_passphrase)
+    except _EncryptedKey:
+        reason = "it is encrypted"
+    except ssl.SSLError as exc:
+        reason = _REASONS.get(getattr(exc, "reason", None) or "", "not readable as PEM")
+    else:
+        return
+    raise ValueError(f"--tls-key {key}: not the unencrypted PEM key of {cert} ({reason})")
+
+
+_REASONS = {"KEY_VALUES_MISMATCH": "it is another certificate's"}
+
+
+class _EncryptedKey(Exception):
+    pass
+
+
+def _no_passphrase() -> bytes:
+    raise _EncryptedKey
+
+
 def server_context(
     cert: Path | None, key: Path | None, self_signed_hosts: list[str] | None
 ) -> ssl.SSLContext | None:

@@ -247,5 +247,6 @@ def print_summary(report: dict[str, Any], output: Path) -> None:
               + (f"; the stack {stack_share:.0%}" if stack_share is not None else ""))  # fmt: skip
     for t in report["thresholds"]:
         value = t["value"] if not isinstance(t["value"], float) else f"{t['value']:.4g}"
+        value = "–" if value is None else value
         print(f"  {'ok  ' if t['ok'] else 'FAIL'} {t['name']} {value} (limit {t['limit']})")
     print(f"report: {output / 'report.json'}, {output / 'report.html'}")

@@ -45,7 +45,7 @@ async def _run(seed: int) -> int:
     origin_served = await serve(create_app(settings, clock=Clock()))
     origin_url = origin_served.url
     print(
-        f"cdnsim: embedded origin on {origin_url} (moto in-process), tenant {settings.default_tenant}"
+        f"cdnsim: embedded origin on {origin_url} (embedded moto, a child process), tenant {settings.default_tenant}"
     )
     headers = {"Authorization": f"Bearer {make_token(DEV_JWT_SECRET, '*')}"}
     try:

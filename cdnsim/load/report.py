@@ -263,13 +263,14 @@ def check(report: Mapping[str, Any], thresholds: Thresholds) -> list[dict[str, A
     hit_ratio = (steady_window or report["stack"]).get("edge_hit_ratio")
     rows = []
     if thresholds.max_failure_ratio is not None:
-        value = report["locust"]["failure_ratio"]
+        # No requests: no ratio to compare (a 0 there read "0 ≤ 0: FAIL").
+        value = report["locust"]["failure_ratio"] if report["locust"]["requests"] else None
         rows.append(
             {
                 "name": "failure_ratio",
                 "limit": f"≤ {thresholds.max_failure_ratio:g}",
                 "value": value,
-                "ok": value <= thresholds.max_failure_ratio and report["locust"]["requests"] > 0,
+                "ok": value is not None and value <= thresholds.max_failure_ratio,
             }
         )
     if thresholds.max_p95_ms is not None:

@@ -8,8 +8,14 @@ from typing import Any
 
 def headline(report: Mapping[str, Any]) -> str:
     """``PASSED: 57,327 requests at 1,243 req/s, no failures; after warm-up p95 7 ms and an
-    edge hit ratio of 0.988.`` (or FAILED, naming the thresholds missed)."""
+    edge hit ratio of 0.988.`` (or FAILED, naming the thresholds missed, or saying that no
+    request was made)."""
     locust, steady = report["locust"], report["steady"]
+    if not locust["requests"]:
+        return (
+            "FAILED: Locust made no requests, so nothing was measured "
+            "(with --web, press Start on Locust's page before Ctrl-C)."
+        )
     failures = locust["failures"]
     said = f"{locust['requests']:,} requests at {locust['requests_per_s']:,.0f} req/s, " + (
         f"{failures:,} failures" if failures else "no failures"

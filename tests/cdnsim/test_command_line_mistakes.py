@@ -42,6 +42,8 @@ PARSE_MISTAKES: list[tuple[list[str], str]] = [
     (["token", "--ttl", "-5"], "cdnsim token: error: argument --ttl: must be more than 0"),
     (["sample-image", "photo.gif"], "argument PATH: name the file .jpg, .png or .webp"),
     (["--log-level", "loud", "tour"], "cdnsim: error: argument --log-level: invalid choice"),
+    (["token", "--secret", ""], "cdnsim token: error: argument --secret: must not be empty"),
+    (["token", "--tenant", "Acme!"], "cdnsim token: error: argument --tenant: a tenant is '*'"),
 ]
 
 
@@ -121,6 +123,7 @@ _COMMAND_WORDS |= {"sample-image"}
 
 
 def test_a_mistake_found_later_is_one_line(held_port: int, files: dict[str, Path]) -> None:
+    not_pem = str(files["ready-not-a-stack"])  # a JSON file given where a PEM one belongs
     cases: list[tuple[list[str], str]] = [
         (["origin", "--port", str(held_port), "--render-workers", "0"], "already in use"),
         (["up", "--port-base", str(held_port), "--render-workers", "0"], "already in use"),
@@ -134,6 +137,8 @@ def test_a_mistake_found_later_is_one_line(held_port: int, files: dict[str, Path
         (["aggregator"], "give --endpoint-url"),
         (["edge", "--origin", "http://127.0.0.1:9", "--imgix-deploy-seconds", "5"], "add --vendor"),
         (["ready-get", "origin", "--ready-file", "/no/stack.json", "--wait", "0"], "did not"),
+        (["origin", "--tls-cert", not_pem, "--tls-key", not_pem], "not a certificate in PEM"),
+        (["origin", "--jwt-public-key-file", not_pem], "not an RSA public key in PEM form"),
     ]
     done = _run_all([args for args, _ in cases])
     for (args, expected), result in zip(cases, done, strict=True):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from cdnsim.load import latency
 from cdnsim.load.popularity import Viewer, catalogue, share_of_top, zipf_cumulative_weights
 from cdnsim.load.report import Thresholds, join
+from cdnsim.load.words import headline
 
 T0 = 1_000.0
 
@@ -190,3 +191,7 @@ def test_no_requests_fail_the_failure_threshold():
         Thresholds(0.0, None, None),
     )
     assert report["thresholds"][0]["ok"] is False
+    # No ratio to show (a 0 beside "limit ≤ 0" and FAIL read as a contradiction), and the
+    # headline says why instead of naming the thresholds "missed".
+    assert report["thresholds"][0]["value"] is None
+    assert headline(report).startswith("FAILED: Locust made no requests, so nothing was measured")
