@@ -11,17 +11,24 @@ from __future__ import annotations
 
 import asyncio
 import fcntl
+import json
 import logging
 import sys
 import termios
 from typing import Any, cast
 
+from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.web_protocol import RequestHandler
+from aiohttp.web_request import BaseRequest
+from aiohttp.web_response import Response, StreamResponse
 from aiohttp.web_server import Server
 
-from common.connections import ConnectionGate
+from common.connections import ConnectionGate, RateLimitedWarning
 
 log = logging.getLogger(__name__)
+# A client's malformed request (aiohttp answers it 400 itself): one line now and then, never
+# a traceback per request, so that garbage cannot fill the log.
+_warn_malformed = RateLimitedWarning(log)
 
 REFUSAL_LINGER = 1.0  # wall seconds a refused connection stays half-closed for its client
 MAX_LINGERING_REFUSALS = 64  # beyond this, refused connections close at once
@@ -173,6 +180,26 @@ class LimitedRequestHandler(RequestHandler):
             self._gate.header_timeouts += 1
         log.debug("closing a connection whose request headers are overdue")
         self.force_close()
+
+    def handle_error(
+        self,
+        request: BaseRequest,
+        status: int = 500,
+        exc: BaseException | None = None,
+        message: str | None = None,
+    ) -> StreamResponse:
+        """A request aiohttp could not parse is the client's mistake: answered in our JSON
+        error shape and logged as one line now and then, never a traceback per request."""
+        if not isinstance(exc, HttpProcessingError) or request.writer.output_size > 0:
+            return super().handle_error(request, status, exc, message)
+        lines = (exc.message or type(exc).__name__).splitlines()
+        reason = " ".join(ln.strip() for ln in lines if ln.strip().strip("^"))  # no caret line
+        peer = self.transport.get_extra_info("peername") if self.transport else None
+        _warn_malformed("malformed request from %s: %s", peer, reason)
+        body = {"code": "malformed_request", "message": reason, "status": status}
+        response = Response(status=status, text=json.dumps(body), content_type="application/json")
+        response.force_close()
+        return response
 
     def idle(self) -> bool:
         """Waiting for a request: none in progress, at most part of one's headers, and no

@@ -7,6 +7,7 @@ duration, and never asserts on wall time. A hang is caught by ``EOF_WAIT``.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import socket
 import ssl
@@ -327,4 +328,25 @@ async def test_another_listener_of_the_same_app_stays_up_while_the_first_is_take
         assert await response.text() == "ok"
     with pytest.raises(OSError):
         await _connect(served)
+    writer.close()
+
+
+async def test_malformed_requests_are_answered_400_and_logged_as_one_line_without_traceback(
+    serving: Serve, caplog: pytest.LogCaptureFixture
+):
+    caplog.set_level(logging.DEBUG)
+    served = await serving()
+    for _ in range(20):  # garbage, each on a fresh connection, as a fuzzer sends it
+        reader, writer = await _connect(served)
+        writer.write(b"GET /ok HTTP/1.1\r\nHost: x\r\nX-Bad: a\x00b\r\n\r\n")
+        answer = await _closed_by_server(reader)
+        writer.close()
+        head, _, body = answer.partition(b"\r\n\r\n")
+        assert head.split(b" ")[1] == b"400" and b"application/json" in head, head
+        assert json.loads(body)["code"] == "malformed_request", body
+    assert not any(r.exc_info for r in caplog.records), "a traceback per malformed request"
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(warnings) <= 1 and all("malformed request" in w for w in warnings), warnings
+    # The server is unharmed: a good request on a new connection is answered.
+    _, writer = await _kept_alive(served)
     writer.close()
