@@ -12,6 +12,7 @@ import argparse
 import json
 import os
 import socket
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -49,7 +50,12 @@ def read_ready_file(path: Path, *, wait: float) -> dict[str, Any]:
     """The ready file of a running stack: one left by a stack that has ended on this
     machine is waited past, as if it were not there (its replacement is on its way)."""
     deadline = time.monotonic() + wait
+    said = False
     while (document := _current(path)) is None:
+        if not said and sys.stderr.isatty() and time.monotonic() >= deadline - wait + 2:
+            # Someone at a terminal hears why nothing happens (scripts stay quiet).
+            print(f"waiting up to {wait:g} s for {path} (--wait)…", file=sys.stderr, flush=True)
+            said = True
         if time.monotonic() >= deadline:
             raise UsageError(
                 f"{path} did not appear within {wait:g} s: is `cdnsim up --ready-file {path}` "

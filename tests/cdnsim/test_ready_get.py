@@ -73,3 +73,23 @@ def test_a_file_left_by_an_ended_stack_is_waited_past(tmp_path: Path) -> None:
     running = {**READY, "process": {"pid": os.getpid(), "host": socket.gethostname()}}
     path.write_text(json.dumps(running))
     assert read_ready_file(path, wait=0) == running
+
+
+def test_at_a_terminal_a_long_wait_says_what_it_waits_for(tmp_path: Path) -> None:
+    path = tmp_path / "stack.json"
+    main, terminal = os.openpty()  # stderr is a terminal, as for someone typing the command
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "cdnsim.cli", "ready-get", "origin", "--ready-file", str(path)]
+            + ["--wait", "2.5"],
+            stdout=subprocess.PIPE,
+            stderr=terminal,
+            timeout=60,
+            check=False,
+        )
+        said = os.read(main, 4096).decode()
+    finally:
+        os.close(main)
+        os.close(terminal)
+    assert done.returncode == 2
+    assert said.startswith(f"waiting up to 2.5 s for {path}") and "did not appear" in said
