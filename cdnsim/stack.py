@@ -15,8 +15,7 @@ import asyncio
 import contextlib
 import logging
 import socket
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -28,13 +27,14 @@ from cdnsim.origin_workers import OriginWorkers, SharedState
 from cdnsim.runtime import write_ready_file
 from cdnsim.sim_control import sim_routes
 from cdnsim.sim_openapi import sim_paths
+from cdnsim.stack_settings import PLATFORM_OFFSET, StackSettings, edge_settings
 from cdnsim.switches import accept_in_key
 from common.clock import Clock
 from common.errors import Conflict
-from common.events import DEFAULT_MAX_BYTES, EventLog
+from common.events import EventLog
 from common.ids import IdGenerator
-from common.serving import ConnectionLimits, ServedApp, serve
-from edge.config import EdgeSettings, PopSettings, ShieldSettings, vimond_behaviors
+from common.serving import ServedApp, serve
+from edge.config import EdgeSettings
 from edge.stack import Edge
 from edge.vendor import DemoImages, StorageAccess, Vendor, VendorContext
 from origin.aggregator.invalidator import EdgeInvalidations, PackInvalidator
@@ -48,43 +48,10 @@ from origin.storage import Storage, open_storage
 from origin.storage.description import describe
 from vendors.registry import PLUGINS
 
+__all__ = ["PLATFORM_OFFSET", "Stack", "StackSettings"]  # the settings live in stack_settings
+
 log = logging.getLogger(__name__)
 HOST = "127.0.0.1"
-PLATFORM_OFFSET = 3  # with --port-base N, the platform API listens on N+3
-
-
-def every_vendor() -> dict[str, Any]:
-    """Every registered vendor with its default options."""
-    return dict.fromkeys(PLUGINS)
-
-
-@dataclass(frozen=True)
-class StackSettings:
-    origin: OriginSettings
-    pops: int = 3
-    shield: bool = True
-    profile: str = "cloudfront"
-    # 0: free ports; N: origin N, control N+1, shield N+2, platform N+3, POPs N+10…
-    # (vendors: Akamai N+5…N+7, imgix N+8, N+9)
-    port_base: int = 0
-    edge_cache_dir: Path | None = None  # None: in-memory POP caches
-    invalidation_delays: dict[str, Any] | None = None  # None: the profile's default
-    demo: bool = False
-    seed: int | None = None
-    # The vendors beside the edge, by name, with their options (None: the vendor's defaults).
-    vendors: Mapping[str, Any] = field(default_factory=every_vendor)
-    connections: ConnectionLimits = field(default_factory=ConnectionLimits)  # every server's
-    event_log_bytes: int = DEFAULT_MAX_BYTES  # the memory the shared event log may hold
-    workers: int = 1  # processes per POP (edge.worker_pool); more than 1 needs a real clock
-    origin_workers: int = 1  # origin processes on the origin's port (cdnsim.origin_workers)
-
-    def __post_init__(self) -> None:
-        unknown = sorted(set(self.vendors) - set(PLUGINS))
-        if unknown:
-            raise ValueError(f"unknown vendor {unknown[0]!r}; known: {', '.join(PLUGINS)}")
-
-    def port(self, offset: int) -> int:
-        return self.port_base + offset if self.port_base else 0
 
 
 class Stack:
@@ -139,7 +106,7 @@ class Stack:
         self.origin_url = f"http://{HOST}:{origin_socket.getsockname()[1]}"
         self.vendors = [self._create_vendor(name, options) for name, options in s.vendors.items()]
         self.edge = Edge(
-            self._edge_settings(),
+            edge_settings(self.settings, self.origin_url),
             clock=self.clock,
             events=self.events,
             control_routes=sim_routes(self),
@@ -254,38 +221,6 @@ class Stack:
             return
         await self._origin_served.listen_again()
         self.origin_down = False
-
-    def _edge_settings(self) -> EdgeSettings:
-        s = self.settings
-        pops = tuple(
-            PopSettings(
-                f"pop-{i + 1}",
-                port=s.port(10 + i),
-                cache_dir=self._cache_dir(f"pop-{i + 1}"),
-                workers=s.workers,
-            )
-            for i in range(s.pops)
-        )
-        shield = (
-            ShieldSettings(port=s.port(2), cache_dir=self._cache_dir("shield"))
-            if s.shield
-            else None
-        )
-        edge = vimond_behaviors(
-            self.origin_url,
-            connections=s.connections,
-            profile=s.profile,
-            pops=pops,
-            shield=shield,
-            control_port=s.port(1),
-            invalidation_delays=s.invalidation_delays,
-            seed=s.seed,
-        )
-        return accept_in_key(edge, s.origin.negotiate_format and s.origin.vary_on_negotiation)
-
-    def _cache_dir(self, pop_id: str) -> str | None:
-        base = self.settings.edge_cache_dir
-        return str(base / pop_id) if base else None
 
     async def _open_aggregator(self) -> None:
         """The aggregator with its saved state and the streams read so far, not yet ticking."""

@@ -16,13 +16,13 @@ from edge.config import EdgeSettings
 from edge.counters import Counters
 from edge.fill import SERVER_ERRORS, CacheRequest, Fetched, Filler
 from edge.invalidation.paths import covering
-from edge.outcome import Outcome, ViewerRequest, XCache, edge_error
-from edge.passthrough import ERROR_RESPONSES, Passthrough, age_header
+from edge.outcome import Outcome, ViewerRequest
+from edge.passthrough import Passthrough
+from edge.pop_answers import Answers
 from edge.pop_parts import PopParts
 from edge.properties import Property, apply_properties
 from edge.rules.cache_control import header_value, header_values, parse_cache_control
 from edge.rules.cache_key import build_key, select_behavior, uri_of
-from edge.rules.cache_status import CacheStatus
 from edge.rules.decision import (
     Decision,
     FreshHit,
@@ -77,6 +77,7 @@ class Pop:
         # Who fills misses: this process (a worker process puts its edge process here).
         self.fill: Fill = LocalFill(self._filler, settings.timeouts.coalesce_wait)
         self._passthrough = Passthrough(self._parts)
+        self._answers = Answers(self._parts, self._filler)
         self._honor_request_cc = settings.traits.honor_request_cache_control
 
     def reconfigure(self, settings: EdgeSettings) -> None:
@@ -133,18 +134,18 @@ class Pop:
         match decision:
             case FreshHit():
                 assert entry is not None
-                return self._hit(ctx, entry, now, stale=False)
+                return self._answers.hit(ctx, entry, now, stale=False)
             case StaleWhileRevalidate():
                 assert entry is not None
                 self._refresh_later(ctx, entry)
-                return self._hit(ctx, entry, now, stale=True)
+                return self._answers.hit(ctx, entry, now, stale=True)
             case Revalidate(reason=reason):
                 return await self._forward(ctx, entry, reason)
             case Miss(reason=reason):
                 ask = upstream_range(req.method, _field(req, "range"), _field(req, "if-range"))
                 return await self._forward(replace(ctx, upstream_range=ask), None, reason)
             case OnlyIfCachedMiss():
-                return self._only_if_cached(ctx)
+                return self._answers.only_if_cached(ctx)
             case _:
                 assert_never(decision)
 
@@ -165,28 +166,16 @@ class Pop:
         )
         match fill:
             case Covered():
-                return self._hit(ctx, entry, now, stale=False)
+                return self._answers.hit(ctx, entry, now, stale=False)
             case FetchRange(range=ask, if_range=guard):
                 if isinstance(decision, OnlyIfCachedMiss) or "only-if-cached" in ctx.request_cc:
-                    return self._only_if_cached(ctx)
+                    return self._answers.only_if_cached(ctx)
                 fwd = "partial" if isinstance(decision, FreshHit) else "stale"
                 return await self._forward(
                     replace(ctx, upstream_range=ask, upstream_if_range=guard), entry, fwd
                 )
             case _:
                 assert_never(fill)
-
-    def _only_if_cached(self, ctx: CacheRequest) -> Outcome:
-        message = "nothing usable is cached and the request said only-if-cached"
-        return edge_error(
-            self.pop_id,
-            504,
-            "only_if_cached",
-            message,
-            "only-if-cached",
-            fwd=None,
-            key=ctx.debug_key,
-        )
 
     async def _lookup(
         self, primary: str, headers: Sequence[tuple[str, str]]
@@ -196,36 +185,6 @@ class Pop:
             variant = await self.store.get(f"{primary}\nv:{secondary_key(value.fields, headers)}")
             return (variant if isinstance(variant, Entry) else None), "vary-miss"
         return value, "uri-miss"
-
-    def _hit(self, ctx: CacheRequest, entry: Entry, now: float, *, stale: bool) -> Outcome:
-        counters = self.counters
-        counters.hits += 1
-        counters.stale += stale
-        counters.bytes += len(entry.body)
-        age = entry.freshness.age(now)
-        if self.settings.hit_events:
-            self.event(
-                "stale" if stale else "hit",
-                uri=entry.uri,
-                age=int(age),
-                bytes=len(entry.body),
-                **_took(ctx),
-                **ctx.req.who(),
-            )
-        detail = "stale-while-revalidate" if stale else None
-        status = CacheStatus(
-            self.pop_id, hit=True, ttl=entry.freshness.ttl - age, key=ctx.debug_key, detail=detail
-        )
-        return Outcome(
-            entry.status,
-            entry.headers,
-            entry.body,
-            status,
-            None,
-            "Hit",
-            int(age),
-            partial=entry.partial,
-        )
 
     async def _forward(self, ctx: CacheRequest, entry: Entry | None, fwd: str) -> Outcome:
         if self.fill.inflight(ctx.flight):
@@ -237,58 +196,25 @@ class Pop:
                 mine = secondary_key(vary_fields(fetched.headers), ctx.req.headers)
                 if mine != fetched.secondary:
                     fetched, collapsed = await self.fill.alone(ctx, entry), False
-            if not self._answers(ctx, fetched):
+            if not self._holds_what_was_asked(ctx, fetched):
                 # The part upstream sent does not hold what this viewer asked for (an origin
                 # that ignored If-Range, say): ask for the whole representation.
                 whole = replace(ctx, upstream_range=None, upstream_if_range=None)
                 fetched, collapsed = await self.fill.alone(whole, None), False
         except UpstreamError as error:
-            return self._upstream_failed(ctx, entry, fwd, error)
+            return self._answers.upstream_failed(ctx, entry, fwd, error)
         status = fetched.response.status
         if (
             status in SERVER_ERRORS
             and entry is not None
             and self._filler.may_serve_stale(ctx, entry)
         ):
-            return self._stale_for_error(ctx, entry, fwd, status, f"upstream answered {status}")
-        return self._forwarded(ctx, fetched, fwd, collapsed)
+            return self._answers.stale_for_error(
+                ctx, entry, fwd, status, f"upstream answered {status}"
+            )
+        return self._answers.forwarded(ctx, fetched, fwd, collapsed)
 
-    def _forwarded(self, ctx: CacheRequest, fetched: Fetched, fwd: str, collapsed: bool) -> Outcome:
-        counters, now = self.counters, self.clock.now()
-        counters.misses += not fetched.revalidated
-        counters.revalidated += fetched.revalidated
-        counters.collapsed += collapsed
-        entry, answer = fetched.entry, fetched.answer
-        counters.bytes += len(answer.body)
-        sent = {"bytes": len(answer.body), **_took(ctx), **ctx.req.who()}
-        if collapsed:
-            self.event("collapsed", uri=ctx.key.uri, **sent)
-        else:
-            self.event("miss", uri=ctx.key.uri, fwd=fwd, status=fetched.response.status, **sent)
-        cache_status = CacheStatus(
-            self.pop_id,
-            fwd=fwd,
-            fwd_status=fetched.response.status,
-            ttl=entry.freshness.remaining(now) if entry else None,
-            stored=entry is not None and not collapsed,
-            collapsed=collapsed,
-            key=ctx.debug_key,
-        )
-        age = int(entry.freshness.age(now)) if entry is not None else age_header(fetched.response)
-        x_cache: XCache = "RefreshHit" if fetched.revalidated else "Miss"
-        return Outcome(
-            answer.status,
-            answer.headers,
-            answer.body,
-            cache_status,
-            fetched.upstream_cache_status,
-            x_cache,
-            age,
-            partial=answer.partial,
-            interim=() if collapsed else fetched.response.interim,
-        )
-
-    def _answers(self, ctx: CacheRequest, fetched: Fetched) -> bool:
+    def _holds_what_was_asked(self, ctx: CacheRequest, fetched: Fetched) -> bool:
         """Whether the fetched representation holds what this viewer needs."""
         held = fetched.answer.partial
         if held is None:
@@ -302,52 +228,6 @@ class Pop:
             if_range=_field(ctx.req, "if-range"),
         )
         return isinstance(fill, Covered)
-
-    def _upstream_failed(
-        self, ctx: CacheRequest, entry: Entry | None, fwd: str, error: UpstreamError
-    ) -> Outcome:
-        if entry is not None and self._filler.may_serve_stale(ctx, entry):
-            return self._stale_for_error(ctx, entry, fwd, None, str(error))
-        self.counters.errors += 1
-        self.event(
-            "origin_error",
-            uri=ctx.key.uri,
-            error=error.kind,
-            message=str(error),
-            **_took(ctx),
-            **ctx.req.who(),
-        )
-        status, code = ERROR_RESPONSES[error.kind]
-        return edge_error(
-            self.pop_id, status, code, str(error), error.kind, fwd=fwd, key=ctx.debug_key
-        )
-
-    def _stale_for_error(
-        self, ctx: CacheRequest, entry: Entry, fwd: str, fwd_status: int | None, why: str
-    ) -> Outcome:
-        now = self.clock.now()
-        self.counters.stale += 1
-        self.counters.bytes += len(entry.body)
-        age = entry.freshness.age(now)
-        self.event(
-            "stale",
-            uri=entry.uri,
-            age=int(age),
-            reason="stale-if-error",
-            error=why,
-            bytes=len(entry.body),
-            **_took(ctx),
-            **ctx.req.who(),
-        )
-        status = CacheStatus(
-            self.pop_id,
-            fwd=fwd,
-            fwd_status=fwd_status,
-            ttl=entry.freshness.ttl - age,
-            key=ctx.debug_key,
-            detail="stale-if-error",
-        )
-        return Outcome(entry.status, entry.headers, entry.body, status, None, "Hit", int(age))
 
     def _refresh_later(self, ctx: CacheRequest, entry: Entry) -> None:
         if self.fill.inflight(ctx.flight):
@@ -406,14 +286,6 @@ class Pop:
     async def listing(self, limit: int = 1000) -> list[dict[str, Any]]:
         """Stored entries with their age and remaining freshness (negative once stale)."""
         return await list_entries(self.store, self.clock.now(), limit)
-
-
-def _took(ctx: CacheRequest) -> dict[str, float]:
-    """``ms``: wall milliseconds from the POP taking the request to its answer (timed
-    requests only)."""
-    if not ctx.started:
-        return {}
-    return {"ms": round((time.perf_counter() - ctx.started) * 1000, 3)}
 
 
 def _field(req: ViewerRequest, name: str) -> str | None:
