@@ -196,6 +196,7 @@ class LimitedRequestHandler(RequestHandler):
         reason = " ".join(ln.strip() for ln in lines if ln.strip().strip("^"))  # no caret line
         peer = self.transport.get_extra_info("peername") if self.transport else None
         _warn_malformed("malformed request from %s: %s", peer, reason)
+        status = exc.code if 400 <= exc.code < 500 else 400  # the client's bytes, never a 5xx
         body = {"code": "malformed_request", "message": reason, "status": status}
         response = Response(status=status, text=json.dumps(body), content_type="application/json")
         response.force_close()
