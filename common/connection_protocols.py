@@ -15,6 +15,7 @@ import json
 import logging
 import sys
 import termios
+from collections.abc import Callable
 from typing import Any, cast
 
 from aiohttp.http_exceptions import HttpProcessingError
@@ -29,6 +30,11 @@ log = logging.getLogger(__name__)
 # A client's malformed request (aiohttp answers it 400 itself): one line now and then, never
 # a traceback per request, so that garbage cannot fill the log.
 _warn_malformed = RateLimitedWarning(log)
+
+# Answers a connection's request from its bytes alone: the whole response and whether the
+# connection stays open (False: the request said "Connection: close"), or None to leave it
+# to aiohttp. Given only one complete request head with nothing after it.
+FastLane = Callable[[bytes], tuple[bytes, bool] | None]
 
 REFUSAL_LINGER = 1.0  # wall seconds a refused connection stays half-closed for its client
 MAX_LINGERING_REFUSALS = 64  # beyond this, refused connections close at once
@@ -112,7 +118,14 @@ class LimitedRequestHandler(RequestHandler):
     the gate reclaims an idle connection for a new one.
     """
 
-    __slots__ = ("_gate", "_handshake", "_header_count", "_header_timeout", "_header_timer")
+    __slots__ = (
+        "_fast_lane",
+        "_gate",
+        "_handshake",
+        "_header_count",
+        "_header_timeout",
+        "_header_timer",
+    )
 
     def __init__(
         self,
@@ -120,9 +133,14 @@ class LimitedRequestHandler(RequestHandler):
         gate: ConnectionGate,
         header_timeout: float,
         handshake_timeout: float | None,
+        *,
+        fast_lane: FastLane | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(manager, **kwargs)
+        # Taken for a request only while aiohttp holds nothing of this connection (see
+        # data_received); None once a request left something in aiohttp's parser.
+        self._fast_lane = fast_lane
         self._gate: ConnectionGate | None = gate
         self._header_timeout = header_timeout
         self._header_timer: asyncio.TimerHandle | None = None
@@ -148,6 +166,15 @@ class LimitedRequestHandler(RequestHandler):
             self._gate.joined(self)
 
     def data_received(self, data: bytes) -> None:
+        lane = self._fast_lane
+        if lane is not None:
+            if not _one_plain_head(data):
+                # Part of a request, a body or several requests: aiohttp's parser may keep
+                # some of it, so this connection is aiohttp's from now on.
+                self._fast_lane = None
+            elif self._holds_nothing() and (answer := lane(data)) is not None:
+                self._answered(*answer)
+                return
         super().data_received(data)
         # Still waiting for a request after these bytes: its headers are incomplete.
         waiter = self._waiter
@@ -157,6 +184,37 @@ class LimitedRequestHandler(RequestHandler):
             and (self._header_timer is None or self._header_count != self._request_count)
         ):
             self._arm_header_timer()
+
+    def _holds_nothing(self) -> bool:
+        """aiohttp holds nothing of this connection: it has parsed no request yet (its task
+        may not even have started), or it waits for the next one with nothing parsed, queued
+        or being answered."""
+        if self._force_close or self._close or self._payload_parser is not None:
+            return False
+        if self._messages or self._upgraded:
+            return False
+        waiter = self._waiter
+        return self._request_count == 0 or (waiter is not None and not waiter.done())
+
+    def _answered(self, answer: bytes, keep_alive: bool) -> None:
+        """A request answered by the fast lane: written, and the connection is kept alive
+        as aiohttp keeps one after its own answers (idle for keepalive_timeout, then closed),
+        or closed once written when the request asked for that."""
+        assert self.transport is not None
+        self.transport.write(answer)
+        if not keep_alive:
+            self.force_close()  # the transport closes once what was written is sent
+            return
+        if self._header_timer is not None:  # the first request came in time
+            self._header_timer.cancel()
+            self._header_timer = None
+        loop = self._loop
+        self._keepalive = True
+        self._next_keepalive_close_time = loop.time() + self._keepalive_timeout
+        if self._keepalive_handle is None:
+            self._keepalive_handle = loop.call_at(
+                self._next_keepalive_close_time, self._process_keepalive
+            )
 
     def connection_lost(self, exc: BaseException | None) -> None:
         if self._header_timer is not None:
@@ -220,3 +278,13 @@ class LimitedRequestHandler(RequestHandler):
         if self._gate is not None:
             self._gate.release(self)
             self._gate = None
+
+
+def _one_plain_head(data: bytes) -> bool:
+    """``data`` is one complete request head and nothing else, without a body to come: once
+    aiohttp has parsed it, its parser holds nothing of this connection."""
+    end = data.find(b"\r\n\r\n")
+    if end != len(data) - 4:
+        return False
+    lowered = data.lower()
+    return b"content-length:" not in lowered and b"transfer-encoding:" not in lowered

@@ -20,7 +20,7 @@ from typing import Any
 from aiohttp import web
 from aiohttp.web_protocol import RequestHandler
 
-from common.connection_protocols import LimitedRequestHandler, Refusal
+from common.connection_protocols import FastLane, LimitedRequestHandler, Refusal
 from common.connections import ConnectionGate, process_budget, quiet_accept_errors
 
 
@@ -100,6 +100,7 @@ class ServedApp:
         site = _LimitedSite(
             self.runner, self.host, sock.getsockname()[1], self.gate, self._template.limits,
             sock=sock, ssl_context=ssl_context, reuse_port=False,
+            fast_lane=self._template.fast_lane,
         )  # fmt: skip
         await site.start()
         self._others.append(site)
@@ -138,6 +139,7 @@ class _LimitedSite(web.TCPSite):
         sock: socket.socket | None = None,
         ssl_context: ssl.SSLContext | None,
         reuse_port: bool,
+        fast_lane: FastLane | None = None,
     ) -> None:
         super().__init__(
             runner, host, port, ssl_context=ssl_context, backlog=limits.backlog,
@@ -148,6 +150,7 @@ class _LimitedSite(web.TCPSite):
         self.ssl_context = ssl_context
         self._sock = sock
         self._reuse = reuse_port
+        self.fast_lane = fast_lane
 
     def again(self) -> _LimitedSite:
         """The same site once more, on the port it had (its socket, if any, is closed)."""
@@ -155,7 +158,7 @@ class _LimitedSite(web.TCPSite):
         assert isinstance(runner, web.BaseRunner)
         return _LimitedSite(
             runner, self._host or "127.0.0.1", self.port, self.gate, self.limits,
-            ssl_context=self.ssl_context, reuse_port=self._reuse,
+            ssl_context=self.ssl_context, reuse_port=self._reuse, fast_lane=self.fast_lane,
         )  # fmt: skip
 
     async def start(self) -> None:
@@ -165,7 +168,7 @@ class _LimitedSite(web.TCPSite):
         assert server is not None
         handshake = self.limits.header_timeout if self.ssl_context is not None else None
         extra: dict[str, Any] = {"ssl_handshake_timeout": handshake} if handshake else {}
-        factory = _protocol_factory(server, self.gate, self.limits, handshake)
+        factory = _protocol_factory(server, self.gate, self.limits, handshake, self.fast_lane)
         if self._sock is not None:
             extra["sock"] = self._sock
         else:
@@ -178,7 +181,11 @@ class _LimitedSite(web.TCPSite):
 
 
 def _protocol_factory(
-    server: Any, gate: ConnectionGate, limits: ConnectionLimits, handshake: float | None
+    server: Any,
+    gate: ConnectionGate,
+    limits: ConnectionLimits,
+    handshake: float | None,
+    fast_lane: FastLane | None,
 ) -> Callable[[], asyncio.BaseProtocol]:
     """Each accepted connection: an HTTP handler when the gate admits it, else a 503."""
     # aiohttp's Server builds its handlers from these (the runner's and the app's options).
@@ -187,7 +194,9 @@ def _protocol_factory(
     def make() -> RequestHandler | Refusal:
         if not gate.admit():
             return Refusal(gate)
-        return LimitedRequestHandler(server, gate, limits.header_timeout, handshake, **kwargs)
+        return LimitedRequestHandler(
+            server, gate, limits.header_timeout, handshake, fast_lane=fast_lane, **kwargs
+        )
 
     return make
 
@@ -201,12 +210,15 @@ async def serve(
     sock: socket.socket | None = None,
     ssl_context: ssl.SSLContext | None = None,
     reuse_port: bool = False,
+    fast_lane: FastLane | None = None,
 ) -> ServedApp:
     """Serve ``app`` on ``host:port`` (``port`` 0: any free port), or on ``sock`` already
     bound (so that its URL can be known before the app exists), with ``limits``;
     ``reuse_port``: several processes may bind the port (SO_REUSEPORT). ``app`` may be an
     application, or one handler for every request (aiohttp's low-level server: no router,
-    no middleware, for a hot path)."""
+    no middleware, for a hot path). ``fast_lane`` may answer a connection's plainest
+    requests from their bytes before aiohttp parses them (see
+    :class:`~common.connection_protocols.LimitedRequestHandler`)."""
     quiet_accept_errors(asyncio.get_running_loop())
     options: dict[str, Any] = {"access_log": None, "keepalive_timeout": limits.keepalive_timeout}
     runner: web.BaseRunner
@@ -219,8 +231,9 @@ async def serve(
     if sock is not None:
         port = sock.getsockname()[1]
     site = _LimitedSite(
-        runner, host, port, gate, limits, sock=sock, ssl_context=ssl_context, reuse_port=reuse_port
-    )
+        runner, host, port, gate, limits, sock=sock, ssl_context=ssl_context,
+        reuse_port=reuse_port, fast_lane=fast_lane,
+    )  # fmt: skip
     try:
         await site.start()
     except BaseException:

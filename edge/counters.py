@@ -23,6 +23,7 @@ class Counters:
     origin_fetches: int = 0  # requests sent upstream (to the shield or the origin)
     bytes: int = 0  # body bytes sent to clients
     stored: int = 0
+    fast_lane: int = 0  # hits answered from the request's bytes (edge.fast_lane)
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)

@@ -37,6 +37,7 @@ POP_COUNTERS = {
     "origin_fetches": "Requests sent upstream (to the shield or the origin)",
     "bytes": "Body bytes sent to viewers",
     "stored": "Responses stored in the cache",
+    "fast_lane": "Hits answered from the request's bytes, without aiohttp's request objects",
 }
 
 

@@ -12,7 +12,7 @@ from typing import Any, assert_never
 from common.clock import Clock
 from common.events import EventSink
 from edge.coalescing import Fill, LocalFill
-from edge.config import EdgeSettings
+from edge.config import CacheBehavior, EdgeSettings
 from edge.counters import Counters
 from edge.fill import SERVER_ERRORS, CacheRequest, Fetched, Filler
 from edge.invalidation.paths import covering
@@ -101,31 +101,16 @@ class Pop:
 
     async def serve(self, req: ViewerRequest) -> Outcome:
         self.counters.requests += 1
-        # Request events say how long the POP took (ms) only when hits are logged too:
-        # with hit events off (benchmarks) the hit path reads no timer.
-        started = time.perf_counter() if self.settings.hit_events else 0.0
+        started = self._timer()
         if self.properties:
             rewritten = await apply_properties(self.properties, req, self.pop_id)
             if isinstance(rewritten, Outcome):
                 return rewritten
             req = rewritten
-        behavior = select_behavior(self.settings.behaviors, req.path)
-        policy = self.settings.policy_for(behavior)
-        if policy.caching_disabled or req.method not in ("GET", "HEAD"):
-            return await self._passthrough.forward(req, behavior)
-        cc = (
-            parse_cache_control(header_values(req.headers, "cache-control"))
-            if self._honor_request_cc
-            else {}
-        )
-        ctx = CacheRequest(
-            req,
-            behavior,
-            policy,
-            build_key(policy, req.path, req.query, req.headers),
-            cc,
-            started=started,
-        )
+        ctx = self._cache_request(req, started)
+        if isinstance(ctx, CacheBehavior):
+            return await self._passthrough.forward(req, ctx)
+        cc = ctx.request_cc
         entry, miss_reason = await self._lookup(ctx.key.primary, req.headers)
         now = self.clock.now()
         decision = decide(entry.freshness if entry else None, now, cc, miss_reason=miss_reason)
@@ -148,6 +133,47 @@ class Pop:
                 return self._answers.only_if_cached(ctx)
             case _:
                 assert_never(decision)
+
+    def serve_held(self, req: ViewerRequest) -> Outcome | None:
+        """A fresh hit from what this process holds in memory, answered without waiting
+        (the fast lane, edge.fast_lane); None for anything else, which ``serve`` takes: a
+        vendor property's request, a pass-through, a Vary selection, a part, a stale or
+        absent entry."""
+        if any(prop.claims(req) for prop in self.properties):
+            return None  # a vendor's request: rewritten first (serve)
+        started = self._timer()
+        ctx = self._cache_request(req, started)
+        if isinstance(ctx, CacheBehavior):
+            return None
+        entry = self.store.held(ctx.key.primary)
+        if not isinstance(entry, Entry) or entry.partial is not None:
+            return None
+        now = self.clock.now()
+        decision = decide(entry.freshness, now, ctx.request_cc, miss_reason="uri-miss")
+        if not isinstance(decision, FreshHit):
+            return None
+        self.counters.requests += 1
+        return self._answers.hit(ctx, entry, now, stale=False)
+
+    def _timer(self) -> float:
+        # Request events say how long the POP took (ms) only when hits are logged too:
+        # with hit events off (benchmarks) the hit path reads no timer.
+        return time.perf_counter() if self.settings.hit_events else 0.0
+
+    def _cache_request(self, req: ViewerRequest, started: float) -> CacheRequest | CacheBehavior:
+        """The request resolved against the configuration, or the behaviour that passes it
+        through uncached."""
+        behavior = select_behavior(self.settings.behaviors, req.path)
+        policy = self.settings.policy_for(behavior)
+        if policy.caching_disabled or req.method not in ("GET", "HEAD"):
+            return behavior
+        cc = (
+            parse_cache_control(header_values(req.headers, "cache-control"))
+            if self._honor_request_cc
+            else {}
+        )
+        key = build_key(policy, req.path, req.query, req.headers)
+        return CacheRequest(req, behavior, policy, key, cc, started=started)
 
     async def _serve_partial(
         self, ctx: CacheRequest, entry: Entry, decision: Decision, now: float

@@ -3,7 +3,8 @@ write headers.
 
 It is aiohttp's low-level server, not an application: every request goes to one handler,
 so the hit path skips the router, the application's dispatch and the middleware chain;
-failures are answered in our JSON shape here, as the error middleware would."""
+failures are answered in our JSON shape here, as the error middleware would. The plainest
+hits never reach it: the connection's fast lane answers them (edge.fast_lane)."""
 
 from __future__ import annotations
 

@@ -28,9 +28,12 @@ from edge.outcome import Outcome, ViewerRequest
 
 
 class Property(Protocol):
-    """One vendor property. ``rewrite`` returns None when the request is not its own."""
+    """One vendor property. ``rewrite`` returns None when the request is not its own, which
+    ``claims`` tells without waiting (the fast lane asks it: edge.fast_lane)."""
 
     name: str
+
+    def claims(self, request: ViewerRequest) -> bool: ...
 
     async def rewrite(
         self, request: ViewerRequest, pop_id: str

@@ -15,6 +15,7 @@ from typing import Any, Self
 from aiohttp import web
 
 from common.clock import Clock
+from common.connection_protocols import FastLane
 from common.events import EventLog
 from common.openapi import document_route
 from common.serving import ServedApp, serve
@@ -22,6 +23,7 @@ from edge.config import EdgeSettings, PopSettings
 from edge.control import create_control_app
 from edge.control_openapi import DOCUMENT_PATH as CONTROL_DOCUMENT
 from edge.control_openapi import build_control_document
+from edge.fast_lane import fast_lane
 from edge.invalidation import DelayModel, InvalidationService, PurgeTarget, add_routes
 from edge.metrics import METRICS, InvalidationMetrics, MetricsSource
 from edge.pop import Pop
@@ -93,6 +95,7 @@ class Edge:
                 self.shield.pop_id,
                 create_pop_server(self.shield),
                 settings.shield.port,
+                fast_lane(self.shield),
             )
         for pop_settings in settings.pops:
             if pop_settings.workers > 1:
@@ -100,8 +103,10 @@ class Edge:
                 continue
             pop = await self._start_pop(pop_settings, upstream=self.shield_url)
             self.pops[pop.pop_id] = pop
-            server = create_pop_server(pop)
-            self.pop_urls[pop.pop_id] = await self._serve(pop.pop_id, server, pop_settings.port)
+            server, lane = create_pop_server(pop), fast_lane(pop)
+            self.pop_urls[pop.pop_id] = await self._serve(
+                pop.pop_id, server, pop_settings.port, lane
+            )
         await self._start_control()
         for vendor in self.vendors:
             await vendor.attach(_VendorHandle(self, vendor))
@@ -210,8 +215,10 @@ class Edge:
         name: str,
         app: web.Application | Callable[[web.BaseRequest], Awaitable[web.StreamResponse]],
         port: int,
+        lane: FastLane | None = None,
     ) -> str:
-        served = await serve(app, self._host, port, limits=self.settings.connections)
+        limits = self.settings.connections
+        served = await serve(app, self._host, port, limits=limits, fast_lane=lane)
         self.served[name] = served
         return served.url
 

@@ -17,6 +17,7 @@ from common.serving import ServedApp, serve
 from edge.coalescing import LeaderFill
 from edge.config import EdgeSettings, PopSettings
 from edge.event_loop import install_uvloop
+from edge.fast_lane import fast_lane
 from edge.pop import Pop
 from edge.pop_app import create_pop_server
 from edge.properties import Property
@@ -108,7 +109,12 @@ async def _run(
     await pop.start()
     server = create_pop_server(pop)
     served = await serve(
-        server, pop_settings.host, port, limits=settings.connections, reuse_port=True
+        server,
+        pop_settings.host,
+        port,
+        limits=settings.connections,
+        reuse_port=True,
+        fast_lane=fast_lane(pop),
     )
     handler.served = served
     await link.call("hello", worker)

@@ -44,6 +44,9 @@ class DiskStore:
         raw = self._cache.get(key)
         return decode(raw) if isinstance(raw, bytes) else None
 
+    def held(self, key: str) -> StoredValue | None:
+        return None  # on disk: read through get
+
     async def put(self, key: str, value: StoredValue) -> None:
         self._cache.set(key, encode(value), tag=value.uri)
 

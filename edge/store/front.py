@@ -25,12 +25,18 @@ class FrontedStore:
         self._front = MemoryStore(size_limit)
         self._fresh_until: dict[str, float] = {}
 
-    async def get(self, key: str) -> StoredValue | None:
-        value = await self._front.get(key)
+    def held(self, key: str) -> StoredValue | None:
+        value = self._front.held(key)
         if value is not None and (
             not isinstance(value, Entry)
             or (value.partial is None and self._clock.now() < self._fresh_until[key])
         ):
+            return value
+        return None
+
+    async def get(self, key: str) -> StoredValue | None:
+        value = self.held(key)
+        if value is not None:
             return value
         value = await self.inner.get(key)
         if value is None:

@@ -21,6 +21,9 @@ class MemoryStore:
     async def get(self, key: str) -> StoredValue | None:
         return self._items.get(key)
 
+    def held(self, key: str) -> StoredValue | None:
+        return self._items.get(key)
+
     async def put(self, key: str, value: StoredValue) -> None:
         await self.delete(key)
         self._items[key] = value

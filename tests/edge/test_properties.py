@@ -31,8 +31,11 @@ class VersionedProperty:
     def __init__(self, version: int) -> None:
         self.version = version
 
+    def claims(self, request: ViewerRequest) -> bool:
+        return request.path.startswith("/v/")
+
     async def rewrite(self, request: ViewerRequest, pop_id: str) -> ViewerRequest | Outcome | None:
-        if not request.path.startswith("/v/"):
+        if not self.claims(request):
             return None
         if request.path.endswith("/forbidden"):
             return edge_error(
@@ -156,3 +159,21 @@ async def test_a_vendor_runs_in_every_worker_and_an_edit_reaches_each_before_pub
 
 def _only(keys: set[str], path: str) -> bool:
     return len(keys) == 1 and path in next(iter(keys))
+
+
+async def test_a_propertys_requests_skip_the_fast_lane_and_others_take_it(origin, make_edge, http):
+    vendor = VersionedVendor()
+    origin.reply("/plain.jpg", headers={"Cache-Control": "max-age=600"})
+    edge = await make_edge(edge_settings(origin.url), vendors=[vendor])
+    pop = edge.pop_urls["pop-1"]
+    for path in ("/v/cat.jpg", "/v/cat.jpg", "/plain.jpg", "/plain.jpg"):
+        async with http.get(pop + path) as response:
+            assert response.status == 200
+    async with http.get(f"{edge.control_url}/_edge/pops/pop-1/stats") as response:
+        stats = await response.json()
+    # Both second requests were hits; only the one no property claims came from the lane,
+    # the property's went through its rewrite (its version is in the key).
+    assert (stats["hits"], stats["fast_lane"]) == (2, 1)
+    await vendor.edit()
+    async with http.get(pop + "/v/cat.jpg") as response:
+        assert "fwd=uri-miss" in response.headers["Cache-Status"]

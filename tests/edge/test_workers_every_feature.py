@@ -155,3 +155,36 @@ async def test_new_settings_reach_every_worker(
         if len(seen) == 2:
             break
     assert seen == {"1": True, "2": True}
+
+
+async def test_the_fast_lane_of_every_worker_keeps_counters_events_and_purges_exact(
+    origin: OriginDouble, edge: Edge, http: aiohttp.ClientSession
+) -> None:
+    origin.reply("/lane", headers={"Cache-Control": "max-age=3600"})
+    url = edge.pop_urls["pop-1"] + "/lane"
+
+    async def plain_get() -> bytes:  # no debug header: hits take the lane (edge.fast_lane)
+        async with http.get(url) as response:
+            assert response.status == 200
+            return await response.read()
+
+    bodies = [await plain_get() for _ in range(40)]
+    assert set(bodies) == {b"body#1"}
+    log = await _control(http, edge, "/_edge/events?kind=hit,miss")
+    workers = Counter(str(e["data"]["worker"]) for e in log["events"])
+    assert set(workers) == {"1", "2"} and sum(workers.values()) == 40
+    stats = await _control(http, edge, "/_edge/pops/pop-1/stats")
+    assert (stats["requests"], stats["hits"], stats["misses"]) == (40, 39, 1)
+    # Every hit but each worker's first came from the lane: the miss was filled by the edge
+    # process, so each worker reads the response from the shared disk once (through
+    # aiohttp's path), then holds it in memory.
+    assert stats["fast_lane"] == 37 and stats["bytes"] == 40 * len(b"body#1")
+    body = {"paths": ["/lane"]}
+    async with http.post(edge.control_url + "/_edge/purge", json=body) as response:
+        created = await response.json()
+    completed: list[str] = []
+    while created["id"] not in completed:
+        log = await _control(http, edge, "/_edge/events?kind=invalidation_completed&wait=10")
+        completed = [e["data"]["id"] for e in log["events"]]
+    assert {await plain_get() for _ in range(20)} == {b"body#2"}
+    assert origin.count("/lane") == 2

@@ -65,10 +65,15 @@ class ImageManagerProperty:
         self.name = policies.settings.name
         self.producible = frozenset(producible)
 
+    def claims(self, request: ViewerRequest) -> bool:
+        return self._claim(request) is not None
+
+    def _claim(self, request: ViewerRequest) -> tuple[Network, str] | None:
+        host = header_value(request.headers, "host") or ""
+        return claim(self.policies.settings, host, request.path)
+
     async def rewrite(self, request: ViewerRequest, pop_id: str) -> ViewerRequest | Outcome | None:
-        claimed = claim(
-            self.policies.settings, header_value(request.headers, "host") or "", request.path
-        )
+        claimed = self._claim(request)
         if claimed is None:
             return None
         if request.method not in ("GET", "HEAD"):

@@ -53,7 +53,12 @@ class ImgixProperty:
     def __init__(self, sources: SourceDirectory, clock: Clock) -> None:
         self.sources, self.clock = sources, clock
 
-    async def rewrite(self, request: ViewerRequest, pop_id: str) -> ViewerRequest | Outcome | None:
+    def claims(self, request: ViewerRequest) -> bool:
+        return self._target(request) is not None
+
+    def _target(self, request: ViewerRequest) -> tuple[tuple[str, str], Source | None] | None:
+        """The source's key and the image path the request names, with the source (None
+        when no deployed source is known by that name); None when it is not imgix's."""
         host = next((v for k, v in request.headers if k.lower() == "host"), "")
         now = self.clock.now()
         target = delivery_target(host, request.path)
@@ -61,9 +66,14 @@ class ImgixProperty:
             source = self.sources.serving(host_key(host), now)
             if source is None:
                 return None
-            target = (host_key(host), request.path)
-        else:
-            source = self.sources.serving(target[0], now)
+            return (host_key(host), request.path), source
+        return target, self.sources.serving(target[0], now)
+
+    async def rewrite(self, request: ViewerRequest, pop_id: str) -> ViewerRequest | Outcome | None:
+        found = self._target(request)
+        if found is None:
+            return None
+        target, source = found
         if source is None or source.live is None:
             return edge_error(
                 pop_id,
