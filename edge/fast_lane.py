@@ -26,7 +26,7 @@ from yarl import URL
 from common.connection_protocols import FastLane
 from edge.delivery import deliver
 from edge.forwarding import distribution_host
-from edge.outcome import ViewerRequest
+from edge.outcome import Outcome, ViewerRequest
 from edge.pop import Pop
 
 # The request line and header lines the lane takes (anything else: aiohttp's parser).
@@ -61,8 +61,7 @@ _NO_BODY = frozenset({204, 304})
 def fast_lane(pop: Pop) -> FastLane:
     """The lane for ``pop``'s viewer connections."""
     targets: dict[bytes, tuple[str, tuple[tuple[str, str], ...], str]] = {}
-    heads: dict[tuple[object, ...], tuple[object, bytes, bool]] = {}
-    date = _Date()
+    heads = _Heads(pop.pop_id)
 
     def answer(data: bytes) -> tuple[bytes, bool] | None:
         if pop.settings.debug:
@@ -89,20 +88,7 @@ def fast_lane(pop: Pop) -> FastLane:
         if outcome is None:
             return None
         pop.counters.fast_lane += 1
-        # A hit's head changes with its stored response, its Age, its remaining TTL and
-        # the second (Date): the same head is written again until one of them changes.
-        ttl = outcome.cache_status.ttl
-        second = date.second()
-        stored = outcome.headers
-        key = (id(stored), outcome.status, outcome.age, None if ttl is None else int(ttl),
-               outcome.upstream_cache_status, len(outcome.body), second, closing)  # fmt: skip
-        kept = heads.get(key)
-        if kept is None or kept[0] is not stored:  # the stored tuple, not one at its address
-            status, out, body = deliver(outcome, pop.pop_id, "GET", {})
-            if len(heads) >= _HEADS_KEPT:
-                heads.clear()
-            kept = heads[key] = (stored, *_head(status, out, len(body), date(), closing))
-        _, head, with_body = kept
+        head, with_body = heads.of(outcome, closing)
         return (head + outcome.body if with_body else head), not closing
 
     return answer
@@ -174,6 +160,32 @@ def _head(
         lines.append("Connection: close\r\n")
     lines.append("\r\n")
     return "".join(lines).encode("utf-8", "surrogateescape"), with_body
+
+
+class _Heads:
+    """Response heads of one POP's hits. A hit's head changes with its stored response, its
+    Age, its remaining TTL and the second (Date): the same head is written again until one
+    of them changes."""
+
+    def __init__(self, pop_id: str) -> None:
+        self._pop_id = pop_id
+        self._kept: dict[tuple[object, ...], tuple[object, bytes, bool]] = {}
+        self._date = _Date()
+
+    def of(self, outcome: Outcome, closing: bool) -> tuple[bytes, bool]:
+        """The head, and whether the body follows it."""
+        ttl, stored = outcome.cache_status.ttl, outcome.headers
+        key = (id(stored), outcome.status, outcome.age, None if ttl is None else int(ttl),
+               outcome.upstream_cache_status, len(outcome.body), self._date.second(),
+               closing)  # fmt: skip
+        kept = self._kept.get(key)
+        if kept is None or kept[0] is not stored:  # the stored tuple, not one at its address
+            status, fields, body = deliver(outcome, self._pop_id, "GET", {})
+            if len(self._kept) >= _HEADS_KEPT:
+                self._kept.clear()
+            head = _head(status, fields, len(body), self._date(), closing)
+            kept = self._kept[key] = (stored, *head)
+        return kept[1], kept[2]
 
 
 class _Date:
