@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 import aiohttp
 from aiohttp import web
@@ -23,6 +23,7 @@ from aiohttp.web_protocol import RequestPayloadError
 log = logging.getLogger(__name__)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+R = TypeVar("R", bound=web.BaseRequest)
 
 
 class ApiError(Exception):
@@ -134,20 +135,29 @@ def as_api_error(exc: Exception, request: web.BaseRequest) -> ApiError:
     return ApiError("internal error", status=500, code="internal_error")
 
 
-def error_middleware(render: Renderer) -> Middleware:
-    """The middleware that answers every failure of an app with ``render``'s shape.
+async def answer_or_error(
+    request: R,
+    handler: Callable[[R], Awaitable[web.StreamResponse]],
+    render: Callable[[R, ApiError], web.StreamResponse],
+) -> web.StreamResponse:
+    """``handler``'s answer to ``request``, or its failure answered in ``render``'s shape.
     Redirects and 304s (HTTP exceptions below 400) pass through untouched."""
+    try:
+        return await handler(request)
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        return render(request, http_error(exc))
+    except Exception as exc:  # noqa: BLE001 (as_api_error logs the unexpected ones)
+        return render(request, as_api_error(exc, request))
+
+
+def error_middleware(render: Renderer) -> Middleware:
+    """The middleware that answers every failure of an app with ``render``'s shape."""
 
     @web.middleware
     async def render_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
-        try:
-            return await handler(request)
-        except web.HTTPException as exc:
-            if exc.status < 400:
-                raise
-            return render(request, http_error(exc))
-        except Exception as exc:  # noqa: BLE001 (as_api_error logs the unexpected ones)
-            return render(request, as_api_error(exc, request))
+        return await answer_or_error(request, handler, render)
 
     return render_errors
 

@@ -15,7 +15,7 @@ from aiohttp import web
 from multidict import CIMultiDict
 
 from common.bodies import read_request
-from common.errors import ApiError, as_api_error, http_error, render_json
+from common.errors import ApiError, answer_or_error, render_json
 from edge.delivery import deliver
 from edge.forwarding import distribution_host
 from edge.outcome import Outcome, ViewerRequest
@@ -33,14 +33,7 @@ def create_pop_server(pop: Pop) -> Callable[[web.BaseRequest], Awaitable[web.Str
     whoever runs it starts and closes the Pop)."""
 
     async def answer(request: web.BaseRequest) -> web.StreamResponse:
-        try:
-            return await handle(pop, request)
-        except web.HTTPException as exc:
-            if exc.status < 400:
-                raise
-            return render_json(request, http_error(exc))
-        except Exception as exc:  # noqa: BLE001 (as_api_error logs the unexpected ones)
-            return render_json(request, as_api_error(exc, request))
+        return await answer_or_error(request, lambda viewer: handle(pop, viewer), render_json)
 
     return answer
 
