@@ -25,7 +25,7 @@ from yarl import URL
 
 from common.connection_protocols import FastLane
 from edge.delivery import deliver
-from edge.forwarding import distribution_host
+from edge.forwarding import as_distribution
 from edge.outcome import Outcome, ViewerRequest
 from edge.pop import Pop
 
@@ -80,9 +80,7 @@ def fast_lane(pop: Pop) -> FastLane:
                 targets.clear()
             parsed = targets[target] = _target(target.decode("ascii"))
         path, query, raw_query = parsed
-        host = distribution_host(raw_host, pop.settings.distribution_id)
-        if host != raw_host:
-            fields = tuple((k, host if k.lower() == "host" and host else v) for k, v in fields)
+        fields = as_distribution(fields, raw_host, pop.settings.distribution_id)
         viewer = ViewerRequest("GET", path, query, raw_query, fields, b"", False, raw_host)
         outcome = pop.serve_held(viewer)
         if outcome is None:

@@ -40,6 +40,17 @@ def distribution_host(host: str | None, distribution_id: str) -> str | None:
     return f"{distribution_id.lower()}.edge.localhost"
 
 
+def as_distribution(
+    headers: tuple[tuple[str, str], ...], raw_host: str | None, distribution_id: str
+) -> tuple[tuple[str, str], ...]:
+    """A viewer's header fields with its ``Host`` (``raw_host``) as the distribution's name
+    when it stands for it (see :func:`distribution_host`), else as they came."""
+    host = distribution_host(raw_host, distribution_id)
+    if host == raw_host:
+        return headers
+    return tuple((k, host if k.lower() == "host" and host else v) for k, v in headers)
+
+
 def upstream_url(base: str, path: str, query: str) -> URL:
     """``base`` plus the request's (already encoded) path and query, not re-encoded."""
     text = base.rstrip("/") + path + (f"?{query}" if query else "")

@@ -17,7 +17,7 @@ from multidict import CIMultiDict
 from common.bodies import read_request
 from common.errors import ApiError, answer_or_error, render_json
 from edge.delivery import deliver
-from edge.forwarding import distribution_host
+from edge.forwarding import as_distribution
 from edge.outcome import Outcome, ViewerRequest
 from edge.pop import Pop
 from edge.rules.connection import end_to_end
@@ -46,10 +46,9 @@ async def handle(pop: Pop, request: web.BaseRequest) -> web.StreamResponse:
     limit = pop.settings.max_request_bytes
     body = b"" if method in ("GET", "HEAD") else await read_request(request, limit)
     raw_host = request.headers.get("Host")
-    host = distribution_host(raw_host, pop.settings.distribution_id)
-    headers = tuple(request.headers.items())
-    if host != raw_host:
-        headers = tuple((k, host if k.lower() == "host" and host else v) for k, v in headers)
+    headers = as_distribution(
+        tuple(request.headers.items()), raw_host, pop.settings.distribution_id
+    )
     viewer = ViewerRequest(
         method,
         url.raw_path,
