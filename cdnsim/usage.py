@@ -23,6 +23,7 @@ from typing import NoReturn
 from urllib.parse import urlsplit
 
 from common.clock import Clock
+from common.serving import bind_error
 
 USAGE_WIDTH = 100
 
@@ -224,12 +225,8 @@ def check_can_listen(host: str, port: int) -> None:
             probe.bind((host, port))
         except OSError as exc:
             raise UsageError(
-                listen_error(_as_bind_error(exc, host, port)) or f"cannot listen on {host}:{port}"
+                listen_error(bind_error(exc, host, port)) or f"cannot listen on {host}:{port}"
             ) from None
-
-
-def _as_bind_error(exc: OSError, host: str, port: int) -> OSError:
-    return OSError(exc.errno, f"error while attempting to bind on address {(host, port)!r}")
 
 
 def print_error(prog: str, message: str) -> int:

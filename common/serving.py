@@ -118,6 +118,14 @@ class ServedApp:
         await self.runner.cleanup()
 
 
+def bind_error(exc: OSError, host: str, port: int) -> OSError:
+    """``exc`` from binding ``host:port``, worded as aiohttp words its own bind failures
+    (one form for every server, which a command line turns into one line)."""
+    return OSError(
+        exc.errno, f"error while attempting to bind on address {(host, port)!r}: {exc.strerror}"
+    )
+
+
 def _local_port(connection: RequestHandler) -> int | None:
     transport = connection.transport
     local = transport.get_extra_info("sockname") if transport is not None else None

@@ -30,6 +30,7 @@ from multiprocessing.process import BaseProcess
 from typing import Any
 
 from common.events import EventLog
+from common.serving import bind_error
 from edge.config import EdgeSettings, PopSettings
 from edge.counters import Counters
 from edge.pop import Pop
@@ -47,11 +48,9 @@ def reserve_port(host: str, port: int) -> socket.socket:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     try:
         sock.bind((host, port))
-    except OSError as exc:  # worded as aiohttp words its own bind errors (cdnsim.usage reads it)
+    except OSError as exc:
         sock.close()
-        raise OSError(
-            exc.errno, f"error while attempting to bind on address {(host, port)!r}: {exc.strerror}"
-        ) from None
+        raise bind_error(exc, host, port) from None
     return sock
 
 

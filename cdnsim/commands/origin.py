@@ -23,7 +23,7 @@ from cdnsim.runtime import (
 from cdnsim.tls import server_context
 from cdnsim.usage import UsageError, at_least, check_can_listen, clock_spec, new_file, port
 from common.clock import Clock
-from common.serving import ConnectionLimits, ServedApp, serve
+from common.serving import ConnectionLimits, ServedApp, bind_error, serve
 from origin.app import create_app
 from origin.app_keys import STORAGE
 from origin.settings import OriginSettings
@@ -82,10 +82,8 @@ def _bind(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     try:
         return socket.create_server((host, port), family=family)
-    except OSError as exc:  # worded as aiohttp words its own: one line (cdnsim.usage)
-        raise OSError(
-            exc.errno, f"error while attempting to bind on address {(host, port)!r}: {exc.strerror}"
-        ) from None
+    except OSError as exc:
+        raise bind_error(exc, host, port) from None
 
 
 async def _serve(
