@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import socket
 import sys
@@ -39,6 +40,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+SAY_AFTER = 2.0  # wall seconds of waiting before a terminal is told what for
+
+
 def run(args: argparse.Namespace) -> int:
     document = read_ready_file(args.ready_file, wait=args.wait)
     value = lookup(document, args.key, source=str(args.ready_file))
@@ -49,14 +53,16 @@ def run(args: argparse.Namespace) -> int:
 def read_ready_file(path: Path, *, wait: float) -> dict[str, Any]:
     """The ready file of a running stack: one left by a stack that has ended on this
     machine is waited past, as if it were not there (its replacement is on its way)."""
-    deadline = time.monotonic() + wait
-    said = False
+    started = time.monotonic()
+    deadline = started + wait
+    # Someone at a terminal hears why nothing happens after a while (scripts stay quiet).
+    say_at = started + SAY_AFTER if sys.stderr.isatty() else math.inf
     while (document := _current(path)) is None:
-        if not said and sys.stderr.isatty() and time.monotonic() >= deadline - wait + 2:
-            # Someone at a terminal hears why nothing happens (scripts stay quiet).
+        now = time.monotonic()
+        if now >= say_at:
             print(f"waiting up to {wait:g} s for {path} (--wait)…", file=sys.stderr, flush=True)
-            said = True
-        if time.monotonic() >= deadline:
+            say_at = math.inf
+        if now >= deadline:
             raise UsageError(
                 f"{path} did not appear within {wait:g} s: is `cdnsim up --ready-file {path}` "
                 "running?"
